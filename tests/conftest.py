@@ -1,0 +1,119 @@
+"""Shared fixtures. Tests run against the real PostgreSQL/Redis configured in pytest.ini."""
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
+from rest_framework.test import APIClient
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture_photos() -> list[Path]:
+    """Real photos committed under tests/fixtures (clothing_*.jpg, ccp_*.jpg), sorted."""
+    return sorted(FIXTURES.glob("clothing_*.jpg")) + sorted(FIXTURES.glob("ccp_*.jpg"))
+
+
+def sample_image() -> Image.Image:
+    """A real fixture photo when present, else a small drawn image (RGB)."""
+    photos = fixture_photos()
+    if photos:
+        with Image.open(photos[0]) as img:
+            return img.convert("RGB")
+    img = Image.new("RGB", (320, 240), (235, 230, 220))
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((80, 40, 240, 200), fill=(30, 50, 110))
+    draw.ellipse((120, 60, 200, 120), fill=(200, 40, 40))
+    return img
+
+
+def encode(img: Image.Image, fmt: str, **kwargs) -> bytes:
+    if fmt.upper() in ("HEIF", "HEIC"):
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
+        fmt = "HEIF"
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, **kwargs)
+    return buf.getvalue()
+
+
+def upload(name: str, data: bytes, content_type: str = "image/jpeg") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def media_files(root: Path) -> list[Path]:
+    return sorted(p for p in Path(root).rglob("*") if p.is_file()) if Path(root).exists() else []
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path) -> Path:
+    """A fresh MEDIA_ROOT per test."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = root
+    return root
+
+
+@pytest.fixture
+def jpeg_bytes() -> bytes:
+    return encode(sample_image(), "JPEG", quality=90)
+
+
+@pytest.fixture
+def user(django_user_model):
+    return django_user_model.objects.create_user(username="alice", password="correct horse battery staple")
+
+
+@pytest.fixture
+def other_user(django_user_model):
+    return django_user_model.objects.create_user(username="bob", password="another long passphrase 42")
+
+
+def api_client_for(user) -> APIClient:
+    from accounts.services import token_get_or_create
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_get_or_create(user=user)}")
+    return client
+
+
+@pytest.fixture
+def api(user) -> APIClient:
+    return api_client_for(user)
+
+
+@pytest.fixture
+def other_api(other_user) -> APIClient:
+    return api_client_for(other_user)
+
+
+@pytest.fixture
+def photo(user, jpeg_bytes):
+    from wardrobe import services
+
+    return services.photo_create(owner=user, uploaded_file=upload("shirt.jpg", jpeg_bytes))
+
+
+def make_garment(photo, category_slug: str = "shirt-blouse", type_slug: str | None = "shirt"):
+    """A garment row written through the service (no vision involved): a box-shaped mask."""
+    from wardrobe import services
+
+    w, h = photo.width, photo.height
+    box = (w // 4, h // 4, 3 * w // 4, 3 * h // 4)
+    mask = np.zeros((h, w), dtype=bool)
+    mask[box[1]:box[3], box[0]:box[2]] = True
+    cutout = Image.new("RGBA", (box[2] - box[0], box[3] - box[1]), (20, 30, 120, 255))
+    colors = [{"rgb": [20, 30, 120], "hex": "#141e78", "name": "navy", "fraction": 1.0}]
+    return services.garment_create(photo=photo, category_slug=category_slug, type_slug=type_slug, score=0.9,
+                                   detector_score=0.95, classifier_score=0.85, box=box, mask=mask,
+                                   cutout=cutout, colors=colors)
+
+
+@pytest.fixture
+def garment(photo):
+    return make_garment(photo)

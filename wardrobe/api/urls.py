@@ -1,0 +1,13 @@
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from wardrobe.api import views
+
+router = DefaultRouter()
+router.register("photos", views.PhotoViewSet, basename="photo")
+router.register("garments", views.GarmentViewSet, basename="garment")
+
+urlpatterns = [
+    path("categories/", views.CategoryListView.as_view(), name="category-list"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,46 @@
+"""Per-process vision runtime: the pipeline is loaded lazily, once per worker process, after fork."""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+_pipeline: Any = None
+_pipeline_pid: int | None = None
+_lock = threading.Lock()
+
+
+def resolve_device() -> str:
+    """``VISION_DEVICE`` (env or settings) if set, else ``"cuda"`` when torch sees a GPU, else ``"cpu"``."""
+    from django.conf import settings
+
+    device = (os.environ.get("VISION_DEVICE") or getattr(settings, "VISION_DEVICE", "") or "").strip()
+    if device:
+        return device
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def get_pipeline() -> Any:
+    """The process-wide vision pipeline (``vision.inference.load_pipeline``), loaded on first use.
+
+    Loaded again if the process has forked since (a CUDA context must not cross a fork).
+    Raises whatever ``load_pipeline`` raises (e.g. missing weights).
+    """
+    global _pipeline, _pipeline_pid
+    pid = os.getpid()
+    if _pipeline is not None and _pipeline_pid == pid:
+        return _pipeline
+    with _lock:
+        if _pipeline is None or _pipeline_pid != pid:
+            from vision.inference import load_pipeline
+
+            device = resolve_device()
+            logger.info("loading vision pipeline on %s (pid %s)", device, pid)
+            _pipeline = load_pipeline(device=device)
+            _pipeline_pid = pid
+    return _pipeline
