@@ -1,14 +1,18 @@
 """Web pages. Thin: selectors read, services write; everything is scoped to request.user."""
 from __future__ import annotations
 
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 
 from wardrobe import selectors, services
 from wardrobe.forms import GarmentEditForm, UploadForm
@@ -151,6 +155,26 @@ def garment_delete(request, garment_id: int):
 
 # --- owner-checked media --------------------------------------------------------------------------
 
+def login_or_token_required(view):
+    """Session login (browser) or ``Authorization: Token <key>`` (API clients following ``*_url`` fields).
+
+    A bad token is a 401; no credentials at all redirects to the login page.
+    """
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated and request.META.get("HTTP_AUTHORIZATION"):
+            try:
+                result = TokenAuthentication().authenticate(request)
+            except AuthenticationFailed:
+                result = None
+            if result is None:
+                return HttpResponse("Invalid token.", status=401, content_type="text/plain")
+            request.user = result[0]
+        return login_required(view)(request, *args, **kwargs)
+
+    return wrapper
+
+
 def _file_response(field, content_type: str | None = None) -> FileResponse:
     if not field or not field.name or not field.storage.exists(field.name):
         raise Http404("File missing.")
@@ -164,7 +188,7 @@ _CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/pn
                   ".heic": "image/heic"}
 
 
-@login_required
+@login_or_token_required
 @require_GET
 def photo_image(request, photo_id: int):
     photo = _photo_or_404(request, photo_id)
@@ -172,13 +196,13 @@ def photo_image(request, photo_id: int):
     return _file_response(photo.image, _CONTENT_TYPES.get(ext, "application/octet-stream"))
 
 
-@login_required
+@login_or_token_required
 @require_GET
 def garment_mask(request, garment_id: int):
     return _file_response(_garment_or_404(request, garment_id).mask, "image/png")
 
 
-@login_required
+@login_or_token_required
 @require_GET
 def garment_cutout(request, garment_id: int):
     return _file_response(_garment_or_404(request, garment_id).cutout, "image/png")

@@ -1,0 +1,111 @@
+"""User B never sees user A's photos, garments or files (pages and API): 404s and no leaks in lists."""
+import pytest
+from django.urls import reverse
+
+from tests.conftest import make_garment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_api_other_user_gets_404(other_api, photo, garment):
+    for url in [f"/api/photos/{photo.pk}/", f"/api/garments/{garment.pk}/"]:
+        assert other_api.get(url).status_code == 404
+    assert other_api.patch(f"/api/garments/{garment.pk}/", {"category": "pants"}, format="json").status_code == 404
+    assert other_api.delete(f"/api/garments/{garment.pk}/").status_code == 404
+    assert other_api.delete(f"/api/photos/{photo.pk}/").status_code == 404
+    garment.refresh_from_db()
+    assert garment.category.slug == "shirt-blouse"
+
+
+def test_api_lists_do_not_leak(other_api, photo, garment):
+    assert other_api.get("/api/photos/").json()["count"] == 0
+    assert other_api.get("/api/garments/").json()["count"] == 0
+    assert other_api.get(f"/api/garments/?photo={photo.pk}").json()["count"] == 0
+    assert all(c["count"] == 0 for c in other_api.get("/api/categories/").json())
+
+
+def test_files_are_owner_only(client, api, user, other_user, photo, garment):
+    urls = [reverse("wardrobe:photo-image", args=[photo.pk]),
+            reverse("wardrobe:garment-mask", args=[garment.pk]),
+            reverse("wardrobe:garment-cutout", args=[garment.pk])]
+    for url in urls:
+        assert api.get(url).status_code == 200  # owner, token auth
+    client.force_login(other_user)
+    for url in urls:
+        assert client.get(url).status_code == 404
+    client.logout()
+    for url in urls:
+        assert client.get(url).status_code == 302  # to the login page
+
+
+def test_pages_other_user_gets_404(client, other_user, photo, garment):
+    client.force_login(other_user)
+    assert client.get(reverse("wardrobe:photo-detail", args=[photo.pk])).status_code == 404
+    assert client.get(reverse("wardrobe:garment-detail", args=[garment.pk])).status_code == 404
+    assert client.post(reverse("wardrobe:garment-detail", args=[garment.pk]),
+                       {"category": "pants", "type": ""}).status_code == 404
+    assert client.post(reverse("wardrobe:garment-delete", args=[garment.pk])).status_code == 404
+    assert client.post(reverse("wardrobe:photo-delete", args=[photo.pk])).status_code == 404
+    closet = client.get(reverse("wardrobe:closet")).content.decode()
+    assert f"/garments/{garment.pk}/" not in closet
+    photos = client.get(reverse("wardrobe:photo-list")).content.decode()
+    assert f"/photos/{photo.pk}/" not in photos
+
+
+def test_media_root_is_not_publicly_served(client, photo):
+    assert client.get("/media/" + photo.image.name).status_code == 404
+
+
+def test_pages_render_for_owner(client, user, photo, garment):
+    make_garment(photo, "shoe", "sneakers")
+    client.force_login(user)
+    closet = client.get(reverse("wardrobe:closet"))
+    assert closet.status_code == 200 and b"Sneakers" in closet.content and b"Shirt" in closet.content
+    filtered = client.get(reverse("wardrobe:closet") + "?section=shoes").content.decode()
+    assert "Sneakers" in filtered and f"/garments/{garment.pk}/" not in filtered
+    page = client.get(reverse("wardrobe:photo-detail", args=[photo.pk]))
+    assert page.status_code == 200 and b'http-equiv="refresh"' in page.content  # pending: auto refresh
+    detail = client.get(reverse("wardrobe:garment-detail", args=[garment.pk]))
+    assert detail.status_code == 200
+    body = detail.content.decode()
+    assert "mask.png" in body and "cutout.png" in body and "navy" in body and "#141e78" in body
+    assert client.get(reverse("wardrobe:upload")).status_code == 200
+    assert client.get(reverse("wardrobe:photo-list")).status_code == 200
+
+
+def test_garment_edit_page(client, user, garment):
+    client.force_login(user)
+    url = reverse("wardrobe:garment-detail", args=[garment.pk])
+    # Only the type changes: the category follows it.
+    assert client.post(url, {"category": "shirt-blouse", "type": "jeans"}).status_code == 302
+    garment.refresh_from_db()
+    assert (garment.category.slug, garment.type.slug) == ("pants", "jeans")
+    # Only the category changes: the old type is dropped.
+    assert client.post(url, {"category": "shoe", "type": "jeans"}).status_code == 302
+    garment.refresh_from_db()
+    assert (garment.category.slug, garment.type) == ("shoe", None)
+    # Both change and disagree: 400, nothing saved.
+    r = client.post(url, {"category": "skirt", "type": "jeans"})
+    assert r.status_code == 400
+    garment.refresh_from_db()
+    assert garment.category.slug == "shoe"
+
+
+def test_admin_pages(admin_client, photo, garment):
+    assert admin_client.get("/admin/wardrobe/photo/").status_code == 200
+    assert admin_client.get("/admin/wardrobe/garment/?category__id__exact=1").status_code == 200
+    assert admin_client.get(f"/admin/wardrobe/garment/{garment.pk}/change/").status_code == 200
+    assert admin_client.get(f"/admin/wardrobe/photo/{photo.pk}/image/").status_code == 200
+    assert admin_client.get(f"/admin/wardrobe/garment/{garment.pk}/cutout/").status_code == 200
+    assert admin_client.get("/admin/wardrobe/category/").status_code == 200
+
+
+def test_files_with_tokens(api, other_api, garment):
+    url = reverse("wardrobe:garment-cutout", args=[garment.pk])
+    assert api.get(url).status_code == 200
+    assert other_api.get(url).status_code == 404
+    from rest_framework.test import APIClient
+
+    bad = APIClient()
+    bad.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert bad.get(url).status_code == 401
