@@ -1,0 +1,133 @@
+"""Evaluate the committed models on any folder in a shared dataset format.
+
+    python -m vision.evaluate classifier --data DIR --json OUT [--split all|val]
+    python -m vision.evaluate detector --data DIR --json OUT [--split all|val]
+
+``classifier`` (clothing-dataset format: images.csv + images/): over photos labelled with one of
+the 10 classes T-Shirt, Longsleeve, Pants, Shoes, Shirt, Dress, Outwear, Shorts, Hat, Skirt:
+``top1`` is the full pipeline's answer for the photo's main garment (the instance with the largest
+mask), ``classifier_top1`` the classifier alone on the whole photo; both at type level, a type
+counting as the class vision.taxonomy.TYPE_TO_EVAL_LABEL gives it. Also ``per_class`` (top-1 of
+the pipeline per class, with counts) and ``confusion`` (true class -> predicted class -> count;
+"other" when the answer maps to none of the 10).
+
+``detector`` (CCP format: photos/ + annotations/pixel-level/): COCO ``mask_ap``, ``mask_ap50``,
+``box_ap``, ``box_ap50`` over the taxonomy categories present in the ground truth, instances by
+the rule of vision.datasets; semantic ``miou`` and ``pixel_accuracy`` (skin, hair, null and labels
+outside the taxonomy are background), ``per_category``. Metrics are defined in vision.engine.
+
+``--split val`` keeps only this project's validation split of the shared data (held-out contributors
+/ photos, see vision.datasets); the default ``all`` uses every photo of the folder.
+Also prints ``seconds_per_photo`` (mean wall time of the pipeline, decode excluded).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from vision import datasets, taxonomy
+from vision.engine import CocoAccumulator, SemanticAccumulator, semantic_from_instances
+from vision.inference import load_pipeline
+
+
+def evaluate_classifier(pipeline, data: Path, split: str = "all", limit: int = 0) -> dict:
+    """Type-level top-1 of the pipeline and of the classifier alone; see module docstring."""
+    rows = [r for r in datasets.read_clothing(data) if r.label in taxonomy.EVAL_LABELS]
+    if split == "val":
+        rows = [r for r in rows if datasets.is_clothing_val_sender(r.sender_id)]
+    if limit:
+        rows = rows[:limit]
+    slugs = pipeline.classifier.type_slugs
+    confusion: dict[str, Counter] = defaultdict(Counter)
+    cls_correct = pipe_correct = 0
+    seconds = 0.0
+    for row in rows:
+        image = Image.open(row.path).convert("RGB")
+        t = time.perf_counter()
+        instances = pipeline(image)
+        seconds += time.perf_counter() - t
+        main = max(instances, key=lambda i: i.area) if instances else None
+        answer = taxonomy.TYPE_TO_EVAL_LABEL.get(main.type, "other") if main and main.type else "other"
+        confusion[row.label][answer] += 1
+        pipe_correct += answer == row.label
+        whole = slugs[int(pipeline.classify([image])[0].argmax())]
+        cls_correct += taxonomy.TYPE_TO_EVAL_LABEL.get(whole, "other") == row.label
+    n = len(rows)
+    per_class = {}
+    for label in taxonomy.EVAL_LABELS:
+        row = confusion.get(label, Counter())
+        if row:
+            per_class[label] = {"n": sum(row.values()), "top1": round(row[label] / sum(row.values()), 4)}
+    return {"n": n, "top1": round(pipe_correct / max(1, n), 4), "classifier_top1": round(cls_correct / max(1, n), 4),
+            "per_class": per_class, "confusion": {k: dict(v) for k, v in confusion.items()},
+            "seconds_per_photo": round(seconds / max(1, n), 3)}
+
+
+def evaluate_detector(pipeline, data: Path, split: str = "all", limit: int = 0) -> dict:
+    """COCO AP and semantic metrics of the detector stage; see module docstring."""
+    stems = datasets.ccp_photo_stems(data)
+    if split == "val":
+        stems = [s for s in stems if datasets.is_ccp_val_photo(s)]
+    if limit:
+        stems = stems[:limit]
+    coco, sem = CocoAccumulator(), SemanticAccumulator()
+    seconds = 0.0
+    for i, stem in enumerate(stems):
+        image = Image.open(data / "photos" / f"{stem}.jpg").convert("RGB")
+        gt_map = datasets.ccp_category_map(datasets.read_ccp_labels(data, stem))
+        h, w = gt_map.shape
+        t = time.perf_counter()
+        _, work = pipeline.preprocess(image)
+        dets = pipeline.detect(work, keep_low=True)
+        seconds += time.perf_counter() - t
+        preds = []
+        for d in dets:
+            m = d.mask if d.mask.shape == (h, w) else np.asarray(Image.fromarray(d.mask).resize((w, h), Image.NEAREST))
+            preds.append((d.category_id, d.score, m))
+        coco.add(i + 1, h, w, datasets.instances_from_category_map(gt_map), preds)
+        sem.add(gt_map, semantic_from_instances((h, w), [p for p in preds if p[1] >= pipeline.score_threshold]))
+    res = coco.evaluate()
+    s = sem.evaluate()
+    for slug, iou in s["iou"].items():
+        res["per_category"].setdefault(slug, {})["iou"] = iou
+    out = {"n": len(stems), "mask_ap": res["mask_ap"], "mask_ap50": res["mask_ap50"], "box_ap": res["box_ap"],
+           "box_ap50": res["box_ap50"], "miou": s["miou"], "pixel_accuracy": s["pixel_accuracy"],
+           "per_category": res["per_category"], "seconds_per_photo": round(seconds / max(1, len(stems)), 3)}
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("what", choices=["classifier", "detector"])
+    ap.add_argument("--data", required=True, help="folder in clothing-dataset (classifier) or CCP (detector) format")
+    ap.add_argument("--json", help="write the result here as JSON")
+    ap.add_argument("--split", choices=["all", "val"], default="all")
+    ap.add_argument("--weights", default=None, help="folder with detector.pt and classifier.pt")
+    ap.add_argument("--device", default=None)
+    ap.add_argument("--limit", type=int, default=0, help="only the first N photos")
+    ap.add_argument("--threads", type=int, default=0)
+    args = ap.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    data = Path(args.data)
+    pipeline = load_pipeline(args.weights, args.device)
+    fn = evaluate_classifier if args.what == "classifier" else evaluate_detector
+    result = fn(pipeline, data, args.split, args.limit)
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Train the garment-type classifier from scratch on the classifier pack (see vision.pack).
+
+    python -m vision.train_classifier --pack data/classifier.pt --out vision/weights/classifier.pt \
+        --minutes 45 --threads 1
+
+Training set: clothing-dataset photos of training contributors (split by sender_id, see
+vision.datasets) plus garment crops of CCP training photos. Validation: clothing-dataset photos of
+the held-out contributors. The schedule is a cosine decay over a number of epochs derived from
+``--minutes`` after timing the first steps, so the same command fits a CPU or a GPU budget.
+Prints one JSON line per epoch; writes fp16 weights with their metadata.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torchvision.transforms import v2
+
+from vision import presets, taxonomy
+from vision.models import TypeClassifier
+
+
+def augment(batch: torch.Tensor) -> torch.Tensor:
+    """Training augmentation of a uint8 (N, 3, 144, 144) batch -> uint8 (N, 3, 128, 128)."""
+    tf = v2.Compose([
+        v2.RandomResizedCrop(presets.CLASSIFIER_SIZE, scale=(0.45, 1.0), ratio=(0.75, 1.333), antialias=True),
+        v2.RandomHorizontalFlip(),
+        v2.ColorJitter(0.3, 0.3, 0.3, 0.03),
+    ])
+    return torch.stack([tf(img) for img in batch])
+
+
+def center(batch: torch.Tensor) -> torch.Tensor:
+    """Evaluation view of a uint8 pack batch: resize 144 -> 128 (the whole letterboxed photo)."""
+    return v2.functional.resize(batch, [presets.CLASSIFIER_SIZE] * 2, antialias=True)
+
+
+@torch.no_grad()
+def evaluate(model, images, labels, device, batch_size=256) -> float:
+    """Top-1 accuracy (fraction) of ``model`` on uint8 pack images (N, 3, 144, 144)."""
+    model.eval()
+    correct = 0
+    for i in range(0, len(images), batch_size):
+        x = presets.normalize(center(images[i:i + batch_size]).to(device))
+        correct += (model(x).argmax(1).cpu() == labels[i:i + batch_size]).sum().item()
+    return correct / max(1, len(images))
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pack", default="data/classifier.pt")
+    ap.add_argument("--out", default="vision/weights/classifier.pt")
+    ap.add_argument("--minutes", type=float, default=45.0, help="wall-clock training budget")
+    ap.add_argument("--epochs", type=int, default=0, help="fixed epoch count (overrides --minutes)")
+    ap.add_argument("--max-steps", type=int, default=0, help="stop after N steps (smoke runs)")
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--weight-decay", type=float, default=0.05)
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    device = torch.device(args.device)
+
+    pack = torch.load(args.pack)
+    order = {t.slug: i for i, t in enumerate(taxonomy.TYPES)}
+    type_slugs = sorted(set(pack["types"]), key=order.__getitem__)
+    y = torch.tensor([type_slugs.index(t) for t in pack["types"]])
+    val = pack["val"] & torch.tensor([s == "clothing" for s in pack["source"]])
+    train_idx = torch.nonzero(~pack["val"]).flatten()
+    val_idx = torch.nonzero(val).flatten()
+    images = pack["images"]
+    print(f"{len(type_slugs)} types, {len(train_idx)} training, {len(val_idx)} validation images")
+
+    model = TypeClassifier(type_slugs).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    # Inverse-square-root class weights: rare types (blouse, body) are not drowned by t-shirts.
+    counts = torch.bincount(y[train_idx], minlength=len(type_slugs)).float().clamp(min=1)
+    class_w = (counts.sum() / counts).sqrt()
+    class_w = (class_w / class_w.mean()).to(device)
+
+    steps_per_epoch = max(1, len(train_idx) // args.batch_size)
+    total_steps = None if not args.epochs else args.epochs * steps_per_epoch
+    step, start, best = 0, time.time(), -1.0
+    epoch = 0
+    while True:
+        model.train()
+        perm = train_idx[torch.randperm(len(train_idx))]
+        for b in range(steps_per_epoch):
+            idx = perm[b * args.batch_size:(b + 1) * args.batch_size]
+            x = presets.normalize(augment(images[idx]).to(device))
+            target = y[idx].to(device)
+            if total_steps is None and step == 20:
+                per_step = (time.time() - start) / 20
+                total_steps = max(steps_per_epoch, int(args.minutes * 60 / per_step))
+                print(f"{per_step:.3f} s/step -> {total_steps} steps ({total_steps / steps_per_epoch:.1f} epochs)")
+            planned = total_steps or 10 ** 9
+            warm = min(1.0, (step + 1) / 100)
+            lr = args.lr * warm * 0.5 * (1 + math.cos(math.pi * min(1.0, step / planned)))
+            for g in opt.param_groups:
+                g["lr"] = lr
+            loss = F.cross_entropy(model(x), target, weight=class_w, label_smoothing=0.1)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            step += 1
+            if (args.max_steps and step >= args.max_steps) or (total_steps and step >= total_steps):
+                break
+        epoch += 1
+        acc = evaluate(model, images[val_idx], y[val_idx], device)
+        print(json.dumps({"epoch": epoch, "step": step, "loss": round(loss.item(), 4), "val_top1": round(acc, 4),
+                          "minutes": round((time.time() - start) / 60, 1)}), flush=True)
+        if acc >= best:
+            best = acc
+            save(model, args.out, {"val_top1": acc, "epoch": epoch, "step": step})
+        if (args.max_steps and step >= args.max_steps) or (total_steps and step >= total_steps):
+            break
+    print(json.dumps({"best_val_top1": round(best, 4), "minutes": round((time.time() - start) / 60, 1)}))
+
+
+def save(model: TypeClassifier, path: str | Path, meta: dict) -> None:
+    """Write fp16 weights and the metadata needed to rebuild the model."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
+    torch.save({"state_dict": state, "type_slugs": model.type_slugs, "widths": model.body.widths,
+                "depths": model.body.depths, "meta": meta}, path)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Train the garment Mask R-CNN from scratch on the CCP pack (see vision.pack).
+
+    python -m vision.train_detector --pack data/ccp.pt --out vision/weights/detector.pt \
+        --minutes 60 --threads 1
+
+Targets follow the instance rule of vision.datasets (all pixels of one category in a photo form
+one instance). Augmentation: horizontal flip, colour jitter, and multi-scale training through
+torchvision's transform (short side drawn from ``--train-sizes``). AdamW with linear warm-up and
+cosine decay over a step count derived from ``--minutes`` after timing the first steps. Prints
+JSON lines; writes fp16 weights with the metadata needed to rebuild the model.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import torch
+from torchvision.transforms import v2
+
+from vision import datasets
+from vision.models import build_detector
+
+MIN_TRAIN_AREA = 16  # pixels at pack resolution; smaller instances are not used as targets
+
+
+def make_target(cat_map: torch.Tensor) -> dict:
+    """Detection target of a uint8 (H, W) class-id map: boxes float (N, 4) x0,y0,x1,y1 pixels,
+    labels int64 (N,), masks uint8 (N, H, W)."""
+    insts = datasets.instances_from_category_map(cat_map.numpy(), MIN_TRAIN_AREA)
+    if not insts:
+        h, w = cat_map.shape
+        return {"boxes": torch.zeros((0, 4)), "labels": torch.zeros((0,), dtype=torch.int64),
+                "masks": torch.zeros((0, h, w), dtype=torch.uint8)}
+    return {
+        "boxes": torch.tensor([datasets.mask_box(m) for _, m in insts], dtype=torch.float32),
+        "labels": torch.tensor([c for c, _ in insts], dtype=torch.int64),
+        "masks": torch.from_numpy(__import__("numpy").stack([m for _, m in insts])).to(torch.uint8),
+    }
+
+
+_jitter = v2.ColorJitter(0.3, 0.3, 0.3, 0.02)
+
+
+def sample(image: torch.Tensor, cat_map: torch.Tensor, train: bool):
+    """One (float image (3, H, W) in [0, 1], target) pair, augmented when ``train``."""
+    if train:
+        if random.random() < 0.5:
+            image, cat_map = image.flip(-1), cat_map.flip(-1)
+        image = _jitter(image)
+    return image.float() / 255.0, make_target(cat_map)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pack", default="data/ccp.pt")
+    ap.add_argument("--out", default="vision/weights/detector.pt")
+    ap.add_argument("--minutes", type=float, default=60.0)
+    ap.add_argument("--max-steps", type=int, default=0, help="stop after N steps (smoke runs)")
+    ap.add_argument("--batch-size", type=int, default=4)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--weight-decay", type=float, default=1e-4)
+    ap.add_argument("--train-sizes", default="256,288,320,352", help="short sides, pixels")
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--save-every", type=float, default=10.0, help="minutes between checkpoints")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    random.seed(args.seed)
+    device = torch.device(args.device)
+
+    pack = torch.load(args.pack)
+    train_idx = [i for i, v in enumerate(pack["val"]) if not v]
+    print(f"{len(train_idx)} training photos, {sum(pack['val'])} validation photos kept out")
+    model = build_detector().to(device)
+    model.transform.min_size = tuple(int(s) for s in args.train_sizes.split(","))
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
+
+    step, start, last_save = 0, time.time(), time.time()
+    total_steps = args.max_steps or None
+    order: list[int] = []
+    while True:
+        model.train()
+        if not order:
+            order = random.sample(train_idx, len(train_idx))
+        idx, order = order[:args.batch_size], order[args.batch_size:]
+        batch = [sample(pack["images"][i], pack["cat_maps"][i], True) for i in idx]
+        images = [b[0].to(device) for b in batch]
+        targets = [{k: v.to(device) for k, v in b[1].items()} for b in batch]
+        if total_steps is None and step == 10:
+            per_step = (time.time() - start) / 10
+            total_steps = max(20, int(args.minutes * 60 / per_step))
+            print(f"{per_step:.2f} s/step -> {total_steps} steps "
+                  f"({total_steps * args.batch_size / len(train_idx):.1f} epochs)", flush=True)
+        planned = total_steps or 10 ** 9
+        warm = min(1.0, (step + 1) / 200)
+        lr = args.lr * warm * 0.5 * (1 + math.cos(math.pi * min(1.0, step / planned)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        losses = model(images, targets)
+        loss = sum(losses.values())
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 10.0)
+        opt.step()
+        step += 1
+        if step % 25 == 0 or step == 1:
+            print(json.dumps({"step": step, "lr": round(lr, 6), "loss": round(loss.item(), 4),
+                              **{k: round(v.item(), 4) for k, v in losses.items()},
+                              "minutes": round((time.time() - start) / 60, 1)}), flush=True)
+        done = total_steps is not None and step >= total_steps
+        if done or time.time() - last_save > args.save_every * 60:
+            save(model, args.out, {"step": step, "minutes": round((time.time() - start) / 60, 1)})
+            last_save = time.time()
+        if done:
+            break
+
+
+def save(model, path: str | Path, meta: dict) -> None:
+    """Write fp16 detector weights with the metadata needed to rebuild it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
+    body = model.backbone.body
+    torch.save({"state_dict": state, "widths": body.widths, "depths": body.depths,
+                "fpn_channels": model.backbone.out_channels, "meta": meta}, path)
+
+
+if __name__ == "__main__":
+    main()
