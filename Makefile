@@ -1,0 +1,55 @@
+# Wardrobe: common tasks. Everything runs from the local virtualenv in .venv.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.requirements-installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Development defaults for the embedded setup (SQLite + filesystem broker); override from the environment.
+export DEBUG ?= 1
+
+.PHONY: install migrate run web worker test test-fast superuser collectstatic clean-var
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install requirements (again when requirements.txt changes)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+# Web server and one Celery worker together; Ctrl-C stops both.
+run: migrate
+	@echo "Starting the worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
+	@\
+	$(PY) -m celery -A workers worker -Q vision -c 1 --pool=solo --prefetch-multiplier 1 -l info & \
+	worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+web: migrate
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install
+	$(PY) -m celery -A workers worker -Q vision -c 1 --pool=solo --prefetch-multiplier 1 -l info
+
+# The test suite runs against PostgreSQL and Redis on 127.0.0.1 (see pytest.ini), single process.
+test: install
+	$(VENV)/bin/pytest
+
+test-fast: install
+	$(VENV)/bin/pytest -m "not e2e"
+
+superuser: migrate
+	$(PY) manage.py createsuperuser
+
+collectstatic: install
+	$(PY) manage.py collectstatic --noinput
+
+clean-var:
+	rm -rf var
