@@ -1,0 +1,20 @@
+# One image for the web server and the Celery worker.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+
+COPY . .
+RUN useradd --create-home --uid 1000 app \
+    && mkdir -p /app/var/media \
+    && DEBUG=1 python manage.py collectstatic --noinput \
+    && chown -R app:app /app/var
+USER app
+
+EXPOSE 8000
+CMD ["gunicorn", "wardrobe.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60"]
