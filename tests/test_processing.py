@@ -100,3 +100,12 @@ def test_real_pipeline_writes_garments(user, media_root):
         cutout = Image.open(g.cutout.path)
         assert cutout.mode == "RGBA" and cutout.size == (g.x1 - g.x0, g.y1 - g.y0)
         assert isinstance(g.colors, list)
+
+
+def test_photo_deleted_during_processing(photo, media_root):
+    def delete_then_detect(image):
+        Photo.objects.filter(pk=photo.pk).delete()
+        return [_garment_instance(photo)]
+
+    assert services.process_photo(photo.pk, delete_then_detect) is None
+    assert not Garment.objects.exists()

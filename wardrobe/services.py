@@ -155,7 +155,7 @@ def process_photo(photo_id: int, pipeline: Callable[[Image.Image], Iterable[Any]
                     field.storage.delete(field.name)
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         photo_mark_failed(photo_id=photo_id, error=f"{type(exc).__name__}: {message}")
-        photo.refresh_from_db()
+        return Photo.objects.filter(pk=photo_id).first()  # None when it was deleted meanwhile
     return photo
 
 
