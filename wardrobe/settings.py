@@ -8,7 +8,8 @@ Environment variables (all optional in development):
 * ``CELERY_BROKER_URL`` (default: kombu's ``filesystem://`` transport under ``var/broker``;
   no server needed)
 * ``MEDIA_ROOT`` (default ``var/media``), ``STATIC_ROOT`` (default ``staticfiles``)
-* ``VISION_DEVICE`` (``cpu``/``cuda``; empty: the worker picks cuda when available)
+* ``VISION_DEVICE`` (``cpu``/``cuda``; empty: the worker picks cuda when available),
+  ``VISION_WEIGHTS_DIR`` (empty: the committed ``vision/weights``)
 * ``MAX_UPLOAD_BYTES`` (default 25 MiB per file), ``MAX_IMAGE_PIXELS`` (default 40e6),
   ``MAX_UPLOAD_FILES`` (files per upload form, default 20)
 """
@@ -131,6 +132,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = MAX_UPLOAD_FILES
 
 # Vision: empty means "cuda if available, else cpu", resolved in the worker process.
 VISION_DEVICE = env.str("VISION_DEVICE", default="")
+# Folder with detector.pt and classifier.pt; empty: the committed vision/weights.
+VISION_WEIGHTS_DIR = env.str("VISION_WEIGHTS_DIR", default="")
 
 # Celery
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -28,6 +28,8 @@ def resolve_device() -> str:
 def get_pipeline() -> Any:
     """The process-wide vision pipeline (``vision.inference.load_pipeline``), loaded on first use.
 
+    Weights come from ``VISION_WEIGHTS_DIR`` when set, else the committed ``vision/weights``.
+
     Loaded again if the process has forked since (a CUDA context must not cross a fork).
     Raises whatever ``load_pipeline`` raises (e.g. missing weights).
     """
@@ -37,10 +39,15 @@ def get_pipeline() -> Any:
         return _pipeline
     with _lock:
         if _pipeline is None or _pipeline_pid != pid:
+            from django.conf import settings
+
             from vision.inference import load_pipeline
 
             device = resolve_device()
-            logger.info("loading vision pipeline on %s (pid %s)", device, pid)
-            _pipeline = load_pipeline(device=device)
+            weights_dir = (os.environ.get("VISION_WEIGHTS_DIR")
+                           or getattr(settings, "VISION_WEIGHTS_DIR", "") or None)
+            logger.info("loading vision pipeline on %s (pid %s, weights %s)", device, pid,
+                        weights_dir or "committed")
+            _pipeline = load_pipeline(weights_dir=weights_dir, device=device)
             _pipeline_pid = pid
     return _pipeline
