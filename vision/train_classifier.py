@@ -6,7 +6,8 @@
 Training set: clothing-dataset photos of training contributors (split by sender_id, see
 vision.datasets) plus garment crops of CCP training photos. Validation: clothing-dataset photos of
 the held-out contributors. The schedule is a cosine decay over a number of epochs derived from
-``--minutes`` after timing the first steps, so the same command fits a CPU or a GPU budget.
+``--minutes`` of wall-clock time (or ``--epochs``/``--max-steps``), so the same command fits a
+CPU or a GPU budget whatever else the machine is doing.
 Prints one JSON line per epoch; writes fp16 weights with their metadata.
 """
 from __future__ import annotations
@@ -64,6 +65,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--train-on-all", action="store_true",
+                    help="train on the validation split too (smoke runs on a handful of photos only)")
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -75,7 +78,7 @@ def main(argv=None):
     type_slugs = sorted(set(pack["types"]), key=order.__getitem__)
     y = torch.tensor([type_slugs.index(t) for t in pack["types"]])
     val = pack["val"] & torch.tensor([s == "clothing" for s in pack["source"]])
-    train_idx = torch.nonzero(~pack["val"]).flatten()
+    train_idx = torch.nonzero(~pack["val"] | args.train_on_all).flatten()
     val_idx = torch.nonzero(val).flatten()
     images = pack["images"]
     print(f"{len(type_slugs)} types, {len(train_idx)} training, {len(val_idx)} validation images")
@@ -98,13 +101,11 @@ def main(argv=None):
             idx = perm[b * args.batch_size:(b + 1) * args.batch_size]
             x = presets.normalize(augment(images[idx]).to(device))
             target = y[idx].to(device)
-            if total_steps is None and step == 20:
-                per_step = (time.time() - start) / 20
-                total_steps = max(steps_per_epoch, int(args.minutes * 60 / per_step))
-                print(f"{per_step:.3f} s/step -> {total_steps} steps ({total_steps / steps_per_epoch:.1f} epochs)")
-            planned = total_steps or 10 ** 9
+            if args.max_steps:
+                total_steps = args.max_steps
+            progress = step / total_steps if total_steps else (time.time() - start) / (args.minutes * 60)
             warm = min(1.0, (step + 1) / 100)
-            lr = args.lr * warm * 0.5 * (1 + math.cos(math.pi * min(1.0, step / planned)))
+            lr = args.lr * warm * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
             for g in opt.param_groups:
                 g["lr"] = lr
             loss = F.cross_entropy(model(x), target, weight=class_w, label_smoothing=0.1)
@@ -112,7 +113,7 @@ def main(argv=None):
             loss.backward()
             opt.step()
             step += 1
-            if (args.max_steps and step >= args.max_steps) or (total_steps and step >= total_steps):
+            if progress >= 1.0 or (total_steps and step >= total_steps):
                 break
         epoch += 1
         acc = evaluate(model, images[val_idx], y[val_idx], device)
@@ -121,7 +122,7 @@ def main(argv=None):
         if acc >= best:
             best = acc
             save(model, args.out, {"val_top1": acc, "epoch": epoch, "step": step})
-        if (args.max_steps and step >= args.max_steps) or (total_steps and step >= total_steps):
+        if progress >= 1.0 or (total_steps and step >= total_steps):
             break
     print(json.dumps({"best_val_top1": round(best, 4), "minutes": round((time.time() - start) / 60, 1)}))
 

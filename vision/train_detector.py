@@ -6,7 +6,8 @@
 Targets follow the instance rule of vision.datasets (all pixels of one category in a photo form
 one instance). Augmentation: horizontal flip, colour jitter, and multi-scale training through
 torchvision's transform (short side drawn from ``--train-sizes``). AdamW with linear warm-up and
-cosine decay over a step count derived from ``--minutes`` after timing the first steps. Prints
+cosine decay over the wall-clock budget ``--minutes`` (or over ``--max-steps``), so the
+same command fits a CPU or a GPU budget whatever else the machine is doing. Prints
 JSON lines; writes fp16 weights with the metadata needed to rebuild the model.
 """
 from __future__ import annotations
@@ -68,6 +69,8 @@ def main(argv=None):
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--save-every", type=float, default=10.0, help="minutes between checkpoints")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--train-on-all", action="store_true",
+                    help="train on the validation split too (smoke runs on a handful of photos only)")
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -76,7 +79,7 @@ def main(argv=None):
     device = torch.device(args.device)
 
     pack = torch.load(args.pack)
-    train_idx = [i for i, v in enumerate(pack["val"]) if not v]
+    train_idx = [i for i, v in enumerate(pack["val"]) if args.train_on_all or not v]
     print(f"{len(train_idx)} training photos, {sum(pack['val'])} validation photos kept out")
     model = build_detector().to(device)
     model.transform.min_size = tuple(int(s) for s in args.train_sizes.split(","))
@@ -94,14 +97,9 @@ def main(argv=None):
         batch = [sample(pack["images"][i], pack["cat_maps"][i], True) for i in idx]
         images = [b[0].to(device) for b in batch]
         targets = [{k: v.to(device) for k, v in b[1].items()} for b in batch]
-        if total_steps is None and step == 10:
-            per_step = (time.time() - start) / 10
-            total_steps = max(20, int(args.minutes * 60 / per_step))
-            print(f"{per_step:.2f} s/step -> {total_steps} steps "
-                  f"({total_steps * args.batch_size / len(train_idx):.1f} epochs)", flush=True)
-        planned = total_steps or 10 ** 9
+        progress = step / total_steps if total_steps else (time.time() - start) / (args.minutes * 60)
         warm = min(1.0, (step + 1) / 200)
-        lr = args.lr * warm * 0.5 * (1 + math.cos(math.pi * min(1.0, step / planned)))
+        lr = args.lr * warm * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
         for g in opt.param_groups:
             g["lr"] = lr
         losses = model(images, targets)
@@ -115,7 +113,7 @@ def main(argv=None):
             print(json.dumps({"step": step, "lr": round(lr, 6), "loss": round(loss.item(), 4),
                               **{k: round(v.item(), 4) for k, v in losses.items()},
                               "minutes": round((time.time() - start) / 60, 1)}), flush=True)
-        done = total_steps is not None and step >= total_steps
+        done = progress >= 1.0 or (total_steps is not None and step >= total_steps)
         if done or time.time() - last_save > args.save_every * 60:
             save(model, args.out, {"step": step, "minutes": round((time.time() - start) / 60, 1)})
             last_save = time.time()
