@@ -18,6 +18,8 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     """Your photos. Upload one image per request; processing happens in the background."""
 
     parser_classes = [MultiPartParser, FormParser]
+    queryset = Photo.objects.none()  # for the schema; get_queryset scopes to the user
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         qs = selectors.photo_list(user=self.request.user)
@@ -49,6 +51,8 @@ class GarmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Up
     """Your garments. PATCH changes ``category`` and/or ``type`` (slugs)."""
 
     serializer_class = s.GarmentSerializer
+    queryset = Garment.objects.none()  # for the schema; get_queryset scopes to the user
+    lookup_value_regex = r"\d+"
     http_method_names = ["get", "patch", "delete", "head", "options"]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
