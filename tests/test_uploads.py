@@ -86,6 +86,15 @@ def test_api_accepts_formats(api, user, media_root, django_capture_on_commit_cal
     assert stored.format in ("JPEG", "PNG", "WEBP")  # HEIC is stored as a browser-friendly JPEG
 
 
+def test_multi_picture_jpeg_is_accepted(api, media_root):
+    img = sample_image()
+    buf = io.BytesIO()
+    img.save(buf, format="MPO", save_all=True, append_images=[img.resize((64, 48))])
+    r = api.post("/api/photos/", {"image": upload("phone.jpg", buf.getvalue())}, format="multipart")
+    assert r.status_code == 202, r.content
+    assert Photo.objects.get(pk=r.json()["id"]).image.name.endswith(".jpg")
+
+
 def test_exif_orientation_is_applied(api, media_root):
     img = Image.new("RGB", (300, 100), (200, 10, 10))
     exif = Image.Exif()

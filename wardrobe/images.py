@@ -13,9 +13,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-ALLOWED_FORMATS: dict[str, str] = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "HEIF": ".heic"}
+# MPO is how Pillow names a JPEG with extra pictures (many phone cameras write them).
+ALLOWED_FORMATS: dict[str, str] = {"JPEG": ".jpg", "MPO": ".jpg", "PNG": ".png", "WEBP": ".webp",
+                                   "HEIF": ".heic"}
 # Formats browsers display and that need no re-encoding when they are already upright.
-_STORE_AS_IS = {"JPEG", "PNG", "WEBP"}
+_STORE_AS_IS = {"JPEG", "MPO", "PNG", "WEBP"}
 
 _EXIF_ORIENTATION = 0x0112
 _configured = False
