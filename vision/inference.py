@@ -77,7 +77,7 @@ def resolve_device(device: str | None = None) -> torch.device:
 def load_classifier(path: str | Path, device: torch.device) -> TypeClassifier:
     """Rebuild the classifier saved by vision.train_classifier. Raises FileNotFoundError."""
     ckpt = torch.load(path, map_location="cpu")
-    model = TypeClassifier(ckpt["type_slugs"], ckpt["widths"], ckpt["depths"])
+    model = TypeClassifier(ckpt["type_slugs"], ckpt["widths"], ckpt["depths"], ckpt.get("norm", "gn"))
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ckpt["state_dict"].items()})
     return model.to(device).eval()
 
@@ -242,12 +242,8 @@ class Pipeline:
             masks, det_classes, det_scores = [foreground_mask(rgb)], [0], [0.0]
         image = Image.fromarray(rgb)
         boxes = [_box(m) for m in masks]
-        crops = []
-        for m, (x0, y0, x1, y1) in zip(masks, boxes):
-            crop = rgb[y0:y1, x0:x1].copy()
-            crop[~m[y0:y1, x0:x1]] = presets.PAD_RGB  # the classifier sees the garment, not its neighbours
-            crops.append(Image.fromarray(crop))
-        probs = self.classify(crops)
+        # Box crops with their background, as the classifier was trained (photos and CCP box crops).
+        probs = self.classify([image.crop(b) for b in boxes])
         out = []
         for mask, box, det_class, det_score, p in zip(masks, boxes, det_classes, det_scores, probs):
             cat, type_idx, score = self.decide(det_class, det_score, p)

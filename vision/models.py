@@ -28,17 +28,20 @@ def _gn(channels: int) -> nn.GroupNorm:
     return nn.GroupNorm(min(8, channels // 4), channels)
 
 
+NORMS = {"gn": _gn, "bn": nn.BatchNorm2d}
+
+
 class BasicBlock(nn.Module):
-    def __init__(self, cin: int, cout: int, stride: int):
+    def __init__(self, cin: int, cout: int, stride: int, norm=_gn):
         super().__init__()
         self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.n1 = _gn(cout)
+        self.n1 = norm(cout)
         self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.n2 = _gn(cout)
+        self.n2 = norm(cout)
         nn.init.zeros_(self.n2.weight)  # each residual block starts as identity (Goyal et al. 2017)
         self.down = None
         if stride != 1 or cin != cout:
-            self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), _gn(cout))
+            self.down = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), norm(cout))
 
     def forward(self, x):
         idt = x if self.down is None else self.down(x)
@@ -47,21 +50,25 @@ class BasicBlock(nn.Module):
 
 
 class ResNetGN(nn.Module):
-    """ResNet body with GroupNorm. Input float (N, 3, H, W); returns the four stage outputs
-    at strides 4, 8, 16, 32 with ``widths`` channels."""
+    """Small ResNet body, GroupNorm (``norm="gn"``, the detector) or BatchNorm (``"bn"``, the
+    classifier, whose batches of 64 suit it: it learned several times faster than GN there in a
+    40-step comparison). Input float (N, 3, H, W); returns the four stage outputs at strides
+    4, 8, 16, 32 with ``widths`` channels."""
 
-    def __init__(self, widths=(32, 64, 128, 256), depths=(1, 2, 2, 1)):
+    def __init__(self, widths=(32, 64, 128, 256), depths=(1, 2, 2, 1), norm: str = "gn"):
         super().__init__()
         self.widths = tuple(widths)
         self.depths = tuple(depths)
+        self.norm = norm
+        nf = NORMS[norm]
         self.stem = nn.Sequential(
-            nn.Conv2d(3, widths[0], 3, 2, 1, bias=False), _gn(widths[0]), nn.ReLU(inplace=True),
-            nn.Conv2d(widths[0], widths[0], 3, 2, 1, bias=False), _gn(widths[0]), nn.ReLU(inplace=True),
+            nn.Conv2d(3, widths[0], 3, 2, 1, bias=False), nf(widths[0]), nn.ReLU(inplace=True),
+            nn.Conv2d(widths[0], widths[0], 3, 2, 1, bias=False), nf(widths[0]), nn.ReLU(inplace=True),
         )
         stages = []
         cin = widths[0]
         for i, (w, d) in enumerate(zip(widths, depths)):
-            blocks = [BasicBlock(cin, w, 1 if i == 0 else 2)] + [BasicBlock(w, w, 1) for _ in range(d - 1)]
+            blocks = [BasicBlock(cin, w, 1 if i == 0 else 2, nf)] + [BasicBlock(w, w, 1, nf) for _ in range(d - 1)]
             stages.append(nn.Sequential(*blocks))
             cin = w
         self.stages = nn.ModuleList(stages)
@@ -76,16 +83,16 @@ class ResNetGN(nn.Module):
 
 
 class TypeClassifier(nn.Module):
-    """Garment-type classifier: ResNetGN body, global average pool, dropout, linear.
+    """Garment-type classifier: ResNetGN body (BatchNorm), global average pool, dropout, linear.
 
     Input: float32 (N, 3, 128, 128) from :func:`vision.presets.classifier_input`.
     Output: logits float32 (N, len(type_slugs)).
     """
 
-    def __init__(self, type_slugs: list[str], widths=(32, 64, 128, 256), depths=(1, 2, 2, 1)):
+    def __init__(self, type_slugs: list[str], widths=(32, 64, 128, 256), depths=(1, 2, 2, 1), norm: str = "bn"):
         super().__init__()
         self.type_slugs = list(type_slugs)
-        self.body = ResNetGN(widths, depths)
+        self.body = ResNetGN(widths, depths, norm)
         self.drop = nn.Dropout(0.2)
         self.fc = nn.Linear(widths[-1], len(type_slugs))
 

@@ -133,7 +133,7 @@ def save(model: TypeClassifier, path: str | Path, meta: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
     torch.save({"state_dict": state, "type_slugs": model.type_slugs, "widths": model.body.widths,
-                "depths": model.body.depths, "meta": meta}, path)
+                "depths": model.body.depths, "norm": model.body.norm, "meta": meta}, path)
 
 
 if __name__ == "__main__":
