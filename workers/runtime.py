@@ -17,12 +17,10 @@ def resolve_device() -> str:
     """``VISION_DEVICE`` (env or settings) if set, else ``"cuda"`` when torch sees a GPU, else ``"cpu"``."""
     from django.conf import settings
 
-    device = (os.environ.get("VISION_DEVICE") or getattr(settings, "VISION_DEVICE", "") or "").strip()
-    if device:
-        return device
-    import torch
+    from vision.inference import resolve_device as vision_device
 
-    return "cuda" if torch.cuda.is_available() else "cpu"
+    device = (os.environ.get("VISION_DEVICE") or getattr(settings, "VISION_DEVICE", "") or "").strip()
+    return str(vision_device(device or None))
 
 
 def get_pipeline() -> Any:
