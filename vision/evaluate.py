@@ -114,11 +114,20 @@ def main(argv=None):
     ap.add_argument("--device", default=None)
     ap.add_argument("--limit", type=int, default=0, help="only the first N photos")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--score-threshold", type=float, default=None, help="override the serving threshold")
+    ap.add_argument("--detector-weight", type=float, default=None, help="override the detector's vote weight")
+    ap.add_argument("--single-item-threshold", type=float, default=None, help="override the single-item gate")
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     data = Path(args.data)
     pipeline = load_pipeline(args.weights, args.device)
+    if args.score_threshold is not None:
+        pipeline.score_threshold = args.score_threshold
+    if args.detector_weight is not None:
+        pipeline.detector_weight = args.detector_weight
+    if args.single_item_threshold is not None:
+        pipeline.single_item_threshold = args.single_item_threshold
     fn = evaluate_classifier if args.what == "classifier" else evaluate_detector
     result = fn(pipeline, data, args.split, args.limit)
     text = json.dumps(result, indent=2)

@@ -14,10 +14,14 @@ The pipeline runs three separate steps, as torchvision's detection references do
    into one instance, see vision.datasets), category/type decision, masks at photo resolution,
    RGBA cutouts and dominant colours.
 
-When the detector finds no garment above its threshold (it was trained on street photos of people,
-CCP, and a flat-lay photo of a single item can fall outside what it knows), the photo is treated
-as one garment: its mask is the foreground found by :func:`foreground_mask` and its category and
-type come from the classifier alone (``detector_score`` 0).
+When no detection reaches ``single_item_threshold`` (0.8), the photo is taken for a photo of a
+single item (a garment on a bed, a floor, a hanger) and treated as one garment: its mask is the
+foreground found by :func:`foreground_mask` and its category and type come from the classifier
+alone on the whole photo (``detector_score`` 0). The detector was trained on street photos of
+people (CCP), where it is confident: on 40 CCP validation photos the best detection scored 0.86 or
+more in 90 % of them, against a median of 0.55 on 80 single-item photos of held-out
+clothing-dataset contributors, whose detections are often parts of the garment under a wrong
+category.
 
 No training code is imported here.
 """
@@ -96,8 +100,9 @@ def foreground_mask(image: np.ndarray) -> np.ndarray:
     Args:
         image: uint8 (H, W, 3) RGB.
     Returns:
-        bool (H, W); the largest connected foreground region with holes filled. When nothing
-        stands out from the border, the whole photo.
+        bool (H, W); the connected foreground regions of at least a quarter of the largest one's
+        area (so both shoes of a pair), holes filled. When nothing stands out from the border,
+        the whole photo.
 
     Rule: the border (outer 4 % of each side) gives the background's median colour; a pixel is
     foreground when its Euclidean RGB distance to it exceeds Otsu's threshold (Otsu 1979) of
@@ -123,9 +128,10 @@ def foreground_mask(image: np.ndarray) -> np.ndarray:
     labels, n = ndimage.label(fg)
     if n == 0:
         return np.ones((h, w), dtype=bool)
-    largest = labels == (1 + int(np.argmax(ndimage.sum(fg, labels, range(1, n + 1)))))
-    largest = ndimage.binary_fill_holes(ndimage.binary_closing(largest, iterations=3))
-    return np.asarray(Image.fromarray(largest).resize((w, h), Image.NEAREST))
+    sizes = np.asarray(ndimage.sum(fg, labels, range(1, n + 1)))
+    keep = np.isin(labels, 1 + np.flatnonzero(sizes >= 0.25 * sizes.max()))  # both shoes of a pair
+    keep = ndimage.binary_fill_holes(ndimage.binary_closing(keep, iterations=3))
+    return np.asarray(Image.fromarray(keep).resize((w, h), Image.NEAREST))
 
 
 def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
@@ -148,7 +154,8 @@ class Pipeline:
 
     def __init__(self, detector, classifier: TypeClassifier, device: torch.device,
                  score_threshold: float = 0.5, mask_threshold: float = 0.5, work_size: int = 640,
-                 min_area_fraction: float = 0.002):
+                 min_area_fraction: float = 0.002, detector_weight: float = 0.5,
+                 single_item_threshold: float = 0.8):
         self.detector = detector
         self.classifier = classifier
         self.device = device
@@ -156,6 +163,8 @@ class Pipeline:
         self.mask_threshold = mask_threshold
         self.work_size = work_size
         self.min_area_fraction = min_area_fraction
+        self.detector_weight = detector_weight
+        self.single_item_threshold = single_item_threshold
         slugs = classifier.type_slugs
         # (n_categories + 1, n_types) 0/1 matrix: which classifier types belong to which detector class.
         self._type_category = torch.zeros(len(taxonomy.CATEGORIES) + 1, len(slugs))
@@ -209,15 +218,15 @@ class Pipeline:
     def decide(self, det_class: int, det_score: float, probs: torch.Tensor) -> tuple[int, int, float]:
         """Category and type of one instance from both models.
 
-        Score of category c: ``0.5 * det_score * [c == det_class] + 0.5 * sum of the classifier's
-        probabilities of the types of c`` (``det_class`` 0 means no detector opinion, then the
+        Score of category c: ``w * det_score * [c == det_class] + (1 - w) * sum of the classifier's
+        probabilities of the types of c`` with ``w = detector_weight`` (``det_class`` 0 means no detector opinion, then the
         classifier alone decides). The type is the classifier's most probable type of the chosen
         category (-1 when it knows none). Returns (category id, type index, category score).
         """
         mass = self._type_category @ probs
         if det_class:
-            combined = 0.5 * mass
-            combined[det_class] += 0.5 * det_score
+            combined = (1 - self.detector_weight) * mass
+            combined[det_class] += self.detector_weight * det_score
         else:
             combined = mass
         combined[0] = -1
@@ -242,8 +251,9 @@ class Pipeline:
             masks, det_classes, det_scores = [foreground_mask(rgb)], [0], [0.0]
         image = Image.fromarray(rgb)
         boxes = [_box(m) for m in masks]
-        # Box crops with their background, as the classifier was trained (photos and CCP box crops).
-        probs = self.classify([image.crop(b) for b in boxes])
+        # Box crops with their background, as the classifier was trained (CCP box crops); a
+        # single-item photo is classified whole, as the clothing-dataset photos it was trained on.
+        probs = self.classify([image if c == 0 else image.crop(b) for b, c in zip(boxes, det_classes)])
         out = []
         for mask, box, det_class, det_score, p in zip(masks, boxes, det_classes, det_scores, probs):
             cat, type_idx, score = self.decide(det_class, det_score, p)
@@ -275,7 +285,10 @@ class Pipeline:
     def __call__(self, image: Image.Image) -> list[GarmentInstance]:
         """All garment instances of a PIL photo (any mode; EXIF orientation already applied)."""
         rgb, work = self.preprocess(image)
-        return self.postprocess(rgb, self.detect(work))
+        detections = self.detect(work)
+        if not detections or max(d.score for d in detections) < self.single_item_threshold:
+            detections = []  # a single-item photo: see the module docstring
+        return self.postprocess(rgb, detections)
 
 
 def load_pipeline(weights_dir: str | Path | None = None, device: str | None = None, **kwargs) -> Pipeline:
