@@ -37,6 +37,7 @@ from scipy import ndimage
 
 from vision import presets, taxonomy
 from vision.colors import dominant_colors
+from vision.datasets import mask_box
 from vision.models import TypeClassifier, build_detector
 
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
@@ -132,12 +133,6 @@ def foreground_mask(image: np.ndarray) -> np.ndarray:
     keep = np.isin(labels, 1 + np.flatnonzero(sizes >= 0.25 * sizes.max()))  # both shoes of a pair
     keep = ndimage.binary_fill_holes(ndimage.binary_closing(keep, iterations=3))
     return np.asarray(Image.fromarray(keep).resize((w, h), Image.NEAREST))
-
-
-def _box(mask: np.ndarray) -> tuple[int, int, int, int]:
-    ys = np.flatnonzero(mask.any(axis=1))
-    xs = np.flatnonzero(mask.any(axis=0))
-    return int(xs[0]), int(ys[0]), int(xs[-1]) + 1, int(ys[-1]) + 1
 
 
 class Pipeline:
@@ -250,7 +245,7 @@ class Pipeline:
         if not masks:
             masks, det_classes, det_scores = [foreground_mask(rgb)], [0], [0.0]
         image = Image.fromarray(rgb)
-        boxes = [_box(m) for m in masks]
+        boxes = [mask_box(m) for m in masks]
         # Box crops with their background, as the classifier was trained (CCP box crops); a
         # single-item photo is classified whole, as the clothing-dataset photos it was trained on.
         probs = self.classify([image if c == 0 else image.crop(b) for b, c in zip(boxes, det_classes)])
@@ -273,7 +268,7 @@ class Pipeline:
             if inst.category in merged:
                 keep = merged[inst.category]
                 keep.mask = keep.mask | inst.mask
-                keep.box = _box(keep.mask)
+                keep.box = mask_box(keep.mask)
                 x0, y0, x1, y1 = keep.box
                 keep.cutout = image.crop(keep.box).convert("RGBA")
                 keep.cutout.putalpha(Image.fromarray((keep.mask[y0:y1, x0:x1] * 255).astype(np.uint8)))
