@@ -164,3 +164,51 @@ def test_committed_weights_are_small_and_carded():
         import hashlib
 
         assert hashlib.sha256(path.read_bytes()).hexdigest() in card
+
+
+def _ccp_fixture(stem: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """uint8 (3, H, W) photo and uint8 (H, W) category map of a CCP fixture photo."""
+    root = DATASETS / "ccp"
+    image = torch.from_numpy(np.asarray(Image.open(root / "photos" / f"{stem}.jpg").convert("RGB")).copy())
+    cat_map = torch.from_numpy(datasets.ccp_category_map(datasets.read_ccp_labels(root, stem)).astype(np.uint8))
+    return image.permute(2, 0, 1).contiguous(), cat_map
+
+
+def test_copy_paste_moves_garments_between_real_photos():
+    from vision.train_detector import copy_paste
+
+    image, cat_map = _ccp_fixture("0008")
+    src_image, src_map = _ccp_fixture("0016")
+    torch.manual_seed(0)
+    import random
+
+    random.seed(3)
+    new_image, new_map = copy_paste(image, cat_map, src_image, src_map, keep=1.0)
+    pasted = new_map != cat_map
+    assert pasted.any()
+    # Every changed label is one of the source photo's garment categories, and the pixels under it
+    # come from the source photo (flipped or not), while background pixels are still the target's.
+    assert set(new_map[pasted].unique().tolist()) <= set(src_map.unique().tolist()) - {0}
+    background = new_map == 0
+    assert background.any() and torch.equal(new_image[:, background], image[:, background])
+    from torchvision.transforms.v2 import functional as TF
+
+    assert src_image.shape != image.shape  # 550x832 onto 550x824: the source is resized to fit
+    resized = TF.resize(src_image, list(image.shape[1:]), antialias=True)
+    assert any(torch.equal(new_image[:, pasted], s[:, pasted]) for s in (resized, resized.flip(-1)))
+    assert torch.equal(cat_map, _ccp_fixture("0008")[1])  # the input is not modified
+
+
+def test_classifier_augmentation_is_batched_and_normalised():
+    from vision import presets
+    from vision.train_classifier import augment
+
+    photos = [Image.open(FIXTURES / f"clothing_{n}.jpg") for n in ("tshirt", "pants", "shoes", "dress")]
+    batch = torch.stack([presets.to_uint8_chw(presets.letterbox(p, presets.CLASSIFIER_PACK_SIZE)) for p in photos])
+    torch.manual_seed(0)
+    x = augment(batch, 112)
+    assert x.shape == (4, 3, 112, 112) and x.dtype == torch.float32 and torch.isfinite(x).all()
+    # Normalised like serving input: roughly zero-mean, unit-spread, and different from a plain resize.
+    assert abs(float(x.mean())) < 1.0 and 0.3 < float(x.std()) < 2.0
+    plain = presets.normalize(torch.nn.functional.interpolate(batch.float(), size=112, mode="bilinear").round().byte())
+    assert not torch.allclose(x, plain, atol=0.1)

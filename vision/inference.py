@@ -145,12 +145,13 @@ class Pipeline:
         score_threshold: detector score under which a detection is dropped.
         mask_threshold: mask probability over which a pixel belongs to the instance.
         work_size: long side (pixels) photos are downscaled to before detection.
+        flip_tta: average the classifier over each crop and its mirror image.
     """
 
     def __init__(self, detector, classifier: TypeClassifier, device: torch.device,
                  score_threshold: float = 0.5, mask_threshold: float = 0.5, work_size: int = 640,
                  min_area_fraction: float = 0.002, detector_weight: float = 0.5,
-                 single_item_threshold: float = 0.8):
+                 single_item_threshold: float = 0.8, flip_tta: bool = True):
         self.detector = detector
         self.classifier = classifier
         self.device = device
@@ -160,6 +161,7 @@ class Pipeline:
         self.min_area_fraction = min_area_fraction
         self.detector_weight = detector_weight
         self.single_item_threshold = single_item_threshold
+        self.flip_tta = flip_tta
         slugs = classifier.type_slugs
         # (n_categories + 1, n_types) 0/1 matrix: which classifier types belong to which detector class.
         self._type_category = torch.zeros(len(taxonomy.CATEGORIES) + 1, len(slugs))
@@ -204,11 +206,18 @@ class Pipeline:
     # 2b. classifier inference
     @torch.no_grad()
     def classify(self, crops: list[Image.Image]) -> torch.Tensor:
-        """Type probabilities float32 (N, n_types) of N RGB crops."""
+        """Type probabilities float32 (N, n_types) of N RGB crops.
+
+        With ``flip_tta`` (the default) the probabilities are the mean over each crop and its mirror
+        image, a test-time augmentation that costs one more classifier pass of a few milliseconds.
+        """
         if not crops:
             return torch.zeros((0, len(self.classifier.type_slugs)))
         x = presets.classifier_input(crops).to(self.device)
-        return torch.softmax(self.classifier(x).float(), dim=1).cpu()
+        if self.flip_tta:
+            x = torch.cat([x, x.flip(-1)])
+        probs = torch.softmax(self.classifier(x).float(), dim=1).cpu()
+        return probs.view(2, len(crops), -1).mean(0) if self.flip_tta else probs
 
     def decide(self, det_class: int, det_score: float, probs: torch.Tensor) -> tuple[int, int, float]:
         """Category and type of one instance from both models.

@@ -26,14 +26,39 @@ from vision import presets, taxonomy
 from vision.models import TypeClassifier
 
 
-def augment(batch: torch.Tensor) -> torch.Tensor:
-    """Training augmentation of a uint8 (N, 3, 144, 144) batch -> uint8 (N, 3, 128, 128)."""
-    tf = v2.Compose([
-        v2.RandomResizedCrop(presets.CLASSIFIER_SIZE, scale=(0.45, 1.0), ratio=(0.75, 1.333), antialias=True),
-        v2.RandomHorizontalFlip(),
-        v2.ColorJitter(0.3, 0.3, 0.3, 0.03),
-    ])
-    return torch.stack([tf(img) for img in batch])
+def augment(batch: torch.Tensor, size: int = presets.CLASSIFIER_SIZE) -> torch.Tensor:
+    """Batched training augmentation, all samples at once (one affine ``grid_sample`` call).
+
+    uint8 (N, 3, 144, 144) pack images -> float32 (N, 3, size, size), normalised with
+    presets.MEAN/STD. Per sample: a random resized crop (area 35-100 %, aspect 3/4-4/3, as
+    torchvision's RandomResizedCrop), rotation of up to 10 degrees, horizontal flip, brightness,
+    contrast and saturation jitter of +-30 %, and 5 % grayscale. Doing this per image with
+    torchvision's v2 transforms took about 1 s of a 1.8 s training step on one CPU thread.
+    """
+    n = batch.shape[0]
+    x = batch.float().div_(255.0)
+    area = torch.empty(n).uniform_(0.35, 1.0)
+    ratio = torch.exp(torch.empty(n).uniform_(math.log(3 / 4), math.log(4 / 3)))
+    sw, sh = (area * ratio).sqrt().clamp(max=1.0), (area / ratio).sqrt().clamp(max=1.0)
+    cx, cy = (torch.rand(n) * 2 - 1) * (1 - sw), (torch.rand(n) * 2 - 1) * (1 - sh)
+    angle = torch.empty(n).uniform_(-10, 10) * math.pi / 180
+    flip = torch.where(torch.rand(n) < 0.5, -1.0, 1.0)
+    cos, sin = torch.cos(angle), torch.sin(angle)
+    theta = torch.stack([torch.stack([cos * sw * flip, -sin * sh, cx], 1),
+                         torch.stack([sin * sw * flip, cos * sh, cy], 1)], 1)
+    grid = F.affine_grid(theta, [n, 3, size, size], align_corners=False)
+    x = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+    gray_w = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
+    x = x * torch.empty(n, 1, 1, 1).uniform_(0.7, 1.3)
+    gray = (x * gray_w).sum(1, keepdim=True)
+    c = torch.empty(n, 1, 1, 1).uniform_(0.7, 1.3)
+    x = (x - gray.mean((2, 3), keepdim=True)) * c + gray.mean((2, 3), keepdim=True)
+    gray = (x * gray_w).sum(1, keepdim=True)
+    s = torch.empty(n, 1, 1, 1).uniform_(0.7, 1.3) * (torch.rand(n, 1, 1, 1) >= 0.05)
+    x = ((x - gray) * s + gray).clamp_(0.0, 1.0)
+    mean = torch.tensor(presets.MEAN).view(1, 3, 1, 1)
+    std = torch.tensor(presets.STD).view(1, 3, 1, 1)
+    return (x - mean) / std
 
 
 def center(batch: torch.Tensor) -> torch.Tensor:
@@ -60,6 +85,9 @@ def main(argv=None):
     ap.add_argument("--epochs", type=int, default=0, help="fixed epoch count (overrides --minutes)")
     ap.add_argument("--max-steps", type=int, default=0, help="stop after N steps (smoke runs)")
     ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--train-size", type=int, default=112,
+                    help="training crop side, pixels; below the 128 px test side on purpose (Touvron et al., "
+                         "'Fixing the train-test resolution discrepancy', NeurIPS 2019)")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--weight-decay", type=float, default=0.05)
     ap.add_argument("--threads", type=int, default=0)
@@ -94,7 +122,7 @@ def main(argv=None):
         perm = train_idx[torch.randperm(len(train_idx))]
         for b in range(steps_per_epoch):
             idx = perm[b * args.batch_size:(b + 1) * args.batch_size]
-            x = presets.normalize(augment(images[idx]).to(device))
+            x = augment(images[idx], args.train_size).to(device)
             target = y[idx].to(device)
             if args.max_steps:
                 total_steps = args.max_steps

@@ -5,7 +5,8 @@
 
 Targets follow the instance rule of vision.datasets (all pixels of one category in a photo form
 one instance). Augmentation: horizontal flip, colour jitter, and multi-scale training through
-torchvision's transform (short side drawn from ``--train-sizes``). AdamW with linear warm-up and
+torchvision's transform (short side drawn from ``--train-sizes``), and Copy-Paste of
+another photo's garments (``--copy-paste``). ``--init`` continues from earlier weights. AdamW with linear warm-up and
 cosine decay over the wall-clock budget ``--minutes`` (or over ``--max-steps``), so the
 same command fits a CPU or a GPU budget whatever else the machine is doing. Prints
 JSON lines; writes fp16 weights with the metadata needed to rebuild the model.
@@ -46,9 +47,37 @@ def make_target(cat_map: torch.Tensor) -> dict:
 _jitter = v2.ColorJitter(0.3, 0.3, 0.3, 0.02)
 
 
-def sample(image: torch.Tensor, cat_map: torch.Tensor, train: bool):
-    """One (float image (3, H, W) in [0, 1], target) pair, augmented when ``train``."""
+def copy_paste(image: torch.Tensor, cat_map: torch.Tensor, src_image: torch.Tensor, src_map: torch.Tensor,
+               keep: float = 0.5):
+    """Simple Copy-Paste (Ghiasi et al., "Simple Copy-Paste is a Strong Data Augmentation Method for
+    Instance Segmentation", CVPR 2021): paste a random subset of the garment instances of another
+    training photo onto this one.
+
+    image/src_image: uint8 (3, H, W) / (3, h, w); cat_map/src_map: uint8 (H, W) / (h, w) class ids
+    (0 = background). The source is resized to the target's size and flipped at random; each of its
+    categories is kept with probability ``keep``. Pasted pixels overwrite image and cat_map, so
+    covered parts of the target's instances disappear from their masks. Returns the new
+    (image, cat_map); the inputs are not modified.
+    """
+    h, w = cat_map.shape
+    if src_map.shape != (h, w):
+        src_image = v2.functional.resize(src_image, [h, w], antialias=True)
+        src_map = v2.functional.resize(src_map[None], [h, w], interpolation=v2.InterpolationMode.NEAREST)[0]
+    if random.random() < 0.5:
+        src_image, src_map = src_image.flip(-1), src_map.flip(-1)
+    cats = [int(c) for c in src_map.unique() if c != 0 and random.random() < keep]
+    if not cats:
+        return image, cat_map
+    paste = torch.isin(src_map, torch.tensor(cats, dtype=src_map.dtype))
+    return torch.where(paste, src_image, image), torch.where(paste, src_map, cat_map)
+
+
+def sample(image: torch.Tensor, cat_map: torch.Tensor, train: bool, paste_from=None):
+    """One (float image (3, H, W) in [0, 1], target) pair, augmented when ``train``; ``paste_from``
+    is an optional (image, cat_map) pair whose garments are pasted on with :func:`copy_paste`."""
     if train:
+        if paste_from is not None:
+            image, cat_map = copy_paste(image, cat_map, *paste_from)
         if random.random() < 0.5:
             image, cat_map = image.flip(-1), cat_map.flip(-1)
         image = _jitter(image)
@@ -67,6 +96,8 @@ def main(argv=None):
     ap.add_argument("--train-sizes", default="256,288,320,352", help="short sides, pixels")
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--copy-paste", type=float, default=0.3, help="probability of Copy-Paste per photo")
+    ap.add_argument("--init", default="", help="start from these detector weights (a longer schedule in parts)")
     ap.add_argument("--save-every", type=float, default=10.0, help="minutes between checkpoints")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--train-on-all", action="store_true",
@@ -81,7 +112,10 @@ def main(argv=None):
     pack = torch.load(args.pack)
     train_idx = [i for i, v in enumerate(pack["val"]) if args.train_on_all or not v]
     print(f"{len(train_idx)} training photos, {sum(pack['val'])} validation photos kept out")
-    model = build_detector().to(device)
+    model = build_detector()
+    if args.init:
+        model.load_state_dict({k: v.float() for k, v in torch.load(args.init)["state_dict"].items()})
+    model = model.to(device)
     model.transform.min_size = tuple(int(s) for s in args.train_sizes.split(","))
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
@@ -94,7 +128,13 @@ def main(argv=None):
         if not order:
             order = random.sample(train_idx, len(train_idx))
         idx, order = order[:args.batch_size], order[args.batch_size:]
-        batch = [sample(pack["images"][i], pack["cat_maps"][i], True) for i in idx]
+        batch = []
+        for i in idx:
+            src = None
+            if random.random() < args.copy_paste:
+                j = random.choice(train_idx)
+                src = (pack["images"][j], pack["cat_maps"][j])
+            batch.append(sample(pack["images"][i], pack["cat_maps"][i], True, src))
         images = [b[0].to(device) for b in batch]
         targets = [{k: v.to(device) for k, v in b[1].items()} for b in batch]
         progress = step / total_steps if total_steps else (time.time() - start) / (args.minutes * 60)
