@@ -9,7 +9,7 @@ PORT ?= 8000
 # Development defaults for the embedded setup (SQLite + filesystem broker); override from the environment.
 export DEBUG ?= 1
 
-.PHONY: install migrate run web worker test test-fast superuser collectstatic clean-var
+.PHONY: install browser-deps migrate run web worker test test-fast superuser collectstatic clean-var messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,14 @@ web: migrate
 worker: install
 	$(PY) -m celery -A workers worker -Q vision -c 1 --pool=solo --prefetch-multiplier 1 -l info
 
+# The browser tests drive Debian's Chromium with chromedriver; install them when missing.
+browser-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list | grep -qi nanum || { \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-nanum; }
+
 # The test suite runs against PostgreSQL and Redis on 127.0.0.1 (see pytest.ini), single process.
-test: install
+test: install browser-deps
 	$(VENV)/bin/pytest
 
 test-fast: install
@@ -50,6 +56,12 @@ superuser: migrate
 
 collectstatic: install
 	$(PY) manage.py collectstatic --noinput
+
+# Extract new strings into the Korean catalogue, then compile it (needs GNU gettext).
+messages: install
+	DEBUG=1 $(PY) manage.py makemessages -l ko --ignore=.venv --ignore=artifacts --ignore=var \
+	  --ignore=staticfiles --ignore=tests --ignore=vision --ignore=bench
+	DEBUG=1 $(PY) manage.py compilemessages -l ko --ignore=.venv
 
 clean-var:
 	rm -rf var

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from rest_framework.authtoken.models import Token
 
+from accounts.models import Profile
+
 
 def user_create(*, username: str, password: str, password2: str):
     """Create a user after checking the username, the confirmation and AUTH_PASSWORD_VALIDATORS.
@@ -42,3 +44,31 @@ def token_get_or_create(*, user) -> str:
     """The user's API token key (created on first use)."""
     token, _ = Token.objects.get_or_create(user=user)
     return token.key
+
+
+def profile_update(*, user, **fields) -> Profile:
+    """Change the user's settings: ``language`` ("" or a code of ``settings.LANGUAGES``),
+    ``review_threshold`` (float in [0, 1]), ``currency`` (ISO 4217 code of ``settings.CURRENCIES``).
+
+    Raises ``ValidationError`` (dict keyed by field) for an unknown field or a bad value; then
+    nothing is saved. Returns the profile.
+    """
+    from django.conf import settings
+
+    from accounts.selectors import profile_get
+
+    profile = profile_get(user=user)
+    unknown = set(fields) - {"language", "review_threshold", "currency"}
+    if unknown:
+        raise ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+    if "currency" in fields and fields["currency"] not in settings.CURRENCIES:
+        raise ValidationError({"currency": [f"Choose one of {', '.join(settings.CURRENCIES)}."]})
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    try:
+        profile.full_clean(exclude=["user"])
+    except ValidationError:
+        profile.refresh_from_db()
+        raise
+    profile.save()
+    return profile

@@ -1,9 +1,15 @@
 """Sign-up page and API auth endpoints. Login/logout pages are Django's own views."""
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -13,6 +19,7 @@ from rest_framework.views import APIView
 
 from accounts import services
 from accounts.forms import SignUpForm
+from accounts.selectors import profile_get
 
 
 @require_http_methods(["GET", "POST"])
@@ -27,6 +34,44 @@ def signup(request):
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect("wardrobe:upload")
     return render(request, "registration/signup.html", {"form": form})
+
+
+@require_POST
+def language(request):
+    """The language switcher: Django's ``set_language`` (cookie, redirect to ``next``), and for a
+    signed-in user the choice is saved in their profile so it follows them to other devices."""
+    response = set_language(request)
+    code = request.POST.get("language", "")
+    if request.user.is_authenticated and code in dict(settings.LANGUAGES):
+        services.profile_update(user=request.user, language=code)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_page(request):
+    from wardrobe.forms import SettingsForm
+
+    profile = profile_get(user=request.user)
+    form = SettingsForm(request.POST or None, initial={
+        "language": profile.language, "review_threshold": round(profile.review_threshold * 100),
+        "currency": profile.currency})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.profile_update(user=request.user, language=form.cleaned_data["language"],
+                                    review_threshold=form.cleaned_data["review_threshold"] / 100,
+                                    currency=form.cleaned_data["currency"])
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            response = redirect("accounts:settings")
+            if form.cleaned_data["language"]:
+                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"],
+                                    max_age=settings.LANGUAGE_COOKIE_AGE, samesite="Lax")
+            messages.success(request, _("Settings saved."))
+            return response
+    return render(request, "registration/settings.html", {"form": form}, status=400 if form.errors else 200)
 
 
 class SignUpInputSerializer(serializers.Serializer):

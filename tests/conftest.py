@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +15,7 @@ from PIL import Image, ImageDraw
 from rest_framework.test import APIClient
 
 FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def fixture_photos() -> list[Path]:
@@ -117,3 +122,46 @@ def make_garment(photo, category_slug: str = "shirt-blouse", type_slug: str | No
 @pytest.fixture
 def garment(photo):
     return make_garment(photo)
+
+
+def _database_url(db: dict) -> str:
+    from urllib.parse import quote
+
+    auth = quote(db["USER"] or "")
+    if db.get("PASSWORD"):
+        auth += ":" + quote(db["PASSWORD"])
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@contextmanager
+def running_worker(settings, media_root: Path, log_path: Path):
+    """A real ``celery worker`` process on the test database, MEDIA_ROOT and Redis broker (its db
+    emptied first); terminated on exit. Yields ``(process, log_path)``."""
+    import redis
+
+    from workers.celery import app
+
+    broker_url = app.conf.broker_url
+    assert broker_url.startswith("redis://"), "the worker tests run against Redis"
+    redis.Redis.from_url(broker_url).flushdb()  # dedicated db number (pytest.ini): start clean
+    env = {**os.environ,
+           "DATABASE_URL": _database_url(settings.DATABASES["default"]),
+           "CELERY_BROKER_URL": broker_url,
+           "MEDIA_ROOT": str(media_root),
+           "DEBUG": "0",
+           "SECRET_KEY": settings.SECRET_KEY,
+           "PYTHONUNBUFFERED": "1"}
+    with open(log_path, "wb") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "workers", "worker", "-Q", "vision", "--pool=solo", "-c", "1",
+             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
+            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        yield worker, log_path
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()

@@ -2,28 +2,16 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
-from pathlib import Path
-from urllib.parse import quote
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from tests.conftest import api_client_for, encode, fixture_photos, sample_image, upload
+from tests.conftest import api_client_for, encode, fixture_photos, running_worker, sample_image, upload
 from wardrobe.models import Photo
 
-REPO = Path(__file__).resolve().parent.parent
 TIMEOUT_S = float(os.environ.get("E2E_TIMEOUT_S", "180"))
-
-
-def _database_url(db: dict) -> str:
-    auth = quote(db["USER"] or "")
-    if db.get("PASSWORD"):
-        auth += ":" + quote(db["PASSWORD"])
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _photos_to_upload() -> list[tuple[str, bytes]]:
@@ -38,28 +26,7 @@ def _photos_to_upload() -> list[tuple[str, bytes]]:
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_upload_is_processed_by_a_real_worker(settings, media_root, user, tmp_path):
-    import redis
-
-    from workers.celery import app
-
-    broker_url = app.conf.broker_url
-    assert broker_url.startswith("redis://"), "the e2e test runs against Redis"
-    redis.Redis.from_url(broker_url).flushdb()  # dedicated db number (pytest.ini): start clean
-
-    env = {**os.environ,
-           "DATABASE_URL": _database_url(settings.DATABASES["default"]),
-           "CELERY_BROKER_URL": broker_url,
-           "MEDIA_ROOT": str(media_root),
-           "DEBUG": "0",
-           "SECRET_KEY": settings.SECRET_KEY,
-           "PYTHONUNBUFFERED": "1"}
-    log_path = tmp_path / "worker.log"
-    with open(log_path, "wb") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers", "worker", "-Q", "vision", "--pool=solo", "-c", "1",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
+    with running_worker(settings, media_root, tmp_path / "worker.log") as (worker, log_path):
         api = api_client_for(user)
         ids = []
         for name, data in _photos_to_upload():
@@ -91,10 +58,3 @@ def test_upload_is_processed_by_a_real_worker(settings, media_root, user, tmp_pa
             body = api.get(f"/api/photos/{photo.pk}/").json()
             assert body["status"] == "done" and len(body["garments"]) == len(garments)
             assert api.get(body["garments"][0]["cutout_url"]).status_code == 200
-    finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()

@@ -76,19 +76,25 @@ def test_pages_render_for_owner(client, user, photo, garment):
 def test_garment_edit_page(client, user, garment):
     client.force_login(user)
     url = reverse("wardrobe:garment-detail", args=[garment.pk])
-    # Only the type changes: the category follows it.
-    assert client.post(url, {"category": "shirt-blouse", "type": "jeans"}).status_code == 302
+    page = client.get(url)
+    assert page.status_code == 200
+    assert b'value="shirt-blouse:shirt" selected' in page.content  # the select shows what the garment is
+    base = {"kind": "pants:jeans", "picture": "photo", "laundry": "wash", "name": "Raw denim", "brand": "Levi's",
+            "colors": ["navy", "denim"], "seasons": ["winter", "autumn"], "price": "89.50", "currency": "USD",
+            "purchase_date": "2025-03-01", "notes": "hem taken up"}
+    assert client.post(url, base).status_code == 302
     garment.refresh_from_db()
     assert (garment.category.slug, garment.type.slug) == ("pants", "jeans")
-    # Only the category changes: the old type is dropped.
-    assert client.post(url, {"category": "shoe", "type": "jeans"}).status_code == 302
-    garment.refresh_from_db()
-    assert (garment.category.slug, garment.type) == ("shoe", None)
-    # Both change and disagree: 400, nothing saved.
-    r = client.post(url, {"category": "skirt", "type": "jeans"})
-    assert r.status_code == 400
-    garment.refresh_from_db()
-    assert garment.category.slug == "shoe"
+    assert (garment.name, garment.brand, str(garment.price), garment.currency) == ("Raw denim", "Levi's", "89.50", "USD")
+    assert garment.color_name_list == ["navy", "denim"] and garment.season_list == ["autumn", "winter"]
+    assert (garment.picture, garment.laundry, garment.notes) == ("photo", "wash", "hem taken up")
+    assert client.get(reverse("wardrobe:garment-picture", args=[garment.pk]))["Content-Type"] == "image/jpeg"
+    # A category and a type that disagree, a negative price, an unknown colour: 400, nothing saved.
+    for bad in ({"kind": "skirt:jeans"}, {"price": "-3"}, {"colors": ["sky"]}, {"kind": "nonsense"}):
+        r = client.post(url, {**base, "name": "changed", **bad})
+        assert r.status_code == 400, bad
+        garment.refresh_from_db()
+        assert garment.name == "Raw denim" and garment.category.slug == "pants"
 
 
 def test_admin_pages(admin_client, photo, garment):

@@ -56,6 +56,9 @@ class GarmentInstance:
     mask: np.ndarray  # bool (H, W), photo resolution
     cutout: Image.Image  # RGBA, cropped to box, background transparent
     colors: list[dict] = field(default_factory=list)  # see vision.colors.dominant_colors
+    # The model's best guesses, most likely first, the first one being (category, type) above:
+    # [{"category": slug, "type": slug or None, "score": float in [0, 1]}, ...], at most three.
+    guesses: list[dict] = field(default_factory=list)
 
     @property
     def area(self) -> int:
@@ -219,6 +222,38 @@ class Pipeline:
         probs = torch.softmax(self.classifier(x).float(), dim=1).cpu()
         return probs.view(2, len(crops), -1).mean(0) if self.flip_tta else probs
 
+    def guesses(self, det_class: int, det_score: float, probs: torch.Tensor, k: int = 3) -> list[dict]:
+        """The ``k`` most likely (category, type) pairs of one instance, best first.
+
+        The first is :meth:`decide`'s answer. The others rank every (category, type) pair by the
+        category's combined score (see :meth:`decide`) split among its types in proportion to the
+        classifier's probabilities; a category whose types the classifier does not know is one
+        pair with no type. Returns ``[{"category": slug, "type": slug | None, "score": float}]``
+        with scores in [0, 1] rounded to 4 decimals.
+        """
+        mass = self._type_category @ probs
+        combined = (1 - self.detector_weight) * mass if det_class else mass.clone()
+        if det_class:
+            combined[det_class] += self.detector_weight * det_score
+        slugs = self.classifier.type_slugs
+        pairs: list[tuple[float, int, int]] = []
+        for cat in range(1, combined.numel()):
+            members = self._type_category[cat].nonzero().flatten().tolist()
+            if not members or float(mass[cat]) <= 0:
+                pairs.append((float(combined[cat]), cat, -1))
+                continue
+            for j in members:
+                pairs.append((float(combined[cat]) * float(probs[j]) / float(mass[cat]), cat, j))
+        first_cat, first_type, first_score = self.decide(det_class, det_score, probs)
+        out = [(first_score, first_cat, first_type)]
+        for score, cat, j in sorted(pairs, key=lambda t: -t[0]):
+            if len(out) >= k:
+                break
+            if (cat, j) != (first_cat, first_type):
+                out.append((score, cat, j))
+        return [{"category": taxonomy.CATEGORY_SLUGS[cat - 1], "type": slugs[j] if j >= 0 else None,
+                 "score": round(min(1.0, max(0.0, score)), 4)} for score, cat, j in out]
+
     def decide(self, det_class: int, det_score: float, probs: torch.Tensor) -> tuple[int, int, float]:
         """Category and type of one instance from both models.
 
@@ -270,7 +305,8 @@ class Pipeline:
                 score=round(score, 4),
                 detector_score=round(det_score if det_class == cat else 0.0, 4),
                 classifier_score=round(float(p[type_idx]) if type_idx >= 0 else 0.0, 4),
-                box=box, mask=mask, cutout=cutout, colors=dominant_colors(rgb, mask)))
+                box=box, mask=mask, cutout=cutout, colors=dominant_colors(rgb, mask),
+                guesses=self.guesses(det_class, det_score, p)))
         # Two detector categories can end up as the same final category: keep one instance per category.
         merged: dict[str, GarmentInstance] = {}
         for inst in sorted(out, key=lambda i: -i.score):

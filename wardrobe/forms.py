@@ -1,9 +1,12 @@
+"""Web forms. They only parse and validate input; services do the writes."""
 from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy as _
 
-from wardrobe.models import Category, GarmentType
+from vision.colors import PALETTE
+from wardrobe.models import Garment
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -20,17 +23,96 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         files = data if isinstance(data, (list, tuple)) else ([data] if data else [])
         if not files:
-            raise forms.ValidationError("Choose at least one photo.")
+            raise forms.ValidationError(_("Choose at least one photo."))
         if len(files) > settings.MAX_UPLOAD_FILES:
-            raise forms.ValidationError(f"At most {settings.MAX_UPLOAD_FILES} photos at once.")
+            raise forms.ValidationError(_("At most %(n)d photos at once.") % {"n": settings.MAX_UPLOAD_FILES})
         return list(files)
 
 
 class UploadForm(forms.Form):
-    images = MultipleFileField(label="Photos")
+    images = MultipleFileField(label=_("Photos"))
 
 
-class GarmentEditForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=Category.objects.select_related("section"), to_field_name="slug")
-    type = forms.ModelChoiceField(queryset=GarmentType.objects.select_related("category"), to_field_name="slug",
-                                  required=False, empty_label="(no type)")
+def kind_value(category_slug: str, type_slug: str | None) -> str:
+    """``"category:type"`` (type may be empty): one value naming both, as the kind selects use."""
+    return f"{category_slug}:{type_slug or ''}"
+
+
+def parse_kind(value: str) -> tuple[str, str | None]:
+    """Inverse of :func:`kind_value`. Raises ``forms.ValidationError`` for a malformed value."""
+    category, sep, type_slug = (value or "").partition(":")
+    if not sep or not category:
+        raise forms.ValidationError(_("Choose what this garment is."))
+    return category, type_slug or None
+
+
+def color_choices() -> list[tuple[str, str]]:
+    return [(name, gettext(name)) for name in PALETTE]
+
+
+class GarmentForm(forms.Form):
+    """Everything a user can edit on an item page. ``kind`` is ``"category:type"``."""
+
+    name = forms.CharField(label=_("Name"), max_length=120, required=False)
+    kind = forms.CharField(label=_("Category and type"))
+    colors = forms.MultipleChoiceField(label=_("Colours"), required=False, choices=color_choices,
+                                       widget=forms.CheckboxSelectMultiple)
+    brand = forms.CharField(label=_("Brand"), max_length=120, required=False)
+    size = forms.CharField(label=_("Size"), max_length=40, required=False)
+    material = forms.CharField(label=_("Material"), max_length=120, required=False)
+    seasons = forms.MultipleChoiceField(label=_("Seasons"), required=False, choices=Garment.Season.choices,
+                                        widget=forms.CheckboxSelectMultiple)
+    price = forms.DecimalField(label=_("Price"), required=False, min_value=0, max_digits=12, decimal_places=2)
+    currency = forms.ChoiceField(label=_("Currency"), required=False,
+                                 choices=lambda: [("", "—")] + [(c, c) for c in settings.CURRENCIES])
+    purchase_date = forms.DateField(label=_("Purchase date"), required=False,
+                                    widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=4000,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+    picture = forms.ChoiceField(label=_("Picture"), choices=Garment.Picture.choices, widget=forms.RadioSelect)
+    laundry = forms.ChoiceField(label=_("Laundry"), choices=Garment.Laundry.choices, widget=forms.RadioSelect)
+
+    @classmethod
+    def initial_for(cls, garment: Garment) -> dict:
+        return {"name": garment.name, "kind": kind_value(garment.category.slug, garment.type.slug if garment.type_id else None),
+                "colors": garment.color_name_list, "brand": garment.brand, "size": garment.size,
+                "material": garment.material, "seasons": garment.season_list, "price": garment.price,
+                "currency": garment.currency, "purchase_date": garment.purchase_date, "notes": garment.notes,
+                "picture": garment.picture, "laundry": garment.laundry}
+
+    def clean_kind(self):
+        return parse_kind(self.cleaned_data["kind"])
+
+    def service_kwargs(self) -> dict:
+        """Keyword arguments for ``services.garment_update``."""
+        data = dict(self.cleaned_data)
+        data["category"], data["type"] = data.pop("kind")
+        return data
+
+
+class ArchiveForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Why is it leaving?"), choices=Garment.ArchiveReason.choices)
+
+
+class BulkForm(forms.Form):
+    """Closet bulk actions on the ticked garments."""
+
+    ACTIONS = [("wear", _("Worn today")), ("wash", _("In the wash")), ("clean", _("Clean"))]
+    action = forms.ChoiceField(choices=ACTIONS)
+    ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), error_messages={
+        "required": _("Tick at least one item first.")})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any integer ids; the view keeps only the user's own.
+        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+
+
+class SettingsForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=lambda: [("", _("Browser's language"))] + list(settings.LANGUAGES),
+                                 required=False)
+    review_threshold = forms.IntegerField(
+        label=_("Review threshold (%)"), min_value=0, max_value=100,
+        help_text=_("New garments the model is less sure of than this wait in the review queue. "
+                    "0 files everything directly; 100 asks you about everything."))
+    currency = forms.ChoiceField(label=_("Default currency"), choices=lambda: [(c, c) for c in settings.CURRENCIES])

@@ -4,8 +4,12 @@ from __future__ import annotations
 import uuid
 from pathlib import PurePosixPath
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy as _
 
 
 class Section(models.Model):
@@ -20,6 +24,11 @@ class Section(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (catalogue entries from ``wardrobe.taxonomy_names``)."""
+        return gettext(self.name)
 
 
 class Category(models.Model):
@@ -37,6 +46,11 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """The name in the active language."""
+        return gettext(self.name)
+
 
 class GarmentType(models.Model):
     """A finer name inside one category (jeans inside pants, sneakers inside shoe)."""
@@ -51,6 +65,11 @@ class GarmentType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language."""
+        return gettext(self.name)
 
 
 def _owner_path(prefix: str, owner_id: int, filename: str, suffix: str = "") -> str:
@@ -77,10 +96,10 @@ class Photo(models.Model):
     """An uploaded photo and the state of its processing."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        PROCESSING = "processing", "Processing"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        PENDING = "pending", _("Waiting")
+        PROCESSING = "processing", _("Processing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="photos")
     image = models.FileField(upload_to=photo_upload_to, max_length=255)
@@ -106,7 +125,32 @@ class Photo(models.Model):
 
 
 class Garment(models.Model):
-    """One garment found in a photo: box and mask in photo pixels, a transparent cutout, colours."""
+    """One garment found in a photo: box and mask in photo pixels, a transparent cutout, colours,
+    what the user tells about it (name, brand, price, ...) and how it is worn and cared for."""
+
+    class Status(models.TextChoices):
+        REVIEW = "review", _("To review")
+        CLOSET = "closet", _("In the closet")
+        ARCHIVED = "archived", _("Archived")
+
+    class ArchiveReason(models.TextChoices):
+        SOLD = "sold", _("Sold")
+        DONATED = "donated", _("Donated")
+        LOST = "lost", _("Lost")
+
+    class Laundry(models.TextChoices):
+        CLEAN = "clean", _("Clean")
+        WASH = "wash", _("In the wash")
+
+    class Picture(models.TextChoices):
+        CUTOUT = "cutout", _("Cutout")
+        PHOTO = "photo", _("Original photo")
+
+    class Season(models.TextChoices):
+        SPRING = "spring", _("Spring")
+        SUMMER = "summer", _("Summer")
+        AUTUMN = "autumn", _("Autumn")
+        WINTER = "winter", _("Winter")
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="garments")
     photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="garments")
@@ -125,11 +169,39 @@ class Garment(models.Model):
                               help_text="RGBA PNG cropped to the box.")
     colors = models.JSONField(default=list, blank=True,
                               help_text='List of {"rgb": [r,g,b], "hex": "#rrggbb", "name": str, "fraction": float}.')
+    color_names = models.CharField(max_length=400, blank=True, editable=False,
+                                   help_text="The colour names as ',navy,white,' for filtering; kept by services.")
+    guesses = models.JSONField(default=list, blank=True,
+                               help_text='The model\'s top guesses: [{"category", "type", "score"}], best first.')
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CLOSET)
+    archive_reason = models.CharField(_("archived because"), max_length=16, choices=ArchiveReason.choices,
+                                      blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    brand = models.CharField(_("brand"), max_length=120, blank=True)
+    size = models.CharField(_("size"), max_length=40, blank=True)
+    material = models.CharField(_("material"), max_length=120, blank=True)
+    seasons = models.CharField(_("seasons"), max_length=40, blank=True,
+                               help_text="Season slugs as ',spring,autumn,'; empty: not set.")
+    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, null=True, blank=True,
+                                validators=[MinValueValidator(Decimal("0"))])
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True, max_length=4000)
+    picture = models.CharField(_("picture"), max_length=8, choices=Picture.choices, default=Picture.CUTOUT)
+    laundry = models.CharField(_("laundry"), max_length=8, choices=Laundry.choices, default=Laundry.CLEAN)
+    wear_count = models.PositiveIntegerField(_("times worn"), default=0)
+    last_worn_on = models.DateField(_("last worn"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["owner", "category"])]
+        indexes = [
+            models.Index(fields=["owner", "category"]),
+            models.Index(fields=["owner", "status", "-created_at"]),
+            models.Index(fields=["owner", "status", "wear_count"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.category} #{self.pk}"
@@ -152,5 +224,44 @@ class Garment(models.Model):
         return self.category.section
 
     @property
+    def kind(self) -> str:
+        """Type or category name, in the active language."""
+        return self.type.display_name if self.type_id else self.category.display_name
+
+    @property
     def label(self) -> str:
-        return self.type.name if self.type_id else self.category.name
+        """What the user sees: the name they gave, else the type or category name."""
+        return self.name or self.kind
+
+    @property
+    def season_list(self) -> list[str]:
+        """Season slugs, e.g. ``["spring", "autumn"]``."""
+        return [v for v in self.seasons.split(",") if v]
+
+    @property
+    def color_name_list(self) -> list[str]:
+        return [v for v in self.color_names.split(",") if v]
+
+    @property
+    def cost_per_wear(self) -> Decimal | None:
+        """``price / max(wear_count, 1)`` rounded to cents; None without a price."""
+        if self.price is None:
+            return None
+        return (self.price / max(self.wear_count, 1)).quantize(Decimal("0.01"))
+
+
+class WearLog(models.Model):
+    """One day a garment was worn. At most one row per garment and day."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wears")
+    garment = models.ForeignKey(Garment, on_delete=models.CASCADE, related_name="wears")
+    worn_on = models.DateField(_("worn on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-worn_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["garment", "worn_on"], name="one_wear_per_garment_day")]
+        indexes = [models.Index(fields=["owner", "-worn_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.garment} worn {self.worn_on}"

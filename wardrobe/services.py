@@ -4,6 +4,7 @@ Errors are raised as ``django.core.exceptions.ValidationError``; nothing is writ
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import logging
@@ -15,10 +16,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Count, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from PIL import Image
 
+from vision.colors import PALETTE
 from wardrobe.images import decode_image
-from wardrobe.models import Category, Garment, GarmentType, Photo
+from wardrobe.models import Category, Garment, GarmentType, Photo, WearLog
 
 logger = logging.getLogger(__name__)
 
@@ -122,6 +127,9 @@ def process_photo(photo_id: int, pipeline: Callable[[Image.Image], Iterable[Any]
         photo.error = ""
         photo.save(update_fields=["status", "error", "updated_at"])
 
+    from accounts.selectors import profile_get
+
+    threshold = profile_get(user=photo.owner).review_threshold
     started = time.monotonic()
     written: list[Garment] = []
     try:
@@ -142,6 +150,11 @@ def process_photo(photo_id: int, pipeline: Callable[[Image.Image], Iterable[Any]
                     mask=inst.mask,
                     cutout=inst.cutout,
                     colors=getattr(inst, "colors", []) or [],
+                    guesses=getattr(inst, "guesses", []) or [],
+                    # Below the threshold: review. A threshold of 1 sends everything to review,
+                    # also a detection whose score rounds to 1.
+                    status=(Garment.Status.CLOSET if float(inst.score) >= threshold and threshold < 1
+                            else Garment.Status.REVIEW),
                 ))
             photo.status = Photo.Status.DONE
             photo.error = ""
@@ -181,13 +194,16 @@ def _png_bytes(img: Image.Image) -> bytes:
 def garment_create(*, photo: Photo, category_slug: str, type_slug: str | None, score: float,
                    box: tuple[int, int, int, int], mask: np.ndarray, cutout: Image.Image,
                    colors: list[dict] | None = None, detector_score: float | None = None,
-                   classifier_score: float | None = None) -> Garment:
+                   classifier_score: float | None = None, guesses: list[dict] | None = None,
+                   status: str = Garment.Status.CLOSET) -> Garment:
     """Store one garment of ``photo``.
 
     ``box``: ``(x0, y0, x1, y1)`` in photo pixels, clipped to the photo; ``mask``: bool array
     ``(photo.height, photo.width)``, stored as a 1-bit PNG; ``cutout``: PIL image, stored as RGBA PNG;
-    ``colors``: list of ``{"rgb", "hex", "name", "fraction"}``. An unknown ``type_slug`` is stored
-    as no type; a type of another category is dropped too.
+    ``colors``: list of ``{"rgb", "hex", "name", "fraction"}``; ``guesses``: the model's top
+    guesses ``[{"category", "type", "score"}]``, best first; ``status``: ``closet`` or ``review``
+    (a detection under the owner's review threshold). An unknown ``type_slug`` is stored as no type;
+    a type of another category is dropped too.
     Raises ``ValidationError`` for an unknown category slug or a mask of the wrong shape.
     Call inside a transaction; files written are referenced by the returned row.
     """
@@ -212,7 +228,9 @@ def garment_create(*, photo: Photo, category_slug: str, type_slug: str | None, s
         detector_score=float(score if detector_score is None else detector_score),
         classifier_score=float(score if classifier_score is None else classifier_score),
         x0=x0, y0=y0, x1=x1, y1=y1, colors=_json_safe(colors or []),
+        guesses=_json_safe(guesses or []), status=status,
     )
+    garment.color_names = _color_names(garment.colors)
     mask_png = _png_bytes(Image.fromarray(mask.astype(np.uint8) * 255, mode="L").convert("1"))
     cutout_png = _png_bytes(cutout.convert("RGBA"))
     garment.mask.save("mask.png", ContentFile(mask_png), save=False)
@@ -227,23 +245,34 @@ def garment_create(*, photo: Photo, category_slug: str, type_slug: str | None, s
     return garment
 
 
-def garment_update(*, garment: Garment, category: str | None = _UNSET, type: str | None = _UNSET) -> Garment:
-    """Change a garment's category and/or type, given as slugs.
+def _color_names(colors: list[dict]) -> str:
+    names = [c.get("name") for c in colors if c.get("name")]
+    return "," + ",".join(dict.fromkeys(names)) + "," if names else ""
 
-    * ``type`` set: the type must exist; when ``category`` is also given it must be the type's
-      category. The garment moves to the type's category.
-    * ``type=None``: clears the type.
-    * only ``category``: moves the garment; a type of another category is cleared.
-    Raises ``ValidationError`` (dict keyed by field) for unknown slugs or a mismatch.
-    """
+
+def _colors_from_names(garment: Garment, names: list[str]) -> list[dict]:
+    unknown = [n for n in names if n not in PALETTE]
+    if unknown:
+        raise ValidationError({"colors": [_("Unknown colour %(name)s.") % {"name": unknown[0]}]})
+    detected = {c.get("name"): c for c in garment.colors}
+    out = []
+    for name in dict.fromkeys(names):
+        rgb = PALETTE[name]
+        out.append(detected.get(name) or {"rgb": list(rgb), "hex": "#%02x%02x%02x" % rgb, "name": name,
+                                          "fraction": 0.0})
+    return out
+
+
+def _resolve_kind(garment: Garment, category: Any, type: Any) -> tuple[Category, GarmentType | None]:
+    """The (category, type) a garment gets from optional ``category`` / ``type`` slugs; see garment_update."""
     new_category = garment.category
     new_type = garment.type
     if category is not _UNSET:
-        if category is None:
-            raise ValidationError({"category": "A garment needs a category."})
+        if not category:
+            raise ValidationError({"category": _("A garment needs a category.")})
         new_category = Category.objects.filter(slug=category).first()
         if new_category is None:
-            raise ValidationError({"category": f"Unknown category {category!r}."})
+            raise ValidationError({"category": _("Unknown category %(slug)s.") % {"slug": category}})
         if type is _UNSET and new_type is not None and new_type.category_id != new_category.pk:
             new_type = None
     if type is not _UNSET:
@@ -252,18 +281,177 @@ def garment_update(*, garment: Garment, category: str | None = _UNSET, type: str
         else:
             new_type = GarmentType.objects.select_related("category").filter(slug=type).first()
             if new_type is None:
-                raise ValidationError({"type": f"Unknown type {type!r}."})
+                raise ValidationError({"type": _("Unknown type %(slug)s.") % {"slug": type}})
             if category is not _UNSET and new_type.category_id != new_category.pk:
-                raise ValidationError(
-                    {"type": f"Type {new_type.slug!r} belongs to category {new_type.category.slug!r}, "
-                             f"not {new_category.slug!r}."})
+                raise ValidationError({"type": _("The type %(type)s is not a kind of %(category)s.") % {
+                    "type": new_type.display_name, "category": new_category.display_name}})
             new_category = new_type.category
-    garment.category = new_category
-    garment.type = new_type
-    garment.save(update_fields=["category", "type"])
+    return new_category, new_type
+
+
+#: Fields ``garment_update`` copies as they are (validated by the model).
+EDITABLE_FIELDS = ("name", "brand", "size", "material", "price", "currency", "purchase_date", "notes",
+                   "picture", "laundry")
+
+
+def garment_update(*, garment: Garment, category: str | None = _UNSET, type: str | None = _UNSET,
+                   colors: list[str] = _UNSET, seasons: list[str] = _UNSET, **fields: Any) -> Garment:
+    """Edit a garment; only the arguments given change.
+
+    * ``category`` / ``type``: slugs. ``type`` set: the garment moves to the type's category (a
+      ``category`` given too must be that one); ``type=None`` clears it; only ``category``: a type
+      of another category is cleared.
+    * ``colors``: colour names of ``vision.colors.PALETTE`` (detected entries keep their shares).
+    * ``seasons``: season slugs (``Garment.Season``).
+    * ``name``, ``brand``, ``size``, ``material`` (str), ``price`` (Decimal >= 0 or None),
+      ``currency`` (ISO 4217 code of ``settings.CURRENCIES`` or ""), ``purchase_date`` (date or None),
+      ``notes`` (str), ``picture`` (``cutout`` | ``photo``), ``laundry`` (``clean`` | ``wash``).
+    Raises ``ValidationError`` (dict keyed by field) for unknown fields, slugs or bad values; then
+    nothing is saved and the instance is reloaded.
+    """
+    from django.conf import settings
+
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
+    try:
+        garment.category, garment.type = _resolve_kind(garment, category, type)
+        if colors is not _UNSET:
+            garment.colors = _colors_from_names(garment, list(colors or []))
+            garment.color_names = _color_names(garment.colors)
+        if seasons is not _UNSET:
+            bad = [v for v in seasons or [] if v not in Garment.Season.values]
+            if bad:
+                raise ValidationError({"seasons": [_("Unknown season %(name)s.") % {"name": bad[0]}]})
+            chosen = [v for v in Garment.Season.values if v in (seasons or [])]
+            garment.seasons = "," + ",".join(chosen) + "," if chosen else ""
+        if fields.get("currency") and fields["currency"] not in settings.CURRENCIES:
+            raise ValidationError({"currency": [_("Choose one of %(list)s.") % {
+                "list": ", ".join(settings.CURRENCIES)}]})
+        for name, value in fields.items():
+            setattr(garment, name, "" if value is None and name not in ("price", "purchase_date") else value)
+        if garment.price is not None and not garment.currency:
+            from accounts.selectors import profile_get
+
+            garment.currency = profile_get(user=garment.owner).currency
+        garment.full_clean(exclude=["owner", "photo", "mask", "cutout"], validate_unique=False)
+    except ValidationError:
+        garment.refresh_from_db()
+        raise
+    garment.save()
     return garment
+
+
+def garment_confirm(*, garment: Garment, category: str | None = _UNSET, type: str | None = _UNSET) -> Garment:
+    """Accept a detection into the closet, optionally as another category/type (slugs, as in
+    :func:`garment_update`; e.g. one of ``garment.guesses``). Raises ``ValidationError`` for bad slugs."""
+    with transaction.atomic():
+        garment_update(garment=garment, category=category, type=type)
+        if garment.status == Garment.Status.REVIEW:
+            garment.status = Garment.Status.CLOSET
+            garment.save(update_fields=["status", "updated_at"])
+    return garment
+
+
+def garment_reject(*, garment: Garment) -> None:
+    """A false detection: delete it and its files (once the transaction commits)."""
+    garment.delete()
+
+
+def photo_confirm_all(*, photo: Photo) -> int:
+    """Accept every garment of ``photo`` still waiting for review as it is. Returns how many."""
+    return Garment.objects.filter(photo=photo, status=Garment.Status.REVIEW).update(
+        status=Garment.Status.CLOSET, updated_at=timezone.now())
+
+
+def garment_archive(*, garment: Garment, reason: str) -> Garment:
+    """Take a garment out of the closet as ``sold``, ``donated`` or ``lost``; it stays findable under
+    the archived filter. Raises ``ValidationError`` for another reason or a garment still in review."""
+    if reason not in Garment.ArchiveReason.values:
+        raise ValidationError({"reason": [_("Choose sold, donated or lost.")]})
+    if garment.status == Garment.Status.REVIEW:
+        raise ValidationError(_("Review this garment before archiving it."), code="invalid_state")
+    garment.status = Garment.Status.ARCHIVED
+    garment.archive_reason = reason
+    garment.archived_at = timezone.now()
+    garment.save(update_fields=["status", "archive_reason", "archived_at", "updated_at"])
+    return garment
+
+
+def garment_unarchive(*, garment: Garment) -> Garment:
+    """Put an archived garment back in the closet (no-op for others)."""
+    if garment.status == Garment.Status.ARCHIVED:
+        garment.status = Garment.Status.CLOSET
+        garment.archive_reason = ""
+        garment.archived_at = None
+        garment.save(update_fields=["status", "archive_reason", "archived_at", "updated_at"])
+    return garment
+
+
+def _refresh_wear_stats(garment_ids: list[int]) -> None:
+    stats = {row["garment"]: row for row in WearLog.objects.filter(garment_id__in=garment_ids)
+             .values("garment").annotate(n=Count("id"), last=Max("worn_on"))}
+    for gid in garment_ids:
+        row = stats.get(gid, {"n": 0, "last": None})
+        Garment.objects.filter(pk=gid).update(wear_count=row["n"], last_worn_on=row["last"],
+                                              updated_at=timezone.now())
+
+
+def garments_wear(*, garments: Iterable[Garment], on: dt.date | None = None) -> int:
+    """Log that each garment was worn on day ``on`` (default: today in the current time zone).
+
+    Idempotent per garment and day (one ``WearLog`` row each). Updates ``wear_count`` and
+    ``last_worn_on``. Raises ``ValidationError`` if a garment is archived or still in review, or
+    ``on`` lies in the future; then nothing is written. Returns the number of new wear-log rows.
+    """
+    garments = list({g.pk: g for g in garments}.values())  # each garment once, so the count is right
+    on = on or timezone.localdate()
+    if on > timezone.localdate():
+        raise ValidationError({"date": [_("You cannot log a wear in the future.")]})
+    blocked = [g for g in garments if g.status != Garment.Status.CLOSET]
+    if blocked:
+        raise ValidationError(_("Only garments in the closet can be worn: %(item)s is not.") % {
+            "item": blocked[0].label}, code="invalid_state")
+    with transaction.atomic():
+        existing = set(WearLog.objects.filter(garment__in=garments, worn_on=on).values_list("garment_id", flat=True))
+        new = [WearLog(owner_id=g.owner_id, garment=g, worn_on=on) for g in garments if g.pk not in existing]
+        WearLog.objects.bulk_create(new, ignore_conflicts=True)
+        _refresh_wear_stats([g.pk for g in garments])
+    for g in garments:
+        g.refresh_from_db(fields=["wear_count", "last_worn_on", "updated_at"])
+    return len(new)
+
+
+def garment_unwear(*, garment: Garment, on: dt.date) -> bool:
+    """Remove the wear of ``garment`` on day ``on`` (undo). Returns whether there was one."""
+    with transaction.atomic():
+        deleted, _ = WearLog.objects.filter(garment=garment, worn_on=on).delete()
+        _refresh_wear_stats([garment.pk])
+    garment.refresh_from_db(fields=["wear_count", "last_worn_on", "updated_at"])
+    return bool(deleted)
+
+
+def garments_set_laundry(*, garments: Iterable[Garment], laundry: str) -> int:
+    """Set ``clean`` or ``wash`` on several garments. Raises ``ValidationError`` for another state."""
+    if laundry not in Garment.Laundry.values:
+        raise ValidationError({"laundry": [_("Choose clean or in the wash.")]})
+    ids = [g.pk for g in garments]
+    return Garment.objects.filter(pk__in=ids).update(laundry=laundry, updated_at=timezone.now())
 
 
 def garment_delete(*, garment: Garment) -> None:
     """Delete a garment and (once the transaction commits) its mask and cutout files."""
     garment.delete()
+
+
+def garment_photo_crop(*, garment: Garment, max_side: int = 800, margin: float = 0.05) -> bytes:
+    """JPEG bytes of the garment's photo cropped to its box widened by ``margin`` (a fraction of the
+    box's size on each side), downscaled so that the long side is at most ``max_side`` pixels."""
+    image = load_photo_rgb(garment.photo)
+    dx, dy = round(garment.box_width * margin), round(garment.box_height * margin)
+    crop = image.crop((max(0, garment.x0 - dx), max(0, garment.y0 - dy),
+                       min(image.width, garment.x1 + dx), min(image.height, garment.y1 + dy)))
+    crop.thumbnail((max_side, max_side))
+    buf = io.BytesIO()
+    crop.save(buf, format="JPEG", quality=85)
+    return buf.getvalue()

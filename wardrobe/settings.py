@@ -10,6 +10,9 @@ Environment variables (all optional in development):
 * ``MEDIA_ROOT`` (default ``var/media``), ``STATIC_ROOT`` (default ``staticfiles``)
 * ``VISION_DEVICE`` (``cpu``/``cuda``; empty: the worker picks cuda when available),
   ``VISION_WEIGHTS_DIR`` (empty: the committed ``vision/weights``)
+* ``REVIEW_THRESHOLD`` (0..1, default 0.75): new detections below this confidence wait in the
+  review queue (each user can change it on their settings page)
+* ``LANGUAGE_CODE`` (default ``en``; ``ko`` for Korean)
 * ``MAX_UPLOAD_BYTES`` (default 25 MiB per file), ``MAX_IMAGE_PIXELS`` (default 40e6),
   ``MAX_UPLOAD_FILES`` (files per upload form, default 20)
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -56,9 +60,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -76,6 +82,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "wardrobe.context_processors.navigation",
             ],
         },
     },
@@ -107,7 +115,10 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "wardrobe:closet"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
+LANGUAGES = [("en", "English"), ("ko", "한국어")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the switcher's choice is remembered for a year
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -129,6 +140,11 @@ MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
 MAX_UPLOAD_FILES = env.int("MAX_UPLOAD_FILES", default=20)
 DATA_UPLOAD_MAX_NUMBER_FILES = MAX_UPLOAD_FILES
+
+# New detections whose combined confidence is below this wait in the review queue (per-user default).
+REVIEW_THRESHOLD = env.float("REVIEW_THRESHOLD", default=0.75)
+# Currencies offered for prices (ISO 4217).
+CURRENCIES = env.list("CURRENCIES", default=["KRW", "USD", "EUR", "GBP", "JPY", "CNY", "CAD", "AUD"])
 
 # Vision: empty means "cuda if available, else cpu", resolved in the worker process.
 VISION_DEVICE = env.str("VISION_DEVICE", default="")

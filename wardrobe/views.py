@@ -8,14 +8,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django import forms
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
 from wardrobe import selectors, services
-from wardrobe.forms import GarmentEditForm, UploadForm
+from wardrobe.forms import ArchiveForm, BulkForm, GarmentForm, UploadForm, parse_kind
 from wardrobe.models import Garment, Photo
 
 
@@ -37,23 +43,80 @@ def home(request):
     return redirect("wardrobe:closet" if request.user.is_authenticated else "accounts:login")
 
 
+def _query_without(request, *names: str) -> str:
+    """The current query string without ``names`` (for pager and filter links)."""
+    params = request.GET.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _safe_next(request, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return default
+
+
 @login_required
 @require_GET
 def closet(request):
-    section = request.GET.get("section") or None
-    category = request.GET.get("category") or None
-    garments = selectors.garment_list(user=request.user, section=section, category=category)
-    page = Paginator(garments, 60).get_page(request.GET.get("page"))
+    params = request.GET
+    filters = {name: params.get(name) or None for name in ("section", "category", "type", "color", "season", "q")}
+    state = params.get("state") or "closet"
+    sort = params.get("sort") or "newest"
+    if state not in selectors.STATES:
+        state = "closet"
+    if sort not in selectors.SORTS:
+        sort = "newest"
+    garments = selectors.garment_list(user=request.user, state=state, sort=sort, **filters)
+    page = Paginator(garments, 48).get_page(params.get("page"))
     sections = selectors.section_list_with_counts(user=request.user)
     return render(request, "wardrobe/closet.html", {
-        "sections": sections, "page": page, "active_section": section, "active_category": category,
+        "sections": sections, "page": page, "filters": filters, "state": state, "sort": sort,
         "total": sum(s.count for s in sections),
+        "types": selectors.type_list(), "colors": selectors.color_choices(user=request.user),
+        "seasons": Garment.Season.choices,
+        "states": [("closet", _("In the closet")), ("clean", _("Clean")), ("wash", _("In the wash")),
+                   ("archived", _("Archived")), ("all", _("Everything"))],
+        "sorts": [("newest", _("Newest")), ("oldest", _("Oldest")), ("most-worn", _("Most worn")),
+                  ("least-worn", _("Least worn")), ("last-worn", _("Recently worn"))],
+        "page_query": _query_without(request, "page"),
+        "filtered": any(filters.values()) or state != "closet",
+        "bulk_actions": BulkForm.ACTIONS,
     })
+
+
+@login_required
+@require_POST
+def closet_bulk(request):
+    form = BulkForm(request.POST)
+    back = _safe_next(request, reverse("wardrobe:closet"))
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return redirect(back)
+    garments = list(selectors.garment_list(user=request.user, ids=form.cleaned_data["ids"]))
+    action = form.cleaned_data["action"]
+    try:
+        if action == "wear":
+            services.garments_wear(garments=garments)
+            messages.success(request, ngettext("%(n)d item marked as worn today.",
+                                               "%(n)d items marked as worn today.", len(garments)) % {"n": len(garments)})
+        else:
+            services.garments_set_laundry(garments=garments, laundry=action)
+            messages.success(request, ngettext("%(n)d item updated.", "%(n)d items updated.",
+                                               len(garments)) % {"n": len(garments)})
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(back)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request):
+    """Bulk upload. With JavaScript the page sends each file to the API itself (progress bars and
+    live status); this POST handler is the no-JavaScript fallback."""
     form = UploadForm(request.POST or None, request.FILES or None)
     results: list[dict] = []
     if request.method == "POST" and form.is_valid():
@@ -65,12 +128,28 @@ def upload(request):
                 results.append({"name": f.name, "error": " ".join(exc.messages)})
         ok = [r for r in results if "photo" in r]
         if ok and len(ok) == len(results):
-            messages.success(request, f"{len(ok)} photo(s) uploaded; processing has started.")
+            messages.success(request, ngettext("%(n)d photo uploaded; processing has started.",
+                                               "%(n)d photos uploaded; processing has started.", len(ok)) % {"n": len(ok)})
             return redirect("wardrobe:photo-list")
         form = UploadForm()
     status_code = 400 if any("error" in r for r in results) or (request.method == "POST" and form.errors) else 200
-    return render(request, "wardrobe/upload.html",
-                  {"form": form, "results": results, "max_files": settings.MAX_UPLOAD_FILES}, status=status_code)
+    strings = {
+        "queued": _("Waiting to upload"), "uploading": _("Uploading… %(p)s%"), "uploaded": _("Uploaded"),
+        "pending": _("Waiting to be analysed"), "processing": _("Finding garments…"),
+        "done": _("Done: %(n)s garment(s), %(r)s to review"), "failed": _("Could not analyse it: %(e)s"),
+        "network": _("The upload was interrupted. Check your connection and try again."),
+        "server": _("The server could not take this file (error %(s)s)."),
+        "tooMany": _("At most %(n)s photos at once; the rest were skipped."),
+        "notImage": _("This is not a photo we can read (JPEG, PNG, WebP or HEIC)."),
+        "summary": _("%(u)s of %(t)s uploaded · %(d)s analysed"),
+        "open": _("Open"), "retry": _("Try again"),
+        "allDone": _("All photos are analysed."), "review": _("Review %(n)s garment(s)"),
+        "closet": _("Go to the closet"),
+    }
+    return render(request, "wardrobe/upload.html", {
+        "form": form, "results": results, "max_files": settings.MAX_UPLOAD_FILES,
+        "max_bytes": settings.MAX_UPLOAD_BYTES, "strings": strings,
+    }, status=status_code)
 
 
 @login_required
@@ -81,13 +160,98 @@ def photo_list(request):
     return render(request, "wardrobe/photo_list.html", {"page": page, "refresh": pending})
 
 
+def _kind_choices() -> list[dict]:
+    """Options of the "category and type" selects, grouped by category, in the active language:
+    ``[{"label": "Section › Category", "options": [("category:type", label), ...]}]``. A category
+    offers itself without a type unless one of its types has its name (Pants › Pants)."""
+    groups = []
+    for c in selectors.category_choices():
+        types = list(c.types.all())
+        options = [] if any(t.name == c.name for t in types) else [(f"{c.slug}:", c.display_name)]
+        options += [(f"{c.slug}:{t.slug}", t.display_name if t.name == c.name else f"{c.display_name} › {t.display_name}")
+                    for t in types]
+        groups.append({"label": f"{c.section.display_name} › {c.display_name}", "options": options})
+    return groups
+
+
 @login_required
 @require_GET
 def photo_detail(request, photo_id: int):
     photo = _photo_or_404(request, photo_id)
-    garments = selectors.garment_list(user=request.user, photo_id=photo.pk)
-    return render(request, "wardrobe/photo_detail.html",
-                  {"photo": photo, "garments": garments, "refresh": not photo.is_finished})
+    garments = list(selectors.garment_list(user=request.user, photo_id=photo.pk))
+    to_review = [g for g in garments if g.status == Garment.Status.REVIEW]
+    return render(request, "wardrobe/photo_detail.html", {
+        "photo": photo, "garments": garments, "to_review": to_review, "refresh": not photo.is_finished,
+        "categories": _kind_choices(), "names": selectors.kind_names()})
+
+
+@login_required
+@require_POST
+def photo_review(request, photo_id: int):
+    """Review every garment of a photo at once: ``kind-<garment id>`` is ``category:type`` (confirm
+    as that), ``other`` (confirm as ``other-<garment id>``, a ``category:type``) or ``reject`` (not
+    a garment); garments not in the form stay as they are. One transaction: all or nothing."""
+    photo = _photo_or_404(request, photo_id)
+    garments = {g.pk: g for g in selectors.garment_list(user=request.user, photo_id=photo.pk)}
+    confirmed = rejected = 0
+    try:
+        with transaction.atomic():
+            for key, value in request.POST.items():
+                if not key.startswith("kind-") or not key[5:].isdigit():
+                    continue
+                garment = garments.get(int(key[5:]))
+                if garment is None:
+                    continue
+                if value == "reject":
+                    services.garment_reject(garment=garment)
+                    rejected += 1
+                else:
+                    if value == "other":
+                        value = request.POST.get(f"other-{garment.pk}", "")
+                    try:
+                        category, type_slug = parse_kind(value)
+                    except forms.ValidationError as exc:
+                        raise ValidationError(exc.messages)
+                    services.garment_confirm(garment=garment, category=category, type=type_slug)
+                    confirmed += 1
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(c)d confirmed, %(r)d rejected.") % {"c": confirmed, "r": rejected})
+    return redirect(_safe_next(request, reverse("wardrobe:photo-detail", args=[photo.pk])))
+
+
+@login_required
+@require_POST
+def photo_confirm_all(request, photo_id: int):
+    photo = _photo_or_404(request, photo_id)
+    n = services.photo_confirm_all(photo=photo)
+    messages.success(request, ngettext("%(n)d garment added to the closet.", "%(n)d garments added to the closet.",
+                                       n) % {"n": n})
+    return redirect(_safe_next(request, reverse("wardrobe:photo-detail", args=[photo.pk])))
+
+
+@login_required
+@require_GET
+def review(request):
+    """The review queue, grouped by photo; each photo is one form (see ``photo_review``)."""
+    garments = list(selectors.review_queue(user=request.user)[:200])
+    groups: dict[int, dict] = {}
+    for g in garments:
+        groups.setdefault(g.photo_id, {"photo": g.photo, "garments": []})["garments"].append(g)
+    return render(request, "wardrobe/review.html", {
+        "groups": list(groups.values()), "count": selectors.review_count(user=request.user),
+        "categories": _kind_choices(), "names": selectors.kind_names()})
+
+
+@login_required
+@require_POST
+def review_confirm_all(request):
+    photos = {g.photo for g in selectors.review_queue(user=request.user)}
+    n = sum(services.photo_confirm_all(photo=p) for p in photos)
+    messages.success(request, ngettext("%(n)d garment added to the closet.", "%(n)d garments added to the closet.",
+                                       n) % {"n": n})
+    return redirect("wardrobe:review")
 
 
 @login_required
@@ -95,7 +259,7 @@ def photo_detail(request, photo_id: int):
 def photo_delete(request, photo_id: int):
     photo = _photo_or_404(request, photo_id)
     services.photo_delete(photo=photo)
-    messages.success(request, "Photo deleted.")
+    messages.success(request, _("Photo deleted."))
     return redirect("wardrobe:photo-list")
 
 
@@ -114,30 +278,80 @@ def photo_retry(request, photo_id: int):
 @require_http_methods(["GET", "POST"])
 def garment_detail(request, garment_id: int):
     garment = _garment_or_404(request, garment_id)
-    initial = {"category": garment.category, "type": garment.type}
-    form = GarmentEditForm(request.POST or None, initial=initial)
+    form = GarmentForm(request.POST or None, initial=GarmentForm.initial_for(garment))
     if request.method == "POST" and form.is_valid():
-        category, garment_type = form.cleaned_data["category"], form.cleaned_data["type"]
-        changes: dict = {}
-        if category != garment.category:
-            changes["category"] = category.slug
-        if garment_type != garment.type:
-            changes["type"] = garment_type.slug if garment_type else None
         try:
-            # Only the category changed: an old type of another category is cleared.
-            # Only the type changed: the category follows the type. Both: they must agree.
-            if changes:
-                services.garment_update(garment=garment, **changes)
+            services.garment_update(garment=garment, **form.service_kwargs())
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+                target = "kind" if field in ("category", "type") else field
+                form.add_error(target if target in form.fields else None, errors)
         else:
-            messages.success(request, "Saved.")
+            messages.success(request, _("Saved."))
             return redirect("wardrobe:garment-detail", garment_id=garment.pk)
+    wears = list(selectors.wear_list(user=request.user, garment_id=garment.pk)[:10])
     return render(request, "wardrobe/garment_detail.html", {
-        "garment": garment, "photo": garment.photo, "form": form,
-        "categories": selectors.category_choices(),
+        "garment": garment, "photo": garment.photo, "form": form, "archive_form": ArchiveForm(),
+        "categories": _kind_choices(), "wears": wears, "today": timezone.localdate(),
+        "worn_today": bool(wears) and wears[0].worn_on == timezone.localdate(), "names": selectors.kind_names(),
     }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def garment_wear(request, garment_id: int):
+    garment = _garment_or_404(request, garment_id)
+    try:
+        services.garments_wear(garments=[garment])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Marked as worn today."))
+    return redirect(_safe_next(request, reverse("wardrobe:garment-detail", args=[garment.pk])))
+
+
+@login_required
+@require_POST
+def garment_unwear(request, garment_id: int):
+    garment = _garment_or_404(request, garment_id)
+    try:
+        day = forms.DateField().clean(request.POST.get("date"))
+    except forms.ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        services.garment_unwear(garment=garment, on=day)
+        messages.success(request, _("Wear removed."))
+    return redirect("wardrobe:garment-detail", garment_id=garment.pk)
+
+
+@login_required
+@require_POST
+def garment_laundry(request, garment_id: int):
+    garment = _garment_or_404(request, garment_id)
+    try:
+        services.garments_set_laundry(garments=[garment], laundry=request.POST.get("laundry", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(_safe_next(request, reverse("wardrobe:garment-detail", args=[garment.pk])))
+
+
+@login_required
+@require_POST
+def garment_archive(request, garment_id: int):
+    garment = _garment_or_404(request, garment_id)
+    form = ArchiveForm(request.POST)
+    try:
+        if request.POST.get("unarchive"):
+            services.garment_unarchive(garment=garment)
+            messages.success(request, _("Back in the closet."))
+        elif form.is_valid():
+            services.garment_archive(garment=garment, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Archived. You can still find it under Archived."))
+        else:
+            messages.error(request, _("Choose sold, donated or lost."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("wardrobe:garment-detail", garment_id=garment.pk)
 
 
 @login_required
@@ -146,7 +360,7 @@ def garment_delete(request, garment_id: int):
     garment = _garment_or_404(request, garment_id)
     photo_id = garment.photo_id
     services.garment_delete(garment=garment)
-    messages.success(request, "Garment deleted.")
+    messages.success(request, _("Garment deleted."))
     next_url = request.POST.get("next")
     if next_url == "photo":
         return redirect("wardrobe:photo-detail", photo_id=photo_id)
@@ -206,3 +420,18 @@ def garment_mask(request, garment_id: int):
 @require_GET
 def garment_cutout(request, garment_id: int):
     return _file_response(_garment_or_404(request, garment_id).cutout, "image/png")
+
+
+@login_or_token_required
+@require_GET
+def garment_picture(request, garment_id: int):
+    """The item's picture: its cutout (PNG), or with ``picture == "photo"`` the original photo
+    cropped to the garment's box plus a 5 % margin (JPEG, long side at most 800 pixels)."""
+    garment = _garment_or_404(request, garment_id)
+    if garment.picture != Garment.Picture.PHOTO:
+        return _file_response(garment.cutout, "image/png")
+    data = services.garment_photo_crop(garment=garment, max_side=800)
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -1,12 +1,222 @@
-// Confirm destructive forms; show chosen file names on the upload form.
+// Progressive enhancement for the wardrobe pages: every page also works without JavaScript.
+"use strict";
+document.documentElement.classList.add("js");
+
+// Destructive forms ask first.
 document.addEventListener("submit", (event) => {
   const message = event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
 document.addEventListener("change", (event) => {
-  const input = event.target;
-  if (input.type !== "file") return;
-  const label = input.closest("label")?.querySelector("span");
-  if (label) label.textContent = input.files.length ? `${input.files.length} file(s): ` +
-    Array.from(input.files).map((f) => f.name).join(", ") : "Choose photos…";
+  const el = event.target;
+  // The language switcher and the closet filters apply on change.
+  const form = el.form;
+  if (form && form.hasAttribute("data-autosubmit")) form.submit();
+  if (form && form.hasAttribute("data-autosubmit-change") && el.tagName === "SELECT") form.submit();
+  // "Something else" selects tick their radio button.
+  if (el.dataset.check && el.value) {
+    const radio = document.getElementById(el.dataset.check);
+    if (radio) radio.checked = true;
+  }
 });
+
+// --- bulk upload: a progress bar per file, then live processing status --------------------------
+function initUploader(root) {
+  const S = JSON.parse(document.getElementById("upload-strings").textContent);
+  const fmt = (s, vals) => s.replace(/%\((\w+)\)s/g, (_, k) => (k in vals ? vals[k] : ""));
+  const form = root.querySelector("#upload-form");
+  const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  const input = form.querySelector("input[type=file][name=images]");
+  const camera = root.querySelector("[data-camera]");
+  const drop = root.querySelector("[data-dropzone]");
+  const area = root.querySelector(".progress-area");
+  const list = area.querySelector(".upload-list");
+  const summary = area.querySelector(".summary");
+  const nextSteps = area.querySelector(".next-steps");
+  const api = root.dataset.api;
+  const photoUrl = (id) => root.dataset.photoUrl.replace("/0/", `/${id}/`);
+  const PARALLEL = 3;
+  const items = [];
+  let active = 0;
+  let timer = null;
+
+  function add(files) {
+    for (const file of files) {
+      const li = document.createElement("li");
+      li.className = "upload-item queued";
+      li.innerHTML = '<span class="name"></span><progress max="100" value="0"></progress><span class="state"></span>';
+      li.querySelector(".name").textContent = file.name;
+      li.querySelector("progress").setAttribute("aria-label", file.name);
+      list.appendChild(li);
+      const item = { file, li, bar: li.querySelector("progress"), text: li.querySelector(".state"),
+                     state: "queued", id: null, garments: 0, review: 0 };
+      setState(item, "queued", S.queued);
+      items.push(item);
+    }
+    area.hidden = false;
+    pump();
+    render();
+  }
+
+  function setState(item, state, text, link) {
+    item.state = state;
+    item.li.className = `upload-item ${state}`;
+    item.text.textContent = text;
+    if (link) {
+      const a = document.createElement("a");
+      a.href = link;
+      a.textContent = S.open;
+      item.text.append(" ", a);
+    }
+  }
+
+  function pump() {
+    while (active < PARALLEL) {
+      const item = items.find((i) => i.state === "queued");
+      if (!item) break;
+      send(item);
+    }
+  }
+
+  function errorMessage(xhr) {
+    try {
+      const data = JSON.parse(xhr.responseText);
+      const first = (v) => (Array.isArray(v) ? first(v[0]) : typeof v === "object" && v ? first(Object.values(v)[0]) : v);
+      return first(data.image) || data.detail || first(data) || fmt(S.server, { s: xhr.status });
+    } catch (e) {
+      return fmt(S.server, { s: xhr.status });
+    }
+  }
+
+  function send(item) {
+    active += 1;
+    setState(item, "uploading", fmt(S.uploading, { p: 0 }));
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", api);
+    xhr.setRequestHeader("X-CSRFToken", csrf);
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.upload.onprogress = (e) => {
+      if (!e.lengthComputable) return;
+      const p = Math.round((100 * e.loaded) / e.total);
+      item.bar.value = p;
+      item.text.textContent = fmt(S.uploading, { p });
+    };
+    xhr.onload = () => {
+      active -= 1;
+      if (xhr.status === 202) {
+        item.id = JSON.parse(xhr.responseText).id;
+        item.bar.value = 100;
+        setState(item, "pending", S.pending);
+        startPolling();
+      } else {
+        item.bar.value = 0;
+        setState(item, "error", errorMessage(xhr));
+        if (xhr.status >= 500) addRetry(item);
+      }
+      pump();
+      render();
+    };
+    xhr.onerror = () => {
+      active -= 1;
+      setState(item, "error", S.network);
+      addRetry(item);
+      pump();
+      render();
+    };
+    const data = new FormData();
+    data.append("image", item.file, item.file.name);
+    xhr.send(data);
+  }
+
+  function addRetry(item) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "link small";
+    b.textContent = S.retry;
+    b.addEventListener("click", () => { setState(item, "queued", S.queued); pump(); render(); });
+    item.text.append(" ", b);
+  }
+
+  function startPolling() {
+    if (!timer) timer = window.setInterval(poll, 1500);
+  }
+
+  async function poll() {
+    const waiting = items.filter((i) => i.id && (i.state === "pending" || i.state === "processing"));
+    if (!waiting.length) {
+      if (!items.some((i) => i.state === "queued" || i.state === "uploading")) {
+        window.clearInterval(timer);
+        timer = null;
+      }
+      return;
+    }
+    for (let k = 0; k < waiting.length; k += 50) {
+      const chunk = waiting.slice(k, k + 50);
+      let data;
+      try {
+        const r = await fetch(`${api}?ids=${chunk.map((i) => i.id).join(",")}&page_size=50`,
+                              { headers: { Accept: "application/json" }, credentials: "same-origin" });
+        if (!r.ok) continue;
+        data = await r.json();
+      } catch (e) {
+        continue; // offline for a moment: try again at the next tick
+      }
+      const rows = Array.isArray(data) ? data : data.results || [];
+      for (const row of rows) {
+        const item = chunk.find((i) => i.id === row.id);
+        if (!item || row.status === item.state) continue;
+        if (row.status === "done") {
+          item.garments = row.garment_count || 0;
+          item.review = row.review_count || 0;
+          setState(item, "done", fmt(S.done, { n: item.garments, r: item.review }), photoUrl(row.id));
+        } else if (row.status === "failed") {
+          setState(item, "failed", fmt(S.failed, { e: row.error || "" }), photoUrl(row.id));
+        } else {
+          setState(item, row.status, S[row.status] || row.status);
+        }
+      }
+    }
+    render();
+  }
+
+  function render() {
+    const uploaded = items.filter((i) => i.id).length;
+    const analysed = items.filter((i) => i.state === "done" || i.state === "failed").length;
+    summary.textContent = fmt(S.summary, { u: uploaded, t: items.length, d: analysed });
+    const busy = items.some((i) => ["queued", "uploading", "pending", "processing"].includes(i.state));
+    nextSteps.textContent = "";
+    if (!busy && analysed) {
+      const review = items.reduce((n, i) => n + i.review, 0);
+      nextSteps.append(S.allDone, " ");
+      const a = document.createElement("a");
+      a.className = "button";
+      a.id = review ? "go-review" : "go-closet";
+      a.href = review ? root.dataset.reviewUrl : root.dataset.closetUrl;
+      a.textContent = review ? fmt(S.review, { n: review }) : S.closet;
+      nextSteps.append(a);
+    }
+  }
+
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    if (input.files.length) add(input.files);
+    input.value = "";
+  });
+  input.addEventListener("change", () => { add(input.files); input.value = ""; });
+  if (camera) camera.addEventListener("change", () => { add(camera.files); camera.value = ""; });
+  ["dragenter", "dragover"].forEach((t) => drop.addEventListener(t, (e) => {
+    e.preventDefault();
+    drop.classList.add("over");
+  }));
+  ["dragleave", "drop"].forEach((t) => drop.addEventListener(t, () => drop.classList.remove("over")));
+  drop.addEventListener("drop", (e) => {
+    e.preventDefault();
+    if (e.dataTransfer && e.dataTransfer.files.length) add(e.dataTransfer.files);
+  });
+  window.addEventListener("beforeunload", (e) => {
+    if (items.some((i) => i.state === "queued" || i.state === "uploading")) e.preventDefault();
+  });
+}
+
+document.querySelectorAll("[data-uploader]").forEach(initUploader);

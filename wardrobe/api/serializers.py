@@ -1,21 +1,40 @@
-"""API representations. Serializers only shape data; writes go through ``wardrobe.services``."""
+"""API representations. Serializers only shape and check data; writes go through ``wardrobe.services``."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from wardrobe.models import Category, Garment, Photo
+from vision.colors import PALETTE
+from wardrobe import selectors
+from wardrobe.api.schema import NamedChoiceField
+from wardrobe.models import Category, Garment, Photo, WearLog
+
+#: Most ids one bulk request or one ``?ids=`` filter may name.
+MAX_IDS = 200
 
 
 class ColorSerializer(serializers.Serializer):
+    """One colour of a garment, as detected (or chosen by its owner: then ``fraction`` is 0)."""
+
     rgb = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=255), min_length=3, max_length=3)
     hex = serializers.CharField()
     name = serializers.CharField()
     fraction = serializers.FloatField()
 
 
+class GuessSerializer(serializers.Serializer):
+    """One of the model's top guesses for a garment."""
+
+    category = serializers.CharField(help_text="Category slug.")
+    type = serializers.CharField(allow_null=True, help_text="Type slug, or null.")
+    score = serializers.FloatField(help_text="0..1")
+
+
 class GarmentSerializer(serializers.ModelSerializer):
+    """A garment as the API shows it (read-only)."""
+
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     type = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     section = serializers.SerializerMethodField()
@@ -23,12 +42,28 @@ class GarmentSerializer(serializers.ModelSerializer):
                                  help_text="[x0, y0, x1, y1] in original-photo pixels.")
     mask_url = serializers.SerializerMethodField()
     cutout_url = serializers.SerializerMethodField()
+    picture_url = serializers.SerializerMethodField()
     colors = ColorSerializer(many=True, read_only=True)
+    guesses = GuessSerializer(many=True, read_only=True,
+                              help_text="The model's top guesses, best first (at most three).")
+    seasons = serializers.ListField(child=serializers.ChoiceField(choices=Garment.Season.choices),
+                                    source="season_list", read_only=True, help_text="Season slugs.")
+    status = NamedChoiceField(enum_name="GarmentStatusEnum", choices=Garment.Status.choices, read_only=True,
+                              help_text="review: waiting for review; closet; archived.")
+    archive_reason = NamedChoiceField(enum_name="ArchiveReasonEnum", choices=Garment.ArchiveReason.choices,
+                                      allow_blank=True, read_only=True, help_text="Empty unless archived.")
+    price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True)
+    cost_per_wear = serializers.DecimalField(
+        max_digits=12, decimal_places=2, read_only=True, allow_null=True,
+        help_text="price / max(wear_count, 1); null without a price.")
 
     class Meta:
         model = Garment
-        fields = ["id", "photo", "category", "type", "section", "score", "detector_score", "classifier_score",
-                  "bbox", "mask_url", "cutout_url", "colors", "created_at"]
+        fields = ["id", "photo", "status", "archive_reason", "archived_at", "category", "type", "section",
+                  "score", "detector_score", "classifier_score", "guesses", "bbox", "mask_url", "cutout_url",
+                  "picture", "picture_url", "colors", "name", "brand", "size", "material", "seasons", "price",
+                  "currency", "cost_per_wear", "purchase_date", "notes", "laundry", "wear_count",
+                  "last_worn_on", "created_at", "updated_at"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField())
@@ -47,26 +82,144 @@ class GarmentSerializer(serializers.ModelSerializer):
     def get_cutout_url(self, obj: Garment) -> str:
         return self._absolute(reverse("wardrobe:garment-cutout", args=[obj.pk]))
 
+    @extend_schema_field(serializers.URLField(help_text="The picture the owner chose (cutout or photo)."))
+    def get_picture_url(self, obj: Garment) -> str:
+        return self._absolute(reverse("wardrobe:garment-picture", args=[obj.pk]))
 
-class GarmentUpdateSerializer(serializers.Serializer):
-    """PATCH body: ``category`` and/or ``type`` by slug (``type`` may be null)."""
+
+class GarmentKindSerializer(serializers.Serializer):
+    """``category`` and/or ``type`` by slug (``type`` may be null); see ``services.garment_update``."""
 
     category = serializers.SlugField(required=False)
     type = serializers.SlugField(required=False, allow_null=True)
 
+
+class GarmentUpdateSerializer(GarmentKindSerializer):
+    """PATCH body: any of the editable fields; only those given change."""
+
+    colors = serializers.ListField(child=serializers.ChoiceField(choices=list(PALETTE)), required=False,
+                                   max_length=len(PALETTE), help_text="Colour names.")
+    seasons = serializers.ListField(child=serializers.ChoiceField(choices=Garment.Season.choices), required=False,
+                                    max_length=len(Garment.Season.values), help_text="Season slugs.")
+    name = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    brand = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    size = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    material = serializers.CharField(required=False, allow_blank=True, max_length=120)
+    price = serializers.DecimalField(required=False, allow_null=True, max_digits=12, decimal_places=2,
+                                     min_value=0, help_text="Null clears it.")
+    currency = serializers.ChoiceField(choices=settings.CURRENCIES, required=False, allow_blank=True,
+                                       help_text="ISO 4217 code; empty with a price: your default currency.")
+    purchase_date = serializers.DateField(required=False, allow_null=True)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, trim_whitespace=False)
+    picture = serializers.ChoiceField(choices=Garment.Picture.choices, required=False)
+    laundry = serializers.ChoiceField(choices=Garment.Laundry.choices, required=False)
+
     def validate(self, attrs):
         if not attrs:
-            raise serializers.ValidationError("Give 'category' and/or 'type'.")
+            raise serializers.ValidationError("Give at least one field to change.")
         return attrs
 
 
+class GarmentFilterSerializer(serializers.Serializer):
+    """Query parameters of the garment list (checked before the selector sees them)."""
+
+    section = serializers.SlugField(required=False, help_text="Section slug.")
+    category = serializers.SlugField(required=False, help_text="Category slug.")
+    type = serializers.SlugField(required=False, help_text="Type slug.")
+    color = serializers.ChoiceField(choices=list(PALETTE), required=False, help_text="Colour name, e.g. navy.",
+                                    error_messages={"invalid_choice": "Unknown colour \"{input}\"."})
+    season = serializers.ChoiceField(choices=Garment.Season.choices, required=False,
+                                     error_messages={"invalid_choice": "Unknown season \"{input}\"; choose one of "
+                                                     + ", ".join(Garment.Season.values) + "."})
+    state = serializers.ChoiceField(choices=selectors.STATES, required=False,
+                                    error_messages={"invalid_choice": "Unknown state \"{input}\"; choose one of "
+                                                    + ", ".join(selectors.STATES) + "."})
+    q = serializers.CharField(required=False, max_length=200, help_text="Words in the name, brand or notes.")
+    sort = serializers.ChoiceField(choices=list(selectors.SORTS), required=False,
+                                   error_messages={"invalid_choice": "Unknown sort \"{input}\"; choose one of "
+                                                   + ", ".join(selectors.SORTS) + "."})
+    photo = serializers.IntegerField(required=False, min_value=1, help_text="Photo id.")
+    review = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs):
+        review, state = attrs.get("review"), attrs.get("state")
+        if review is True and state not in (None, "review", "all"):
+            raise serializers.ValidationError({"review": [f"review=true contradicts state={state}."]})
+        if review is False and state == "review":
+            raise serializers.ValidationError({"review": ["review=false contradicts state=review."]})
+        return attrs
+
+
+class IdListField(serializers.ListField):
+    """A non-empty list of garment ids."""
+
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.IntegerField(min_value=1), min_length=1, max_length=MAX_IDS, **kwargs)
+
+
+class WearSerializer(serializers.Serializer):
+    """Body of ``wear``: the day (default today)."""
+
+    date = serializers.DateField(required=False, help_text="ISO date; default today. Not in the future.")
+
+
+class UnwearSerializer(serializers.Serializer):
+    """Body of ``unwear``: the day whose wear to remove."""
+
+    date = serializers.DateField(help_text="ISO date.")
+
+
+class BulkWearSerializer(WearSerializer):
+    """Body of the bulk ``wear``: ids of your garments in the closet, and the day."""
+
+    ids = IdListField()
+
+
+class BulkLaundrySerializer(serializers.Serializer):
+    """Body of the bulk ``laundry``: ids of your garments and the laundry state."""
+
+    ids = IdListField()
+    laundry = serializers.ChoiceField(choices=Garment.Laundry.choices)
+
+
+class ArchiveSerializer(serializers.Serializer):
+    """Body of ``archive``."""
+
+    reason = NamedChoiceField(enum_name="ArchiveReasonEnum", choices=Garment.ArchiveReason.choices)
+
+
+class BulkResultSerializer(serializers.Serializer):
+    """Answer of a bulk action: how many rows changed and the garments as they are now."""
+
+    changed = serializers.IntegerField(help_text="New wear-log rows (wear) or garments updated (laundry).")
+    garments = GarmentSerializer(many=True)
+
+
+class WearLogSerializer(serializers.ModelSerializer):
+    """One day a garment was worn."""
+
+    date = serializers.DateField(source="worn_on", read_only=True)
+
+    class Meta:
+        model = WearLog
+        fields = ["date", "created_at"]
+        read_only_fields = fields
+
+
 class PhotoSerializer(serializers.ModelSerializer):
+    """A photo and its processing state."""
+
+    status = NamedChoiceField(enum_name="PhotoStatusEnum", choices=Photo.Status.choices, read_only=True)
     image_url = serializers.SerializerMethodField()
+    garment_count = serializers.IntegerField(read_only=True, help_text="Garments found in it.")
+    review_count = serializers.IntegerField(
+        read_only=True, allow_null=True,
+        help_text="Its garments waiting for review; given when the list is filtered by ids, else null.")
 
     class Meta:
         model = Photo
         fields = ["id", "status", "error", "original_filename", "width", "height", "processing_seconds",
-                  "image_url", "created_at", "updated_at"]
+                  "image_url", "garment_count", "review_count", "created_at", "updated_at"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.URLField())
@@ -77,6 +230,8 @@ class PhotoSerializer(serializers.ModelSerializer):
 
 
 class PhotoDetailSerializer(PhotoSerializer):
+    """A photo with its garments."""
+
     garments = GarmentSerializer(many=True, read_only=True)
 
     class Meta(PhotoSerializer.Meta):
@@ -85,15 +240,27 @@ class PhotoDetailSerializer(PhotoSerializer):
 
 
 class PhotoUploadSerializer(serializers.Serializer):
+    """Upload body: one image file."""
+
     image = serializers.FileField(help_text="JPEG, PNG, WebP or HEIC image.", allow_empty_file=True)
 
 
 class PhotoCreatedSerializer(serializers.Serializer):
+    """Answer of an upload."""
+
     id = serializers.IntegerField()
     status = serializers.CharField()
 
 
+class PhotoConfirmedSerializer(serializers.Serializer):
+    """Answer of ``confirm-all``."""
+
+    confirmed = serializers.IntegerField(help_text="Garments moved from review to the closet.")
+
+
 class CategorySerializer(serializers.ModelSerializer):
+    """A category with the requesting user's garment count."""
+
     section = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     count = serializers.IntegerField(read_only=True, help_text="The requesting user's garments in this category.")
 

@@ -1,18 +1,43 @@
 """REST API views: thin wrappers over selectors (reads) and services (writes), all scoped to request.user."""
 from __future__ import annotations
 
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, generics, mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from vision.colors import PALETTE
 from wardrobe import selectors, services
 from wardrobe.api import serializers as s
 from wardrobe.models import Garment, Photo
 
 
+def parse_ids(raw_values: list[str]) -> list[int]:
+    """``["1,2", "3"]`` -> ``[1, 2, 3]``; raises a 400 for anything but positive integers or too many."""
+    ids: list[int] = []
+    for raw in raw_values:
+        for part in raw.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if not part.isdigit() or int(part) < 1:
+                raise exceptions.ValidationError({"ids": [f"Not a photo id: {part!r}."]})
+            ids.append(int(part))
+    if len(ids) > s.MAX_IDS:
+        raise exceptions.ValidationError({"ids": [f"At most {s.MAX_IDS} ids."]})
+    return list(dict.fromkeys(ids))
+
+
+NOT_FOUND = OpenApiResponse(description="Not one of your garments.")
+
+
+@extend_schema_view(list=extend_schema(parameters=[
+    OpenApiParameter("ids", OpenApiTypes.STR, description=(
+        "Comma-separated photo ids (e.g. 1,2,3): only those of your photos, oldest id first, with "
+        "review_count filled in (what the upload page polls). Others' ids are ignored.")),
+]))
 class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
                    viewsets.GenericViewSet):
     """Your photos. Upload one image per request; processing happens in the background."""
@@ -22,7 +47,10 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        qs = selectors.photo_list(user=self.request.user)
+        user = self.request.user
+        if self.action == "list" and "ids" in self.request.query_params:
+            return selectors.photo_list_by_ids(user=user, ids=parse_ids(self.request.query_params.getlist("ids")))
+        qs = selectors.photo_list(user=user)
         if self.action == "retrieve":
             qs = qs.prefetch_related("garments__category__section", "garments__type")
         return qs
@@ -32,6 +60,7 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
 
     @extend_schema(request=s.PhotoUploadSerializer, responses={202: s.PhotoCreatedSerializer})
     def create(self, request, *args, **kwargs):
+        """Upload one image; it is analysed in the background (poll the photo's ``status``)."""
         upload = s.PhotoUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         photo = services.photo_create(owner=request.user, uploaded_file=upload.validated_data["image"])
@@ -40,41 +69,174 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     def perform_destroy(self, instance: Photo) -> None:
         services.photo_delete(photo=instance)
 
+    @extend_schema(request=None, responses={200: s.PhotoConfirmedSerializer,
+                                            404: OpenApiResponse(description="Not one of your photos.")})
+    @action(detail=True, methods=["post"], url_path="confirm-all")
+    def confirm_all(self, request, pk=None):
+        """Accept every garment of this photo that waits for review, as the model guessed it."""
+        photo = self.get_object()
+        return Response({"confirmed": services.photo_confirm_all(photo=photo)})
 
-@extend_schema(parameters=[
-    OpenApiParameter("category", OpenApiTypes.STR, description="Category slug"),
-    OpenApiParameter("section", OpenApiTypes.STR, description="Section slug"),
-    OpenApiParameter("photo", OpenApiTypes.INT, description="Photo id"),
-])
+
+GARMENT_LIST_PARAMETERS = [
+    OpenApiParameter("section", OpenApiTypes.STR, description="Section slug."),
+    OpenApiParameter("category", OpenApiTypes.STR, description="Category slug."),
+    OpenApiParameter("type", OpenApiTypes.STR, description="Type slug."),
+    OpenApiParameter("color", OpenApiTypes.STR, enum=list(PALETTE), description="Colour name."),
+    OpenApiParameter("season", OpenApiTypes.STR, enum=Garment.Season.values, description="Season slug."),
+    OpenApiParameter("state", OpenApiTypes.STR, enum=list(selectors.STATES), description=(
+        "closet: confirmed and not archived; clean / wash: those of the closet in that laundry state; "
+        "archived; review: waiting for review; all (default).")),
+    OpenApiParameter("q", OpenApiTypes.STR, description="Words that must each appear in the name, brand or notes."),
+    OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS), description="Order (default newest)."),
+    OpenApiParameter("photo", OpenApiTypes.INT, description="Photo id."),
+    OpenApiParameter("review", OpenApiTypes.BOOL, description=(
+        "true: only garments waiting for review (as state=review); false: none waiting for review.")),
+]
+
+
+@extend_schema_view(list=extend_schema(parameters=GARMENT_LIST_PARAMETERS))
 class GarmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
                      mixins.DestroyModelMixin, viewsets.GenericViewSet):
-    """Your garments. PATCH changes ``category`` and/or ``type`` (slugs)."""
+    """Your garments: list with filters, edit (PATCH), delete, review, archive, wear and laundry."""
 
     serializer_class = s.GarmentSerializer
     queryset = Garment.objects.none()  # for the schema; get_queryset scopes to the user
     lookup_value_regex = r"\d+"
-    http_method_names = ["get", "patch", "delete", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     def get_queryset(self):
-        params = self.request.query_params
-        photo = params.get("photo")
-        if photo is not None and not photo.isdigit():
-            raise Http404
-        return selectors.garment_list(user=self.request.user, section=params.get("section") or None,
-                                      category=params.get("category") or None,
-                                      photo_id=int(photo) if photo else None)
+        user = self.request.user
+        if self.action != "list":
+            return selectors.garment_list(user=user)
+        params = s.GarmentFilterSerializer(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        f = params.validated_data
+        review = f.get("review")
+        state = "review" if review is True else f.get("state")
+        qs = selectors.garment_list(
+            user=user, section=f.get("section"), category=f.get("category"), type=f.get("type"),
+            color=f.get("color"), season=f.get("season"), state=state, q=f.get("q"), sort=f.get("sort"),
+            photo_id=f.get("photo"))
+        if review is False:
+            qs = qs.exclude(status=Garment.Status.REVIEW)
+        return qs
 
-    @extend_schema(request=s.GarmentUpdateSerializer, responses=s.GarmentSerializer)
-    def partial_update(self, request, *args, **kwargs):
-        garment: Garment = self.get_object()
-        body = s.GarmentUpdateSerializer(data=request.data)
+    def _garment_response(self, garment: Garment, code: int = status.HTTP_200_OK) -> Response:
+        return Response(s.GarmentSerializer(garment, context=self.get_serializer_context()).data, status=code)
+
+    def _body(self, serializer_class, **kwargs) -> dict:
+        body = serializer_class(data=self.request.data, **kwargs)
         body.is_valid(raise_exception=True)
-        garment = services.garment_update(garment=garment, **body.validated_data)
-        return Response(s.GarmentSerializer(garment, context=self.get_serializer_context()).data)
+        return body.validated_data
+
+    def _own_garments(self, ids: list[int]) -> list[Garment]:
+        """The user's garments with these ids; a 404 naming the others (missing or not yours)."""
+        garments = list(selectors.garment_list(user=self.request.user, ids=ids))
+        missing = sorted(set(ids) - {g.pk for g in garments})
+        if missing:
+            raise exceptions.NotFound(f"No such garment(s): {', '.join(map(str, missing))}.")
+        return garments
+
+    def _bulk_response(self, changed: int, ids: list[int]) -> Response:
+        garments = selectors.garment_list(user=self.request.user, ids=ids)
+        return Response({"changed": changed, "garments": s.GarmentSerializer(
+            garments, many=True, context=self.get_serializer_context()).data})
+
+    @extend_schema(request=s.GarmentUpdateSerializer, responses={200: s.GarmentSerializer, 404: NOT_FOUND})
+    def partial_update(self, request, *args, **kwargs):
+        """Change any editable field; only those given change (see ``services.garment_update``)."""
+        garment: Garment = self.get_object()
+        garment = services.garment_update(garment=garment, **self._body(s.GarmentUpdateSerializer))
+        return self._garment_response(garment)
 
     def perform_destroy(self, instance: Garment) -> None:
         services.garment_delete(garment=instance)
+
+    @extend_schema(request=s.GarmentKindSerializer, responses={200: s.GarmentSerializer, 404: NOT_FOUND})
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        """Accept a detection into the closet, optionally as another ``category`` / ``type`` (slugs)."""
+        garment = self.get_object()
+        garment = services.garment_confirm(garment=garment, **self._body(s.GarmentKindSerializer))
+        return self._garment_response(garment)
+
+    @extend_schema(request=None, responses={204: None, 404: NOT_FOUND})
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        """A false detection: delete the garment and its files."""
+        services.garment_reject(garment=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=s.ArchiveSerializer, responses={200: s.GarmentSerializer, 404: NOT_FOUND})
+    @action(detail=True, methods=["post"])
+    def archive(self, request, pk=None):
+        """Take a garment out of the closet: sold, donated or lost."""
+        garment = self.get_object()
+        garment = services.garment_archive(garment=garment, reason=self._body(s.ArchiveSerializer)["reason"])
+        return self._garment_response(garment)
+
+    @extend_schema(request=None, responses={200: s.GarmentSerializer, 404: NOT_FOUND})
+    @action(detail=True, methods=["post"])
+    def unarchive(self, request, pk=None):
+        """Put an archived garment back in the closet."""
+        return self._garment_response(services.garment_unarchive(garment=self.get_object()))
+
+    @extend_schema(request=s.WearSerializer, responses={200: s.GarmentSerializer, 404: NOT_FOUND})
+    @action(detail=True, methods=["post"])
+    def wear(self, request, pk=None):
+        """Log that the garment was worn on ``date`` (default today); once per day."""
+        garment = self.get_object()
+        services.garments_wear(garments=[garment], on=self._body(s.WearSerializer).get("date"))
+        return self._garment_response(garment)
+
+    @extend_schema(request=s.UnwearSerializer, responses={
+        200: s.GarmentSerializer, 404: OpenApiResponse(description="Not your garment, or not worn that day.")})
+    @action(detail=True, methods=["post"])
+    def unwear(self, request, pk=None):
+        """Undo: remove the wear of ``date``."""
+        garment = self.get_object()
+        if not services.garment_unwear(garment=garment, on=self._body(s.UnwearSerializer)["date"]):
+            raise exceptions.NotFound("The garment was not worn that day.")
+        return self._garment_response(garment)
+
+    @extend_schema(request=None, responses={200: s.WearLogSerializer(many=True), 404: NOT_FOUND})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def wears(self, request, pk=None):
+        """The days this garment was worn, most recent first."""
+        garment = self.get_object()
+        wears = selectors.wear_list(user=request.user, garment_id=garment.pk)
+        return Response(s.WearLogSerializer(wears, many=True).data)
+
+    @extend_schema(operation_id="garments_wear_many", request=s.BulkWearSerializer, responses={
+        200: s.BulkResultSerializer, 404: OpenApiResponse(description="Some ids are not your garments; nothing done.")})
+    @action(detail=False, methods=["post"], url_path="wear")
+    def wear_many(self, request):
+        """Log that several garments were worn on ``date`` (default today); all or nothing."""
+        body = self._body(s.BulkWearSerializer)
+        garments = self._own_garments(body["ids"])
+        changed = services.garments_wear(garments=garments, on=body.get("date"))
+        return self._bulk_response(changed, body["ids"])
+
+    @extend_schema(request=s.BulkLaundrySerializer, responses={
+        200: s.BulkResultSerializer, 404: OpenApiResponse(description="Some ids are not your garments; nothing done.")})
+    @action(detail=False, methods=["post"], url_path="laundry")
+    def laundry(self, request):
+        """Mark several garments ``clean`` or ``wash``; all or nothing."""
+        body = self._body(s.BulkLaundrySerializer)
+        garments = self._own_garments(body["ids"])
+        changed = services.garments_set_laundry(garments=garments, laundry=body["laundry"])
+        return self._bulk_response(changed, body["ids"])
+
+
+class ReviewListView(generics.ListAPIView):
+    """Your garments waiting for review (with the model's ``guesses``), grouped by photo, newest photo first."""
+
+    serializer_class = s.GarmentSerializer
+
+    def get_queryset(self):
+        return selectors.review_queue(user=self.request.user)
 
 
 class CategoryListView(generics.ListAPIView):
