@@ -115,3 +115,13 @@ def test_files_with_tokens(api, other_api, garment):
     bad = APIClient()
     bad.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
     assert bad.get(url).status_code == 401
+
+
+@pytest.mark.django_db
+def test_admin_closet_pages(admin_client, garment):
+    from wardrobe import services
+
+    services.garments_wear(garments=[garment])
+    for url in ("/admin/wardrobe/garment/?status__exact=closet", "/admin/wardrobe/wearlog/",
+                "/admin/accounts/profile/", f"/admin/wardrobe/garment/{garment.pk}/change/"):
+        assert admin_client.get(url).status_code == 200, url

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from wardrobe.models import Category, Garment, GarmentType, Photo, Section
+from wardrobe.models import Category, Garment, GarmentType, Photo, Section, WearLog
 
 
 def _thumb(url: str) -> str:
@@ -92,11 +92,13 @@ class PhotoAdmin(admin.ModelAdmin):
 
 @admin.register(Garment)
 class GarmentAdmin(admin.ModelAdmin):
-    list_display = ["id", "thumbnail", "owner", "category", "type", "score", "photo", "created_at"]
-    list_filter = ["category__section", "category", "photo__status"]
-    search_fields = ["owner__username", "category__name", "type__name"]
+    list_display = ["id", "thumbnail", "owner", "name", "category", "type", "status", "score", "wear_count",
+                    "laundry", "created_at"]
+    list_filter = ["status", "laundry", "archive_reason", "category__section", "category", "photo__status"]
+    search_fields = ["owner__username", "name", "brand", "category__name", "type__name"]
     list_select_related = ["owner", "category", "type", "photo"]
-    readonly_fields = ["thumbnail", "photo", "mask", "cutout", "x0", "y0", "x1", "y1", "colors", "created_at"]
+    readonly_fields = ["thumbnail", "photo", "mask", "cutout", "x0", "y0", "x1", "y1", "colors", "guesses",
+                       "wear_count", "last_worn_on", "archived_at", "created_at", "updated_at"]
     raw_id_fields = ["owner"]
 
     @admin.display(description="Cutout")
@@ -120,3 +122,13 @@ class GarmentAdmin(admin.ModelAdmin):
         from wardrobe.views import _file_response
 
         return _file_response(get_object_or_404(Garment, pk=pk).cutout, "image/png")
+
+
+@admin.register(WearLog)
+class WearLogAdmin(admin.ModelAdmin):
+    list_display = ["worn_on", "garment", "owner", "created_at"]
+    list_filter = ["worn_on"]
+    search_fields = ["owner__username"]
+    list_select_related = ["garment__category", "garment__type", "owner"]
+    raw_id_fields = ["owner", "garment"]
+    date_hierarchy = "worn_on"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 # MPO is how Pillow names a JPEG with extra pictures (many phone cameras write them).
@@ -77,7 +78,7 @@ def decode_image(data: bytes, *, max_pixels: int | None = None) -> DecodedImage:
     configure_pillow()
     max_pixels = max_pixels or settings.MAX_IMAGE_PIXELS
     if not data:
-        raise ValidationError("The file is empty.", code="empty")
+        raise ValidationError(_("The file is empty."), code="empty")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -85,14 +86,16 @@ def decode_image(data: bytes, *, max_pixels: int | None = None) -> DecodedImage:
             fmt = (img.format or "").upper()
             if fmt not in ALLOWED_FORMATS:
                 raise ValidationError(
-                    f"Unsupported image format {fmt or 'unknown'}: upload JPEG, PNG, WebP or HEIC.",
+                    _("Unsupported image format %(format)s: upload JPEG, PNG, WebP or HEIC.") % {
+                        "format": fmt or "?"},
                     code="unsupported_format")
             width, height = img.size
             if width < 1 or height < 1:
-                raise ValidationError("The image has no pixels.", code="invalid")
+                raise ValidationError(_("The image has no pixels."), code="invalid")
             if width * height > max_pixels:
                 raise ValidationError(
-                    f"The image is too large: {width}x{height} pixels, the limit is {max_pixels:,} pixels.",
+                    _("The image is too large: %(w)dx%(h)d pixels, the limit is %(limit)s pixels.") % {
+                        "w": width, "h": height, "limit": f"{max_pixels:,}"},
                     code="too_many_pixels")
             img.load()  # full decode: catches truncated and corrupt files
             orientation = img.getexif().get(_EXIF_ORIENTATION, 1)
@@ -103,12 +106,14 @@ def decode_image(data: bytes, *, max_pixels: int | None = None) -> DecodedImage:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(
-            f"The image is too large: the limit is {max_pixels:,} pixels.", code="too_many_pixels")
+            _("The image is too large: the limit is %(limit)s pixels.") % {"limit": f"{max_pixels:,}"},
+            code="too_many_pixels")
     except UnidentifiedImageError:
-        raise ValidationError("The file is not an image, or not one in a supported format "
-                              "(JPEG, PNG, WebP, HEIC).", code="not_an_image")
+        raise ValidationError(_("The file is not an image, or not one in a supported format "
+                                "(JPEG, PNG, WebP, HEIC)."), code="not_an_image")
     except (OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError, KeyError, RuntimeError) as exc:
-        raise ValidationError(f"The image could not be decoded (corrupt or truncated file): {exc}",
+        raise ValidationError(_("The image could not be decoded (corrupt or truncated file): %(error)s") % {
+                                  "error": exc},
                               code="corrupt")
 
     if fmt in _STORE_AS_IS and not rotated:

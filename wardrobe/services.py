@@ -53,13 +53,14 @@ def photo_create(*, owner, uploaded_file: UploadedFile) -> Photo:
     size = getattr(uploaded_file, "size", None)
     if size is not None and size > settings.MAX_UPLOAD_BYTES:
         raise ValidationError(
-            f"The file is too big: {size:,} bytes, the limit is {settings.MAX_UPLOAD_BYTES:,} bytes.",
+            _("The file is too big: %(size)s bytes, the limit is %(limit)s bytes.") % {
+                "size": f"{size:,}", "limit": f"{settings.MAX_UPLOAD_BYTES:,}"},
             code="too_big")
     uploaded_file.seek(0)
     data = uploaded_file.read(settings.MAX_UPLOAD_BYTES + 1)
     if len(data) > settings.MAX_UPLOAD_BYTES:
-        raise ValidationError(f"The file is too big: the limit is {settings.MAX_UPLOAD_BYTES:,} bytes.",
-                              code="too_big")
+        raise ValidationError(_("The file is too big: the limit is %(limit)s bytes.") % {
+            "limit": f"{settings.MAX_UPLOAD_BYTES:,}"}, code="too_big")
     decoded = decode_image(data)
 
     original_name = (getattr(uploaded_file, "name", "") or "")[:255]
@@ -92,7 +93,7 @@ def photo_mark_failed(*, photo_id: int, error: str) -> None:
 def photo_requeue(*, photo: Photo) -> Photo:
     """Put a failed photo back to ``pending`` and queue it again. Raises ``ValidationError`` unless failed."""
     if photo.status != Photo.Status.FAILED:
-        raise ValidationError("Only failed photos can be retried.", code="invalid_state")
+        raise ValidationError(_("Only failed photos can be retried."), code="invalid_state")
     with transaction.atomic():
         photo.status = Photo.Status.PENDING
         photo.error = ""

@@ -1,6 +1,7 @@
 """REST API views: thin wrappers over selectors (reads) and services (writes), all scoped to request.user."""
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, status, viewsets
@@ -63,7 +64,10 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         """Upload one image; it is analysed in the background (poll the photo's ``status``)."""
         upload = s.PhotoUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        photo = services.photo_create(owner=request.user, uploaded_file=upload.validated_data["image"])
+        try:
+            photo = services.photo_create(owner=request.user, uploaded_file=upload.validated_data["image"])
+        except DjangoValidationError as exc:  # a bad file: keyed by the field, as a serializer error is
+            raise exceptions.ValidationError({"image": exc.messages})
         return Response({"id": photo.pk, "status": photo.status}, status=status.HTTP_202_ACCEPTED)
 
     def perform_destroy(self, instance: Photo) -> None:
