@@ -12,15 +12,10 @@ from django.db import models
 from django.utils.translation import gettext, gettext_lazy as _
 
 
-class Section(models.Model):
-    """A closet section (tops, bottoms, shoes, ...)."""
+class TaxonomyName:
+    """``str()`` and ``display_name`` of a taxonomy row named by its ``name`` field."""
 
-    slug = models.SlugField(max_length=64, unique=True)
-    name = models.CharField(max_length=100)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["order", "name"]
+    name: str
 
     def __str__(self) -> str:
         return self.name
@@ -31,7 +26,19 @@ class Section(models.Model):
         return gettext(self.name)
 
 
-class Category(models.Model):
+class Section(TaxonomyName, models.Model):
+    """A closet section (tops, bottoms, shoes, ...)."""
+
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+
+
+class Category(TaxonomyName, models.Model):
     """A garment category, the detector's class (Fashionpedia apparel categories)."""
 
     slug = models.SlugField(max_length=64, unique=True)
@@ -43,16 +50,9 @@ class Category(models.Model):
         ordering = ["section__order", "order", "name"]
         verbose_name_plural = "categories"
 
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def display_name(self) -> str:
-        """The name in the active language."""
-        return gettext(self.name)
 
 
-class GarmentType(models.Model):
+class GarmentType(TaxonomyName, models.Model):
     """A finer name inside one category (jeans inside pants, sneakers inside shoe)."""
 
     slug = models.SlugField(max_length=64, unique=True)
@@ -63,13 +63,6 @@ class GarmentType(models.Model):
     class Meta:
         ordering = ["category__order", "order", "name"]
 
-    def __str__(self) -> str:
-        return self.name
-
-    @property
-    def display_name(self) -> str:
-        """The name in the active language."""
-        return gettext(self.name)
 
 
 def _owner_path(prefix: str, owner_id: int, filename: str, suffix: str = "") -> str:
