@@ -83,7 +83,9 @@ def test_api_accepts_formats(api, user, media_root, django_capture_on_commit_cal
     assert len(callbacks) == 1  # the processing task is queued once the upload commits
     stored = Image.open(photo.image.path)
     stored.load()
-    assert stored.format in ("JPEG", "PNG", "WEBP")  # HEIC is stored as a browser-friendly JPEG
+    # A fresh encode: PNG stays PNG (lossless), WebP and HEIC become browser-friendly JPEGs.
+    assert stored.format == ("PNG" if fmt == "PNG" else "JPEG")
+    assert photo.image.name.endswith(".png" if fmt == "PNG" else ".jpg")
 
 
 def test_multi_picture_jpeg_is_accepted(api, media_root):
@@ -132,3 +134,87 @@ def test_upload_page_bad_only_writes_nothing(client, user, media_root):
     assert r.status_code == 400
     assert "empty" in r.content.decode()
     assert Photo.objects.count() == 0 and media_files(media_root) == []
+
+
+def _icc_rgb_profile(red_xyz, green_xyz, blue_xyz) -> bytes:
+    """A minimal ICC v2 RGB display profile (matrix/TRC, gamma 2.2) with the given D50 primaries."""
+    def s15(v: float) -> bytes:
+        return struct.pack(">i", round(v * 65536))
+
+    def xyz(x: float, y: float, z: float) -> bytes:
+        return b"XYZ \0\0\0\0" + s15(x) + s15(y) + s15(z)
+
+    gamma = b"curv\0\0\0\0" + struct.pack(">IH", 1, 0x0233) + b"\0\0"  # 2.2 as u8Fixed8, padded
+    tags = [(b"wtpt", xyz(0.9642, 1.0, 0.8249)), (b"rXYZ", xyz(*red_xyz)), (b"gXYZ", xyz(*green_xyz)),
+            (b"bXYZ", xyz(*blue_xyz)), (b"rTRC", gamma), (b"gTRC", gamma), (b"bTRC", gamma),
+            (b"desc", b"desc\0\0\0\0" + struct.pack(">I", 5) + b"test\0" + b"\0" * 79)]
+    offset, table, blob = 128 + 4 + 12 * len(tags), b"", b""
+    for sig, data in tags:
+        data += b"\0" * (-len(data) % 4)
+        table += sig + struct.pack(">II", offset + len(blob), len(data))
+        blob += data
+    size = offset + len(blob)
+    header = (struct.pack(">I", size) + b"\0" * 4 + bytes([2, 0x10, 0, 0]) + b"mntrRGB XYZ " + b"\0" * 12
+              + b"acsp" + b"\0" * 24 + b"\0" * 4 + xyz(0.9642, 1.0, 0.8249)[8:] + b"\0" * 48)
+    assert len(header) == 128
+    return header + struct.pack(">I", len(tags)) + table + blob
+
+
+# sRGB's primaries adapted to D50 (what an sRGB ICC profile holds).
+SRGB_RED, SRGB_GREEN, SRGB_BLUE = (0.4361, 0.2225, 0.0139), (0.3851, 0.7169, 0.0971), (0.1431, 0.0606, 0.7141)
+
+
+def test_icc_profile_is_applied_then_dropped(api, media_root):
+    """The stored pixels are sRGB: a profile whose "red" channel is sRGB green turns (255, 0, 0) green,
+    and the profile itself is not stored (nor used twice)."""
+    from PIL import ImageCms
+
+    swapped = _icc_rgb_profile(SRGB_GREEN, SRGB_RED, SRGB_BLUE)
+    ImageCms.ImageCmsProfile(io.BytesIO(swapped))  # LittleCMS accepts it
+    img = Image.new("RGB", (64, 64), (255, 0, 0))
+    img.paste((0, 0, 255), (0, 0, 32, 64))
+    r = api.post("/api/photos/", {"image": upload("p.png", encode(img, "PNG", icc_profile=swapped), "image/png")},
+                 format="multipart")
+    assert r.status_code == 202, r.content
+    stored = Image.open(Photo.objects.get(pk=r.json()["id"]).image.path)
+    assert "icc_profile" not in stored.info
+    g = stored.getpixel((48, 32))
+    assert g[1] > 200 and g[0] < 60 and g[2] < 60, g  # red in that profile is green in sRGB
+    b = stored.getpixel((16, 32))
+    assert b[2] > 200 and b[0] < 60 and b[1] < 60, b  # blue is blue in both
+
+
+def test_photo_create_cleans_the_original_name(user, jpeg_bytes, media_root):
+    """A file name with NUL and control characters (possible from any caller of the service, not only
+    Django's multipart parser, which strips them) is stored printable: PostgreSQL refuses NUL."""
+    from wardrobe import services
+
+    f = upload("../x/shirt\x00\x07 blue\n.jpg", jpeg_bytes)
+    photo = services.photo_create(owner=user, uploaded_file=f)
+    photo.refresh_from_db()
+    assert photo.original_filename == "shirt blue.jpg"
+    assert photo.image.name.startswith(f"photos/{user.pk}/") and "shirt" not in photo.image.name
+
+
+def test_stored_copy_has_no_gps_even_when_upright(api, media_root):
+    """An upright JPEG with EXIF GPS used to be stored as uploaded; now it is re-encoded without EXIF."""
+    from PIL import ExifTags
+
+    exif = Image.Exif()
+    exif[ExifTags.IFD.GPSInfo] = {1: "N", 2: (37.0, 33.0, 59.0), 3: "E", 4: (126.0, 58.0, 40.0)}
+    data = encode(sample_image(), "JPEG", quality=90, exif=exif.tobytes())
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(ExifTags.IFD.GPSInfo)
+    r = api.post("/api/photos/", {"image": upload("gps.jpg", data)}, format="multipart")
+    assert r.status_code == 202, r.content
+    path = Photo.objects.get(pk=r.json()["id"]).image.path
+    stored = Image.open(path)
+    assert len(stored.getexif()) == 0 and "exif" not in stored.info
+    assert b"Exif\0\0" not in open(path, "rb").read()
+
+
+def test_upload_page_post_without_files_is_a_400(client, user, media_root):
+    client.force_login(user)
+    r = client.post(reverse("wardrobe:upload"), {})
+    assert r.status_code == 400
+    assert "Choose at least one photo" in r.content.decode()
+    assert Photo.objects.count() == 0

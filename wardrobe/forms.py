@@ -71,6 +71,9 @@ class GarmentForm(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 3}))
     picture = forms.ChoiceField(label=_("Picture"), choices=Garment.Picture.choices, widget=forms.RadioSelect)
     laundry = forms.ChoiceField(label=_("Laundry"), choices=Garment.Laundry.choices, widget=forms.RadioSelect)
+    warmth_clo = forms.FloatField(
+        label=_("Warmth (clo)"), required=False, min_value=0, max_value=3,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "max": "3"}))  # empty: the default
 
     @classmethod
     def initial_for(cls, garment: Garment) -> dict:
@@ -78,7 +81,7 @@ class GarmentForm(forms.Form):
                 "colors": garment.color_name_list, "brand": garment.brand, "size": garment.size,
                 "material": garment.material, "seasons": garment.season_list, "price": garment.price,
                 "currency": garment.currency, "purchase_date": garment.purchase_date, "notes": garment.notes,
-                "picture": garment.picture, "laundry": garment.laundry}
+                "picture": garment.picture, "laundry": garment.laundry, "warmth_clo": garment.warmth_clo}
 
     def clean_kind(self):
         return parse_kind(self.cleaned_data["kind"])
@@ -105,7 +108,7 @@ class BulkForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Any integer ids; the view keeps only the user's own.
-        self.fields["ids"].valid_value = lambda value: str(value).isdigit()
+        self.fields["ids"].valid_value = lambda value: str(value).isascii() and str(value).isdigit()
 
 
 class SettingsForm(forms.Form):
@@ -116,3 +119,11 @@ class SettingsForm(forms.Form):
         help_text=_("New garments the model is less sure of than this wait in the review queue. "
                     "0 files everything directly; 100 asks you about everything."))
     currency = forms.ChoiceField(label=_("Default currency"), choices=lambda: [(c, c) for c in settings.CURRENCIES])
+
+
+class ManualWeatherForm(forms.Form):
+    """The weather typed in for one day (the manual provider, or when the forecast is unavailable)."""
+
+    temp = forms.FloatField(label=_("Temperature (°C)"), min_value=-60, max_value=60,
+                            widget=forms.NumberInput(attrs={"step": "0.5"}))
+    rain = forms.BooleanField(label=_("Rain"), required=False)
