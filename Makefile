@@ -27,7 +27,7 @@ migrate: install
 run: migrate
 	@echo "Starting the worker and the web server on http://$(HOST):$(PORT)/ (Ctrl-C stops both)"
 	@\
-	$(PY) -m celery -A workers worker -Q vision -c 1 --pool=solo --prefetch-multiplier 1 -l info & \
+	$(PY) -m celery -A workers worker -Q vision -c 1 --prefetch-multiplier 1 -B -l info & \
 	worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -36,7 +36,7 @@ web: migrate
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
-	$(PY) -m celery -A workers worker -Q vision -c 1 --pool=solo --prefetch-multiplier 1 -l info
+	$(PY) -m celery -A workers worker -Q vision -c 1 --prefetch-multiplier 1 -B -l info
 
 # The browser tests drive Debian's Chromium with chromedriver; install them when missing.
 browser-deps:

@@ -56,11 +56,33 @@ def media_files(root: Path) -> list[Path]:
 
 
 @pytest.fixture(autouse=True)
+def _default_language(settings):
+    """A request in Korean leaves Korean active in this thread: every test starts and ends in the
+    default language."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle and lockout counters live in the cache: every test starts and ends with it empty."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path) -> Path:
     """A fresh MEDIA_ROOT per test."""
     root = tmp_path / "media"
     root.mkdir()
     settings.MEDIA_ROOT = root
+    settings.SENDFILE_ROOT = str(root)  # the private-media views send files from MEDIA_ROOT
     return root
 
 
@@ -134,34 +156,56 @@ def _database_url(db: dict) -> str:
 
 
 @contextmanager
-def running_worker(settings, media_root: Path, log_path: Path):
-    """A real ``celery worker`` process on the test database, MEDIA_ROOT and Redis broker (its db
-    emptied first); terminated on exit. Yields ``(process, log_path)``."""
+def running_worker(settings, media_root: Path, log_path: Path, *, extra_env: dict | None = None,
+                   beat: bool = False, broker_url: str | None = None, flush: bool = True):
+    """A real ``celery worker`` process (prefork pool, one child, so time limits apply) on the test
+    database, MEDIA_ROOT and Redis broker (its db emptied first unless ``flush`` is false);
+    ``beat``: with the embedded beat (the photo sweeper). Runs in its own process group; killed
+    with the group on exit. Yields ``(process, log_path)``."""
     import redis
 
     from workers.celery import app
 
-    broker_url = app.conf.broker_url
+    broker_url = broker_url or app.conf.broker_url
     assert broker_url.startswith("redis://"), "the worker tests run against Redis"
-    redis.Redis.from_url(broker_url).flushdb()  # dedicated db number (pytest.ini): start clean
+    if flush:
+        redis.Redis.from_url(broker_url).flushdb()  # dedicated db number (pytest.ini): start clean
     env = {**os.environ,
            "DATABASE_URL": _database_url(settings.DATABASES["default"]),
            "CELERY_BROKER_URL": broker_url,
            "MEDIA_ROOT": str(media_root),
            "DEBUG": "0",
            "SECRET_KEY": settings.SECRET_KEY,
-           "PYTHONUNBUFFERED": "1"}
-    with open(log_path, "wb") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers", "worker", "-Q", "vision", "--pool=solo", "-c", "1",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
-            cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+           "PYTHONUNBUFFERED": "1",
+           "CELERY_BEAT_SCHEDULE_FILENAME": str(Path(log_path).with_suffix(".beat")),
+           **(extra_env or {})}
+    cmd = [sys.executable, "-m", "celery", "-A", "workers", "worker", "-Q", "vision", "-c", "1",
+           "--prefetch-multiplier", "1", "--without-gossip", "--without-mingle", "--without-heartbeat",
+           "-l", "info"] + (["-B"] if beat else [])
+    with open(log_path, "ab") as log:
+        worker = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                  start_new_session=True)
     try:
         yield worker, log_path
     finally:
-        worker.terminate()
+        stop_process_group(worker)
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float = 30) -> None:
+    """SIGTERM ``process``'s group (started with ``start_new_session``), SIGKILL after ``timeout`` s."""
+    import signal
+
+    if process.poll() is None:
         try:
-            worker.wait(timeout=30)
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # children left behind, if any
+    except ProcessLookupError:
+        pass
+    process.wait()
