@@ -23,6 +23,16 @@ class Profile(models.Model):
         help_text=_("New garments whose confidence is below this wait in the review queue; "
                     "0 files everything directly, 1 sends everything to review."))
     currency = models.CharField(_("default currency"), max_length=3, default="KRW")
+    # Weather for outfit suggestions: set by the user (a city looked up by name, or coordinates),
+    # never guessed from the IP address.
+    location_name = models.CharField(_("location"), max_length=200, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True,
+                                 validators=[MinValueValidator(-90.0), MaxValueValidator(90.0)])
+    longitude = models.FloatField(_("longitude"), null=True, blank=True,
+                                  validators=[MinValueValidator(-180.0), MaxValueValidator(180.0)])
+    weather_provider = models.CharField(
+        _("weather"), max_length=16, default="open-meteo",
+        choices=[("open-meteo", _("Forecast from Open-Meteo")), ("manual", _("I type it in"))])
 
     class Meta:
         verbose_name = _("profile")

@@ -516,19 +516,25 @@ def test_bulk_laundry_other_users_ids_is_404(api, garment, other_garment):
 
 # --- settings --------------------------------------------------------------------------------------
 
+#: The weather fields of /api/me/settings/ for a user who set no location.
+NO_LOCATION = {"location_name": "", "latitude": None, "longitude": None, "weather_provider": "open-meteo"}
+
+
 def test_settings_get_and_patch(api, other_api, user):
     r = api.get("/api/me/settings/")
     assert r.status_code == 200
-    assert r.json() == {"language": "", "review_threshold": django_settings.REVIEW_THRESHOLD, "currency": "KRW"}
+    assert r.json() == {"language": "", "review_threshold": django_settings.REVIEW_THRESHOLD, "currency": "KRW",
+                        **NO_LOCATION}
     r = api.patch("/api/me/settings/", {"currency": "USD", "review_threshold": 0.4}, format="json")
     assert r.status_code == 200, r.content
-    assert r.json() == {"language": "", "review_threshold": 0.4, "currency": "USD"}
+    assert r.json() == {"language": "", "review_threshold": 0.4, "currency": "USD", **NO_LOCATION}
     user.profile.refresh_from_db()
     assert (user.profile.currency, user.profile.review_threshold) == ("USD", 0.4)
     assert other_api.get("/api/me/settings/").json()["currency"] == "KRW"
     r = api.patch("/api/me/settings/", {"language": "ko"}, format="json")
     assert r.status_code == 200 and r.json()["language"] == "ko"
-    assert api.get("/api/me/settings/").json() == {"language": "ko", "review_threshold": 0.4, "currency": "USD"}
+    assert api.get("/api/me/settings/").json() == {"language": "ko", "review_threshold": 0.4, "currency": "USD",
+                                                   **NO_LOCATION}
 
 
 def test_settings_currency_is_the_default_of_new_prices(api, garment):
@@ -550,7 +556,7 @@ def test_settings_bad_input_changes_nothing(api, payload, field):
     r = api.patch("/api/me/settings/", payload, format="json")
     assert r.status_code == 400 and field in r.json()
     assert api.get("/api/me/settings/").json() == {
-        "language": "", "review_threshold": django_settings.REVIEW_THRESHOLD, "currency": "KRW"}
+        "language": "", "review_threshold": django_settings.REVIEW_THRESHOLD, "currency": "KRW", **NO_LOCATION}
 
 
 # --- auth and schema -------------------------------------------------------------------------------

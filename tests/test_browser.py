@@ -52,8 +52,15 @@ def browser():
 def shot(driver, name: str, width: int = 1280) -> Path:
     """A full-page PNG of the current page at ``width`` CSS pixels."""
     driver.set_window_size(width, 900)
-    height = driver.execute_script("return Math.max(document.body.scrollHeight, 700)")
-    driver.set_window_size(width, min(int(height) + 120, 4000))
+    driver.execute_script("window.scrollTo(0, 0)")
+    for _ in range(3):  # the page may grow with the window (heights in vh): until it fits
+        height, inner, outer = driver.execute_script(
+            "return [Math.max(document.documentElement.scrollHeight, document.body.scrollHeight, 700),"
+            " window.innerHeight, window.outerHeight]")
+        target = min(int(height) + int(outer - inner), 4000)  # the window holds the page and its frame
+        if inner >= height or target == outer:
+            break
+        driver.set_window_size(width, target)
     deadline = time.monotonic() + 10  # every picture in view has loaded (or failed)
     while time.monotonic() < deadline and not driver.execute_script(
             "return Array.from(document.images).every(i => i.complete)"):

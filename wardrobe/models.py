@@ -45,6 +45,8 @@ class Category(TaxonomyName, models.Model):
     name = models.CharField(max_length=100)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="categories")
     order = models.PositiveSmallIntegerField(default=0)
+    warmth_clo = models.FloatField(_("warmth (clo)"), default=0.0, validators=[MinValueValidator(0.0)],
+                                   help_text="Default clothing insulation (wardrobe.warmth, ISO 9920 / ASHRAE 55).")
 
     class Meta:
         ordering = ["section__order", "order", "name"]
@@ -59,6 +61,8 @@ class GarmentType(TaxonomyName, models.Model):
     name = models.CharField(max_length=100)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="types")
     order = models.PositiveSmallIntegerField(default=0)
+    warmth_clo = models.FloatField(_("warmth (clo)"), null=True, blank=True, validators=[MinValueValidator(0.0)],
+                                   help_text="Empty: the category's warmth.")
 
     class Meta:
         ordering = ["category__order", "order", "name"]
@@ -102,12 +106,18 @@ class Photo(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     error = models.TextField(blank=True)
     processing_seconds = models.FloatField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker started on this photo (a crash or time-out counts).")
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When its task was last handed to the broker; empty: never (broker down).")
+    processing_started_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["owner", "-created_at"])]
+        indexes = [models.Index(fields=["owner", "-created_at"]),
+                   models.Index(fields=["status", "enqueued_at"], name="photo_sweep_idx")]
 
     def __str__(self) -> str:
         return f"Photo {self.pk} ({self.original_filename or 'unnamed'})"
@@ -183,6 +193,8 @@ class Garment(models.Model):
     notes = models.TextField(_("notes"), blank=True, max_length=4000)
     picture = models.CharField(_("picture"), max_length=8, choices=Picture.choices, default=Picture.CUTOUT)
     laundry = models.CharField(_("laundry"), max_length=8, choices=Laundry.choices, default=Laundry.CLEAN)
+    warmth_clo = models.FloatField(_("warmth (clo)"), null=True, blank=True, validators=[MinValueValidator(0.0)],
+                                   help_text=_("Empty: the default of its type or category."))
     wear_count = models.PositiveIntegerField(_("times worn"), default=0)
     last_worn_on = models.DateField(_("last worn"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -236,6 +248,15 @@ class Garment(models.Model):
         return [v for v in self.color_names.split(",") if v]
 
     @property
+    def warmth(self) -> float:
+        """Warmth in clo: the user's value, else the type's, else the category's."""
+        if self.warmth_clo is not None:
+            return self.warmth_clo
+        if self.type_id and self.type.warmth_clo is not None:
+            return self.type.warmth_clo
+        return self.category.warmth_clo
+
+    @property
     def cost_per_wear(self) -> Decimal | None:
         """``price / max(wear_count, 1)`` rounded to cents; None without a price."""
         if self.price is None:
@@ -258,3 +279,82 @@ class WearLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.garment} worn {self.worn_on}"
+
+
+class Outfit(models.Model):
+    """A named set of the user's garments, laid out on a canvas (the builder), or accepted from a
+    suggestion."""
+
+    class Occasion(models.TextChoices):
+        CASUAL = "casual", _("Casual")
+        WORK = "work", _("Work")
+        FORMAL = "formal", _("Formal")
+        SPORT = "sport", _("Sport")
+        PARTY = "party", _("Party")
+        TRAVEL = "travel", _("Travel")
+        HOME = "home", _("Home")
+
+    class Source(models.TextChoices):
+        BUILDER = "builder", _("Built")
+        SUGGESTION = "suggestion", _("Suggested")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outfits")
+    name = models.CharField(_("name"), max_length=120)
+    occasion = models.CharField(_("occasion"), max_length=16, choices=Occasion.choices, blank=True)
+    seasons = models.CharField(_("seasons"), max_length=40, blank=True,
+                               help_text="Season slugs as ',spring,autumn,'; empty: not set.")
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.BUILDER)
+    explanation = models.CharField(max_length=300, blank=True,
+                                   help_text="Why a suggested outfit was chosen (its weather line).")
+    garments = models.ManyToManyField(Garment, through="OutfitItem", related_name="outfits")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-updated_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def season_list(self) -> list[str]:
+        return [v for v in self.seasons.split(",") if v]
+
+
+class OutfitItem(models.Model):
+    """One garment on an outfit's canvas. Positions are fractions of the canvas (0..1, origin top
+    left), so the layout is independent of the size it is drawn at; ``z`` is the layer (higher on top)."""
+
+    outfit = models.ForeignKey(Outfit, on_delete=models.CASCADE, related_name="items")
+    garment = models.ForeignKey(Garment, on_delete=models.CASCADE, related_name="outfit_items")
+    x = models.FloatField(default=0.5, help_text="Centre, fraction of the canvas width.")
+    y = models.FloatField(default=0.5, help_text="Centre, fraction of the canvas height.")
+    width = models.FloatField(default=0.4, help_text="Fraction of the canvas width.")
+    z = models.SmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["z", "id"]
+        constraints = [models.UniqueConstraint(fields=["outfit", "garment"], name="garment_once_per_outfit")]
+
+    def __str__(self) -> str:
+        return f"{self.garment} in {self.outfit}"
+
+
+class OutfitPlan(models.Model):
+    """An outfit on the calendar: planned for a day, or worn that day (an accepted suggestion, or a
+    planned outfit marked worn)."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outfit_plans")
+    outfit = models.ForeignKey(Outfit, on_delete=models.CASCADE, related_name="plans")
+    date = models.DateField(_("date"))
+    worn = models.BooleanField(_("worn"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [models.UniqueConstraint(fields=["outfit", "date"], name="outfit_once_per_day")]
+        indexes = [models.Index(fields=["owner", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.outfit} on {self.date}"

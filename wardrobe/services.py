@@ -9,20 +9,21 @@ import io
 import json
 import logging
 import time
+import unicodedata
 from typing import Any, Callable, Iterable
 
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image
 
 from vision.colors import PALETTE
-from wardrobe.images import decode_image
+from wardrobe.images import decode_image, encode_for_storage
 from wardrobe.models import Category, Garment, GarmentType, Photo, WearLog
 
 logger = logging.getLogger(__name__)
@@ -32,17 +33,48 @@ _UNSET: Any = object()
 
 # --- photos ---------------------------------------------------------------------------------------
 
-def _enqueue_processing(photo_id: int) -> None:
+#: Errors that are worth a retry with backoff (the database went away for a moment); anything else
+#: ends the photo as ``failed``.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (OperationalError, InterfaceError)
+
+
+def _enqueue_processing(photo_id: int) -> bool:
+    """Hand photo ``photo_id`` to the broker; returns whether that worked.
+
+    A broker that is down must not fail the upload: the error is logged, the photo stays ``pending``
+    with ``enqueued_at`` empty, and ``photos_sweep`` enqueues it once the broker is back.
+    Publishing gives up after ``CELERY_BROKER_CONNECTION_TIMEOUT`` seconds and one retry.
+    """
     from workers.tasks import process_photo as process_photo_task
 
-    process_photo_task.delay(photo_id)
+    try:
+        process_photo_task.delay(photo_id)
+    except Exception:  # noqa: BLE001 - kombu/redis raise many kinds; all mean "not queued"
+        logger.warning("could not queue photo %s (broker unreachable?); the sweeper will retry",
+                       photo_id, exc_info=True)
+        return False
+    Photo.objects.filter(pk=photo_id).update(enqueued_at=timezone.now())
+    return True
+
+
+def _display_filename(name: str | None) -> str:
+    """The client's file name, kept as a label only (storage names are random, see
+    ``models.photo_upload_to``): its last path component, printable characters only, NFC, at most
+    255 characters."""
+    name = unicodedata.normalize("NFC", str(name or ""))
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in name if ch.isprintable()).strip()[:255]
 
 
 def photo_create(*, owner, uploaded_file: UploadedFile) -> Photo:
-    """Validate an uploaded image, store it and queue it for processing.
+    """Validate an uploaded image, store a clean copy of it and queue it for processing.
 
     ``uploaded_file``: a Django ``UploadedFile`` (JPEG, PNG, WebP or HEIC/HEIF, at most
-    ``settings.MAX_UPLOAD_BYTES`` bytes and ``settings.MAX_IMAGE_PIXELS`` pixels).
+    ``settings.MAX_UPLOAD_BYTES`` bytes and ``settings.MAX_IMAGE_PIXELS`` pixels); its content
+    decides, never its name or content type. The stored file is a re-encode without metadata
+    (upright, sRGB, no EXIF/GPS; PNG stays PNG, the rest becomes JPEG: see ``wardrobe.images``)
+    under a random name ``photos/<owner id>/<uuid>.<ext>``; the client's file name is kept only as
+    ``original_filename`` (cleaned by ``_display_filename``).
     Returns the new ``Photo`` (status ``pending``, width/height of the upright image); the Celery
     task ``workers.tasks.process_photo`` is sent once the transaction commits.
     Raises ``ValidationError`` (empty, too big, not an image, unsupported, truncated/corrupt,
@@ -62,14 +94,15 @@ def photo_create(*, owner, uploaded_file: UploadedFile) -> Photo:
         raise ValidationError(_("The file is too big: the limit is %(limit)s bytes.") % {
             "limit": f"{settings.MAX_UPLOAD_BYTES:,}"}, code="too_big")
     decoded = decode_image(data)
+    content, extension = encode_for_storage(decoded)
 
-    original_name = (getattr(uploaded_file, "name", "") or "")[:255]
+    original_name = _display_filename(getattr(uploaded_file, "name", ""))
     photo = Photo(owner=owner, original_filename=original_name, width=decoded.width,
                   height=decoded.height, status=Photo.Status.PENDING)
     stored_name = None
     try:
         with transaction.atomic():
-            photo.image.save(f"upload{decoded.extension}", ContentFile(decoded.content), save=False)
+            photo.image.save(f"upload{extension}", ContentFile(content), save=False)
             stored_name = photo.image.name
             photo.save()
             transaction.on_commit(lambda: _enqueue_processing(photo.pk))
@@ -86,20 +119,97 @@ def photo_delete(*, photo: Photo) -> None:
 
 
 def photo_mark_failed(*, photo_id: int, error: str) -> None:
-    """Set a photo's status to ``failed`` with a readable ``error``; no-op when the photo is gone."""
-    Photo.objects.filter(pk=photo_id).update(status=Photo.Status.FAILED, error=error[:2000])
+    """Set a photo's status to ``failed`` with a readable ``error``; no-op when the photo is gone or
+    already ``done`` (another run of its task finished it)."""
+    Photo.objects.filter(pk=photo_id).exclude(status=Photo.Status.DONE).update(
+        status=Photo.Status.FAILED, error=error[:2000], updated_at=timezone.now())
 
 
 def photo_requeue(*, photo: Photo) -> Photo:
-    """Put a failed photo back to ``pending`` and queue it again. Raises ``ValidationError`` unless failed."""
+    """Put a failed photo back to ``pending`` (attempts reset) and queue it again.
+
+    Raises ``ValidationError`` unless the photo is ``failed``.
+    """
     if photo.status != Photo.Status.FAILED:
         raise ValidationError(_("Only failed photos can be retried."), code="invalid_state")
     with transaction.atomic():
         photo.status = Photo.Status.PENDING
         photo.error = ""
-        photo.save(update_fields=["status", "error", "updated_at"])
+        photo.attempts = 0
+        photo.enqueued_at = None
+        photo.save(update_fields=["status", "error", "attempts", "enqueued_at", "updated_at"])
         transaction.on_commit(lambda: _enqueue_processing(photo.pk))
     return photo
+
+
+def photos_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Recover photos whose task was lost: re-enqueue them, or fail them after too many attempts.
+
+    * ``pending`` and never handed to the broker (``enqueued_at`` empty; the broker was down during
+      the upload), created more than 5 seconds ago: enqueued;
+    * ``pending`` and enqueued more than ``SWEEP_PENDING_AFTER`` seconds ago while the broker's queue
+      holds fewer waiting messages than such photos (its message was lost, e.g. Redis restarted
+      without persistence): enqueued again;
+    * ``processing`` for more than ``SWEEP_PROCESSING_AFTER`` seconds (its worker died and the
+      message was not handed back): enqueued again, or ``failed`` when it already had
+      ``PHOTO_MAX_ATTEMPTS`` attempts.
+
+    A photo enqueued twice is harmless: ``process_photo`` is idempotent. Returns counts
+    ``{"enqueued": n, "failed": n, "unqueued": n}`` (``unqueued``: the broker is still down).
+    Called by the Celery beat task ``workers.tasks.sweep_photos`` and ``manage.py sweep_photos``.
+    """
+    from django.conf import settings
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    counts = {"enqueued": 0, "failed": 0, "unqueued": 0}
+    max_attempts = settings.PHOTO_MAX_ATTEMPTS
+
+    stuck = Photo.objects.filter(
+        status=Photo.Status.PROCESSING,
+        processing_started_at__lt=now - dt.timedelta(seconds=settings.SWEEP_PROCESSING_AFTER))
+    gave_up = _("Processing stopped %(n)d times (the worker crashed or ran out of time); "
+                "this photo was given up.") % {"n": max_attempts}
+    counts["failed"] += stuck.filter(attempts__gte=max_attempts).update(
+        status=Photo.Status.FAILED, error=gave_up, updated_at=now)
+    to_queue = list(stuck.values_list("pk", flat=True))
+
+    never_queued = Photo.objects.filter(status=Photo.Status.PENDING, enqueued_at__isnull=True,
+                                        created_at__lt=now - dt.timedelta(seconds=5))
+    to_queue += list(never_queued.values_list("pk", flat=True))
+
+    old_pending = list(Photo.objects.filter(
+        status=Photo.Status.PENDING,
+        enqueued_at__lt=now - dt.timedelta(seconds=settings.SWEEP_PENDING_AFTER),
+    ).values_list("pk", flat=True))
+    if old_pending:
+        waiting = _queue_length()
+        if waiting is None or waiting < len(old_pending):
+            to_queue += old_pending
+
+    for photo_id in dict.fromkeys(to_queue):
+        if _enqueue_processing(photo_id):
+            counts["enqueued"] += 1
+        else:
+            counts["unqueued"] += 1
+    if any(counts.values()):
+        logger.info("photo sweep: %s", counts)
+    return counts
+
+
+def _queue_length() -> int | None:
+    """Messages waiting in the ``vision`` queue, or ``None`` when the broker cannot tell or is down."""
+    from django.conf import settings
+
+    from workers.celery import app
+
+    try:
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
+            return int(conn.default_channel.queue_declare(
+                queue=settings.CELERY_TASK_DEFAULT_QUEUE, passive=True).message_count)
+    except Exception:  # noqa: BLE001 - any broker error: unknown
+        return None
 
 
 def load_photo_rgb(photo: Photo) -> Image.Image:
@@ -109,24 +219,66 @@ def load_photo_rgb(photo: Photo) -> Image.Image:
     return decode_image(data).image
 
 
-def process_photo(photo_id: int, pipeline: Callable[[Image.Image], Iterable[Any]]) -> Photo | None:
-    """Run the vision pipeline on a photo and store one ``Garment`` per detected instance.
+def _photo_claim(photo_id: int) -> Photo | None:
+    """Lock photo ``photo_id`` and move it to ``processing`` (one more attempt).
 
-    ``pipeline(rgb_pil_image) -> list[GarmentInstance]`` (see ``vision.inference``).
-    Moves the photo ``pending -> processing -> done``; on any error the photo ends ``failed`` with
-    the error text and no garment or garment file of this run is kept. A photo already ``done`` is
-    left as it is (a redelivered task). Returns the photo, or ``None`` if it no longer exists.
+    Returns ``None`` when there is nothing to do: the photo is gone, already ``done`` or ``failed``
+    (a redelivered or duplicated task), or it has used up ``PHOTO_MAX_ATTEMPTS`` (then it is marked
+    ``failed`` here, so a photo that kills its worker every time does not loop for ever).
     """
+    from django.conf import settings
+
     with transaction.atomic():
         photo = Photo.objects.select_for_update().filter(pk=photo_id).first()
         if photo is None:
             logger.info("photo %s vanished before processing", photo_id)
             return None
-        if photo.status == Photo.Status.DONE:
-            return photo
+        if photo.is_finished:
+            logger.info("photo %s is already %s; task skipped", photo_id, photo.status)
+            return None
+        if photo.attempts >= settings.PHOTO_MAX_ATTEMPTS:
+            photo.status = Photo.Status.FAILED
+            photo.error = _("Processing stopped %(n)d times (the worker crashed or ran out of time); "
+                            "this photo was given up.") % {"n": photo.attempts}
+            photo.save(update_fields=["status", "error", "updated_at"])
+            logger.warning("photo %s given up after %s attempts", photo_id, photo.attempts)
+            return None
         photo.status = Photo.Status.PROCESSING
         photo.error = ""
-        photo.save(update_fields=["status", "error", "updated_at"])
+        photo.attempts += 1
+        photo.processing_started_at = timezone.now()
+        photo.save(update_fields=["status", "error", "attempts", "processing_started_at", "updated_at"])
+    return photo
+
+
+def _delete_garment_files(garments: Iterable[Garment]) -> None:
+    for garment in garments:
+        for field in (garment.mask, garment.cutout):
+            if field.name:
+                field.storage.delete(field.name)
+
+
+def process_photo(photo_id: int, pipeline: Callable[[Image.Image], Iterable[Any]]) -> Photo | None:
+    """Run the vision pipeline on a photo and store one ``Garment`` per detected instance.
+
+    ``pipeline(rgb_pil_image) -> list[GarmentInstance]`` (see ``vision.inference``).
+
+    Idempotent, so a task may be delivered twice or run by two workers at once: the photo moves
+    ``pending -> processing -> done`` and its garments are written in one transaction that holds the
+    photo's row lock and first checks the photo is not ``done`` already, so a photo gets exactly one
+    set of garments. A ``done`` or ``failed`` photo is left as it is.
+
+    On an error the photo ends ``failed`` with the error text and no garment or garment file of this
+    run is kept; ``celery.exceptions.SoftTimeLimitExceeded`` gives a time-limit message. Errors in
+    ``TRANSIENT_ERRORS`` (the database went away) are re-raised for the task to retry, the photo
+    put back to ``pending`` when the database allows it.
+    Returns the photo (``None`` if it no longer exists or there was nothing to do).
+    """
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    photo = _photo_claim(photo_id)
+    if photo is None:
+        return Photo.objects.filter(pk=photo_id).first()
 
     from accounts.selectors import profile_get
 
@@ -137,7 +289,14 @@ def process_photo(photo_id: int, pipeline: Callable[[Image.Image], Iterable[Any]
         image = load_photo_rgb(photo)
         instances = list(pipeline(image))
         with transaction.atomic():
-            # A previous attempt that died mid-way left nothing (one transaction), but be safe.
+            current = Photo.objects.select_for_update().filter(pk=photo_id).first()
+            if current is None:
+                logger.info("photo %s was deleted during processing", photo_id)
+                return None
+            if current.status == Photo.Status.DONE:
+                # Another delivery of this task finished first: keep its garments, drop ours.
+                logger.info("photo %s was finished by another run; results discarded", photo_id)
+                return current
             Garment.objects.filter(photo=photo).delete()
             for inst in instances:
                 written.append(garment_create(
@@ -161,14 +320,29 @@ def process_photo(photo_id: int, pipeline: Callable[[Image.Image], Iterable[Any]
             photo.error = ""
             photo.processing_seconds = round(time.monotonic() - started, 3)
             photo.save(update_fields=["status", "error", "processing_seconds", "updated_at"])
+        logger.info("photo %s done: %d garments in %.2f s (attempt %d)", photo_id, len(written),
+                    photo.processing_seconds, photo.attempts)
+    except TRANSIENT_ERRORS:
+        _delete_garment_files(written)
+        try:
+            Photo.objects.filter(pk=photo_id, status=Photo.Status.PROCESSING).update(
+                status=Photo.Status.PENDING)
+        except TRANSIENT_ERRORS:
+            pass  # still down; the sweeper finds it 'processing' later
+        raise
     except Exception as exc:  # noqa: BLE001 - every failure must end in a readable 'failed' state
         logger.exception("processing photo %s failed", photo_id)
-        for garment in written:
-            for field in (garment.mask, garment.cutout):
-                if field.name:
-                    field.storage.delete(field.name)
-        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-        photo_mark_failed(photo_id=photo_id, error=f"{type(exc).__name__}: {message}")
+        _delete_garment_files(written)
+        if isinstance(exc, SoftTimeLimitExceeded):
+            from django.conf import settings
+
+            message = _("Processing took longer than the limit of %(s)s seconds.") % {
+                "s": f"{settings.PHOTO_TASK_SOFT_TIME_LIMIT:g}"}
+        elif isinstance(exc, ValidationError):
+            message = f"{type(exc).__name__}: " + "; ".join(exc.messages)
+        else:
+            message = f"{type(exc).__name__}: {exc}"
+        photo_mark_failed(photo_id=photo_id, error=message)
         return Photo.objects.filter(pk=photo_id).first()  # None when it was deleted meanwhile
     return photo
 
@@ -292,7 +466,9 @@ def _resolve_kind(garment: Garment, category: Any, type: Any) -> tuple[Category,
 
 #: Fields ``garment_update`` copies as they are (validated by the model).
 EDITABLE_FIELDS = ("name", "brand", "size", "material", "price", "currency", "purchase_date", "notes",
-                   "picture", "laundry")
+                   "picture", "laundry", "warmth_clo")
+#: Highest warmth (clo) a user may give one garment (the warmest single garments of ISO 9920 are below 1).
+MAX_GARMENT_CLO = 3.0
 
 
 def garment_update(*, garment: Garment, category: str | None = _UNSET, type: str | None = _UNSET,
@@ -306,7 +482,8 @@ def garment_update(*, garment: Garment, category: str | None = _UNSET, type: str
     * ``seasons``: season slugs (``Garment.Season``).
     * ``name``, ``brand``, ``size``, ``material`` (str), ``price`` (Decimal >= 0 or None),
       ``currency`` (ISO 4217 code of ``settings.CURRENCIES`` or ""), ``purchase_date`` (date or None),
-      ``notes`` (str), ``picture`` (``cutout`` | ``photo``), ``laundry`` (``clean`` | ``wash``).
+      ``notes`` (str), ``picture`` (``cutout`` | ``photo``), ``laundry`` (``clean`` | ``wash``),
+      ``warmth_clo`` (clo, 0..``MAX_GARMENT_CLO``, or None: the default of its type or category).
     Raises ``ValidationError`` (dict keyed by field) for unknown fields, slugs or bad values; then
     nothing is saved and the instance is reloaded.
     """
@@ -329,8 +506,17 @@ def garment_update(*, garment: Garment, category: str | None = _UNSET, type: str
         if fields.get("currency") and fields["currency"] not in settings.CURRENCIES:
             raise ValidationError({"currency": [_("Choose one of %(list)s.") % {
                 "list": ", ".join(settings.CURRENCIES)}]})
+        if fields.get("warmth_clo") is not None:
+            try:
+                fields["warmth_clo"] = round(float(fields["warmth_clo"]), 2)
+            except (TypeError, ValueError):
+                fields["warmth_clo"] = -1.0
+            if not 0 <= fields["warmth_clo"] <= MAX_GARMENT_CLO:  # also NaN
+                raise ValidationError({"warmth_clo": [_("Give a warmth between 0 and %(max)s clo.") % {
+                    "max": MAX_GARMENT_CLO}]})
         for name, value in fields.items():
-            setattr(garment, name, "" if value is None and name not in ("price", "purchase_date") else value)
+            setattr(garment, name, "" if value is None and name not in ("price", "purchase_date", "warmth_clo")
+                    else value)
         if garment.price is not None and not garment.currency:
             from accounts.selectors import profile_get
 

@@ -8,16 +8,64 @@ Environment variables (all optional in development):
 * ``CELERY_BROKER_URL`` (default: kombu's ``filesystem://`` transport under ``var/broker``;
   no server needed)
 * ``MEDIA_ROOT`` (default ``var/media``), ``STATIC_ROOT`` (default ``staticfiles``)
+* Private media (django-sendfile2): photos, masks and cutouts are only served by owner-checked
+  views, never from a public URL (no ``MEDIA_URL``). ``SENDFILE_BACKEND`` (default
+  ``django_sendfile.backends.simple``: Django sends the bytes, fine for development; production behind
+  nginx: ``django_sendfile.backends.nginx``, the view answers with an ``X-Accel-Redirect`` header and
+  nginx sends the file, see ``deploy/nginx.conf``), ``SENDFILE_URL`` (default ``/protected-media/``:
+  the nginx ``internal`` location that aliases ``MEDIA_ROOT``). ``SENDFILE_ROOT`` is always ``MEDIA_ROOT``.
 * ``VISION_DEVICE`` (``cpu``/``cuda``; empty: the worker picks cuda when available),
   ``VISION_WEIGHTS_DIR`` (empty: the committed ``vision/weights``)
 * ``REVIEW_THRESHOLD`` (0..1, default 0.75): new detections below this confidence wait in the
   review queue (each user can change it on their settings page)
 * ``LANGUAGE_CODE`` (default ``en``; ``ko`` for Korean)
+* Processing: ``PHOTO_TASK_SOFT_TIME_LIMIT`` (seconds, default 300), ``PHOTO_TASK_TIME_LIMIT`` (default
+  soft + 30), ``PHOTO_MAX_ATTEMPTS`` (default 3), ``CELERY_VISIBILITY_TIMEOUT`` (Redis, seconds, default
+  3600), ``CELERY_BROKER_CONNECTION_TIMEOUT`` (seconds, default 3); the sweeper: ``SWEEP_INTERVAL``
+  (seconds, default 60), ``SWEEP_PENDING_AFTER`` (default 300), ``SWEEP_PROCESSING_AFTER`` (default
+  the hard limit + 60), ``CELERY_BEAT_SCHEDULE_FILENAME`` (default ``var/celerybeat-schedule``)
 * ``MAX_UPLOAD_BYTES`` (default 25 MiB per file), ``MAX_IMAGE_PIXELS`` (default 40e6),
   ``MAX_UPLOAD_FILES`` (files per upload form, default 20)
+* Weather for outfit suggestions (``wardrobe.weather``; Open-Meteo, no key; the user's place is set
+  in their settings, never guessed from their address): ``OPEN_METEO_URL`` (default
+  ``https://api.open-meteo.com/v1/forecast``), ``GEOCODING_URL`` (place search by name; default
+  ``https://geocoding-api.open-meteo.com/v1/search``), ``WEATHER_TIMEOUT_S`` (seconds per request,
+  default 5; then the user gets a message, never an error page), ``WEATHER_CACHE_SECONDS`` (how long
+  forecasts and place searches are kept in ``CACHES``, default 1800).
+* ``CACHE_URL`` (django-environ cache URL; default ``locmemcache://``, one cache per process, fine
+  for development): holds the API throttle counters and the weather answers. Production with several
+  web processes: ``redis://host:6379/1`` (a Redis database of its own), so the rates hold across
+  processes.
+* Login lockout (django-axes): ``AXES_FAILURE_LIMIT`` (failed logins, default 5) from one client
+  address for one username lock that username on that address for ``AXES_COOLOFF_MINUTES``
+  (default 15); every failure during the lockout starts the cool-off again, a successful login
+  resets the count. Other addresses (the real owner) can still log in, and one address cannot lock
+  out every account; guessing many usernames from one address is slowed by ``THROTTLE_AUTH_RATE``.
+* ``NUM_PROXIES`` (default 0): reverse proxies in front of Django that append to
+  ``X-Forwarded-For`` (1 behind ``deploy/nginx.conf``). 0: the client address is ``REMOTE_ADDR``
+  and ``X-Forwarded-For`` is ignored (it could be forged). Used by the throttles and the lockout.
+* API throttles (DRF, ``<count>/<sec|min|hour|day>``; empty: no limit): ``THROTTLE_ANON_RATE``
+  (default ``60/min`` per client address, every anonymous API request), ``THROTTLE_USER_RATE``
+  (default ``600/min`` per user, every signed-in API request), ``THROTTLE_AUTH_RATE`` (default
+  ``10/min`` per client address: ``/api/auth/token/``, ``/api/auth/signup/``; per user:
+  ``/api/me/delete/``), ``THROTTLE_UPLOAD_RATE`` (default ``60/min`` per user: ``POST /api/photos/``).
+  A throttled request gets ``429`` with ``Retry-After`` (seconds).
+* HTTPS: ``SECURE_COOKIES`` (default 0): the site is served over HTTPS; session, CSRF and language
+  cookies get ``Secure`` and HSTS is sent. ``BEHIND_TLS_PROXY`` (default 0): trust the proxy's
+  ``X-Forwarded-Proto: https``. ``SECURE_SSL_REDIRECT`` (default: on when both are set) redirects
+  plain HTTP to HTTPS. ``SECURE_HSTS_SECONDS`` (default 31536000, one year, with ``SECURE_COOKIES``,
+  else 0), ``SECURE_HSTS_INCLUDE_SUBDOMAINS`` (default on with HSTS), ``SECURE_HSTS_PRELOAD``
+  (default 0: see the note at the setting).
+
+Production (``manage.py check --deploy --fail-level WARNING`` passes with these, see
+``tests/test_security.py``): ``DEBUG=0``, ``SECRET_KEY`` (50+ random characters),
+``ALLOWED_HOSTS=wardrobe.example.org``, ``CSRF_TRUSTED_ORIGINS=https://wardrobe.example.org``,
+``SECURE_COOKIES=1``, ``BEHIND_TLS_PROXY=1``, ``NUM_PROXIES=1``, ``CACHE_URL=redis://redis:6379/1``,
+plus ``DATABASE_URL``, ``CELERY_BROKER_URL`` and ``MEDIA_ROOT``.
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -50,6 +98,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
@@ -67,6 +116,8 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a login refused by django-axes into the lockout page / 429 (accounts.security).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wardrobe.urls"
@@ -96,6 +147,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the worker write to the same file: wait for locks instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-axes first: it refuses logins of a locked-out username + address before any password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -129,6 +186,11 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 # User files are never served from a public URL: owner-checked views stream them.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
+# The views hand files over through django-sendfile2 (see the docstring): ``simple`` streams them
+# from Django, ``nginx`` answers with ``X-Accel-Redirect: SENDFILE_URL + <storage name>``.
+SENDFILE_BACKEND = env.str("SENDFILE_BACKEND", default="django_sendfile.backends.simple")
+SENDFILE_ROOT = str(MEDIA_ROOT)
+SENDFILE_URL = env.str("SENDFILE_URL", default="/protected-media/")
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -145,6 +207,12 @@ DATA_UPLOAD_MAX_NUMBER_FILES = MAX_UPLOAD_FILES
 REVIEW_THRESHOLD = env.float("REVIEW_THRESHOLD", default=0.75)
 # Currencies offered for prices (ISO 4217).
 CURRENCIES = env.list("CURRENCIES", default=["KRW", "USD", "EUR", "GBP", "JPY", "CNY", "CAD", "AUD"])
+
+# Weather (wardrobe.weather; see the docstring): Open-Meteo's forecast and place search, no key.
+OPEN_METEO_URL = env.str("OPEN_METEO_URL", default="https://api.open-meteo.com/v1/forecast")
+GEOCODING_URL = env.str("GEOCODING_URL", default="https://geocoding-api.open-meteo.com/v1/search")
+WEATHER_TIMEOUT_S = env.float("WEATHER_TIMEOUT_S", default=5.0)
+WEATHER_CACHE_SECONDS = env.int("WEATHER_CACHE_SECONDS", default=1800)
 
 # Vision: empty means "cuda if available, else cpu", resolved in the worker process.
 VISION_DEVICE = env.str("VISION_DEVICE", default="")
@@ -165,15 +233,68 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "store_processed": False,
         "control_folder": str(_broker_dir / "control"),
     }
-CELERY_TASK_ROUTES = {"workers.tasks.process_photo": {"queue": "vision"}}
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # An unacknowledged task (its worker was killed) goes back to the queue after this long; it
+        # must exceed the task time limit. The sweeper below usually recovers such photos sooner.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+        "socket_connect_timeout": 3,
+    }
+CELERY_TASK_ROUTES = {"workers.tasks.process_photo": {"queue": "vision"},
+                      "workers.tasks.sweep_photos": {"queue": "vision"}}
 CELERY_TASK_DEFAULT_QUEUE = "vision"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task is acknowledged only when it has finished, and handed back when its worker process dies,
+# so a killed worker loses nothing; tasks are idempotent (services.process_photo).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Time limits per photo, in seconds (enforced by the prefork pool): the soft one ends the photo as
+# failed with a message, the hard one kills the worker process (then the sweeper takes over).
+PHOTO_TASK_SOFT_TIME_LIMIT = env.float("PHOTO_TASK_SOFT_TIME_LIMIT", default=300.0)
+PHOTO_TASK_TIME_LIMIT = env.float("PHOTO_TASK_TIME_LIMIT", default=PHOTO_TASK_SOFT_TIME_LIMIT + 30)
+# A photo whose processing was started this many times (crashes, time-outs) ends as failed.
+PHOTO_MAX_ATTEMPTS = env.int("PHOTO_MAX_ATTEMPTS", default=3)
+# Sweeper: re-enqueue photos left 'pending' (never handed to the broker, or queued longer than
+# SWEEP_PENDING_AFTER seconds while the queue is empty) or 'processing' for longer than
+# SWEEP_PROCESSING_AFTER seconds. Runs every SWEEP_INTERVAL seconds under celery beat, and as
+# `manage.py sweep_photos`.
+SWEEP_INTERVAL = env.float("SWEEP_INTERVAL", default=60.0)
+SWEEP_PENDING_AFTER = env.float("SWEEP_PENDING_AFTER", default=300.0)
+SWEEP_PROCESSING_AFTER = env.float("SWEEP_PROCESSING_AFTER", default=PHOTO_TASK_TIME_LIMIT + 60)
+CELERY_BEAT_SCHEDULE = {
+    "sweep-photos": {"task": "workers.tasks.sweep_photos", "schedule": SWEEP_INTERVAL},
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(env.path("CELERY_BEAT_SCHEDULE_FILENAME",
+                                             default=VAR_DIR / "celerybeat-schedule"))
+# Publishing a task must not hang an upload while the broker is down: give up fast, the photo
+# stays 'pending' and the sweeper enqueues it once the broker is back.
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=3.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5,
+                                    "interval_max": 0.5}
+# The worker itself keeps trying to reconnect to the broker for ever.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_RESULT_BACKEND = None
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+
+# Caches: the API throttle counters and weather answers (see the docstring; Redis when there are
+# several web processes).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
+# Reverse proxies that append to X-Forwarded-For; the client address is the one they saw.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+
+# Login lockout (django-axes; see the docstring). Failures are counted per username + client address.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # no banner on every management command
 
 # REST API
 REST_FRAMEWORK = {
@@ -184,8 +305,22 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "wardrobe.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "wardrobe.api.exceptions.exception_handler",
+    # Throttles (see the docstring): anonymous / signed-in rates for every request, ``auth`` for the
+    # views with ``throttle_scope = "auth"``, ``upload`` for POST /api/photos/. Counters live in CACHES.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("THROTTLE_ANON_RATE", default="60/min") or None,
+        "user": env.str("THROTTLE_USER_RATE", default="600/min") or None,
+        "auth": env.str("THROTTLE_AUTH_RATE", default="10/min") or None,
+        "upload": env.str("THROTTLE_UPLOAD_RATE", default="60/min") or None,
+    },
+    "NUM_PROXIES": NUM_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Wardrobe API",
@@ -198,10 +333,30 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Security toggles for deployments behind TLS.
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
+# Security. SECURE_COOKIES=1: the site is served over HTTPS (directly or behind a TLS proxy).
+HTTPS = env.bool("SECURE_COOKIES", default=False)
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# Redirecting needs to know the scheme: on by default only when the proxy tells it.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS and BEHIND_TLS_PROXY)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE_HSTS_SECONDS > 0)
+# Off by default: hstspreload.org asks projects that ship HTTPS defaults not to send `preload` for
+# their users (being on the browsers' list is hard to undo). Django's check security.W021 only
+# recommends it, so it is silenced while the operator has not opted in.
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,

@@ -12,3 +12,6 @@ urlpatterns = [
     path("api/", include("wardrobe.api.urls")),
     path("", include("wardrobe.web_urls")),
 ]
+
+# A URL under /api/ that matches no route answers JSON, as the API's other errors do.
+handler404 = "wardrobe.api.exceptions.not_found"

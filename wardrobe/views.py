@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_sendfile import sendfile
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
 
@@ -116,8 +117,9 @@ def closet_bulk(request):
 @require_http_methods(["GET", "POST"])
 def upload(request):
     """Bulk upload. With JavaScript the page sends each file to the API itself (progress bars and
-    live status); this POST handler is the no-JavaScript fallback."""
-    form = UploadForm(request.POST or None, request.FILES or None)
+    live status); this POST handler is the no-JavaScript fallback. A POST is always validated, so
+    one without files (or not multipart at all) gets the form's error and a 400."""
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     results: list[dict] = []
     if request.method == "POST" and form.is_valid():
         for f in form.cleaned_data["images"]:
@@ -197,7 +199,7 @@ def photo_review(request, photo_id: int):
     try:
         with transaction.atomic():
             for key, value in request.POST.items():
-                if not key.startswith("kind-") or not key[5:].isdigit():
+                if not key.startswith("kind-") or not (key[5:].isascii() and key[5:].isdigit()):
                     continue
                 garment = garments.get(int(key[5:]))
                 if garment is None:
@@ -390,10 +392,37 @@ def login_or_token_required(view):
 
 
 def _file_response(field, content_type: str | None = None) -> FileResponse:
+    """Stream a stored file from Django (the admin's thumbnails); the user-facing views use ``_send_file``.
+
+    Raises ``Http404`` when the row has no file or the file is missing.
+    """
     if not field or not field.name or not field.storage.exists(field.name):
         raise Http404("File missing.")
     response = FileResponse(field.open("rb"), content_type=content_type)
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Cache-Control"] = _MEDIA_CACHE_CONTROL
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+#: Browsers may keep a private copy for an hour; shared caches (proxies, CDNs) must not keep one.
+_MEDIA_CACHE_CONTROL = "private, max-age=3600"
+
+
+def _send_file(request, field, content_type: str, download_name: str) -> HttpResponse:
+    """Hand the file of ``field`` (a ``FieldFile`` under ``MEDIA_ROOT``) to the client; the caller has
+    already checked that ``request.user`` owns the row.
+
+    Goes through django-sendfile2's ``SENDFILE_BACKEND``: the simple backend (development) sends the
+    bytes from Django with an ETag and Last-Modified (a conditional request gets a 304); the nginx
+    backend (production) sends only an ``X-Accel-Redirect`` header under ``SENDFILE_URL`` and nginx's
+    ``internal`` location sends the file (with byte ranges). ``content_type`` is the MIME type sent;
+    ``download_name`` the ``Content-Disposition: inline`` file name, so the random storage name never
+    reaches the client. Raises ``Http404`` when the row has no file or the file is missing.
+    """
+    if not field or not field.name:
+        raise Http404("File missing.")
+    response = sendfile(request, field.name, mimetype=content_type, attachment_filename=download_name)
+    response["Cache-Control"] = _MEDIA_CACHE_CONTROL
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -405,21 +434,27 @@ _CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/pn
 @login_or_token_required
 @require_GET
 def photo_image(request, photo_id: int):
+    """The original photo as uploaded (normalised extension), to its owner only; 404 for anyone else."""
     photo = _photo_or_404(request, photo_id)
     ext = "." + photo.image.name.rsplit(".", 1)[-1].lower() if "." in photo.image.name else ""
-    return _file_response(photo.image, _CONTENT_TYPES.get(ext, "application/octet-stream"))
+    return _send_file(request, photo.image, _CONTENT_TYPES.get(ext, "application/octet-stream"),
+                      f"photo-{photo.pk}{ext if ext in _CONTENT_TYPES else ''}")
 
 
 @login_or_token_required
 @require_GET
 def garment_mask(request, garment_id: int):
-    return _file_response(_garment_or_404(request, garment_id).mask, "image/png")
+    """The garment's 1-bit mask (PNG, photo pixels), to its owner only."""
+    garment = _garment_or_404(request, garment_id)
+    return _send_file(request, garment.mask, "image/png", f"garment-{garment.pk}-mask.png")
 
 
 @login_or_token_required
 @require_GET
 def garment_cutout(request, garment_id: int):
-    return _file_response(_garment_or_404(request, garment_id).cutout, "image/png")
+    """The garment's transparent cutout (RGBA PNG cropped to its box), to its owner only."""
+    garment = _garment_or_404(request, garment_id)
+    return _send_file(request, garment.cutout, "image/png", f"garment-{garment.pk}-cutout.png")
 
 
 @login_or_token_required
@@ -429,9 +464,89 @@ def garment_picture(request, garment_id: int):
     cropped to the garment's box plus a 5 % margin (JPEG, long side at most 800 pixels)."""
     garment = _garment_or_404(request, garment_id)
     if garment.picture != Garment.Picture.PHOTO:
-        return _file_response(garment.cutout, "image/png")
+        return _send_file(request, garment.cutout, "image/png", f"garment-{garment.pk}.png")
     data = services.garment_photo_crop(garment=garment, max_side=800)
     response = HttpResponse(data, content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600"
+    response["Content-Disposition"] = f'inline; filename="garment-{garment.pk}.jpg"'
+    response["Cache-Control"] = _MEDIA_CACHE_CONTROL
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- outfit suggestions ---------------------------------------------------------------------------
+
+def _suggestion_day(request, key: str, date, manual_provider: bool) -> dict:
+    """One day of the suggestions page: the weather (typed in with ``<key>-temp`` / ``<key>-rain``,
+    else the profile's forecast), the outfits, and why there are none or fewer."""
+    from wardrobe import suggestions, weather
+    from wardrobe.forms import ManualWeatherForm
+
+    bound = f"{key}-temp" in request.GET
+    form = ManualWeatherForm(request.GET if bound else None, prefix=key)
+    day = {"key": key, "date": date, "form": form, "forecast": None, "unavailable": "", "no_location": False,
+           "suggestions": [], "reason": "", "manual": manual_provider}
+    if bound and form.is_valid():
+        day["forecast"] = weather.manual_forecast(date=date, temp_c=form.cleaned_data["temp"],
+                                                  rain=form.cleaned_data["rain"])
+    elif not bound and not manual_provider:
+        try:
+            day["forecast"] = weather.forecast_for(user=request.user, date=date)
+        except weather.WeatherUnavailable as exc:
+            day["unavailable"] = str(exc)
+            day["no_location"] = exc.code == "no-location"
+    if day["forecast"] is not None:
+        found = suggestions.suggest(user=request.user, forecast=day["forecast"])
+        day["suggestions"], day["reason"] = list(found), found.reason
+        day["target_clo"] = suggestions.target_clo(day["forecast"].temp_mean_c)
+        day["manual"] = day["forecast"].source == weather.ManualProvider.name
+    return day
+
+
+@login_required
+@require_GET
+def suggestions_page(request):
+    """Today's and tomorrow's suggestions. The weather comes from the profile's provider; with the
+    manual provider, or when the forecast is unavailable, a form asks for the temperature and rain."""
+    from datetime import timedelta
+
+    from accounts.selectors import profile_get
+
+    today = timezone.localdate()
+    manual = profile_get(user=request.user).weather_provider == "manual"
+    days = [_suggestion_day(request, "today", today, manual),
+            _suggestion_day(request, "tomorrow", today + timedelta(days=1), manual)]
+    for day, title in zip(days, (_("Today"), _("Tomorrow"))):
+        day["title"] = title
+    invalid = any(d["form"].is_bound and d["form"].errors for d in days)
+    return render(request, "wardrobe/suggestions.html", {
+        "days": days, "query": request.GET.urlencode(),
+    }, status=400 if invalid else 200)
+
+
+@login_required
+@require_POST
+def suggestions_accept(request):
+    """"I'll wear this": ``date`` (today or tomorrow), ``garments`` (ids) and ``explanation``."""
+    from datetime import timedelta
+
+    from wardrobe import suggestions
+
+    back = _safe_next(request, reverse("wardrobe:suggestions"))
+    today = timezone.localdate()
+    try:
+        day = forms.DateField().clean(request.POST.get("date"))
+        if day not in (today, today + timedelta(days=1)):
+            raise forms.ValidationError(_("Suggestions are made for today or tomorrow."))
+        ids = [int(v) for v in request.POST.getlist("garments") if v.isascii() and v.isdigit()]
+    except forms.ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(back)
+    try:
+        suggestions.suggestion_accept(user=request.user, date=day, garment_ids=ids,
+                                      explanation=request.POST.get("explanation", "")[:300])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Logged as worn today. Enjoy!") if day <= today
+                         else _("Planned for tomorrow."))
+    return redirect(back)

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils import html
 
 from vision.colors import PALETTE
 from wardrobe import selectors
@@ -56,14 +58,19 @@ class GarmentSerializer(serializers.ModelSerializer):
     cost_per_wear = serializers.DecimalField(
         max_digits=12, decimal_places=2, read_only=True, allow_null=True,
         help_text="price / max(wear_count, 1); null without a price.")
+    warmth = serializers.FloatField(read_only=True, help_text=(
+        "Warmth in clo used for outfits: warmth_clo when set, else the default of its type or category "
+        "(ISO 9920 / ASHRAE 55 garment tables)."))
+    warmth_clo = serializers.FloatField(read_only=True, allow_null=True,
+                                        help_text="Your own warmth for this item in clo; null: the default.")
 
     class Meta:
         model = Garment
         fields = ["id", "photo", "status", "archive_reason", "archived_at", "category", "type", "section",
                   "score", "detector_score", "classifier_score", "guesses", "bbox", "mask_url", "cutout_url",
                   "picture", "picture_url", "colors", "name", "brand", "size", "material", "seasons", "price",
-                  "currency", "cost_per_wear", "purchase_date", "notes", "laundry", "wear_count",
-                  "last_worn_on", "created_at", "updated_at"]
+                  "currency", "cost_per_wear", "purchase_date", "notes", "laundry", "warmth", "warmth_clo",
+                  "wear_count", "last_worn_on", "created_at", "updated_at"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField())
@@ -94,13 +101,57 @@ class GarmentKindSerializer(serializers.Serializer):
     type = serializers.SlugField(required=False, allow_null=True)
 
 
+class StrictFloatField(serializers.FloatField):
+    """A ``FloatField`` that refuses JSON ``true`` / ``false`` (Python's ``float(True)`` is 1.0)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class FormListField(serializers.ListField):
+    """A ``ListField`` that can be emptied from a form body too: there a list is the field repeated,
+    so an empty list cannot be sent; one empty value (``seasons=``) stands for it."""
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary) and dictionary.getlist(self.field_name) == [""]:
+            return []
+        return super().get_value(dictionary)
+
+
+class QueryBooleanField(serializers.BooleanField):
+    """A boolean query parameter: ``true`` or ``false``, as OpenAPI writes one (not DRF's other
+    spellings such as ``1``, ``yes`` or ``null``)."""
+
+    def to_internal_value(self, data):
+        if data not in ("true", "false", True, False):
+            self.fail("invalid", input=data)
+        return data in ("true", True)
+
+
+def check_patch_body(serializer: serializers.Serializer, attrs: dict, empty_message: str) -> None:
+    """The rules of a PATCH body: no unknown field (a misspelt or read-only name would otherwise be
+    ignored silently) and at least one field. Raises ``ValidationError`` (``non_field_errors``).
+    A serializer using it sets ``strict_body = True``, which the schema documents as
+    ``additionalProperties: false`` and ``minProperties: 1`` (``wardrobe.api.schema.AutoSchema``)."""
+    unknown = sorted(set(serializer.initial_data) - set(serializer.fields))
+    if unknown:
+        raise serializers.ValidationError(_("Unknown field(s): %(names)s.") % {"names": ", ".join(unknown)})
+    if not attrs:
+        raise serializers.ValidationError(empty_message)
+
+
 class GarmentUpdateSerializer(GarmentKindSerializer):
     """PATCH body: any of the editable fields; only those given change."""
 
-    colors = serializers.ListField(child=serializers.ChoiceField(choices=list(PALETTE)), required=False,
-                                   max_length=len(PALETTE), help_text="Colour names.")
-    seasons = serializers.ListField(child=serializers.ChoiceField(choices=Garment.Season.choices), required=False,
-                                    max_length=len(Garment.Season.values), help_text="Season slugs.")
+    strict_body = True
+
+    colors = FormListField(child=serializers.ChoiceField(choices=list(PALETTE)), required=False,
+                           max_length=len(PALETTE), help_text="Colour names (in a form body, one empty value: none).")
+    seasons = FormListField(child=serializers.ChoiceField(choices=Garment.Season.choices), required=False,
+                            max_length=len(Garment.Season.values),
+                            help_text="Season slugs (in a form body, one empty value: none).")
     name = serializers.CharField(required=False, allow_blank=True, max_length=120)
     brand = serializers.CharField(required=False, allow_blank=True, max_length=120)
     size = serializers.CharField(required=False, allow_blank=True, max_length=40)
@@ -113,10 +164,11 @@ class GarmentUpdateSerializer(GarmentKindSerializer):
     notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, trim_whitespace=False)
     picture = serializers.ChoiceField(choices=Garment.Picture.choices, required=False)
     laundry = serializers.ChoiceField(choices=Garment.Laundry.choices, required=False)
+    warmth_clo = StrictFloatField(required=False, allow_null=True, min_value=0, max_value=3,
+                                  help_text="Warmth in clo, 0..3; null: the default of its type or category.")
 
     def validate(self, attrs):
-        if not attrs:
-            raise serializers.ValidationError("Give at least one field to change.")
+        check_patch_body(self, attrs, _("Give at least one field to change."))
         return attrs
 
 
@@ -134,12 +186,13 @@ class GarmentFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=selectors.STATES, required=False,
                                     error_messages={"invalid_choice": "Unknown state \"{input}\"; choose one of "
                                                     + ", ".join(selectors.STATES) + "."})
-    q = serializers.CharField(required=False, max_length=200, help_text="Words in the name, brand or notes.")
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                              help_text="Words in the name, brand or notes; empty: no search.")
     sort = serializers.ChoiceField(choices=list(selectors.SORTS), required=False,
                                    error_messages={"invalid_choice": "Unknown sort \"{input}\"; choose one of "
                                                    + ", ".join(selectors.SORTS) + "."})
     photo = serializers.IntegerField(required=False, min_value=1, help_text="Photo id.")
-    review = serializers.BooleanField(required=False, allow_null=True, default=None)
+    review = QueryBooleanField(required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
         review, state = attrs.get("review"), attrs.get("state")
@@ -240,9 +293,21 @@ class PhotoDetailSerializer(PhotoSerializer):
 
 
 class PhotoUploadSerializer(serializers.Serializer):
-    """Upload body: one image file."""
+    """Upload body (``multipart/form-data``): exactly one image file in the field ``image``.
 
-    image = serializers.FileField(help_text="JPEG, PNG, WebP or HEIC image.", allow_empty_file=True)
+    Only the shape is checked here (a file is there, and only one); the content is checked by
+    ``services.photo_create``, which never trusts the file name or Content-Type.
+    """
+
+    image = serializers.FileField(help_text="JPEG, PNG, WebP or HEIC image (one per request).",
+                                  allow_empty_file=True)
+
+    def to_internal_value(self, data):
+        if hasattr(data, "getlist") and len(data.getlist("image")) > 1:
+            raise serializers.ValidationError(
+                {"image": [_("Send one image per request, not %(n)d.") % {
+                    "n": len(data.getlist("image"))}]})
+        return super().to_internal_value(data)
 
 
 class PhotoCreatedSerializer(serializers.Serializer):

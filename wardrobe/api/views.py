@@ -1,17 +1,23 @@
 """REST API views: thin wrappers over selectors (reads) and services (writes), all scoped to request.user."""
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
+from accounts.security import UploadRateThrottle
 from vision.colors import PALETTE
 from wardrobe import selectors, services
 from wardrobe.api import serializers as s
+from wardrobe.api.schema import text_pattern
 from wardrobe.models import Garment, Photo
 
 
@@ -23,7 +29,7 @@ def parse_ids(raw_values: list[str]) -> list[int]:
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or int(part) < 1:
+            if not (part.isascii() and part.isdigit()) or int(part) < 1:  # not "²", which int() refuses
                 raise exceptions.ValidationError({"ids": [f"Not a photo id: {part!r}."]})
             ids.append(int(part))
     if len(ids) > s.MAX_IDS:
@@ -35,7 +41,8 @@ NOT_FOUND = OpenApiResponse(description="Not one of your garments.")
 
 
 @extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("ids", OpenApiTypes.STR, description=(
+    OpenApiParameter("ids", {"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": s.MAX_IDS},
+                     style="form", explode=False, description=(
         "Comma-separated photo ids (e.g. 1,2,3): only those of your photos, oldest id first, with "
         "review_count filled in (what the upload page polls). Others' ids are ignored.")),
 ]))
@@ -44,6 +51,8 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     """Your photos. Upload one image per request; processing happens in the background."""
 
     parser_classes = [MultiPartParser, FormParser]
+    # The defaults plus the ``upload`` rate on POST (THROTTLE_UPLOAD_RATE); polling is not counted there.
+    throttle_classes = [*api_settings.DEFAULT_THROTTLE_CLASSES, UploadRateThrottle]
     queryset = Photo.objects.none()  # for the schema; get_queryset scopes to the user
     lookup_value_regex = r"\d+"
 
@@ -59,9 +68,28 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     def get_serializer_class(self):
         return s.PhotoDetailSerializer if self.action == "retrieve" else s.PhotoSerializer
 
-    @extend_schema(request=s.PhotoUploadSerializer, responses={202: s.PhotoCreatedSerializer})
+    def handle_exception(self, exc):
+        """Django's request-body limits (raised while the body is parsed, e.g. by the CSRF check of
+        session authentication) become a JSON 400 with a message instead of a bare HTML 400."""
+        if isinstance(exc, RequestDataTooBig):
+            exc = exceptions.ValidationError({"image": [_(
+                "The request is too big: its fields other than files may hold at most %(limit)s bytes.") % {
+                    "limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"}]})
+        elif isinstance(exc, (TooManyFilesSent, TooManyFieldsSent)):
+            exc = exceptions.ValidationError({"image": [_("Send one image per request.")]})
+        return super().handle_exception(exc)
+
+    # Only multipart can carry a file: a urlencoded form (FormParser) gets a 400, so it is not documented.
+    @extend_schema(request={"multipart/form-data": s.PhotoUploadSerializer}, responses={
+        202: s.PhotoCreatedSerializer,
+        400: OpenApiResponse(description="Not exactly one file in ``image``, or a file that is not an "
+                                         "acceptable image (see the message)."),
+        415: OpenApiResponse(description="The body is not multipart/form-data.")})
     def create(self, request, *args, **kwargs):
-        """Upload one image; it is analysed in the background (poll the photo's ``status``)."""
+        """Upload one image; it is analysed in the background (poll the photo's ``status``).
+
+        The stored copy is re-encoded without metadata (no EXIF/GPS), upright, sRGB: JPEG, or PNG
+        for a PNG upload. Only the content decides whether a file is accepted."""
         upload = s.PhotoUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:
@@ -82,18 +110,22 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         return Response({"confirmed": services.photo_confirm_all(photo=photo)})
 
 
+#: What ``serializers.SlugField`` accepts.
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
 GARMENT_LIST_PARAMETERS = [
-    OpenApiParameter("section", OpenApiTypes.STR, description="Section slug."),
-    OpenApiParameter("category", OpenApiTypes.STR, description="Category slug."),
-    OpenApiParameter("type", OpenApiTypes.STR, description="Type slug."),
+    OpenApiParameter("section", OpenApiTypes.STR, pattern=SLUG_PATTERN, description="Section slug."),
+    OpenApiParameter("category", OpenApiTypes.STR, pattern=SLUG_PATTERN, description="Category slug."),
+    OpenApiParameter("type", OpenApiTypes.STR, pattern=SLUG_PATTERN, description="Type slug."),
     OpenApiParameter("color", OpenApiTypes.STR, enum=list(PALETTE), description="Colour name."),
     OpenApiParameter("season", OpenApiTypes.STR, enum=Garment.Season.values, description="Season slug."),
     OpenApiParameter("state", OpenApiTypes.STR, enum=list(selectors.STATES), description=(
         "closet: confirmed and not archived; clean / wash: those of the closet in that laundry state; "
         "archived; review: waiting for review; all (default).")),
-    OpenApiParameter("q", OpenApiTypes.STR, description="Words that must each appear in the name, brand or notes."),
+    OpenApiParameter("q", {"type": "string", "maxLength": 200, "pattern": text_pattern()}, description=(
+        "Words that must each appear in the name, brand or notes; empty: no search.")),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=list(selectors.SORTS), description="Order (default newest)."),
-    OpenApiParameter("photo", OpenApiTypes.INT, description="Photo id."),
+    OpenApiParameter("photo", {"type": "integer", "minimum": 1}, description="Photo id."),
     OpenApiParameter("review", OpenApiTypes.BOOL, description=(
         "true: only garments waiting for review (as state=review); false: none waiting for review.")),
 ]
