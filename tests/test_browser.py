@@ -239,3 +239,43 @@ def test_a_person_builds_a_closet_in_the_browser(browser, live_server, settings,
     wait_for(d, "html[lang=ko]")
     d.get(url + "/photos/")
     shot(d, "ko-photos")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_uploader_waits_out_the_upload_throttle(browser, live_server, media_root, django_user_model, monkeypatch):
+    """Dropping more photos than ``THROTTLE_UPLOAD_RATE`` allows: the page waits as long as the 429's
+    ``Retry-After`` says and sends them again, so every photo arrives."""
+    import redis
+    from rest_framework.throttling import SimpleRateThrottle
+    from selenium.webdriver.common.by import By
+
+    from workers.celery import app
+
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "upload", "2/sec")
+    refused = []
+    original = SimpleRateThrottle.throttle_failure
+    monkeypatch.setattr(SimpleRateThrottle, "throttle_failure",
+                        lambda self: refused.append(self.scope) or original(self))
+    django_user_model.objects.create_user(username="noor", password=PASSWORD)
+    photos = fixture_photos()[:5]
+    d = browser
+    d.get(live_server.url + "/accounts/login/")
+    d.find_element(By.NAME, "username").send_keys("noor")
+    d.find_element(By.NAME, "password").send_keys(PASSWORD)
+    submit(d, "main form")
+    wait_for(d, "nav")
+    d.get(live_server.url + "/upload/")
+    wait_for(d, "[data-uploader]")
+    d.find_element(By.ID, "id_images").send_keys("\n".join(str(p) for p in photos))
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        states = [r.get_attribute("class") for r in d.find_elements(By.CSS_SELECTOR, ".upload-list li")]
+        if len(states) == len(photos) and all("pending" in s or "done" in s for s in states):
+            break
+        time.sleep(0.3)
+    else:
+        pytest.fail(f"not every photo was uploaded: {states}")
+    redis.Redis.from_url(app.conf.broker_url).flushdb()  # no worker here: drop the queued tasks
+    assert "upload" in refused, "the throttle never refused an upload: the test proves nothing"
+    assert Photo.objects.filter(owner__username="noor").count() == len(photos)

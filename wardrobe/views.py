@@ -140,6 +140,7 @@ def upload(request):
         "pending": _("Waiting to be analysed"), "processing": _("Finding garments…"),
         "done": _("Done: %(n)s garment(s), %(r)s to review"), "failed": _("Could not analyse it: %(e)s"),
         "network": _("The upload was interrupted. Check your connection and try again."),
+        "throttled": _("Many photos at once: this one goes up in %(s)s s."),
         "server": _("The server could not take this file (error %(s)s)."),
         "tooMany": _("At most %(n)s photos at once; the rest were skipped."),
         "notImage": _("This is not a photo we can read (JPEG, PNG, WebP or HEIC)."),

@@ -109,6 +109,12 @@ function initUploader(root) {
         item.bar.value = 100;
         setState(item, "pending", S.pending);
         startPolling();
+      } else if (xhr.status === 429) {
+        // The upload throttle (THROTTLE_UPLOAD_RATE): wait as long as the server asks, then send again.
+        const wait = Math.max(1, parseInt(xhr.getResponseHeader("Retry-After"), 10) || 5);
+        item.bar.value = 0;
+        setState(item, "throttled", fmt(S.throttled, { s: wait }));
+        window.setTimeout(() => { setState(item, "queued", S.queued); pump(); render(); }, wait * 1000);
       } else {
         item.bar.value = 0;
         setState(item, "error", errorMessage(xhr));
@@ -184,7 +190,7 @@ function initUploader(root) {
     const uploaded = items.filter((i) => i.id).length;
     const analysed = items.filter((i) => i.state === "done" || i.state === "failed").length;
     summary.textContent = fmt(S.summary, { u: uploaded, t: items.length, d: analysed });
-    const busy = items.some((i) => ["queued", "uploading", "pending", "processing"].includes(i.state));
+    const busy = items.some((i) => ["queued", "throttled", "uploading", "pending", "processing"].includes(i.state));
     nextSteps.textContent = "";
     if (!busy && analysed) {
       const review = items.reduce((n, i) => n + i.review, 0);
@@ -215,7 +221,7 @@ function initUploader(root) {
     if (e.dataTransfer && e.dataTransfer.files.length) add(e.dataTransfer.files);
   });
   window.addEventListener("beforeunload", (e) => {
-    if (items.some((i) => i.state === "queued" || i.state === "uploading")) e.preventDefault();
+    if (items.some((i) => ["queued", "throttled", "uploading"].includes(i.state))) e.preventDefault();
   });
 }
 
