@@ -1,0 +1,100 @@
+"""What the vision pipeline hands to the rest of the app: plain dataclasses, no torch and no Django.
+
+The web side (``wardrobe.closet``) reads only this module's types; the stages in ``vision.stages``
+fill them. Each pipeline stage owns one field of :class:`GarmentInstance` (or of
+:class:`PhotoAnalysis`): adding a stage adds one field here, with a default, so older results stay
+valid.
+
+Coordinates are pixels of the photo given to the pipeline (after EXIF orientation), origin top left;
+boxes are ``(x0, y0, x1, y1)`` with ``x1`` / ``y1`` exclusive. Scores are probabilities in [0, 1].
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # PIL is only needed by whoever builds a cutout
+    from PIL import Image
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Guess:
+    """One (category, type) answer and its score. ``category``: a slug of
+    ``vocabulary.taxonomy.CATEGORIES``; ``type``: a slug of its types, or None."""
+
+    category: str
+    type: str | None
+    score: float
+
+    def as_dict(self) -> dict:
+        """``{"category", "type", "score"}`` (JSON-ready)."""
+        return {"category": self.category, "type": self.type, "score": float(self.score)}
+
+
+@dataclass(frozen=True)
+class Colour:
+    """One dominant colour of a garment: ``name`` of ``vocabulary.palette.PALETTE``, the measured
+    ``rgb`` (0..255 each) and its ``hex`` (``#rrggbb``), and ``fraction``, its share of the garment's
+    pixels among the colours returned (the fractions of a garment sum to 1)."""
+
+    name: str
+    rgb: tuple[int, int, int]
+    hex: str
+    fraction: float
+
+    def as_dict(self) -> dict:
+        """``{"name", "rgb", "hex", "fraction"}`` (JSON-ready)."""
+        return {"name": self.name, "rgb": [int(v) for v in self.rgb], "hex": self.hex,
+                "fraction": float(self.fraction)}
+
+
+@dataclass
+class GarmentInstance:
+    """One garment found in a photo.
+
+    Filled by the stages in order: ``detect`` (``box``, ``mask``, ``detector_score``; 0 when the
+    photo was taken as one item laid flat), ``classify`` (``category``, ``type``, ``score``,
+    ``classifier_score``, ``guesses``), ``cutout`` (``cutout``), ``colors`` (``colors``).
+    """
+
+    box: Box
+    mask: np.ndarray  # bool (H, W) at photo resolution
+    detector_score: float = 0.0  # Mask R-CNN score of the detected category; 0: whole-photo item
+    category: str = ""  # category slug
+    type: str | None = None  # type slug of that category, or None
+    score: float = 0.0  # combined confidence of (category, type): what the review threshold compares
+    classifier_score: float = 0.0  # classifier probability of ``type``
+    guesses: list[Guess] = field(default_factory=list)  # best first, the first being (category, type)
+    cutout: Image.Image | None = None  # RGBA, cropped to ``box``, transparent outside the mask
+    colors: list[Colour] = field(default_factory=list)  # dominant colours, largest share first
+
+    @property
+    def area(self) -> int:
+        """Mask area in pixels."""
+        return int(self.mask.sum())
+
+
+@dataclass
+class PhotoAnalysis:
+    """Everything the pipeline found in one photo.
+
+    ``instances``: garments, largest mask first; ``single_item``: the photo was taken for one item
+    laid flat or hung (its garment is the whole photo's foreground), not garments being worn;
+    ``seconds``: wall time per stage name.
+    """
+
+    width: int
+    height: int
+    instances: list[GarmentInstance] = field(default_factory=list)
+    single_item: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter(self.instances)
+
+    def __len__(self) -> int:
+        return len(self.instances)
