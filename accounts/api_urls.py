@@ -1,21 +1,14 @@
+"""API routes of accounts: ``/api/auth/...`` and, under ``/api/me/``, :data:`me_urlpatterns`."""
 from django.urls import path
 
-from accounts import api, views
+from accounts import api
 
 urlpatterns = [
-    path("token/", views.TokenApi.as_view(), name="api-token"),
-    path("signup/", views.SignUpApi.as_view(), name="api-signup"),
+    path("token/", api.TokenApi.as_view(), name="api-token"),
+    path("signup/", api.SignUpApi.as_view(), name="api-signup"),
 ]
 
-#: Routes of the signed-in user, included under ``/api/me/`` by ``wardrobe.api.urls``.
+#: Routes of the signed-in user's account, included under ``/api/me/`` by the root URLconf.
 me_urlpatterns = [
-    path("settings/", api.ProfileApi.as_view(), name="api-settings"),
-    path("export/", api.ExportApi.as_view(), name="api-export"),
     path("delete/", api.AccountDeleteApi.as_view(), name="api-account-delete"),
-]
-
-#: The weather at your place and the place search, included under ``/api/`` by ``wardrobe.api.urls``.
-weather_urlpatterns = [
-    path("weather/", api.WeatherApi.as_view(), name="api-weather"),
-    path("places/", api.PlacesApi.as_view(), name="api-places"),
 ]

@@ -1,13 +1,26 @@
+"""Account forms: sign-up (Django's ``UserCreationForm``), account deletion, and the account's own
+preferences (language, review threshold, currency)."""
+from __future__ import annotations
+
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from wardrobe.core.choices import currency_choices
+
 
 class SignUpForm(UserCreationForm):
-    """Username, password, password confirmation; runs AUTH_PASSWORD_VALIDATORS."""
+    """Username, password, password confirmation. Django's ``UserCreationForm`` checks the username
+    (its validator, and that no user has it, case-insensitively), that both passwords match, and
+    ``AUTH_PASSWORD_VALIDATORS``; the validators' messages are put on ``password1``, the mismatch on
+    ``password2``."""
 
     class Meta(UserCreationForm.Meta):
         fields = ("username",)
+
+    def validate_password_for_user(self, user, password_field_name="password1"):
+        return super().validate_password_for_user(user, password_field_name=password_field_name)
 
 
 class DeleteAccountForm(forms.Form):
@@ -17,58 +30,25 @@ class DeleteAccountForm(forms.Form):
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
 
-class WeatherSettingsForm(forms.Form):
-    """The weather part of the settings page: where you are (a city looked up by name when it
-    changes, or coordinates) and where the weather comes from. ``initial`` holds the profile's values;
-    :meth:`profile_fields` says what to change."""
+class ProfileForm(forms.Form):
+    """The account's preferences on the settings page."""
 
-    weather_provider = forms.ChoiceField(
-        label=_("Weather"), widget=forms.RadioSelect,
-        choices=[("open-meteo", _("Forecast from Open-Meteo")), ("manual", _("I type it in"))],
-        help_text=_("Outfit suggestions follow the forecast for your place, or the temperature and rain you enter."))
-    city = forms.CharField(
-        label=_("City"), max_length=200, required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level2", "placeholder": _("e.g. Seoul")}),
-        help_text=_("Looked up when you save. Add the country if there are several places with that name. "
-                    "Your location is never guessed from your connection."))
-    latitude = forms.FloatField(
-        label=_("Latitude"), required=False, min_value=-90, max_value=90,
-        widget=forms.NumberInput(attrs={"step": "any"}),
-        help_text=_("Or give coordinates instead of a city: degrees, north positive (Seoul: 37.57)."))
-    longitude = forms.FloatField(
-        label=_("Longitude"), required=False, min_value=-180, max_value=180,
-        widget=forms.NumberInput(attrs={"step": "any"}),
-        help_text=_("Degrees, east positive (Seoul: 126.98)."))
+    language = forms.ChoiceField(label=_("Language"), required=False,
+                                 choices=lambda: [("", _("Browser's language"))] + list(settings.LANGUAGES))
+    review_threshold = forms.IntegerField(
+        label=_("Review threshold (%)"), min_value=0, max_value=100,
+        help_text=_("New garments the model is less sure of than this wait in the review queue. "
+                    "0 files everything directly; 100 asks you about everything."))
+    currency = forms.ChoiceField(label=_("Default currency"), choices=currency_choices)
 
-    def clean(self):
-        data = super().clean()
-        if self.errors:
-            return data
-        lat, lon = data.get("latitude"), data.get("longitude")
-        if not self._looks_up() and (lat is None) != (lon is None):
-            self.add_error("longitude" if lon is None else "latitude",
-                           _("Give both latitude and longitude, or neither."))
-        return data
-
-    def _looks_up(self) -> bool:
-        """A city to look up: typed anew, or left while both coordinates were emptied."""
-        data = self.cleaned_data
-        return bool(data.get("city")) and ("city" in self.changed_data or (
-            data.get("latitude") is None and data.get("longitude") is None))
+    @classmethod
+    def initial_for(cls, profile) -> dict:
+        """Initial values from a ``Profile`` (the threshold as a whole percentage)."""
+        return {"language": profile.language, "review_threshold": round(profile.review_threshold * 100),
+                "currency": profile.currency}
 
     def profile_fields(self) -> dict:
-        """After ``is_valid()``: ``weather_provider`` plus either ``{"city": name}`` (a city to look up,
-        see :meth:`_looks_up`; the caller uses ``accounts.services.location_from_name``) or the
-        coordinates (``latitude``, ``longitude``, None for none) and their ``location_name`` (kept
-        while the coordinates stay, else empty)."""
+        """After ``is_valid()``: keyword arguments for ``services.profile_update``."""
         data = self.cleaned_data
-        fields = {"weather_provider": data["weather_provider"]}
-        if self._looks_up():
-            fields["city"] = data["city"]
-        elif data["latitude"] is None:
-            fields.update(latitude=None, longitude=None, location_name="")
-        else:
-            moved = "latitude" in self.changed_data or "longitude" in self.changed_data
-            fields.update(latitude=data["latitude"], longitude=data["longitude"],
-                          location_name="" if moved else data["city"])
-        return fields
+        return {"language": data["language"], "review_threshold": data["review_threshold"] / 100,
+                "currency": data["currency"]}

@@ -8,11 +8,12 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 from rest_framework.test import APIClient
+
+from tests.factories import GarmentFactory, PhotoFactory, UserFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
 REPO = Path(__file__).resolve().parent.parent
@@ -92,13 +93,13 @@ def jpeg_bytes() -> bytes:
 
 
 @pytest.fixture
-def user(django_user_model):
-    return django_user_model.objects.create_user(username="alice", password="correct horse battery staple")
+def user(db):
+    return UserFactory(username="alice", password="correct horse battery staple")
 
 
 @pytest.fixture
-def other_user(django_user_model):
-    return django_user_model.objects.create_user(username="bob", password="another long passphrase 42")
+def other_user(db):
+    return UserFactory(username="bob", password="another long passphrase 42")
 
 
 def api_client_for(user) -> APIClient:
@@ -121,29 +122,12 @@ def other_api(other_user) -> APIClient:
 
 @pytest.fixture
 def photo(user, jpeg_bytes):
-    from wardrobe import services
-
-    return services.photo_create(owner=user, uploaded_file=upload("shirt.jpg", jpeg_bytes))
-
-
-def make_garment(photo, category_slug: str = "shirt-blouse", type_slug: str | None = "shirt"):
-    """A garment row written through the service (no vision involved): a box-shaped mask."""
-    from wardrobe import services
-
-    w, h = photo.width, photo.height
-    box = (w // 4, h // 4, 3 * w // 4, 3 * h // 4)
-    mask = np.zeros((h, w), dtype=bool)
-    mask[box[1]:box[3], box[0]:box[2]] = True
-    cutout = Image.new("RGBA", (box[2] - box[0], box[3] - box[1]), (20, 30, 120, 255))
-    colors = [{"rgb": [20, 30, 120], "hex": "#141e78", "name": "navy", "fraction": 1.0}]
-    return services.garment_create(photo=photo, category_slug=category_slug, type_slug=type_slug, score=0.9,
-                                   detector_score=0.95, classifier_score=0.85, box=box, mask=mask,
-                                   cutout=cutout, colors=colors)
+    return PhotoFactory(owner=user, image=jpeg_bytes)
 
 
 @pytest.fixture
 def garment(photo):
-    return make_garment(photo)
+    return GarmentFactory(photo=photo)
 
 
 def _database_url(db: dict) -> str:

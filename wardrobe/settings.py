@@ -101,8 +101,16 @@ INSTALLED_APPS = [
     "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_filters",
     "accounts",
-    "wardrobe",
+    "wardrobe.core",
+    "wardrobe.legacy",
+    "wardrobe.closet",
+    "wardrobe.outfits",
+    "wardrobe.weather",
+    "wardrobe.suggestions",
+    "wardrobe.preferences",
+    "workers",
 ]
 
 MIDDLEWARE = [
@@ -134,7 +142,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "wardrobe.context_processors.navigation",
+                "wardrobe.closet.context_processors.navigation",
             ],
         },
     },
@@ -169,7 +177,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "wardrobe:closet"
+LOGIN_REDIRECT_URL = "closet:closet"
+# Where a new account goes after sign-up: adding its first photos.
+SIGNUP_REDIRECT_URL = "closet:upload"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="en")
@@ -218,6 +228,9 @@ WEATHER_CACHE_SECONDS = env.int("WEATHER_CACHE_SECONDS", default=1800)
 VISION_DEVICE = env.str("VISION_DEVICE", default="")
 # Folder with detector.pt and classifier.pt; empty: the committed vision/weights.
 VISION_WEIGHTS_DIR = env.str("VISION_WEIGHTS_DIR", default="")
+
+# How the closet hands photos to the workers (wardrobe.closet.queue): the Celery task below.
+PHOTO_QUEUE_BACKEND = env.str("PHOTO_QUEUE_BACKEND", default="workers.queue.CeleryPhotoQueue")
 
 # Celery
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
@@ -305,8 +318,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "wardrobe.api.schema.AutoSchema",
-    "EXCEPTION_HANDLER": "wardrobe.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "wardrobe.core.api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "wardrobe.core.api.exceptions.exception_handler",
     # Throttles (see the docstring): anonymous / signed-in rates for every request, ``auth`` for the
     # views with ``throttle_scope = "auth"``, ``upload`` for POST /api/photos/. Counters live in CACHES.
     "DEFAULT_THROTTLE_CLASSES": [

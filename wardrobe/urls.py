@@ -1,17 +1,39 @@
-"""Root URLconf: pages, accounts, admin, REST API and its schema/docs."""
+"""Root URLconf: it composes the rooms' routes, and nothing else lives here.
+
+Pages: accounts under ``/accounts/`` (with the settings page of ``preferences``), the closet,
+outfits and suggestions at the root. API under ``/api/``: ``auth/`` (accounts), ``me/`` (your
+settings, export, account deletion), each room's resources, and the schema and its docs.
+"""
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts.api_urls import me_urlpatterns as account_me_urls
+from wardrobe.closet.api.urls import me_urlpatterns as closet_me_urls
+from wardrobe.preferences.urls import api_urlpatterns as preferences_api_urls
+
+api_urlpatterns = [
+    path("auth/", include("accounts.api_urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("me/", include(preferences_api_urls + closet_me_urls + account_me_urls)),
+    path("", include("wardrobe.weather.urls")),
+    path("", include("wardrobe.suggestions.api_urls")),
+    path("", include("wardrobe.outfits.api.urls")),
+    path("", include("wardrobe.closet.api.urls")),
+]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    path("api/auth/", include("accounts.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/", include("wardrobe.api.urls")),
-    path("", include("wardrobe.web_urls")),
+    path("accounts/", include("wardrobe.preferences.urls")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("api/", include(api_urlpatterns)),
+    path("", include("wardrobe.suggestions.urls")),
+    path("", include("wardrobe.outfits.urls")),
+    path("", include("wardrobe.closet.urls")),
 ]
 
 # A URL under /api/ that matches no route answers JSON, as the API's other errors do.
-handler404 = "wardrobe.api.exceptions.not_found"
+handler404 = "wardrobe.core.api.exceptions.not_found"

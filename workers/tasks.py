@@ -1,23 +1,33 @@
-"""Thin Celery tasks: they resolve runtime objects and call services.
+"""Thin Celery tasks: they resolve runtime objects, call the closet's services and own everything
+that is Celery's: retries, time limits and what happens when one is hit.
 
 ``process_photo`` is acknowledged late and handed back when its worker process dies
 (``CELERY_TASK_ACKS_LATE``, ``CELERY_TASK_REJECT_ON_WORKER_LOST``), retried with exponential
-backoff on transient database errors, and bounded by ``PHOTO_TASK_SOFT_TIME_LIMIT`` /
-``PHOTO_TASK_TIME_LIMIT`` seconds (the prefork pool enforces them; the solo pool cannot).
-``sweep_photos`` runs under celery beat every ``SWEEP_INTERVAL`` seconds.
+backoff on transient database errors (``wardrobe.closet.errors.TRANSIENT_ERRORS``: Celery's
+``autoretry_for`` retries it at most 5 times, waiting about 2, 4, 8, 16, 32 s, each drawn at random
+between 0 and that, capped at 120 s), and bounded by ``PHOTO_TASK_SOFT_TIME_LIMIT`` /
+``PHOTO_TASK_TIME_LIMIT`` seconds (the prefork pool enforces them; the solo pool cannot): the soft
+limit ends the photo ``failed`` with a sentence, the hard one kills the worker process (the
+sweeper then takes over). ``sweep_photos`` runs under celery beat every ``SWEEP_INTERVAL`` seconds.
 """
 from __future__ import annotations
 
 import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.utils.translation import gettext as _
 
-#: Same as ``wardrobe.services.TRANSIENT_ERRORS`` (not imported: this module loads before the apps).
-TRANSIENT_ERRORS = (OperationalError, InterfaceError)
+from wardrobe.closet.errors import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
+
+
+def _time_limit_message(while_loading: bool = False) -> str:
+    message = _("Processing took longer than the limit of %(s)s seconds.") % {
+        "s": f"{settings.PHOTO_TASK_SOFT_TIME_LIMIT:g}"}
+    return message + (" " + _("(while loading the vision models)") if while_loading else "")
 
 
 @shared_task(name="workers.tasks.process_photo", acks_late=True, reject_on_worker_lost=True,
@@ -27,30 +37,31 @@ logger = logging.getLogger(__name__)
 def process_photo(photo_id: int) -> str | None:
     """Segment and classify the garments of photo ``photo_id``; returns the photo's final status
     (``None`` when the photo no longer exists)."""
-    from celery.exceptions import SoftTimeLimitExceeded
-
-    from wardrobe import services
+    from wardrobe.closet import services
     from workers.runtime import get_pipeline
 
     try:
         pipeline = get_pipeline()
     except SoftTimeLimitExceeded:
-        services.photo_mark_failed(
-            photo_id=photo_id,
-            error=f"Processing took longer than the limit of {settings.PHOTO_TASK_SOFT_TIME_LIMIT:g} seconds "
-                  "(while loading the vision models).")
+        services.photo_mark_failed(photo_id=photo_id, error=_time_limit_message(while_loading=True))
         return "failed"
     except Exception as exc:  # noqa: BLE001 - a photo must never stay pending because models failed to load
         logger.exception("could not load the vision pipeline")
-        services.photo_mark_failed(photo_id=photo_id, error=f"Vision models unavailable: {exc}")
+        services.photo_mark_failed(photo_id=photo_id, error=_("Vision models unavailable: %(error)s") % {
+            "error": exc})
         return "failed"
-    photo = services.process_photo(photo_id, pipeline)
+    try:
+        photo = services.process_photo(photo_id, pipeline, interruptions=(SoftTimeLimitExceeded,))
+    except SoftTimeLimitExceeded:
+        logger.warning("photo %s hit the soft time limit", photo_id)
+        services.photo_mark_failed(photo_id=photo_id, error=_time_limit_message())
+        return "failed"
     return photo.status if photo else None
 
 
 @shared_task(name="workers.tasks.sweep_photos", ignore_result=True)
 def sweep_photos() -> dict[str, int]:
     """Re-enqueue photos whose task was lost, fail those out of attempts (``services.photos_sweep``)."""
-    from wardrobe import services
+    from wardrobe.closet import services
 
     return services.photos_sweep()

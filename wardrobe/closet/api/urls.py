@@ -1,0 +1,23 @@
+"""API routes of the closet, included under ``/api/`` by the root URLconf."""
+from django.urls import include, path
+from rest_framework.routers import SimpleRouter
+
+from wardrobe.closet.api import views
+
+router = SimpleRouter()
+# No ``/api/garments/1.json`` variants: the detail actions take no ``format`` argument (they
+# answered those URLs with a 500), and JSON is the default anyway (``Accept`` or ``?format=json``).
+router.include_format_suffixes = False
+router.register("photos", views.PhotoViewSet, basename="photo")
+router.register("garments", views.GarmentViewSet, basename="garment")
+
+urlpatterns = [
+    path("categories/", views.CategoryListView.as_view(), name="category-list"),
+    path("review/", views.ReviewListView.as_view(), name="review-list"),
+    path("", include(router.urls)),
+]
+
+#: Routes of the signed-in user, included under ``/api/me/``.
+me_urlpatterns = [
+    path("export/", views.ExportApi.as_view(), name="api-export"),
+]

@@ -1,0 +1,190 @@
+"""List filters of the closet (django-filter): the same FilterSets serve the pages, the API and the
+API's OpenAPI parameters."""
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema_field
+from django import forms
+from django.db.models import F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from vocabulary.palette import COLOR_NAMES
+from vocabulary.seasons import SEASONS
+from wardrobe.closet.models import Garment, Photo
+
+#: Most ids one ``ids`` filter (or one bulk request) may name.
+MAX_IDS = 200
+
+#: ``state`` values: which garments a list shows.
+STATES = {
+    "closet": _("In the closet"),
+    "clean": _("Clean"),
+    "wash": _("In the wash"),
+    "archived": _("Archived"),
+    "review": _("To review"),
+    "all": _("Everything"),
+}
+#: Sort orders: name -> (label, ORDER BY).
+SORTS = {
+    "newest": (_("Newest"), ("-created_at", "-id")),
+    "oldest": (_("Oldest"), ("created_at", "id")),
+    "most-worn": (_("Most worn"), ("-wear_count", "-created_at", "-id")),
+    "least-worn": (_("Least worn"), ("wear_count", "created_at", "id")),
+    "last-worn": (_("Recently worn"), (F("last_worn_on").desc(nulls_last=True), "-id")),
+}
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
+
+
+def _unknown(what: str, values) -> dict:
+    """The ``invalid_choice`` message of a choice filter: names the value and the choices."""
+    return {"invalid_choice": _("Unknown %(what)s “%%(value)s”; choose one of %(values)s.") % {
+        "what": what, "values": ", ".join(str(v) for v in values)}}
+
+
+class SlugFilter(django_filters.CharFilter):
+    """A slug (letters, digits, ``-``, ``_``), as ``forms.SlugField`` checks it."""
+
+    field_class = forms.SlugField
+
+
+class IdsField(forms.CharField):
+    """Comma-separated positive ids (``1,2,3``; the parameter may also repeat), at most ``MAX_IDS``."""
+
+    def to_python(self, value):
+        if isinstance(value, (list, tuple)):
+            value = ",".join(str(v) for v in value)
+        parts = [p.strip() for p in str(value or "").split(",") if p.strip()]
+        ids = []
+        for part in parts:
+            if not (part.isascii() and part.isdigit()) or int(part) < 1:  # not "²", which int() refuses
+                raise forms.ValidationError(_("Not an id: %(value)s.") % {"value": part})
+            ids.append(int(part))
+        if len(ids) > MAX_IDS:
+            raise forms.ValidationError(_("At most %(n)d ids.") % {"n": MAX_IDS})
+        return list(dict.fromkeys(ids))
+
+
+class IdsWidget(forms.TextInput):
+    """Reads every value of a repeated parameter (``?ids=1,2&ids=3``)."""
+
+    def value_from_datadict(self, data, files, name):
+        if hasattr(data, "getlist"):
+            return ",".join(data.getlist(name)) or None
+        return data.get(name)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "integer", "minimum": 1}, "maxItems": MAX_IDS})
+class IdsFilter(django_filters.Filter):
+    field_class = IdsField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", IdsWidget)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        return qs.filter(pk__in=value) if value else qs
+
+
+class StrictBooleanField(forms.Field):
+    """``true`` or ``false``, as OpenAPI writes a boolean (not ``1``, ``yes`` or ``maybe``); empty: not given."""
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if value in ("true", True):
+            return True
+        if value in ("false", False):
+            return False
+        raise forms.ValidationError(_("Give true or false."), code="invalid")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class GarmentFilterForm(forms.Form):
+    """Refuses contradictory ``review`` and ``state`` values."""
+
+    def clean(self):
+        data = super().clean()
+        review, state = data.get("review"), data.get("state")
+        if review is True and state not in (None, "", "review", "all"):
+            raise forms.ValidationError({"review": _("review=true contradicts state=%(state)s.") % {"state": state}})
+        if review is False and state == "review":
+            raise forms.ValidationError({"review": _("review=false contradicts state=review.")})
+        return data
+
+
+class GarmentFilter(django_filters.FilterSet):
+    """Filters of a garment list; all optional, combined with AND."""
+
+    section = SlugFilter(field_name="category__section__slug", help_text="Section slug.")
+    category = SlugFilter(field_name="category__slug", help_text="Category slug.")
+    type = SlugFilter(field_name="type__slug", help_text="Type slug.")
+    color = django_filters.ChoiceFilter(field_name="colors__name", choices=[(n, n) for n in COLOR_NAMES],
+                                        help_text="Colour name, e.g. navy.", error_messages={
+                                            "invalid_choice": _("Unknown colour “%(value)s”.")})
+    season = django_filters.ChoiceFilter(field_name="seasons", choices=SEASONS, help_text="Season slug.",
+                                         error_messages=_unknown("season", [s for s, _n in SEASONS]))
+    state = django_filters.ChoiceFilter(
+        method="filter_state", choices=list(STATES.items()), error_messages=_unknown("state", STATES), help_text=(
+            "closet: confirmed and not archived; clean / wash: those of the closet in that laundry state; "
+            "archived; review: waiting for review; all (default)."))
+    q = django_filters.CharFilter(method="filter_words", max_length=200,
+                                  help_text="Words that must each appear in the name, brand or notes.")
+    photo = django_filters.NumberFilter(field_name="photo_id", min_value=1, help_text="Photo id.")
+    review = StrictBooleanFilter(method="filter_review", help_text=(
+        "true: only garments waiting for review (as state=review); false: none waiting for review."))
+    ids = IdsFilter(help_text="Comma-separated garment ids.")
+    sort = django_filters.ChoiceFilter(method="filter_sort", choices=[(k, v[0]) for k, v in SORTS.items()],
+                                       error_messages=_unknown("sort", SORTS), help_text="Order (default newest).")
+
+    class Meta:
+        model = Garment
+        fields: list[str] = []
+        form = GarmentFilterForm
+
+    def filter_state(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        if value in ("closet", "clean", "wash"):
+            qs = qs.filter(status=Garment.Status.CLOSET)
+            return qs if value == "closet" else qs.filter(laundry=value)
+        if value == "archived":
+            return qs.filter(status=Garment.Status.ARCHIVED)
+        if value == "review":
+            return qs.filter(status=Garment.Status.REVIEW)
+        return qs
+
+    def filter_words(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        for word in (value or "").split()[:8]:
+            qs = qs.filter(Q(name__icontains=word) | Q(brand__icontains=word) | Q(notes__icontains=word))
+        return qs
+
+    def filter_review(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is True:
+            return qs.filter(status=Garment.Status.REVIEW)
+        if value is False:
+            return qs.exclude(status=Garment.Status.REVIEW)
+        return qs
+
+    def filter_sort(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        return qs.order_by(*SORTS[value][1]) if value else qs
+
+
+class PhotoFilter(django_filters.FilterSet):
+    """``ids``: only these photos of yours, oldest id first, with ``review_count`` (what the upload
+    page polls); others' ids are left out."""
+
+    ids = IdsFilter(method="filter_ids", help_text=(
+        "Comma-separated photo ids (e.g. 1,2,3): only those of your photos, oldest id first, with "
+        "review_count filled in (what the upload page polls). Others' ids are ignored."))
+
+    class Meta:
+        model = Photo
+        fields: list[str] = []
+
+    def filter_ids(self, qs: QuerySet, name: str, value: list[int]) -> QuerySet:
+        from django.db.models import Count
+
+        return (qs.filter(pk__in=value)
+                .annotate(review_count=Count("garments", filter=Q(garments__status=Garment.Status.REVIEW)))
+                .order_by("id"))

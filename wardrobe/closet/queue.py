@@ -1,0 +1,37 @@
+"""The port through which the closet hands photos to whoever analyses them.
+
+Services never talk to a broker: they call :func:`photo_queue`, whose backend is named by the
+setting ``PHOTO_QUEUE_BACKEND`` (default ``workers.queue.CeleryPhotoQueue``, the Celery workers;
+the way Django names its e-mail or cache backends). A backend has two methods:
+
+* ``send(photo_id)``: hand one photo over; raises :class:`QueueUnavailable` when it cannot (the
+  broker is down), and the photo then waits for the sweeper;
+* ``waiting() -> int | None``: how many photos wait in the queue, ``None`` when it cannot tell.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+class QueueUnavailable(Exception):
+    """The photo could not be handed over (broker unreachable); the sweeper tries again later."""
+
+
+class PhotoQueue(Protocol):
+    def send(self, photo_id: int) -> None: ...
+
+    def waiting(self) -> int | None: ...
+
+
+@lru_cache(maxsize=4)
+def _backend(path: str) -> PhotoQueue:
+    return import_string(path)()
+
+
+def photo_queue() -> PhotoQueue:
+    """The configured backend (one instance per backend path and process)."""
+    return _backend(settings.PHOTO_QUEUE_BACKEND)

@@ -1,0 +1,118 @@
+"""Closet reads. Every selector is scoped to one user; nothing here returns another user's rows.
+List filters are ``django-filter`` FilterSets (:mod:`wardrobe.closet.filters`)."""
+from __future__ import annotations
+
+from typing import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from wardrobe.closet.filters import GarmentFilter, PhotoFilter
+from wardrobe.closet.models import Category, Garment, GarmentColor, GarmentType, Photo, Section, WearLog
+
+
+def photo_list(*, user, filters: Mapping | None = None) -> QuerySet[Photo]:
+    """The user's photos, newest first, with ``garment_count`` annotated; ``filters``: see
+    ``PhotoFilter`` (``ids``: only those, oldest id first, with ``review_count`` too)."""
+    qs = Photo.objects.filter(owner=user).annotate(garment_count=Count("garments")).order_by("-created_at", "-id")
+    return PhotoFilter(filters, queryset=qs).qs if filters else qs
+
+
+def photo_get(*, user, photo_id: int) -> Photo:
+    """One of the user's photos. Raises ``Photo.DoesNotExist`` for a missing or someone else's photo."""
+    return Photo.objects.get(owner=user, pk=photo_id)
+
+
+def garments_of(*, user) -> QuerySet[Garment]:
+    """All the user's garments with what a page or the API shows of each loaded (category, section,
+    type, photo, colours, seasons), newest first: the base of every garment list."""
+    return (Garment.objects.filter(owner=user).select_related("category__section", "type", "photo")
+            .prefetch_related(Prefetch("colors", queryset=GarmentColor.objects.order_by("position")), "seasons")
+            .order_by("-created_at", "-id"))
+
+
+def garment_list(*, user, filters: Mapping | None = None, strict: bool = True) -> QuerySet[Garment]:
+    """The user's garments, filtered and sorted by ``GarmentFilter`` (section, category, type,
+    colour, season, state, words, photo, review, ids, sort). An invalid filter value raises
+    ``ValidationError`` (its messages keyed by filter), or with ``strict=False`` is left out.
+    The closet queries use the ``(owner, status, -created_at)`` and ``(owner, status, wear_count)``
+    indexes, so a page stays fast with thousands of garments."""
+    filterset = GarmentFilter(filters or {}, queryset=garments_of(user=user))
+    if strict and not filterset.is_valid():
+        raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
+    return filterset.qs
+
+
+def garments_by_ids(*, user, ids: list[int]) -> QuerySet[Garment]:
+    """The user's garments among ``ids`` (others' ids are left out), newest first."""
+    return garments_of(user=user).filter(pk__in=ids)
+
+
+def garment_get(*, user, garment_id: int) -> Garment:
+    """One of the user's garments. Raises ``Garment.DoesNotExist`` for a missing or someone else's garment."""
+    return garments_of(user=user).get(pk=garment_id)
+
+
+def review_queue(*, user) -> QuerySet[Garment]:
+    """The user's garments waiting for review, grouped by photo (newest photo first), best score first."""
+    return (garments_of(user=user).filter(status=Garment.Status.REVIEW)
+            .order_by("-photo__created_at", "photo_id", "-score", "id"))
+
+
+def review_count(*, user) -> int:
+    """How many of the user's garments wait for review."""
+    return Garment.objects.filter(owner=user, status=Garment.Status.REVIEW).count()
+
+
+def wear_list(*, user, garment_id: int | None = None) -> QuerySet[WearLog]:
+    """The user's wear log, most recent day first, optionally for one garment."""
+    qs = WearLog.objects.filter(owner=user).select_related("garment")
+    if garment_id is not None:
+        qs = qs.filter(garment_id=garment_id)
+    return qs
+
+
+def color_choices(*, user) -> list[str]:
+    """Colour names found on the user's garments, most frequent first (counted by the database)."""
+    rows = (GarmentColor.objects.filter(garment__owner=user).values("name")
+            .annotate(n=Count("garment_id")).order_by("-n", "name"))
+    return [row["name"] for row in rows]
+
+
+def category_list_with_counts(*, user, status: str | None = Garment.Status.CLOSET) -> QuerySet[Category]:
+    """All categories in taxonomy order, each with ``count``: the number of the user's garments in
+    it with ``status`` (default: in the closet; ``None`` counts every garment)."""
+    cond = Q(garments__owner=user)
+    if status:
+        cond &= Q(garments__status=status)
+    return Category.objects.select_related("section").annotate(
+        count=Count("garments", filter=cond)).order_by("section__order", "order", "name")
+
+
+def section_list_with_counts(*, user) -> list[Section]:
+    """All sections in order, each with ``count`` (the user's garments in the closet) and
+    ``category_list`` (its categories with the user's ``count``, only those with at least one)."""
+    categories = list(category_list_with_counts(user=user))
+    sections = list(Section.objects.all())
+    for section in sections:
+        section.category_list = [c for c in categories if c.section_id == section.pk and c.count]
+        section.count = sum(c.count for c in categories if c.section_id == section.pk)
+    return sections
+
+
+def type_list() -> QuerySet[GarmentType]:
+    """All garment types with their category, in taxonomy order."""
+    return GarmentType.objects.select_related("category")
+
+
+def category_choices() -> QuerySet[Category]:
+    """All categories with their section and types, in taxonomy order (for the kind pickers)."""
+    return Category.objects.select_related("section").prefetch_related(
+        Prefetch("types", queryset=GarmentType.objects.order_by("order", "name")))
+
+
+def kind_names() -> dict[tuple[str, str], str]:
+    """``{("category", slug): name, ("type", slug): name}`` in English (templates translate them)."""
+    names = {("category", slug): name for slug, name in Category.objects.values_list("slug", "name")}
+    names.update({("type", slug): name for slug, name in GarmentType.objects.values_list("slug", "name")})
+    return names

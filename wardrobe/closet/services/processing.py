@@ -1,0 +1,124 @@
+"""Processing a photo into garments: claim it, run the vision pipeline, write one garment per
+instance. Idempotent and crash-safe; knows nothing of the task queue that calls it."""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable, Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from PIL import Image
+
+from accounts.selectors import profile_get
+from vision.contract import GarmentInstance
+from wardrobe.closet.errors import TRANSIENT_ERRORS
+from wardrobe.closet.models import Garment, Photo
+from wardrobe.closet.services.garments import garment_create, garment_files_delete
+from wardrobe.closet.services.photos import gave_up_message, load_photo_rgb, photo_mark_failed
+
+logger = logging.getLogger(__name__)
+
+#: ``pipeline(rgb_pil_image) -> iterable of GarmentInstance`` (``vision.inference.load_pipeline``).
+Pipeline = Callable[[Image.Image], Iterable[GarmentInstance]]
+
+
+def photo_claim(photo_id: int) -> Photo | None:
+    """Lock photo ``photo_id`` and move it to ``processing`` (one more attempt).
+
+    Returns ``None`` when there is nothing to do: the photo is gone, already ``done`` or ``failed``
+    (a redelivered or duplicated task), or it has used up ``PHOTO_MAX_ATTEMPTS`` (then it is marked
+    ``failed`` here, so a photo that kills its worker every time does not loop for ever).
+    """
+    with transaction.atomic():
+        photo = Photo.objects.select_for_update().filter(pk=photo_id).first()
+        if photo is None:
+            logger.info("photo %s vanished before processing", photo_id)
+            return None
+        if photo.is_finished:
+            logger.info("photo %s is already %s; task skipped", photo_id, photo.status)
+            return None
+        if photo.attempts >= settings.PHOTO_MAX_ATTEMPTS:
+            photo.status = Photo.Status.FAILED
+            photo.error = gave_up_message(photo.attempts)
+            photo.save(update_fields=["status", "error", "updated_at"])
+            logger.warning("photo %s given up after %s attempts", photo_id, photo.attempts)
+            return None
+        photo.status = Photo.Status.PROCESSING
+        photo.error = ""
+        photo.attempts += 1
+        photo.processing_started_at = timezone.now()
+        photo.save(update_fields=["status", "error", "attempts", "processing_started_at", "updated_at"])
+    return photo
+
+
+def _review_status(score: float, threshold: float) -> str:
+    """``closet`` when ``score`` reaches the owner's threshold, else ``review``. A threshold of 1 sends
+    everything to review, also a detection whose score rounds to 1."""
+    return Garment.Status.CLOSET if score >= threshold and threshold < 1 else Garment.Status.REVIEW
+
+
+def process_photo(photo_id: int, pipeline: Pipeline, *,
+                  interruptions: tuple[type[BaseException], ...] = ()) -> Photo | None:
+    """Run the vision pipeline on a photo and store one ``Garment`` per instance it finds.
+
+    Idempotent, so a task may be delivered twice or run by two workers at once: the photo moves
+    ``pending -> processing -> done`` and its garments are written in one transaction that holds the
+    photo's row lock and first checks the photo is not ``done`` already, so a photo gets exactly one
+    set of garments. A ``done`` or ``failed`` photo is left as it is.
+
+    On an error the photo ends ``failed`` with the error text and no garment or garment file of this
+    run is kept. Errors in ``TRANSIENT_ERRORS`` (the database went away) and in ``interruptions``
+    (the caller's, e.g. its time limit) are re-raised after the clean-up, the photo put back to
+    ``pending`` for the former when the database allows it; the caller decides what comes next.
+    Returns the photo (``None`` if it no longer exists or there was nothing to do).
+    """
+    photo = photo_claim(photo_id)
+    if photo is None:
+        return Photo.objects.filter(pk=photo_id).first()
+    threshold = profile_get(user=photo.owner).review_threshold
+    started = time.monotonic()
+    written: list[Garment] = []
+    try:
+        instances = list(pipeline(load_photo_rgb(photo)))
+        with transaction.atomic():
+            current = Photo.objects.select_for_update().filter(pk=photo_id).first()
+            if current is None:
+                logger.info("photo %s was deleted during processing", photo_id)
+                return None
+            if current.status == Photo.Status.DONE:
+                # Another delivery of this task finished first: keep its garments, drop ours.
+                logger.info("photo %s was finished by another run; results discarded", photo_id)
+                return current
+            Garment.objects.filter(photo=photo).delete()
+            for instance in instances:
+                written.append(garment_create(photo=photo, instance=instance,
+                                              status=_review_status(float(instance.score), threshold)))
+            photo.status = Photo.Status.DONE
+            photo.error = ""
+            photo.processing_seconds = round(time.monotonic() - started, 3)
+            photo.save(update_fields=["status", "error", "processing_seconds", "updated_at"])
+        logger.info("photo %s done: %d garments in %.2f s (attempt %d)", photo_id, len(written),
+                    photo.processing_seconds, photo.attempts)
+    except TRANSIENT_ERRORS:
+        garment_files_delete(written)
+        try:
+            Photo.objects.filter(pk=photo_id, status=Photo.Status.PROCESSING).update(status=Photo.Status.PENDING)
+        except TRANSIENT_ERRORS:
+            pass  # still down; the sweeper finds it 'processing' later
+        raise
+    except interruptions:
+        garment_files_delete(written)
+        raise
+    except Exception as exc:  # noqa: BLE001 - every failure must end in a readable 'failed' state
+        logger.exception("processing photo %s failed", photo_id)
+        garment_files_delete(written)
+        if isinstance(exc, ValidationError):
+            message = f"{type(exc).__name__}: " + "; ".join(exc.messages)
+        else:
+            message = f"{type(exc).__name__}: {exc}"
+        photo_mark_failed(photo_id=photo_id, error=message)
+        return Photo.objects.filter(pk=photo_id).first()  # None when it was deleted meanwhile
+    return photo

@@ -1,0 +1,33 @@
+"""Pages and owner-checked files of the closet."""
+from django.urls import path
+
+from wardrobe.closet.views import closet, garments, media, photos
+
+app_name = "closet"
+
+urlpatterns = [
+    path("", closet.home, name="home"),
+    path("closet/", closet.closet, name="closet"),
+    path("closet/bulk/", closet.closet_bulk, name="closet-bulk"),
+    path("upload/", photos.upload, name="upload"),
+    path("review/", photos.review, name="review"),
+    path("review/confirm-all/", photos.review_confirm_all, name="review-confirm-all"),
+    path("photos/", photos.photo_list, name="photo-list"),
+    path("photos/<int:photo_id>/", photos.photo_detail, name="photo-detail"),
+    path("photos/<int:photo_id>/review/", photos.photo_review, name="photo-review"),
+    path("photos/<int:photo_id>/confirm-all/", photos.photo_confirm_all, name="photo-confirm-all"),
+    path("photos/<int:photo_id>/delete/", photos.photo_delete, name="photo-delete"),
+    path("photos/<int:photo_id>/retry/", photos.photo_retry, name="photo-retry"),
+    path("garments/<int:garment_id>/", garments.garment_detail, name="garment-detail"),
+    path("garments/<int:garment_id>/wear/", garments.garment_wear, name="garment-wear"),
+    path("garments/<int:garment_id>/unwear/", garments.garment_unwear, name="garment-unwear"),
+    path("garments/<int:garment_id>/laundry/", garments.garment_laundry, name="garment-laundry"),
+    path("garments/<int:garment_id>/archive/", garments.garment_archive, name="garment-archive"),
+    path("garments/<int:garment_id>/delete/", garments.garment_delete, name="garment-delete"),
+    path("accounts/settings/export/", garments.export, name="export"),
+    # Owner-checked files (never a public media URL).
+    path("media/photos/<int:photo_id>/image", media.PhotoImageView.as_view(), name="photo-image"),
+    path("media/garments/<int:garment_id>/mask.png", media.GarmentMaskView.as_view(), name="garment-mask"),
+    path("media/garments/<int:garment_id>/cutout.png", media.GarmentCutoutView.as_view(), name="garment-cutout"),
+    path("media/garments/<int:garment_id>/picture", media.GarmentPictureView.as_view(), name="garment-picture"),
+]

@@ -1,0 +1,1 @@
+"""The closet's web pages, thin: selectors read, services write; everything is scoped to request.user."""

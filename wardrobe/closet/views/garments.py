@@ -1,0 +1,132 @@
+"""The item page and its actions: edit, wear, laundry, archive, delete; and the closet export."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wardrobe.closet import selectors, services
+from wardrobe.closet.forms import ArchiveForm, GarmentForm
+from wardrobe.closet.views.lookups import garment_or_404, kind_choices
+from wardrobe.core.http import safe_next
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def garment_detail(request, garment_id: int):
+    garment = garment_or_404(request, garment_id)
+    form = GarmentForm(request.POST or None, initial=GarmentForm.initial_for(garment))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.garment_update(garment=garment, **form.service_kwargs())
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                target = "kind" if field in ("category", "type") else field
+                form.add_error(target if target in form.fields else None, errors)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("closet:garment-detail", garment_id=garment.pk)
+    wears = list(selectors.wear_list(user=request.user, garment_id=garment.pk)[:10])
+    return render(request, "closet/garment_detail.html", {
+        "garment": garment, "photo": garment.photo, "form": form, "archive_form": ArchiveForm(),
+        "categories": kind_choices(), "wears": wears, "today": timezone.localdate(),
+        "worn_today": bool(wears) and wears[0].worn_on == timezone.localdate(), "names": selectors.kind_names(),
+    }, status=400 if form.errors else 200)
+
+
+@login_required
+@require_POST
+def garment_wear(request, garment_id: int):
+    garment = garment_or_404(request, garment_id)
+    try:
+        services.garments_wear(garments=[garment])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Marked as worn today."))
+    return redirect(safe_next(request, reverse("closet:garment-detail", args=[garment.pk])))
+
+
+@login_required
+@require_POST
+def garment_unwear(request, garment_id: int):
+    garment = garment_or_404(request, garment_id)
+    try:
+        day = forms.DateField().clean(request.POST.get("date"))
+    except forms.ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        services.garment_unwear(garment=garment, on=day)
+        messages.success(request, _("Wear removed."))
+    return redirect("closet:garment-detail", garment_id=garment.pk)
+
+
+@login_required
+@require_POST
+def garment_laundry(request, garment_id: int):
+    garment = garment_or_404(request, garment_id)
+    try:
+        services.garments_set_laundry(garments=[garment], laundry=request.POST.get("laundry", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(safe_next(request, reverse("closet:garment-detail", args=[garment.pk])))
+
+
+@login_required
+@require_POST
+def garment_archive(request, garment_id: int):
+    garment = garment_or_404(request, garment_id)
+    form = ArchiveForm(request.POST)
+    try:
+        if request.POST.get("unarchive"):
+            services.garment_unarchive(garment=garment)
+            messages.success(request, _("Back in the closet."))
+        elif form.is_valid():
+            services.garment_archive(garment=garment, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Archived. You can still find it under Archived."))
+        else:
+            messages.error(request, _("Choose sold, donated or lost."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("closet:garment-detail", garment_id=garment.pk)
+
+
+@login_required
+@require_POST
+def garment_delete(request, garment_id: int):
+    garment = garment_or_404(request, garment_id)
+    photo_id = garment.photo_id
+    services.garment_delete(garment=garment)
+    messages.success(request, _("Garment deleted."))
+    next_url = request.POST.get("next")
+    if next_url == "photo":
+        return redirect("closet:photo-detail", photo_id=photo_id)
+    return redirect("closet:closet")
+
+
+def export_filename(user) -> str:
+    """``wardrobe-<username>-<YYYY-MM-DD>.zip``: the download name of a closet export."""
+    return f"wardrobe-{user.get_username()}-{timezone.localdate().isoformat()}.zip"
+
+
+def export_response(user) -> FileResponse:
+    """The user's closet export (``services.closet_export_write``) as a zip download, never cached."""
+    response = FileResponse(services.closet_export_open(user=user), as_attachment=True,
+                            filename=export_filename(user), content_type="application/zip")
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@login_required
+@require_GET
+def export(request):
+    """Download your closet: photos, cutouts, masks and ``items.json`` in one zip."""
+    return export_response(request.user)

@@ -1,0 +1,188 @@
+"""Photo pages: the bulk upload, the photo list and page, reviewing a photo's garments and the
+review queue, retry and delete."""
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from wardrobe.closet import selectors, services
+from wardrobe.closet.forms import KindField, UploadForm
+from wardrobe.closet.models import Garment
+from wardrobe.closet.views.lookups import kind_choices, photo_or_404
+from wardrobe.core.http import safe_next
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    """Bulk upload. With JavaScript the page sends each file to the API itself (progress bars and
+    live status); this POST handler is the no-JavaScript fallback. A POST is always validated, so
+    one without files (or not multipart at all) gets the form's error and a 400."""
+    form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
+    results: list[dict] = []
+    if request.method == "POST" and form.is_valid():
+        for f in form.cleaned_data["images"]:
+            try:
+                photo = services.photo_create(owner=request.user, uploaded_file=f)
+                results.append({"name": f.name, "photo": photo})
+            except ValidationError as exc:
+                results.append({"name": f.name, "error": " ".join(exc.messages)})
+        ok = [r for r in results if "photo" in r]
+        if ok and len(ok) == len(results):
+            messages.success(request, ngettext("%(n)d photo uploaded; processing has started.",
+                                               "%(n)d photos uploaded; processing has started.", len(ok)) % {"n": len(ok)})
+            return redirect("closet:photo-list")
+        form = UploadForm()
+    status_code = 400 if any("error" in r for r in results) or (request.method == "POST" and form.errors) else 200
+    strings = {
+        "queued": _("Waiting to upload"), "uploading": _("Uploading… %(p)s%"), "uploaded": _("Uploaded"),
+        "pending": _("Waiting to be analysed"), "processing": _("Finding garments…"),
+        "done": _("Done: %(n)s garment(s), %(r)s to review"), "failed": _("Could not analyse it: %(e)s"),
+        "network": _("The upload was interrupted. Check your connection and try again."),
+        "throttled": _("Many photos at once: this one goes up in %(s)s s."),
+        "server": _("The server could not take this file (error %(s)s)."),
+        "tooMany": _("At most %(n)s photos at once; the rest were skipped."),
+        "notImage": _("This is not a photo we can read (JPEG, PNG, WebP or HEIC)."),
+        "summary": _("%(u)s of %(t)s uploaded · %(d)s analysed"),
+        "open": _("Open"), "retry": _("Try again"),
+        "allDone": _("All photos are analysed."), "review": _("Review %(n)s garment(s)"),
+        "closet": _("Go to the closet"),
+    }
+    return render(request, "closet/upload.html", {
+        "form": form, "results": results, "max_files": settings.MAX_UPLOAD_FILES,
+        "max_bytes": settings.MAX_UPLOAD_BYTES, "strings": strings,
+    }, status=status_code)
+
+
+@login_required
+@require_GET
+def photo_list(request):
+    page = Paginator(selectors.photo_list(user=request.user), 48).get_page(request.GET.get("page"))
+    pending = any(not p.is_finished for p in page)
+    return render(request, "closet/photo_list.html", {"page": page, "refresh": pending})
+
+
+def kind_choices() -> list[dict]:
+    """Options of the "category and type" selects, grouped by category, in the active language:
+    ``[{"label": "Section › Category", "options": [("category:type", label), ...]}]``. A category
+    offers itself without a type unless one of its types has its name (Pants › Pants)."""
+    groups = []
+    for c in selectors.category_choices():
+        types = list(c.types.all())
+        options = [] if any(t.name == c.name for t in types) else [(f"{c.slug}:", c.display_name)]
+        options += [(f"{c.slug}:{t.slug}", t.display_name if t.name == c.name else f"{c.display_name} › {t.display_name}")
+                    for t in types]
+        groups.append({"label": f"{c.section.display_name} › {c.display_name}", "options": options})
+    return groups
+
+
+@login_required
+@require_GET
+def photo_detail(request, photo_id: int):
+    photo = photo_or_404(request, photo_id)
+    garments = list(selectors.garment_list(user=request.user, filters={"photo": photo.pk}))
+    to_review = [g for g in garments if g.status == Garment.Status.REVIEW]
+    return render(request, "closet/photo_detail.html", {
+        "photo": photo, "garments": garments, "to_review": to_review, "refresh": not photo.is_finished,
+        "categories": kind_choices(), "names": selectors.kind_names()})
+
+
+@login_required
+@require_POST
+def photo_review(request, photo_id: int):
+    """Review every garment of a photo at once: ``kind-<garment id>`` is ``category:type`` (confirm
+    as that), ``other`` (confirm as ``other-<garment id>``, a ``category:type``) or ``reject`` (not
+    a garment); garments not in the form stay as they are. One transaction: all or nothing."""
+    photo = photo_or_404(request, photo_id)
+    garments = {g.pk: g for g in selectors.garment_list(user=request.user, filters={"photo": photo.pk})}
+    confirmed = rejected = 0
+    try:
+        with transaction.atomic():
+            for key, value in request.POST.items():
+                if not key.startswith("kind-") or not (key[5:].isascii() and key[5:].isdigit()):
+                    continue
+                garment = garments.get(int(key[5:]))
+                if garment is None:
+                    continue
+                if value == "reject":
+                    services.garment_reject(garment=garment)
+                    rejected += 1
+                else:
+                    if value == "other":
+                        value = request.POST.get(f"other-{garment.pk}", "")
+                    try:
+                        category, type_slug = KindField().clean(value)
+                    except forms.ValidationError as exc:
+                        raise ValidationError(exc.messages)
+                    services.garment_confirm(garment=garment, category=category, type=type_slug)
+                    confirmed += 1
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(c)d confirmed, %(r)d rejected.") % {"c": confirmed, "r": rejected})
+    return redirect(safe_next(request, reverse("closet:photo-detail", args=[photo.pk])))
+
+
+@login_required
+@require_POST
+def photo_confirm_all(request, photo_id: int):
+    photo = photo_or_404(request, photo_id)
+    n = services.photo_confirm_all(photo=photo)
+    messages.success(request, ngettext("%(n)d garment added to the closet.", "%(n)d garments added to the closet.",
+                                       n) % {"n": n})
+    return redirect(safe_next(request, reverse("closet:photo-detail", args=[photo.pk])))
+
+
+@login_required
+@require_GET
+def review(request):
+    """The review queue, grouped by photo; each photo is one form (see ``photo_review``)."""
+    garments = list(selectors.review_queue(user=request.user)[:200])
+    groups: dict[int, dict] = {}
+    for g in garments:
+        groups.setdefault(g.photo_id, {"photo": g.photo, "garments": []})["garments"].append(g)
+    return render(request, "closet/review.html", {
+        "groups": list(groups.values()), "count": selectors.review_count(user=request.user),
+        "categories": kind_choices(), "names": selectors.kind_names()})
+
+
+@login_required
+@require_POST
+def review_confirm_all(request):
+    photos = {g.photo for g in selectors.review_queue(user=request.user)}
+    n = sum(services.photo_confirm_all(photo=p) for p in photos)
+    messages.success(request, ngettext("%(n)d garment added to the closet.", "%(n)d garments added to the closet.",
+                                       n) % {"n": n})
+    return redirect("closet:review")
+
+
+@login_required
+@require_POST
+def photo_delete(request, photo_id: int):
+    photo = photo_or_404(request, photo_id)
+    services.photo_delete(photo=photo)
+    messages.success(request, _("Photo deleted."))
+    return redirect("closet:photo-list")
+
+
+@login_required
+@require_POST
+def photo_retry(request, photo_id: int):
+    photo = photo_or_404(request, photo_id)
+    try:
+        services.photo_requeue(photo=photo)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("closet:photo-detail", photo_id=photo.pk)
+
+

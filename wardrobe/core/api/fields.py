@@ -1,0 +1,53 @@
+"""Serializer fields and body rules shared by every room's API."""
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from rest_framework.utils import html
+
+
+class StrictFloatField(serializers.FloatField):
+    """A ``FloatField`` that refuses JSON ``true`` / ``false`` (Python's ``float(True)`` is 1.0)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class FormListField(serializers.ListField):
+    """A ``ListField`` that can be emptied from a form body too: there a list is the field repeated,
+    so an empty list cannot be sent; one empty value (``seasons=``) stands for it."""
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary) and dictionary.getlist(self.field_name) == [""]:
+            return []
+        return super().get_value(dictionary)
+
+
+class QueryBooleanField(serializers.BooleanField):
+    """A boolean query parameter: ``true`` or ``false``, as OpenAPI writes one (not DRF's other
+    spellings such as ``1``, ``yes`` or ``null``)."""
+
+    def to_internal_value(self, data):
+        if data not in ("true", "false", True, False):
+            self.fail("invalid", input=data)
+        return data in ("true", True)
+
+
+def check_patch_body(serializer: serializers.Serializer, attrs: dict, empty_message: str) -> None:
+    """The rules of a PATCH body: no unknown field (a misspelt or read-only name would otherwise be
+    ignored silently) and at least one field. Raises ``ValidationError`` (``non_field_errors``).
+    A serializer using it sets ``strict_body = True``, which the schema documents as
+    ``additionalProperties: false`` and ``minProperties: 1`` (``wardrobe.core.api.schema.AutoSchema``)."""
+    unknown = sorted(set(serializer.initial_data) - set(serializer.fields))
+    if unknown:
+        raise serializers.ValidationError(_("Unknown field(s): %(names)s.") % {"names": ", ".join(unknown)})
+    if not attrs:
+        raise serializers.ValidationError(empty_message)
+
+
+def absolute_url(serializer: serializers.Serializer, url: str) -> str:
+    """``url`` made absolute with the serializer's ``request`` (as given), for ``*_url`` fields."""
+    request = serializer.context.get("request")
+    return request.build_absolute_uri(url) if request else url

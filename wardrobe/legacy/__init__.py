@@ -1,0 +1,1 @@
+"""Migrations of the app's first version (app label ``wardrobe``); no models of its own."""

@@ -1,0 +1,40 @@
+"""The closet's photo queue (``wardrobe.closet.queue``) on Celery: the broker calls live here."""
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+
+from wardrobe.closet.queue import QueueUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+class CeleryPhotoQueue:
+    """``PHOTO_QUEUE_BACKEND = "workers.queue.CeleryPhotoQueue"``: each photo is a
+    ``workers.tasks.process_photo`` task on the ``vision`` queue."""
+
+    def send(self, photo_id: int) -> None:
+        """Publish the task. Publishing gives up after ``CELERY_BROKER_CONNECTION_TIMEOUT`` seconds
+        and one retry (``CELERY_TASK_PUBLISH_RETRY_POLICY``). Raises ``QueueUnavailable`` (logged)
+        when the broker cannot be reached."""
+        from workers.tasks import process_photo
+
+        try:
+            process_photo.delay(photo_id)
+        except Exception as exc:  # noqa: BLE001 - kombu/redis raise many kinds; all mean "not queued"
+            logger.warning("could not queue photo %s (broker unreachable?); the sweeper will retry",
+                           photo_id, exc_info=True)
+            raise QueueUnavailable(str(exc)) from exc
+
+    def waiting(self) -> int | None:
+        """Messages waiting in the ``vision`` queue, or ``None`` when the broker cannot tell or is down."""
+        from workers.celery import app
+
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
+                return int(conn.default_channel.queue_declare(
+                    queue=settings.CELERY_TASK_DEFAULT_QUEUE, passive=True).message_count)
+        except Exception:  # noqa: BLE001 - any broker error: unknown
+            return None
