@@ -23,8 +23,8 @@ document.addEventListener("change", (event) => {
 
 // --- bulk upload: a progress bar per file, then live processing status --------------------------
 function initUploader(root) {
-  const S = JSON.parse(document.getElementById("upload-strings").textContent);
-  const fmt = (s, vals) => s.replace(/%\((\w+)\)s/g, (_, k) => (k in vals ? vals[k] : ""));
+  // Messages come from Django's JavaScript catalogue (the /jsi18n/ script: gettext, interpolate).
+  const fmt = (s, vals) => interpolate(s, vals, true);
   const form = root.querySelector("#upload-form");
   const csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
   const input = form.querySelector("input[type=file][name=images]");
@@ -51,7 +51,7 @@ function initUploader(root) {
       list.appendChild(li);
       const item = { file, li, bar: li.querySelector("progress"), text: li.querySelector(".state"),
                      state: "queued", id: null, garments: 0, review: 0 };
-      setState(item, "queued", S.queued);
+      setState(item, "queued", gettext("Waiting to upload"));
       items.push(item);
     }
     area.hidden = false;
@@ -66,7 +66,7 @@ function initUploader(root) {
     if (link) {
       const a = document.createElement("a");
       a.href = link;
-      a.textContent = S.open;
+      a.textContent = gettext("Open");
       item.text.append(" ", a);
     }
   }
@@ -83,15 +83,15 @@ function initUploader(root) {
     try {
       const data = JSON.parse(xhr.responseText);
       const first = (v) => (Array.isArray(v) ? first(v[0]) : typeof v === "object" && v ? first(Object.values(v)[0]) : v);
-      return first(data.image) || data.detail || first(data) || fmt(S.server, { s: xhr.status });
+      return first(data.image) || data.detail || first(data) || fmt(gettext("The server could not take this file (error %(s)s)."), { s: xhr.status });
     } catch (e) {
-      return fmt(S.server, { s: xhr.status });
+      return fmt(gettext("The server could not take this file (error %(s)s)."), { s: xhr.status });
     }
   }
 
   function send(item) {
     active += 1;
-    setState(item, "uploading", fmt(S.uploading, { p: 0 }));
+    setState(item, "uploading", fmt(gettext("Uploading… %(p)s%"), { p: 0 }));
     const xhr = new XMLHttpRequest();
     xhr.open("POST", api);
     xhr.setRequestHeader("X-CSRFToken", csrf);
@@ -100,21 +100,21 @@ function initUploader(root) {
       if (!e.lengthComputable) return;
       const p = Math.round((100 * e.loaded) / e.total);
       item.bar.value = p;
-      item.text.textContent = fmt(S.uploading, { p });
+      item.text.textContent = fmt(gettext("Uploading… %(p)s%"), { p });
     };
     xhr.onload = () => {
       active -= 1;
       if (xhr.status === 202) {
         item.id = JSON.parse(xhr.responseText).id;
         item.bar.value = 100;
-        setState(item, "pending", S.pending);
+        setState(item, "pending", gettext("Waiting to be analysed"));
         startPolling();
       } else if (xhr.status === 429) {
         // The upload throttle (THROTTLE_UPLOAD_RATE): wait as long as the server asks, then send again.
         const wait = Math.max(1, parseInt(xhr.getResponseHeader("Retry-After"), 10) || 5);
         item.bar.value = 0;
-        setState(item, "throttled", fmt(S.throttled, { s: wait }));
-        window.setTimeout(() => { setState(item, "queued", S.queued); pump(); render(); }, wait * 1000);
+        setState(item, "throttled", fmt(gettext("Many photos at once: this one goes up in %(s)s s."), { s: wait }));
+        window.setTimeout(() => { setState(item, "queued", gettext("Waiting to upload")); pump(); render(); }, wait * 1000);
       } else {
         item.bar.value = 0;
         setState(item, "error", errorMessage(xhr));
@@ -125,7 +125,7 @@ function initUploader(root) {
     };
     xhr.onerror = () => {
       active -= 1;
-      setState(item, "error", S.network);
+      setState(item, "error", gettext("The upload was interrupted. Check your connection and try again."));
       addRetry(item);
       pump();
       render();
@@ -139,8 +139,8 @@ function initUploader(root) {
     const b = document.createElement("button");
     b.type = "button";
     b.className = "link small";
-    b.textContent = S.retry;
-    b.addEventListener("click", () => { setState(item, "queued", S.queued); pump(); render(); });
+    b.textContent = gettext("Try again");
+    b.addEventListener("click", () => { setState(item, "queued", gettext("Waiting to upload")); pump(); render(); });
     item.text.append(" ", b);
   }
 
@@ -175,9 +175,9 @@ function initUploader(root) {
         if (row.status === "done") {
           item.garments = row.garment_count || 0;
           item.review = row.review_count || 0;
-          setState(item, "done", fmt(S.done, { n: item.garments, r: item.review }), photoUrl(row.id));
+          setState(item, "done", fmt(gettext("Done: %(n)s garment(s), %(r)s to review"), { n: item.garments, r: item.review }), photoUrl(row.id));
         } else if (row.status === "failed") {
-          setState(item, "failed", fmt(S.failed, { e: row.error || "" }), photoUrl(row.id));
+          setState(item, "failed", fmt(gettext("Could not analyse it: %(e)s"), { e: row.error || "" }), photoUrl(row.id));
         } else {
           setState(item, row.status, S[row.status] || row.status);
         }
@@ -189,17 +189,17 @@ function initUploader(root) {
   function render() {
     const uploaded = items.filter((i) => i.id).length;
     const analysed = items.filter((i) => i.state === "done" || i.state === "failed").length;
-    summary.textContent = fmt(S.summary, { u: uploaded, t: items.length, d: analysed });
+    summary.textContent = fmt(gettext("%(u)s of %(t)s uploaded · %(d)s analysed"), { u: uploaded, t: items.length, d: analysed });
     const busy = items.some((i) => ["queued", "throttled", "uploading", "pending", "processing"].includes(i.state));
     nextSteps.textContent = "";
     if (!busy && analysed) {
       const review = items.reduce((n, i) => n + i.review, 0);
-      nextSteps.append(S.allDone, " ");
+      nextSteps.append(gettext("All photos are analysed."), " ");
       const a = document.createElement("a");
       a.className = "button";
       a.id = review ? "go-review" : "go-closet";
       a.href = review ? root.dataset.reviewUrl : root.dataset.closetUrl;
-      a.textContent = review ? fmt(S.review, { n: review }) : S.closet;
+      a.textContent = review ? fmt(gettext("Review %(n)s garment(s)"), { n: review }) : gettext("Go to the closet");
       nextSteps.append(a);
     }
   }

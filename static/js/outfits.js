@@ -6,14 +6,14 @@
 (function () {
   const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
   const round4 = (v) => Math.round(v * 10000) / 10000;
-  const fmt = (s, vals) => s.replace(/%\((\w+)\)s/g, (_, k) => (k in vals ? vals[k] : ""));
+  // Messages come from Django's JavaScript catalogue (the /jsi18n/ script: gettext, interpolate).
+  const fmt = (s, vals) => interpolate(s, vals, true);
   const MIN_WIDTH = 0.05;
   const MAX_WIDTH = 1;
 
   // --- the builder ---------------------------------------------------------------------------------
   function initBuilder(form) {
     const data = JSON.parse(document.getElementById("outfit-builder-data").textContent);
-    const S = data.strings;
     const canvas = form.querySelector("[data-canvas]");
     const empty = form.querySelector("[data-canvas-empty]");
     const tools = form.querySelector("[data-tools]");
@@ -38,7 +38,7 @@
       el.type = "button";
       el.className = "piece";
       el.dataset.garment = item.garment;
-      el.setAttribute("aria-label", fmt(S.piece, { name: item.label }));
+      el.setAttribute("aria-label", fmt(gettext("%(name)s on the canvas. Arrow keys move it, + and − resize it."), { name: item.label }));
       const img = document.createElement("img");
       img.src = item.src;
       img.alt = "";
@@ -83,14 +83,14 @@
       item.width = clamp(Number(item.width), MIN_WIDTH, MAX_WIDTH);
       item.el = makeEl(item);
       items.push(item);
-      if (!quiet) { selected = item; say(fmt(S.added, { name: item.label })); }
+      if (!quiet) { selected = item; say(fmt(gettext("%(name)s added."), { name: item.label })); }
     }
 
     function remove(item) {
       items = items.filter((it) => it !== item);
       item.el.remove();
       if (selected === item) selected = null;
-      say(fmt(S.removed, { name: item.label }));
+      say(fmt(gettext("%(name)s removed."), { name: item.label }));
       render();
     }
 
@@ -211,8 +211,8 @@
       hidden.value = serialize();
       if (!items.length) {
         e.preventDefault();
-        say(S.needItems);
-        window.alert(S.needItems);
+        say(gettext("Put at least one item on the canvas."));
+        window.alert(gettext("Put at least one item on the canvas."));
       }
     });
 

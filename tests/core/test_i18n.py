@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import gettext
 import re
 
@@ -10,7 +11,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
-from vision import taxonomy
+from vocabulary import taxonomy
+from vocabulary.seasons import SEASONS
 from vocabulary.palette import PALETTE
 from wardrobe.closet.names import COLOR_NAMES, SEASON_NAMES, TAXONOMY_NAMES
 
@@ -42,11 +44,13 @@ def _po_entries(path):
     return entries
 
 
-def test_korean_catalogue_is_complete_and_compiled():
-    """Every string has a reviewed Korean translation (none empty, none fuzzy) with the same
-    placeholders, and the committed .mo is compiled from the current .po."""
-    entries = _po_entries(KO_DIR / "django.po")
-    assert len(entries) > 300
+@pytest.mark.parametrize("domain, at_least", [("django", 300), ("djangojs", 15)])
+def test_korean_catalogue_is_complete_and_compiled(domain, at_least):
+    """Every string (of the pages, and of the scripts through Django's JavaScript catalogue) has a
+    reviewed Korean translation (none empty, none fuzzy) with the same placeholders, and the
+    committed .mo is compiled from the current .po."""
+    entries = _po_entries(KO_DIR / f"{domain}.po")
+    assert len(entries) > at_least
     untranslated = [e["msgid"] for e in entries if not all(e["msgstr"])]
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
     assert not untranslated, f"untranslated: {untranslated}"
@@ -57,22 +61,32 @@ def test_korean_catalogue_is_complete_and_compiled():
             names = set(PLACEHOLDER.findall(text))
             # a plural form may drop the singular's placeholder, never invent one
             assert names <= wanted and (e["msgid_plural"] or names == wanted), (e["msgid"], text)
-    with open(KO_DIR / "django.mo", "rb") as fh:
+    with open(KO_DIR / f"{domain}.mo", "rb") as fh:
         compiled = gettext.GNUTranslations(fh)
     stale = [e["msgid"] for e in entries
              if (compiled.ngettext(e["msgid"], e["msgid_plural"], 1) if e["msgid_plural"]
                  else compiled.gettext(e["msgid"])) != e["msgstr"][0]]
-    assert not stale, f"django.mo is out of date (run make messages): {stale}"
+    assert not stale, f"{domain}.mo is out of date (run make messages): {stale}"
 
 
-def test_translatable_names_match_vision():
+def test_translatable_names_match_the_vocabulary():
     names = {name for _, name in taxonomy.SECTIONS} | {c.name for c in taxonomy.CATEGORIES} | {
         t.name for t in taxonomy.TYPES}
     assert set(TAXONOMY_NAMES) == names
     assert COLOR_NAMES == list(PALETTE)
+    assert SEASON_NAMES == [name for _, name in SEASONS]
 
 
-@pytest.mark.parametrize("name", TAXONOMY_NAMES + COLOR_NAMES)
+def test_scripts_read_their_strings_from_the_javascript_catalogue(client):
+    """The scripts' messages come from ``/jsi18n/`` (Django's ``JavaScriptCatalog``), in the page's language."""
+    catalogue = client.get(reverse("javascript-catalog"), HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert f'"Waiting to upload": {json.dumps("업로드 대기 중")}' in catalogue
+    for script in ("app.js", "outfits.js"):
+        source = (settings.STATICFILES_DIRS[0] / "js" / script).read_text()
+        assert "gettext(" in source and "strings" not in source.split("use strict")[1].lower()
+
+
+@pytest.mark.parametrize("name", TAXONOMY_NAMES + COLOR_NAMES + SEASON_NAMES)
 def test_every_taxonomy_and_colour_name_has_korean(name):
     with translation.override("ko"):
         korean = translation.gettext(name)

@@ -124,17 +124,27 @@ def test_each_start_counts_an_attempt(photo):
     assert photo.status == Photo.Status.DONE and photo.attempts == 1 and photo.processing_started_at
 
 
-def test_soft_time_limit_ends_failed_with_a_message(photo, settings, media_root):
+def test_soft_time_limit_ends_failed_with_a_message(photo, settings, media_root, monkeypatch):
+    """The service cleans up and hands the time limit back (it knows nothing of Celery); the task
+    ends the photo failed with a sentence."""
     from celery.exceptions import SoftTimeLimitExceeded
+
+    from workers import runtime, tasks
 
     settings.PHOTO_TASK_SOFT_TIME_LIMIT = 300
 
     def slow(image):
         raise SoftTimeLimitExceeded()
 
-    result = services.process_photo(photo.pk, slow)
-    assert result.status == Photo.Status.FAILED
-    assert "longer than the limit of 300 seconds" in result.error
+    with pytest.raises(SoftTimeLimitExceeded):
+        services.process_photo(photo.pk, slow, interruptions=(SoftTimeLimitExceeded,))
+    assert len(media_files(media_root)) == 1 and not Garment.objects.filter(photo=photo).exists()
+    Photo.objects.filter(pk=photo.pk).update(status=Photo.Status.PENDING)
+    monkeypatch.setattr(runtime, "get_pipeline", lambda: slow)
+    assert tasks.process_photo.apply(args=[photo.pk]).get() == "failed"
+    photo.refresh_from_db()
+    assert photo.status == Photo.Status.FAILED
+    assert "longer than the limit of 300 seconds" in photo.error
     assert len(media_files(media_root)) == 1
 
 
@@ -247,7 +257,7 @@ def test_sweep_requeues_old_pending_only_when_its_message_is_gone(photo, setting
     settings.SWEEP_PENDING_AFTER = 300
     _age(photo, created_at=900, enqueued_at=400)
     # Its message still waits in the queue (a long backlog): leave it.
-    services._enqueue_processing(photo.pk)
+    services.photo_enqueue(photo.pk)
     _age(photo, enqueued_at=400)
     assert services.photos_sweep()["enqueued"] == 0
     assert _queued_photo_ids(broker) == [photo.pk]

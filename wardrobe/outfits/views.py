@@ -96,16 +96,10 @@ def _builder(request, outfit: Outfit | None):
     sections = {}
     for g in closet:
         sections.setdefault(g.category.section.slug, g.category.section)
-    strings = {
-        "piece": _("%(name)s on the canvas. Arrow keys move it, + and − resize it."),
-        "added": _("%(name)s added."), "removed": _("%(name)s removed."),
-        "empty": _("Click items in your closet to put them on the canvas."),
-        "needItems": _("Put at least one item on the canvas."),
-    }
     return render(request, "outfits/builder.html", {
         "form": form, "outfit": outfit, "closet": closet, "sections": sorted(sections.values(), key=lambda s: (s.order, s.name)),
         "on_canvas": {item["garment"] for item in shown},
-        "builder_data": {"items": shown, "places": DEFAULT_PLACES, "strings": strings},
+        "builder_data": {"items": shown, "places": DEFAULT_PLACES},
     }, status=400 if request.method == "POST" else 200)
 
 

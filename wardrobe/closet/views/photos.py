@@ -44,23 +44,8 @@ def upload(request):
             return redirect("closet:photo-list")
         form = UploadForm()
     status_code = 400 if any("error" in r for r in results) or (request.method == "POST" and form.errors) else 200
-    strings = {
-        "queued": _("Waiting to upload"), "uploading": _("Uploading… %(p)s%"), "uploaded": _("Uploaded"),
-        "pending": _("Waiting to be analysed"), "processing": _("Finding garments…"),
-        "done": _("Done: %(n)s garment(s), %(r)s to review"), "failed": _("Could not analyse it: %(e)s"),
-        "network": _("The upload was interrupted. Check your connection and try again."),
-        "throttled": _("Many photos at once: this one goes up in %(s)s s."),
-        "server": _("The server could not take this file (error %(s)s)."),
-        "tooMany": _("At most %(n)s photos at once; the rest were skipped."),
-        "notImage": _("This is not a photo we can read (JPEG, PNG, WebP or HEIC)."),
-        "summary": _("%(u)s of %(t)s uploaded · %(d)s analysed"),
-        "open": _("Open"), "retry": _("Try again"),
-        "allDone": _("All photos are analysed."), "review": _("Review %(n)s garment(s)"),
-        "closet": _("Go to the closet"),
-    }
     return render(request, "closet/upload.html", {
         "form": form, "results": results, "max_files": settings.MAX_UPLOAD_FILES,
-        "max_bytes": settings.MAX_UPLOAD_BYTES, "strings": strings,
     }, status=status_code)
 
 
