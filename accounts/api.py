@@ -1,5 +1,6 @@
 """Account API: sign up, exchange a password for a token, delete your account. Thin over
 ``accounts.services``."""
+
 from __future__ import annotations
 
 from django.contrib.auth import logout
@@ -14,8 +15,10 @@ from accounts import services
 from accounts.security import LockedOut
 
 #: Documented answers of the auth endpoints besides their success.
-THROTTLED = OpenApiResponse(description="Too many requests (or, for a login, too many failed attempts "
-                                        "for this username from this address): wait `Retry-After` seconds.")
+THROTTLED = OpenApiResponse(
+    description="Too many requests (or, for a login, too many failed attempts "
+    "for this username from this address): wait `Retry-After` seconds."
+)
 
 
 class SignUpInputSerializer(serializers.Serializer):
@@ -31,15 +34,28 @@ class SignUpApi(APIView):
     authentication_classes: list = []
     throttle_scope = "auth"
 
-    @extend_schema(request=SignUpInputSerializer, responses={201: inline_serializer(
-        "SignUpResponse", {"id": serializers.IntegerField(), "username": serializers.CharField(),
-                           "token": serializers.CharField()}), 429: THROTTLED})
+    @extend_schema(
+        request=SignUpInputSerializer,
+        responses={
+            201: inline_serializer(
+                "SignUpResponse",
+                {
+                    "id": serializers.IntegerField(),
+                    "username": serializers.CharField(),
+                    "token": serializers.CharField(),
+                },
+            ),
+            429: THROTTLED,
+        },
+    )
     def post(self, request):
         body = SignUpInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         user = services.user_create(**body.validated_data)
-        return Response({"id": user.pk, "username": user.username,
-                         "token": services.token_get_or_create(user=user)}, status=status.HTTP_201_CREATED)
+        return Response(
+            {"id": user.pk, "username": user.username, "token": services.token_get_or_create(user=user)},
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class TokenInputSerializer(serializers.Serializer):
@@ -58,9 +74,14 @@ class TokenApi(APIView):
     authentication_classes: list = []
     throttle_scope = "auth"
 
-    @extend_schema(request=TokenInputSerializer, responses={
-        200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
-        400: OpenApiResponse(description="Wrong credentials or missing fields."), 429: THROTTLED})
+    @extend_schema(
+        request=TokenInputSerializer,
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description="Wrong credentials or missing fields."),
+            429: THROTTLED,
+        },
+    )
     def post(self, request):
         body = TokenInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -72,8 +93,9 @@ class TokenApi(APIView):
 
 
 class AccountDeleteSerializer(serializers.Serializer):
-    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"},
-                                     help_text="Your password, to confirm.")
+    password = serializers.CharField(
+        write_only=True, trim_whitespace=False, style={"input_type": "password"}, help_text="Your password, to confirm."
+    )
 
 
 class AccountDeleteApi(APIView):
@@ -81,18 +103,22 @@ class AccountDeleteApi(APIView):
 
     throttle_scope = "auth"
 
-    @extend_schema(request=AccountDeleteSerializer, responses={
-        204: OpenApiResponse(description="Deleted; your token no longer works."),
-        400: OpenApiResponse(description="Wrong or missing password; nothing was deleted."),
-        429: OpenApiResponse(description="Too many wrong passwords (the login lockout) or requests: "
-                                         "wait `Retry-After` seconds.")})
+    @extend_schema(
+        request=AccountDeleteSerializer,
+        responses={
+            204: OpenApiResponse(description="Deleted; your token no longer works."),
+            400: OpenApiResponse(description="Wrong or missing password; nothing was deleted."),
+            429: OpenApiResponse(
+                description="Too many wrong passwords (the login lockout) or requests: wait `Retry-After` seconds."
+            ),
+        },
+    )
     def post(self, request):
         """Confirm with ``password``; wrong passwords count towards the login lockout."""
         body = AccountDeleteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            services.user_delete(user=request.user, password=body.validated_data["password"],
-                                 request=request._request)
+            services.user_delete(user=request.user, password=body.validated_data["password"], request=request._request)
         except services.AccountLocked:
             raise LockedOut()
         if isinstance(request.successful_authenticator, SessionAuthentication):

@@ -1,4 +1,5 @@
 """API routes of accounts: ``/api/auth/...`` and, under ``/api/me/``, :data:`me_urlpatterns`."""
+
 from django.urls import path
 
 from accounts import api

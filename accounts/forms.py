@@ -1,5 +1,6 @@
 """Account forms: sign-up (Django's ``UserCreationForm``), account deletion, and the account's own
 preferences (language, review threshold, currency)."""
+
 from __future__ import annotations
 
 from django import forms
@@ -26,29 +27,42 @@ class SignUpForm(UserCreationForm):
 class DeleteAccountForm(forms.Form):
     """The password that confirms deleting the account (checked by ``services.user_delete``)."""
 
-    password = forms.CharField(label=_("Your password"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(
+        label=_("Your password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class ProfileForm(forms.Form):
     """The account's preferences on the settings page."""
 
-    language = forms.ChoiceField(label=_("Language"), required=False,
-                                 choices=lambda: [("", _("Browser's language"))] + list(settings.LANGUAGES))
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=lambda: [("", _("Browser's language"))] + list(settings.LANGUAGES)
+    )
     review_threshold = forms.IntegerField(
-        label=_("Review threshold (%)"), min_value=0, max_value=100,
-        help_text=_("New garments the model is less sure of than this wait in the review queue. "
-                    "0 files everything directly; 100 asks you about everything."))
+        label=_("Review threshold (%)"),
+        min_value=0,
+        max_value=100,
+        help_text=_(
+            "New garments the model is less sure of than this wait in the review queue. "
+            "0 files everything directly; 100 asks you about everything."
+        ),
+    )
     currency = forms.ChoiceField(label=_("Default currency"), choices=currency_choices)
 
     @classmethod
     def initial_for(cls, profile) -> dict:
         """Initial values from a ``Profile`` (the threshold as a whole percentage)."""
-        return {"language": profile.language, "review_threshold": round(profile.review_threshold * 100),
-                "currency": profile.currency}
+        return {
+            "language": profile.language,
+            "review_threshold": round(profile.review_threshold * 100),
+            "currency": profile.currency,
+        }
 
     def profile_fields(self) -> dict:
         """After ``is_valid()``: keyword arguments for ``services.profile_update``."""
         data = self.cleaned_data
-        return {"language": data["language"], "review_threshold": data["review_threshold"] / 100,
-                "currency": data["currency"]}
+        return {
+            "language": data["language"],
+            "review_threshold": data["review_threshold"] / 100,
+            "currency": data["currency"],
+        }

@@ -1,4 +1,5 @@
 """Activate the language a signed-in user chose, wherever they sign in from."""
+
 from __future__ import annotations
 
 from django.utils import translation

@@ -1,4 +1,5 @@
 """Per-user preferences, as plain values: accounts knows what they are, not how the rooms use them."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -18,13 +19,22 @@ class Profile(models.Model):
     default currency of prices."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, blank=True,
-                                help_text=_("Empty: the browser's language."))
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: the browser's language."),
+    )
     review_threshold = models.FloatField(
-        _("review threshold"), default=default_review_threshold,
+        _("review threshold"),
+        default=default_review_threshold,
         validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text=_("New garments whose confidence is below this wait in the review queue; "
-                    "0 files everything directly, 1 sends everything to review."))
+        help_text=_(
+            "New garments whose confidence is below this wait in the review queue; "
+            "0 files everything directly, 1 sends everything to review."
+        ),
+    )
     currency = models.CharField(_("default currency"), max_length=3, default="KRW", choices=currency_choices)
 
     class Meta:

@@ -4,6 +4,7 @@ django-axes counts failed logins per username + client address (settings ``AXES_
 limit request rates (settings ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``). Both identify the client
 by :func:`client_ip`, which trusts ``X-Forwarded-For`` only as far as ``NUM_PROXIES`` says.
 """
+
 from __future__ import annotations
 
 import math
@@ -47,11 +48,14 @@ def lockout_message(seconds: int | None = None) -> str:
         "Too many failed login attempts. For your safety, logging in with this username from here is "
         "blocked for %(n)d minute.",
         "Too many failed login attempts. For your safety, logging in with this username from here is "
-        "blocked for %(n)d minutes.", minutes) % {"n": minutes}
+        "blocked for %(n)d minutes.",
+        minutes,
+    ) % {"n": minutes}
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None,
-                     credentials: dict | None = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: dict | None = None
+) -> HttpResponse:
     """django-axes' ``AXES_LOCKOUT_CALLABLE``: the answer to a login refused by the lockout.
 
     API paths (``/api/...``) get ``429 {"detail": message}``, kept as is when the view already
@@ -62,12 +66,16 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     if request.path_info.startswith("/api/"):
         if original_response is not None and original_response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
             return original_response
-        response: HttpResponse = JsonResponse({"detail": lockout_message(seconds)},
-                                              status=status.HTTP_429_TOO_MANY_REQUESTS)
+        response: HttpResponse = JsonResponse(
+            {"detail": lockout_message(seconds)}, status=status.HTTP_429_TOO_MANY_REQUESTS
+        )
     else:
-        response = render(request, "registration/lockout.html",
-                          {"message": lockout_message(seconds), "failure_limit": settings.AXES_FAILURE_LIMIT},
-                          status=status.HTTP_429_TOO_MANY_REQUESTS)
+        response = render(
+            request,
+            "registration/lockout.html",
+            {"message": lockout_message(seconds), "failure_limit": settings.AXES_FAILURE_LIMIT},
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+        )
     response["Retry-After"] = str(seconds)
     return response
 

@@ -1,4 +1,5 @@
 """Account reads."""
+
 from __future__ import annotations
 
 from accounts.models import Profile

@@ -1,4 +1,5 @@
 """Account writes."""
+
 from __future__ import annotations
 
 import logging
@@ -30,8 +31,9 @@ def user_create(*, username: str, password: str, password2: str):
     """
     form = SignUpForm(data={"username": (username or "").strip(), "password1": password, "password2": password2})
     if not form.is_valid():
-        raise ValidationError({{"password1": "password"}.get(field, field): errors
-                               for field, errors in form.errors.items()})
+        raise ValidationError(
+            {{"password1": "password"}.get(field, field): errors for field, errors in form.errors.items()}
+        )
     with transaction.atomic():
         return form.save()
 

@@ -1,5 +1,6 @@
 """Account pages: sign-up, the language switcher and account deletion. Login/logout pages are
 Django's own views; a locked-out login gets ``accounts.security.lockout_response``."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -25,9 +26,11 @@ def signup(request):
         return redirect(settings.LOGIN_REDIRECT_URL)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.user_create(username=form.cleaned_data["username"],
-                                    password=form.cleaned_data["password1"],
-                                    password2=form.cleaned_data["password2"])
+        user = services.user_create(
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password1"],
+            password2=form.cleaned_data["password2"],
+        )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         return redirect(settings.SIGNUP_REDIRECT_URL)
     return render(request, "registration/signup.html", {"form": form})

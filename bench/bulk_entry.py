@@ -24,6 +24,7 @@ Prints one JSON object:
   "something else" select: ``M + 3 (P + B)``. Waiting for the worker is not counted as the person's
   time: the page lets them go on uploading or reviewing meanwhile.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -82,7 +83,9 @@ def main(argv: list[str] | None = None) -> dict:
         clicks += 2  # open the file picker, select the photos
         while not d.find_elements(By.CSS_SELECTOR, "#go-review, #go-closet"):
             if time.monotonic() - started > args.timeout:
-                raise SystemExit("timed out waiting for the analysis:\n" + d.find_element(By.CSS_SELECTOR, ".progress-area").text)
+                raise SystemExit(
+                    "timed out waiting for the analysis:\n" + d.find_element(By.CSS_SELECTOR, ".progress-area").text
+                )
             time.sleep(0.5)
         analysed_s = time.monotonic() - started
         done = sum("done" in li.get_attribute("class") for li in d.find_elements(By.CSS_SELECTOR, ".upload-list li"))
@@ -104,7 +107,11 @@ def main(argv: list[str] | None = None) -> dict:
         d.quit()
     person = clicks * (M + P + B) + to_review * M + round(to_review * args.wrong) * (M + 3 * (P + B))
     result = {
-        "photos": len(paths), "analysed_ok": done, "garments": garments, "to_review": to_review, "clicks": clicks,
+        "photos": len(paths),
+        "analysed_ok": done,
+        "garments": garments,
+        "to_review": to_review,
+        "clicks": clicks,
         "machine_seconds": {"until_all_analysed": round(analysed_s, 1), "until_all_reviewed": round(reviewed_s, 1)},
         "person_seconds_estimate": round(person, 1),
     }

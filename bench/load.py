@@ -37,27 +37,44 @@ their own, so they are not reached at the default pace), with their counters in 
 (``CACHE_URL``) as in a deployment with several web processes; ``--throttle 100000/min`` sets every
 ``THROTTLE_*_RATE`` of ``wardrobe.settings`` for the run instead. A 429 counts as an error.
 """
+
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
-import re
 import resource
 import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.load_processes import (
+    ROOT,
+    Processes,
+    SetupError,
+    cpu_seconds,
+    database_urls,
+    flush_redis,
+    free_port,
+    gunicorn_has_setting,
+    recreate_database,
+    redis_url,
+    tail,
+)
+from bench.load_report import (
+    format_table,
+    read_accepted,
+    read_exceptions,
+    read_failures,
+    server_errors,
+    summarise,
+)
+
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 #: Environment variables of ``wardrobe.settings`` holding API throttle rates (set when present).
 THROTTLE_ENV = ("THROTTLE_ANON_RATE", "THROTTLE_USER_RATE", "THROTTLE_AUTH_RATE", "THROTTLE_UPLOAD_RATE")
@@ -67,130 +84,8 @@ def log(msg: str) -> None:
     print(f"[load {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
 
 
-class SetupError(RuntimeError):
-    """The servers, database or accounts could not be prepared (message says which)."""
-
-
-# --- processes ------------------------------------------------------------------------------------
-
-def _child_setup() -> None:  # runs in the child between fork and exec
-    os.setsid()  # own process group: stopped as a whole, not hit by the terminal's Ctrl-C
-    try:  # Linux: the child gets SIGTERM if this script dies without cleaning up
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except Exception:  # noqa: BLE001 - best effort on other systems
-        pass
-
-
-class Processes:
-    """Child processes started by this script; ``stop_all`` ends them (SIGTERM, then SIGKILL)."""
-
-    def __init__(self) -> None:
-        self.procs: list[tuple[str, subprocess.Popen]] = []
-
-    def start(self, name: str, args: list[str], env: dict, log_path: Path) -> subprocess.Popen:
-        with open(log_path, "wb") as out:
-            proc = subprocess.Popen(args, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                    preexec_fn=_child_setup)
-        self.procs.append((name, proc))
-        return proc
-
-    @staticmethod
-    def stop(proc: subprocess.Popen, timeout: float = 20.0) -> None:
-        """SIGTERM to the process group of ``proc`` (it leads its own), SIGKILL after ``timeout`` s."""
-        if proc.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 10.0)):
-            try:
-                os.killpg(proc.pid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                proc.wait(timeout=wait)
-                return
-            except subprocess.TimeoutExpired:
-                continue
-
-    def stop_all(self) -> None:
-        for name, proc in reversed(self.procs):
-            self.stop(proc)
-
-
-def cpu_seconds(proc: subprocess.Popen) -> float:
-    """User + system CPU seconds used so far by ``proc``, its live descendants and its reaped children."""
-    import psutil
-
-    try:
-        root = psutil.Process(proc.pid)
-        t = root.cpu_times()
-        total = t.user + t.system + t.children_user + t.children_system
-        for child in root.children(recursive=True):
-            try:
-                c = child.cpu_times()
-                total += c.user + c.system
-            except psutil.NoSuchProcess:
-                pass
-        return total
-    except psutil.NoSuchProcess:
-        return 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def gunicorn_has_setting(name: str) -> bool:
-    from gunicorn.config import KNOWN_SETTINGS
-
-    return any(setting.name == name for setting in KNOWN_SETTINGS)
-
-
-def tail(path: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return ""
-
-
-# --- database and broker --------------------------------------------------------------------------
-
-def database_urls(server_url: str, name: str) -> tuple[str, str]:
-    """(URL of the maintenance database ``postgres``, URL of database ``name``) on the server of ``server_url``."""
-    parts = urlsplit(server_url)
-    if parts.scheme not in ("postgres", "postgresql", "pgsql"):
-        raise SetupError(f"--database-url must be a PostgreSQL URL, not {parts.scheme}://")
-    return (urlunsplit(parts._replace(path="/postgres", query="")),
-            urlunsplit(parts._replace(path="/" + name)))
-
-
-def recreate_database(admin_url: str, name: str, drop_only: bool = False) -> None:
-    """Drop database ``name`` (closing its connections) and, unless ``drop_only``, create it empty."""
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(admin_url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        if not drop_only:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def redis_url(base: str, db: int) -> str:
-    parts = urlsplit(base)
-    if parts.scheme not in ("redis", "rediss"):
-        raise SetupError(f"--redis-url must be a Redis URL, not {parts.scheme}://")
-    return urlunsplit(parts._replace(path=f"/{db}", query=""))
-
-
-def flush_redis(url: str) -> None:
-    import redis
-
-    redis.Redis.from_url(url).flushdb()
-
-
 # --- accounts and closets (in this process, through the project's services) -----------------------
+
 
 def django_setup(env: dict) -> None:
     """Configure Django in this process on the load database; tasks sent from here go nowhere
@@ -232,29 +127,40 @@ def seed_closets(seed_username: str, usernames: list[str]) -> int:
     """Give each of ``usernames`` a copy of every photo of ``seed_username`` the worker analysed,
     with the same garments (the worker's detections, stored again through ``services``).
     Returns the number of garments written."""
-    from types import SimpleNamespace
-
     import numpy as np
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import SimpleUploadedFile
     from PIL import Image
 
-    from wardrobe import services
-    from wardrobe.models import Photo
+    from vision.contract import Colour, GarmentInstance, Guess
+    from wardrobe.closet import services
+    from wardrobe.closet.models import Photo
 
     User = get_user_model()
     templates = []
     for photo in Photo.objects.filter(owner__username=seed_username, status=Photo.Status.DONE).order_by("id"):
         instances = []
-        for g in photo.garments.select_related("category", "type").order_by("id"):
+        for g in photo.garments.select_related("category", "type").prefetch_related("colors").order_by("id"):
             with g.mask.open("rb") as f:
                 mask = np.asarray(Image.open(f).convert("L")) > 0
             with g.cutout.open("rb") as f:
                 cutout = Image.open(f).convert("RGBA")
-            instances.append(SimpleNamespace(
-                category=g.category.slug, type=g.type.slug if g.type else None, score=g.score,
-                detector_score=g.detector_score, classifier_score=g.classifier_score,
-                box=(g.x0, g.y0, g.x1, g.y1), mask=mask, cutout=cutout, colors=g.colors, guesses=g.guesses))
+            instances.append(
+                GarmentInstance(
+                    category=g.category.slug,
+                    type=g.type.slug if g.type else None,
+                    score=g.score,
+                    detector_score=g.detector_score,
+                    classifier_score=g.classifier_score,
+                    box=(g.x0, g.y0, g.x1, g.y1),
+                    mask=mask,
+                    cutout=cutout,
+                    colors=[
+                        Colour(name=c.name, rgb=tuple(c.rgb), hex=c.hex, fraction=c.fraction) for c in g.color_list
+                    ],
+                    guesses=[Guess(**guess) for guess in g.guesses],
+                )
+            )
         with photo.image.open("rb") as f:
             templates.append((photo.original_filename or "photo.jpg", f.read(), instances))
     written = 0
@@ -274,7 +180,7 @@ def upload_counts(uploader_usernames: list[str], accepted: list[int]) -> dict:
     run stopped mid-request), ``pending`` (any of theirs not finished)."""
     from django.db import connections
 
-    from wardrobe.models import Photo
+    from wardrobe.closet.models import Photo
 
     connections.close_all()  # a fresh connection: the rows the worker wrote meanwhile
     status = dict(Photo.objects.filter(owner__username__in=uploader_usernames).values_list("id", "status"))
@@ -291,6 +197,7 @@ def upload_counts(uploader_usernames: list[str], accepted: list[int]) -> dict:
 
 
 # --- HTTP helpers (seed uploads) ------------------------------------------------------------------
+
 
 def wait_http(url: str, proc: subprocess.Popen, timeout: float) -> None:
     import requests
@@ -344,103 +251,14 @@ def seed_uploads(host: str, token: str, photos: list[Path], timeout: float) -> N
 
 # --- results --------------------------------------------------------------------------------------
 
-def percentile(histogram: dict[float, int], q: float) -> float:
-    """The ``q`` quantile (0..1) of ``{response_time_ms: count}`` (locust's rounded buckets)."""
-    total = sum(histogram.values())
-    if not total:
-        return 0.0
-    need, seen = math.ceil(q * total), 0
-    for value in sorted(histogram):
-        seen += histogram[value]
-        if seen >= need:
-            return float(value)
-    return float(max(histogram))
-
-
-def summarise(stats: list[dict], duration: float) -> tuple[list[dict], dict, dict | None]:
-    """Rows per endpoint (``name``, ``requests``, ``rps``, ``p50``, ``p95``, ``failures``), the HTTP
-    total row and the ``PHOTO upload to done`` row (or None) from locust's ``--json-file`` entries."""
-    def row(name: str, entries: list[dict]) -> dict:
-        hist: dict[float, int] = defaultdict(int)
-        for e in entries:
-            for rt, count in e["response_times"].items():
-                hist[float(rt)] += count
-        n = sum(e["num_requests"] for e in entries)
-        return {"name": name, "requests": n, "rps": n / duration if duration else 0.0,
-                "p50": percentile(hist, 0.50), "p95": percentile(hist, 0.95),
-                "failures": sum(e["num_failures"] for e in entries)}
-
-    http = [e for e in stats if e["method"] != "PHOTO"]
-    rows = sorted((row(f"{e['method']} {e['name']}", [e]) for e in http), key=lambda r: r["name"])
-    photo = [e for e in stats if e["method"] == "PHOTO"]
-    return rows, row("HTTP total", http), (row("PHOTO upload to done", photo) if photo else None)
-
-
-def format_table(rows: list[dict], total: dict, photo: dict | None) -> str:
-    width = max([len(r["name"]) for r in rows + [total]] + [20])
-    head = f"{'endpoint':<{width}}  {'requests':>8}  {'req/s':>7}  {'p50 ms':>7}  {'p95 ms':>7}  {'failures':>8}"
-    line = "-" * len(head)
-
-    def fmt(r: dict) -> str:
-        return (f"{r['name']:<{width}}  {r['requests']:>8}  {r['rps']:>7.2f}  {r['p50']:>7.0f}  "
-                f"{r['p95']:>7.0f}  {r['failures']:>8}")
-
-    out = [head, line, *map(fmt, rows), line, fmt(total)]
-    if photo:
-        out.append(fmt(photo))
-    return "\n".join(out)
-
-
-_EXCEPTION_RE = re.compile(r"^(?:[A-Za-z_][\w.]*(?:Error|Exception|Timeout)\w*(?::.*)?|.*\[(?:CRITICAL|ERROR)\].*)$")
-
-
-def server_errors(path: Path) -> list[str]:
-    """``count x line`` for each distinct exception (a traceback's last line) or gunicorn error the
-    web server logged, most frequent first."""
-    if not path.exists():
-        return []
-    counts: dict[str, int] = defaultdict(int)
-    for line in path.read_text(errors="replace").splitlines():
-        if _EXCEPTION_RE.match(line):
-            counts[re.sub(r"^\[[^]]*\] \[\d+\] ", "", line)[:200]] += 1
-    return [f"{n} x {msg}" for msg, n in sorted(counts.items(), key=lambda kv: -kv[1])]
-
-
-def read_accepted(path: Path) -> list[int]:
-    if not path.exists():
-        return []
-    return [int(x) for x in path.read_text().split()]
-
-
-def read_exceptions(prefix: Path) -> int:
-    """Exceptions raised inside the simulated users (locust's ``*_exceptions.csv``)."""
-    import csv
-
-    path = Path(f"{prefix}_exceptions.csv")
-    if not path.exists():
-        return 0
-    with open(path, newline="") as f:
-        return sum(int(r["Count"]) for r in csv.DictReader(f))
-
-
-def read_failures(prefix: Path) -> list[str]:
-    import csv
-
-    path = Path(f"{prefix}_failures.csv")
-    if not path.exists():
-        return []
-    with open(path, newline="") as f:
-        return [f"{r['Occurrences']} x {r['Method']} {r['Name']}: {r['Error']}" for r in csv.DictReader(f)]
-
-
-# --- main -----------------------------------------------------------------------------------------
 
 def list_photos(folders: list[str], limit: int) -> list[Path]:
     photos: list[Path] = []
     for folder in folders:
         p = Path(folder)
-        photos += sorted(f for f in (p.iterdir() if p.is_dir() else [p])
-                         if f.is_file() and f.suffix.lower() in PHOTO_SUFFIXES)
+        photos += sorted(
+            f for f in (p.iterdir() if p.is_dir() else [p]) if f.is_file() and f.suffix.lower() in PHOTO_SUFFIXES
+        )
     if limit:
         photos = photos[:limit]
     if not photos:
@@ -451,28 +269,46 @@ def list_photos(folders: list[str], limit: int) -> list[Path]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     env_db = os.environ.get("DATABASE_URL", "")
     env_broker = os.environ.get("CELERY_BROKER_URL", "")
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--users", type=int, default=20, help="simulated people in all (default 20)")
     ap.add_argument("--uploaders", type=int, default=2, help="how many of them upload (default 2)")
     ap.add_argument("--spawn-rate", type=float, default=5, help="users started per second (default 5)")
     ap.add_argument("--duration", type=int, default=60, help="seconds of load (default 60)")
-    ap.add_argument("--photos", action="append", default=None,
-                    help="folder (or file) of photos to upload, repeatable (default tests/fixtures)")
+    ap.add_argument(
+        "--photos",
+        action="append",
+        default=None,
+        help="folder (or file) of photos to upload, repeatable (default tests/fixtures)",
+    )
     ap.add_argument("--max-photos", type=int, default=0, help="use only the first N photos (0: all)")
     ap.add_argument("--seed-photos", type=int, default=2, help="photos in each browser's closet (default 2)")
     ap.add_argument("--web-workers", type=int, default=3, help="gunicorn workers (default 3, as the Dockerfile)")
     ap.add_argument("--web-threads", type=int, default=1, help="threads per gunicorn worker (>1: gthread)")
     ap.add_argument("--db-name", default="wardrobe_load", help="database to create and drop (default wardrobe_load)")
-    ap.add_argument("--database-url", default=env_db if env_db.startswith("postgres") else
-                    "postgres://postgres@127.0.0.1:5432/postgres", help="PostgreSQL server (its database name is ignored)")
-    ap.add_argument("--redis-url", default=env_broker if env_broker.startswith("redis") else "redis://127.0.0.1:6379/0",
-                    help="Redis server (its db number is ignored)")
+    ap.add_argument(
+        "--database-url",
+        default=env_db if env_db.startswith("postgres") else "postgres://postgres@127.0.0.1:5432/postgres",
+        help="PostgreSQL server (its database name is ignored)",
+    )
+    ap.add_argument(
+        "--redis-url",
+        default=env_broker if env_broker.startswith("redis") else "redis://127.0.0.1:6379/0",
+        help="Redis server (its db number is ignored)",
+    )
     ap.add_argument("--redis-db", type=int, default=9, help="Redis db number to use and empty (default 9)")
-    ap.add_argument("--throttle", default="",
-                    help="API throttle rate for every scope during the run, e.g. 100000/min (default: the project's)")
-    ap.add_argument("--request-timeout", type=float, default=60,
-                    help="seconds a simulated person waits for an answer before it counts as an error (default 60)")
+    ap.add_argument(
+        "--throttle",
+        default="",
+        help="API throttle rate for every scope during the run, e.g. 100000/min (default: the project's)",
+    )
+    ap.add_argument(
+        "--request-timeout",
+        type=float,
+        default=60,
+        help="seconds a simulated person waits for an answer before it counts as an error (default 60)",
+    )
     ap.add_argument("--drain-timeout", type=float, default=300, help="seconds to wait for the worker after the run")
     ap.add_argument("--keep", action="store_true", help="keep the database, Redis db and temporary folder")
     args = ap.parse_args(argv)
@@ -490,11 +326,21 @@ def server_env(args: argparse.Namespace, tmp: Path) -> dict:
     media.mkdir()
     static.mkdir()
     broker = redis_url(args.redis_url, args.redis_db)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wardrobe.settings", "DEBUG": "0",
-           "SECRET_KEY": secrets.token_urlsafe(48), "ALLOWED_HOSTS": "127.0.0.1",
-           "DATABASE_URL": database_urls(args.database_url, args.db_name)[1], "CELERY_BROKER_URL": broker,
-           "CACHE_URL": broker, "MEDIA_ROOT": str(media), "STATIC_ROOT": str(static), "VISION_DEVICE": "cpu",
-           "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "wardrobe.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_urls(args.database_url, args.db_name)[1],
+        "CELERY_BROKER_URL": broker,
+        "CACHE_URL": broker,
+        "MEDIA_ROOT": str(media),
+        "STATIC_ROOT": str(static),
+        "VISION_DEVICE": "cpu",
+        "PYTHONUNBUFFERED": "1",
+        "LOG_LEVEL": "WARNING",
+    }
     if args.throttle:
         env.update({name: args.throttle for name in THROTTLE_ENV})
     return env
@@ -507,41 +353,104 @@ def start_servers(args: argparse.Namespace, env: dict, procs: Processes, tmp: Pa
     recreate_database(database_urls(args.database_url, args.db_name)[0], args.db_name)
     flush_redis(env["CELERY_BROKER_URL"])
     port = free_port()
-    gunicorn = [sys.executable, "-m", "gunicorn", "wardrobe.wsgi", "--bind", f"127.0.0.1:{port}",
-                "--workers", str(args.web_workers), "--timeout", "60", "--graceful-timeout", "10"]
+    gunicorn = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "wardrobe.wsgi",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(args.web_workers),
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "10",
+    ]
     if args.web_threads > 1:
         gunicorn += ["--worker-class", "gthread", "--threads", str(args.web_threads)]
     if gunicorn_has_setting("control_socket_disable"):  # newer gunicorn: no control socket in ~/.gunicorn
         gunicorn.append("--no-control-socket")
     web = procs.start("gunicorn", gunicorn, env, tmp / "gunicorn.log")
-    worker = procs.start("worker", [sys.executable, "-m", "celery", "-A", "workers", "worker", "-Q", "vision",
-                                    "-c", "1", "--prefetch-multiplier", "1", "-l", "info"],
-                         {**env, "LOG_LEVEL": "INFO"}, tmp / "worker.log")
+    worker = procs.start(
+        "worker",
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers",
+            "worker",
+            "-Q",
+            "vision",
+            "-c",
+            "1",
+            "--prefetch-multiplier",
+            "1",
+            "-l",
+            "info",
+        ],
+        {**env, "LOG_LEVEL": "INFO"},
+        tmp / "worker.log",
+    )
     # Both servers start while the database is migrated: neither touches it before the first request / task.
-    r = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     if r.returncode:
         raise SetupError("migrate failed:\n" + r.stdout[-2000:] + r.stderr[-2000:])
     return f"http://127.0.0.1:{port}", web, worker
 
 
-def run_locust(args: argparse.Namespace, host: str, accounts: dict, photos: list[Path], procs: Processes,
-               tmp: Path) -> tuple[list[dict], float]:
+def run_locust(
+    args: argparse.Namespace, host: str, accounts: dict, photos: list[Path], procs: Processes, tmp: Path
+) -> tuple[list[dict], float]:
     """Run locust headless for ``args.duration`` s; returns (its ``--json-file`` statistics, the CPU
     seconds locust itself used). Accepted photo ids are in ``tmp/accepted.txt``, locust's CSV files
     under ``tmp/locust_*``."""
     users_file, prefix, locust_log = tmp / "accounts.json", tmp / "locust", tmp / "locust.log"
     users_file.write_text(json.dumps(accounts))
-    env = {**os.environ, "LOAD_USERS_FILE": str(users_file), "LOAD_UPLOADERS": str(args.uploaders),
-           "LOAD_PHOTOS": os.pathsep.join(str(p.resolve()) for p in photos),
-           "LOAD_ACCEPTED_FILE": str(tmp / "accepted.txt"), "LOAD_TIMEOUT": str(args.request_timeout)}
+    env = {
+        **os.environ,
+        "LOAD_USERS_FILE": str(users_file),
+        "LOAD_UPLOADERS": str(args.uploaders),
+        "LOAD_PHOTOS": os.pathsep.join(str(p.resolve()) for p in photos),
+        "LOAD_ACCEPTED_FILE": str(tmp / "accepted.txt"),
+        "LOAD_TIMEOUT": str(args.request_timeout),
+    }
     classes = (["BrowserUser"] if accounts["browsers"] else []) + (["UploaderUser"] if args.uploaders else [])
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    loc = procs.start("locust", [
-        sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-        "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.duration}s", "--host", host,
-        "--csv", str(prefix), "--json-file", str(prefix), "--only-summary", "--stop-timeout", "5",
-        "--loglevel", "WARNING", *classes], env, locust_log)
+    loc = procs.start(
+        "locust",
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(ROOT / "bench" / "locustfile.py"),
+            "--headless",
+            "-u",
+            str(args.users),
+            "-r",
+            str(args.spawn_rate),
+            "-t",
+            f"{args.duration}s",
+            "--host",
+            host,
+            "--csv",
+            str(prefix),
+            "--json-file",
+            str(prefix),
+            "--only-summary",
+            "--stop-timeout",
+            "5",
+            "--loglevel",
+            "WARNING",
+            *classes,
+        ],
+        env,
+        locust_log,
+    )
     try:
         loc.wait(timeout=args.duration + 120)
     except subprocess.TimeoutExpired:
@@ -566,13 +475,17 @@ def run(args: argparse.Namespace, procs: Processes, tmp: Path) -> int:
     accounts = make_accounts(n_browsers, args.uploaders)
     wait_http(f"{host}/accounts/login/", web, 60)
     wait_log(tmp / "worker.log", "ready.", worker, 120, "the Celery worker")
-    seeds = photos[:max(args.seed_photos, 1)]
-    log(f"web server on {host} ({args.web_workers} workers x {args.web_threads} threads); worker ready; "
-        f"analysing {len(seeds)} seed photo(s) (loads the models)")
+    seeds = photos[: max(args.seed_photos, 1)]
+    log(
+        f"web server on {host} ({args.web_workers} workers x {args.web_threads} threads); worker ready; "
+        f"analysing {len(seeds)} seed photo(s) (loads the models)"
+    )
     seed_uploads(host, accounts["seed"]["token"], seeds, 300)
     garments = seed_closets(accounts["seed"]["username"], [a["username"] for a in accounts["browsers"]])
-    log(f"{n_browsers} browser closets seeded ({garments} garments); load: {args.users} users "
-        f"({args.uploaders} uploading) for {args.duration} s")
+    log(
+        f"{n_browsers} browser closets seeded ({garments} garments); load: {args.users} users "
+        f"({args.uploaders} uploading) for {args.duration} s"
+    )
 
     load_before = os.getloadavg()[0]
     cpu_web, cpu_worker = cpu_seconds(web), cpu_seconds(worker)
@@ -596,20 +509,32 @@ def run(args: argparse.Namespace, procs: Processes, tmp: Path) -> int:
     photo_failures = photo["failures"] if photo else 0
     exceptions = read_exceptions(tmp / "locust")
     errors = http_failures + photo_failures + exceptions
-    print(f"load: {args.users} users ({args.uploaders} uploading, {n_browsers} browsing), {args.duration} s, "
-          f"gunicorn {args.web_workers}x{args.web_threads}, 1 Celery worker on CPU, {os.cpu_count()} CPUs; "
-          f"throttle {args.throttle or 'project default'}; 1-min load average {load_before:.1f} at the start, "
-          f"{load_after:.1f} at the end")
+    print(
+        f"load: {args.users} users ({args.uploaders} uploading, {n_browsers} browsing), {args.duration} s, "
+        f"gunicorn {args.web_workers}x{args.web_threads}, 1 Celery worker on CPU, {os.cpu_count()} CPUs; "
+        f"throttle {args.throttle or 'project default'}; 1-min load average {load_before:.1f} at the start, "
+        f"{load_after:.1f} at the end"
+    )
     print(format_table(rows, total, photo))
-    print(f"uploads: accepted {counts['accepted']}, done {counts['done']}, failed {counts['failed']}, "
-          f"lost {counts['lost']}" + (f" (and {counts['unacknowledged']} stored as the run stopped, "
-                                      f"{counts['pending']} unfinished)" if counts["unacknowledged"] else ""))
+    print(
+        f"uploads: accepted {counts['accepted']}, done {counts['done']}, failed {counts['failed']}, "
+        f"lost {counts['lost']}"
+        + (
+            f" (and {counts['unacknowledged']} stored as the run stopped, {counts['pending']} unfinished)"
+            if counts["unacknowledged"]
+            else ""
+        )
+    )
     finished = counts["done"] + counts["failed"]
-    print(f"CPU: web server {cpu_web:.1f} s ({1000 * cpu_web / max(total['requests'], 1):.0f} ms per request), "
-          f"worker {cpu_worker:.1f} s ({cpu_worker / max(finished, 1):.1f} s per photo), locust {cpu_locust:.1f} s "
-          f"(PostgreSQL and Redis not counted)")
-    print(f"errors: {errors} (HTTP failures {http_failures}, photos not done {photo_failures}, "
-          f"exceptions in users {exceptions})")
+    print(
+        f"CPU: web server {cpu_web:.1f} s ({1000 * cpu_web / max(total['requests'], 1):.0f} ms per request), "
+        f"worker {cpu_worker:.1f} s ({cpu_worker / max(finished, 1):.1f} s per photo), locust {cpu_locust:.1f} s "
+        f"(PostgreSQL and Redis not counted)"
+    )
+    print(
+        f"errors: {errors} (HTTP failures {http_failures}, photos not done {photo_failures}, "
+        f"exceptions in users {exceptions})"
+    )
     for line in read_failures(tmp / "locust")[:10]:
         print("  " + line)
     if exceptions:
@@ -624,6 +549,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     procs = Processes()
     tmp = Path(tempfile.mkdtemp(prefix="wardrobe-load-"))
+
     def interrupted(signum, frame):
         raise KeyboardInterrupt(signal.Signals(signum).name)
 

@@ -22,6 +22,7 @@ until the worker has analysed it (reported as the ``PHOTO upload to done`` row: 
 waits for the result), fetches the garments found, then waits 2-8 s before the next photo.
 Request names group ids as ``[id]`` so each endpoint is one row of the statistics.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -35,8 +36,11 @@ from pathlib import Path
 
 from locust import HttpUser, between, task
 
-_ACCOUNTS = json.loads(Path(os.environ["LOAD_USERS_FILE"]).read_text()) if os.environ.get("LOAD_USERS_FILE") else {
-    "browsers": [], "uploaders": []}
+_ACCOUNTS = (
+    json.loads(Path(os.environ["LOAD_USERS_FILE"]).read_text())
+    if os.environ.get("LOAD_USERS_FILE")
+    else {"browsers": [], "uploaders": []}
+)
 _NEXT = {"browsers": itertools.count(), "uploaders": itertools.count()}
 _PHOTOS = [Path(p) for p in os.environ.get("LOAD_PHOTOS", "").split(os.pathsep) if p]
 _PHOTO_TURN = itertools.count()
@@ -49,10 +53,23 @@ TIMEOUT = float(os.environ.get("LOAD_TIMEOUT", "60"))
 _CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _MEDIA_RE = re.compile(r'src="(/media/[^"]+)"')
 _ID_RE = re.compile(r"/\d+(?=/|$)")
-CLOSET_FILTERS = ["", "?state=all", "?state=clean&sort=most-worn", "?section=tops", "?sort=oldest",
-                  "?state=all&q=shirt"]
-API_FILTERS = ["?state=all", "?state=closet&sort=newest", "?review=true", "?section=bottoms",
-               "?color=black", "?season=summer&state=all", "?state=all&sort=most-worn"]
+CLOSET_FILTERS = [
+    "",
+    "?state=all",
+    "?state=clean&sort=most-worn",
+    "?section=tops",
+    "?sort=oldest",
+    "?state=all&q=shirt",
+]
+API_FILTERS = [
+    "?state=all",
+    "?state=closet&sort=newest",
+    "?review=true",
+    "?section=bottoms",
+    "?color=black",
+    "?season=summer&state=all",
+    "?state=all&sort=most-worn",
+]
 
 
 def _account(kind: str) -> dict:
@@ -91,10 +108,18 @@ class BrowserUser(HttpUser):
         account = _account("browsers")
         page = self.client.get("/accounts/login/", name="/accounts/login/")
         found = _CSRF_RE.search(page.text or "")
-        with self.client.post("/accounts/login/", name="/accounts/login/", catch_response=True, data={
-            "username": account["username"], "password": account["password"], "next": "",
-            "csrfmiddlewaretoken": found.group(1) if found else "",
-        }, allow_redirects=False) as resp:
+        with self.client.post(
+            "/accounts/login/",
+            name="/accounts/login/",
+            catch_response=True,
+            data={
+                "username": account["username"],
+                "password": account["password"],
+                "next": "",
+                "csrfmiddlewaretoken": found.group(1) if found else "",
+            },
+            allow_redirects=False,
+        ) as resp:
             if resp.status_code != 302:
                 resp.failure(f"login refused: HTTP {resp.status_code}")
                 return
@@ -155,9 +180,12 @@ class UploaderUser(HttpUser):
     def upload(self) -> None:
         path = _PHOTOS[next(_PHOTO_TURN) % len(_PHOTOS)]
         started = time.monotonic()
-        with self.client.post("/api/photos/", name="/api/photos/", catch_response=True,
-                              files={"image": (path.name, path.read_bytes(),
-                                                        mimetypes.guess_type(path.name)[0] or "image/jpeg")}) as resp:
+        with self.client.post(
+            "/api/photos/",
+            name="/api/photos/",
+            catch_response=True,
+            files={"image": (path.name, path.read_bytes(), mimetypes.guess_type(path.name)[0] or "image/jpeg")},
+        ) as resp:
             if resp.status_code != 202:
                 resp.failure(f"HTTP {resp.status_code}: {resp.text[:200]}")
                 return
@@ -174,7 +202,12 @@ class UploaderUser(HttpUser):
         elapsed_ms = (time.monotonic() - started) * 1000
         error = None if status == "done" else RuntimeError(f"photo {photo_id} ended {status!r}")
         self.environment.events.request.fire(
-            request_type="PHOTO", name="upload to done", response_time=elapsed_ms, response_length=0,
-            exception=error, context={})
+            request_type="PHOTO",
+            name="upload to done",
+            response_time=elapsed_ms,
+            response_length=0,
+            exception=error,
+            context={},
+        )
         if status == "done":
             self.client.get(f"/api/garments/?photo={photo_id}", name="/api/garments/?filters")

@@ -5,9 +5,9 @@
 
 What one photo costs, timed per photo with ``time.perf_counter`` (seconds):
 
-* ``upload``: ``wardrobe.services.photo_create``: read the bytes, decode and validate them, store the
+* ``upload``: ``wardrobe.closet.services.photo_create``: read the bytes, decode and validate them, store the
   file, write the ``Photo`` row (what the web process does on upload);
-* ``process``: ``wardrobe.services.process_photo``: open the stored file, decode it, run the vision
+* ``process``: ``wardrobe.closet.services.process_photo``: open the stored file, decode it, run the vision
   pipeline (preprocess, detector, classifier, postprocess with masks, cutouts and colours), write
   each garment's mask and cutout PNG and its ``Garment`` row (what the worker does);
 * ``total`` = upload + process. The Celery hop between the two (queue latency) is not counted: the
@@ -22,6 +22,7 @@ Prints one JSON object: photo count, device, threads, model load seconds, median
 seconds per photo for total, upload and process, garments per photo, peak resident memory of the
 process (MiB, ``getrusage`` ``ru_maxrss``) and, on CUDA, peak allocated GPU memory (MiB).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,8 +62,11 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def summary(values: list[float]) -> dict:
-    return {"median": round(statistics.median(values), 3), "p95": round(percentile(values, 95), 3),
-            "mean": round(statistics.fmean(values), 3)}
+    return {
+        "median": round(statistics.median(values), 3),
+        "p95": round(percentile(values, 95), 3),
+        "mean": round(statistics.fmean(values), 3),
+    }
 
 
 def main(argv=None):
@@ -86,18 +90,18 @@ def main(argv=None):
     import torch
 
     torch.set_num_threads(args.threads)
+    # The worker's work runs inline below, so nothing is sent to a broker on commit.
+    os.environ["PHOTO_QUEUE_BACKEND"] = "wardrobe.closet.queue.NoQueue"
     django.setup()
     from django.contrib.auth import get_user_model
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
 
     from vision.inference import load_pipeline
-    from wardrobe import services
-    from wardrobe.models import Garment
+    from wardrobe.closet import services
+    from wardrobe.closet.models import Garment
 
     call_command("migrate", verbosity=0)
-    # The worker's work runs inline below, so nothing is sent to a broker on commit.
-    services._enqueue_processing = lambda photo_id: None
     owner, _ = get_user_model().objects.get_or_create(username="bench")
 
     paths = pick_photos(args.photos, args.n)
@@ -124,9 +128,14 @@ def main(argv=None):
             total.append(t2 - t0)
             garments.append(Garment.objects.filter(photo=photo).count())
     result = {
-        "photos": len(total), "device": str(pipeline.device), "threads": args.threads,
-        "database": os.environ["DATABASE_URL"].split(":", 1)[0], "load_seconds": round(load_s, 3),
-        "total_seconds": summary(total), "upload_seconds": summary(upload), "process_seconds": summary(process),
+        "photos": len(total),
+        "device": str(pipeline.device),
+        "threads": args.threads,
+        "database": os.environ["DATABASE_URL"].split(":", 1)[0],
+        "load_seconds": round(load_s, 3),
+        "total_seconds": summary(total),
+        "upload_seconds": summary(upload),
+        "process_seconds": summary(process),
         "garments_per_photo": round(statistics.fmean(garments), 2),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

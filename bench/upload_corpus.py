@@ -9,6 +9,7 @@ case | input | expected status (API / form) | API status | form status | message
 messages are the ones the test run observed, not the expectations copied. pytest's own output goes
 to stderr; the exit status is pytest's (non-zero when any case did not behave as expected).
 """
+
 from __future__ import annotations
 
 import os
@@ -24,9 +25,20 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         table = Path(tmp) / "upload_corpus.md"
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", *argv, "-q", "-p", "no:cacheprovider",
-             str(ROOT / "tests" / "test_upload_corpus.py")],
-            cwd=ROOT, env={**os.environ, "UPLOAD_CORPUS_TABLE": str(table)}, stdout=sys.stderr)
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                *argv,
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                str(ROOT / "tests" / "test_upload_corpus.py"),
+            ],
+            cwd=ROOT,
+            env={**os.environ, "UPLOAD_CORPUS_TABLE": str(table)},
+            stdout=sys.stderr,
+        )
         if table.exists():
             sys.stdout.write(table.read_text(encoding="utf-8"))
         return result.returncode

@@ -1,4 +1,5 @@
 """Shared fixtures. Tests run against the real PostgreSQL/Redis configured in pytest.ini."""
+
 from __future__ import annotations
 
 import io
@@ -88,6 +89,16 @@ def media_root(settings, tmp_path) -> Path:
 
 
 @pytest.fixture
+def browser():
+    """A headless Chromium (``tests.browser``), quit after the test."""
+    from tests.browser import start_browser
+
+    driver = start_browser()
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture
 def jpeg_bytes() -> bytes:
     return encode(sample_image(), "JPEG", quality=90)
 
@@ -140,8 +151,16 @@ def _database_url(db: dict) -> str:
 
 
 @contextmanager
-def running_worker(settings, media_root: Path, log_path: Path, *, extra_env: dict | None = None,
-                   beat: bool = False, broker_url: str | None = None, flush: bool = True):
+def running_worker(
+    settings,
+    media_root: Path,
+    log_path: Path,
+    *,
+    extra_env: dict | None = None,
+    beat: bool = False,
+    broker_url: str | None = None,
+    flush: bool = True,
+):
     """A real ``celery worker`` process (prefork pool, one child, so time limits apply) on the test
     database, MEDIA_ROOT and Redis broker (its db emptied first unless ``flush`` is false);
     ``beat``: with the embedded beat (the photo sweeper). Runs in its own process group; killed
@@ -154,21 +173,38 @@ def running_worker(settings, media_root: Path, log_path: Path, *, extra_env: dic
     assert broker_url.startswith("redis://"), "the worker tests run against Redis"
     if flush:
         redis.Redis.from_url(broker_url).flushdb()  # dedicated db number (pytest.ini): start clean
-    env = {**os.environ,
-           "DATABASE_URL": _database_url(settings.DATABASES["default"]),
-           "CELERY_BROKER_URL": broker_url,
-           "MEDIA_ROOT": str(media_root),
-           "DEBUG": "0",
-           "SECRET_KEY": settings.SECRET_KEY,
-           "PYTHONUNBUFFERED": "1",
-           "CELERY_BEAT_SCHEDULE_FILENAME": str(Path(log_path).with_suffix(".beat")),
-           **(extra_env or {})}
-    cmd = [sys.executable, "-m", "celery", "-A", "workers", "worker", "-Q", "vision", "-c", "1",
-           "--prefetch-multiplier", "1", "--without-gossip", "--without-mingle", "--without-heartbeat",
-           "-l", "info"] + (["-B"] if beat else [])
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(settings.DATABASES["default"]),
+        "CELERY_BROKER_URL": broker_url,
+        "MEDIA_ROOT": str(media_root),
+        "DEBUG": "0",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "PYTHONUNBUFFERED": "1",
+        "CELERY_BEAT_SCHEDULE_FILENAME": str(Path(log_path).with_suffix(".beat")),
+        **(extra_env or {}),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers",
+        "worker",
+        "-Q",
+        "vision",
+        "-c",
+        "1",
+        "--prefetch-multiplier",
+        "1",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+        "-l",
+        "info",
+    ] + (["-B"] if beat else [])
     with open(log_path, "ab") as log:
-        worker = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+        worker = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         yield worker, log_path
     finally:

@@ -2,6 +2,7 @@
 photo is a real fixture photo re-encoded by ``photo_create``; a garment goes through
 ``garment_create`` from a ``vision.contract.GarmentInstance``), so no test row skips the rules the
 app itself applies."""
+
 from __future__ import annotations
 
 import io
@@ -76,22 +77,39 @@ class PhotoFactory(factory.Factory):
     _build = _create
 
 
-def box_instance(photo: Photo, category: str, type: str | None, *, score: float = 0.9,
-                 colors: tuple[str, ...] = ("navy",), guesses: tuple[Guess, ...] = ()) -> GarmentInstance:
+def box_instance(
+    photo: Photo,
+    category: str,
+    type: str | None,
+    *,
+    score: float = 0.9,
+    colors: tuple[str, ...] = ("navy",),
+    guesses: tuple[Guess, ...] = (),
+) -> GarmentInstance:
     """A pipeline result for ``photo`` whose garment is the middle half of the photo (a box-shaped
     mask), with a flat cutout, the given palette colours and the model's ``guesses`` (none by default)."""
     w, h = photo.width, photo.height
     box = (w // 4, h // 4, 3 * w // 4, 3 * h // 4)
     mask = np.zeros((h, w), dtype=bool)
-    mask[box[1]:box[3], box[0]:box[2]] = True
-    rgb = tuple(int(hex_of(colors[0])[i:i + 2], 16) for i in (1, 3, 5)) if colors else (20, 30, 120)
+    mask[box[1] : box[3], box[0] : box[2]] = True
+    rgb = tuple(int(hex_of(colors[0])[i : i + 2], 16) for i in (1, 3, 5)) if colors else (20, 30, 120)
     cutout = Image.new("RGBA", (box[2] - box[0], box[3] - box[1]), (*rgb, 255))
     share = round(1 / len(colors), 4) if colors else 0.0
     return GarmentInstance(
-        box=box, mask=mask, detector_score=0.95, category=category, type=type, score=score, classifier_score=0.85,
-        guesses=list(guesses), cutout=cutout,
-        colors=[Colour(name=c, rgb=tuple(int(hex_of(c)[i:i + 2], 16) for i in (1, 3, 5)), hex=hex_of(c),
-                       fraction=share) for c in colors])
+        box=box,
+        mask=mask,
+        detector_score=0.95,
+        category=category,
+        type=type,
+        score=score,
+        classifier_score=0.85,
+        guesses=list(guesses),
+        cutout=cutout,
+        colors=[
+            Colour(name=c, rgb=tuple(int(hex_of(c)[i : i + 2], 16) for i in (1, 3, 5)), hex=hex_of(c), fraction=share)
+            for c in colors
+        ],
+    )
 
 
 class GarmentFactory(factory.Factory):
@@ -110,9 +128,9 @@ class GarmentFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, photo, category, type, score, colors, status, **edits) -> Garment:
-        garment = services.garment_create(photo=photo, status=status,
-                                          instance=box_instance(photo, category, type, score=score,
-                                                                colors=tuple(colors)))
+        garment = services.garment_create(
+            photo=photo, status=status, instance=box_instance(photo, category, type, score=score, colors=tuple(colors))
+        )
         if edits:
             services.garment_update(garment=garment, **edits)
         return garment
@@ -133,8 +151,9 @@ class OutfitFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, owner, garments, name, **kwargs) -> Outfit:
-        return outfit_services.outfit_create(owner=owner, name=name, items=[{"garment": g.pk} for g in garments],
-                                             **kwargs)
+        return outfit_services.outfit_create(
+            owner=owner, name=name, items=[{"garment": g.pk} for g in garments], **kwargs
+        )
 
     _build = _create
 

@@ -1,5 +1,6 @@
 """The model's top guesses (Pipeline.guesses) on the committed weights and the real fixture photos,
 and process_photo storing them and filing each garment by the owner's review threshold."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,14 @@ from vision import taxonomy
 from vision.inference import load_pipeline
 
 FIXTURES = Path(__file__).parent / "fixtures"
-PHOTOS = ["clothing_tshirt.jpg", "clothing_pants.jpg", "clothing_shoes.jpg", "clothing_dress.jpg",
-          "ccp_0008.jpg", "ccp_0016.jpg"]
+PHOTOS = [
+    "clothing_tshirt.jpg",
+    "clothing_pants.jpg",
+    "clothing_shoes.jpg",
+    "clothing_dress.jpg",
+    "ccp_0008.jpg",
+    "ccp_0016.jpg",
+]
 
 pytestmark = pytest.mark.vision
 
@@ -44,8 +51,9 @@ def _check_guesses(guesses: list[dict], pipeline, k: int = 3) -> None:
     for g in guesses:
         assert set(g) == {"category", "type", "score"}
         assert g["category"] in taxonomy.CATEGORY_BY_SLUG
-        assert g["type"] is None or (g["type"] in pipeline.classifier.type_slugs
-                                     and taxonomy.category_of_type(g["type"]) == g["category"])
+        assert g["type"] is None or (
+            g["type"] in pipeline.classifier.type_slugs and taxonomy.category_of_type(g["type"]) == g["category"]
+        )
         assert type(g["score"]) is float and 0.0 <= g["score"] <= 1.0 and g["score"] == round(g["score"], 4)
     scores = [g["score"] for g in guesses]
     # The first is the chosen category's score, at least the share of any one pair: the whole list is
@@ -90,8 +98,9 @@ def _crop_probs(pipeline, name: str):
     return [(d.category_id, d.score, p) for d, p in zip(detections, probs)]
 
 
-@pytest.mark.parametrize("name", ["clothing_tshirt.jpg", "clothing_pants.jpg", "clothing_shoes.jpg",
-                                  "clothing_dress.jpg"])
+@pytest.mark.parametrize(
+    "name", ["clothing_tshirt.jpg", "clothing_pants.jpg", "clothing_shoes.jpg", "clothing_dress.jpg"]
+)
 def test_classifier_only_guesses_are_its_most_probable_types(pipeline, name):
     """Without a detector opinion a pair's score is the type's probability: the guesses after the
     first are the classifier's most probable other types."""
@@ -159,8 +168,10 @@ def test_certain_classifier_against_a_weaker_detector(pipeline):
     shoe = 1 + taxonomy.CATEGORY_SLUGS.index("shoe")
     guesses = pipeline.guesses(shoe, 0.9, probs)
     _check_guesses(guesses, pipeline)
-    assert guesses[:2] == [{"category": "pants", "type": "jeans", "score": 0.5},
-                           {"category": "shoe", "type": None, "score": 0.45}]
+    assert guesses[:2] == [
+        {"category": "pants", "type": "jeans", "score": 0.5},
+        {"category": "shoe", "type": None, "score": 0.45},
+    ]
     assert guesses[2]["score"] == 0.0
     alone = pipeline.guesses(0, 0.0, probs)
     assert alone[0] == {"category": "pants", "type": "jeans", "score": 1.0}
@@ -168,6 +179,7 @@ def test_certain_classifier_against_a_weaker_detector(pipeline):
 
 
 # --- process_photo with the real pipeline ---------------------------------------------------------
+
 
 def _process(user, pipeline, name):
     """Upload a fixture photo and process it; returns (photo, {category slug: instance the pipeline gave})."""

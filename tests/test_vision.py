@@ -1,5 +1,6 @@
 """vision/: taxonomy, colours, the serving pipeline on real photos with the committed weights,
 both evaluation commands, and a few-step training smoke run on real photos. No Django here."""
+
 from __future__ import annotations
 
 import json
@@ -77,8 +78,17 @@ def test_foreground_of_a_flat_lay_photo():
 
 
 @pytest.mark.vision
-@pytest.mark.parametrize("name", ["clothing_tshirt.jpg", "clothing_pants.jpg", "clothing_shoes.jpg",
-                                  "clothing_dress.jpg", "ccp_0008.jpg", "ccp_0016.jpg"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "clothing_tshirt.jpg",
+        "clothing_pants.jpg",
+        "clothing_shoes.jpg",
+        "clothing_dress.jpg",
+        "ccp_0008.jpg",
+        "ccp_0016.jpg",
+    ],
+)
 def test_pipeline_on_real_photos(pipeline, name):
     image = Image.open(FIXTURES / name)
     instances = pipeline(image)
@@ -145,11 +155,35 @@ def test_training_smoke_run(tmp_path):
     r = _run("vision.pack", "--datasets", str(DATASETS), "--out", str(data), "--workers", "1")
     assert r.returncode == 0, r.stderr
     weights = tmp_path / "weights"
-    r = _run("vision.train_classifier", "--pack", str(data / "classifier.pt"), "--out", str(weights / "classifier.pt"),
-             "--max-steps", "2", "--batch-size", "4", "--train-on-all", "--device", "cpu")
+    r = _run(
+        "vision.train_classifier",
+        "--pack",
+        str(data / "classifier.pt"),
+        "--out",
+        str(weights / "classifier.pt"),
+        "--max-steps",
+        "2",
+        "--batch-size",
+        "4",
+        "--train-on-all",
+        "--device",
+        "cpu",
+    )
     assert r.returncode == 0, r.stderr
-    r = _run("vision.train_detector", "--pack", str(data / "ccp.pt"), "--out", str(weights / "detector.pt"),
-             "--max-steps", "2", "--batch-size", "2", "--train-on-all", "--device", "cpu")
+    r = _run(
+        "vision.train_detector",
+        "--pack",
+        str(data / "ccp.pt"),
+        "--out",
+        str(weights / "detector.pt"),
+        "--max-steps",
+        "2",
+        "--batch-size",
+        "2",
+        "--train-on-all",
+        "--device",
+        "cpu",
+    )
     assert r.returncode == 0, r.stderr
     assert '"step": 1' in r.stdout
     smoke = load_pipeline(weights, "cpu")
@@ -159,7 +193,7 @@ def test_training_smoke_run(tmp_path):
 def test_committed_weights_are_small_and_carded():
     for name in ("detector", "classifier"):
         path = WEIGHTS_DIR / f"{name}.pt"
-        assert path.stat().st_size < 25 * 2 ** 20
+        assert path.stat().st_size < 25 * 2**20
         card = (WEIGHTS_DIR / f"MODEL_CARD_{name}.md").read_text()
         import hashlib
 

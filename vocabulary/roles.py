@@ -5,6 +5,7 @@ Roles (used by the outfit suggestions): ``top``; ``mid`` (a layer worn over a to
 sweater, cardigan, vest); ``bottom``; ``one-piece``; ``outer`` (outerwear); ``shoes``. A category
 may have two roles (a sweater is a top or a mid layer) or none (accessories, bags).
 """
+
 from __future__ import annotations
 
 TOP_CATEGORIES = frozenset({"shirt-blouse", "top-t-shirt-sweatshirt", "sweater", "cardigan"})

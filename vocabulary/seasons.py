@@ -1,4 +1,5 @@
 """The seasons a garment or an outfit can be tagged with, in calendar order: ``(slug, English name)``."""
+
 from __future__ import annotations
 
 SEASONS: list[tuple[str, str]] = [

@@ -11,6 +11,7 @@ one category, where a dataset gives one (jeans inside pants, sneakers inside sho
 Detector class ids are ``1 + CATEGORY_SLUGS.index(slug)``; 0 is background. The mapping of each
 dataset's labels onto this taxonomy is training knowledge and lives in ``vision.taxonomy``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,8 +62,7 @@ CATEGORIES: list[Category] = [
     Category("cape", "Cape", "outerwear"),
     Category("glasses", "Glasses", "accessories"),
     Category("hat", "Hat", "accessories"),
-    Category("headband-head-covering-hair-accessory", "Headband / head covering / hair accessory",
-             "accessories"),
+    Category("headband-head-covering-hair-accessory", "Headband / head covering / hair accessory", "accessories"),
     Category("tie", "Tie", "accessories"),
     Category("glove", "Glove", "accessories"),
     Category("watch", "Watch", "accessories"),

@@ -63,13 +63,13 @@ Production (``manage.py check --deploy --fail-level WARNING`` passes with these,
 ``SECURE_COOKIES=1``, ``BEHIND_TLS_PROXY=1``, ``NUM_PROXIES=1``, ``CACHE_URL=redis://redis:6379/1``,
 plus ``DATABASE_URL``, ``CELERY_BROKER_URL`` and ``MEDIA_ROOT``.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
 import environ
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -253,8 +253,10 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
         "socket_connect_timeout": 3,
     }
-CELERY_TASK_ROUTES = {"workers.tasks.process_photo": {"queue": "vision"},
-                      "workers.tasks.sweep_photos": {"queue": "vision"}}
+CELERY_TASK_ROUTES = {
+    "workers.tasks.process_photo": {"queue": "vision"},
+    "workers.tasks.sweep_photos": {"queue": "vision"},
+}
 CELERY_TASK_DEFAULT_QUEUE = "vision"
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task is acknowledged only when it has finished, and handed back when its worker process dies,
@@ -277,13 +279,11 @@ SWEEP_PROCESSING_AFTER = env.float("SWEEP_PROCESSING_AFTER", default=PHOTO_TASK_
 CELERY_BEAT_SCHEDULE = {
     "sweep-photos": {"task": "workers.tasks.sweep_photos", "schedule": SWEEP_INTERVAL},
 }
-CELERY_BEAT_SCHEDULE_FILENAME = str(env.path("CELERY_BEAT_SCHEDULE_FILENAME",
-                                             default=VAR_DIR / "celerybeat-schedule"))
+CELERY_BEAT_SCHEDULE_FILENAME = str(env.path("CELERY_BEAT_SCHEDULE_FILENAME", default=VAR_DIR / "celerybeat-schedule"))
 # Publishing a task must not hang an upload while the broker is down: give up fast, the photo
 # stays 'pending' and the sweeper enqueues it once the broker is back.
 CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=3.0)
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5,
-                                    "interval_max": 0.5}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 # The worker itself keeps trying to reconnect to the broker for ever.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_TASK_IGNORE_RESULT = True

@@ -4,6 +4,7 @@ Pages: accounts under ``/accounts/`` (with the settings page of ``preferences``)
 outfits and suggestions at the root. API under ``/api/``: ``auth/`` (accounts), ``me/`` (your
 settings, export, account deletion), each room's resources, and the schema and its docs.
 """
+
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog

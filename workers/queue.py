@@ -1,4 +1,5 @@
 """The closet's photo queue (``wardrobe.closet.queue``) on Celery: the broker calls live here."""
+
 from __future__ import annotations
 
 import logging
@@ -23,8 +24,9 @@ class CeleryPhotoQueue:
         try:
             process_photo.delay(photo_id)
         except Exception as exc:  # noqa: BLE001 - kombu/redis raise many kinds; all mean "not queued"
-            logger.warning("could not queue photo %s (broker unreachable?); the sweeper will retry",
-                           photo_id, exc_info=True)
+            logger.warning(
+                "could not queue photo %s (broker unreachable?); the sweeper will retry", photo_id, exc_info=True
+            )
             raise QueueUnavailable(str(exc)) from exc
 
     def waiting(self) -> int | None:
@@ -34,7 +36,10 @@ class CeleryPhotoQueue:
         try:
             with app.connection_for_write() as conn:
                 conn.ensure_connection(max_retries=1, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
-                return int(conn.default_channel.queue_declare(
-                    queue=settings.CELERY_TASK_DEFAULT_QUEUE, passive=True).message_count)
+                return int(
+                    conn.default_channel.queue_declare(
+                        queue=settings.CELERY_TASK_DEFAULT_QUEUE, passive=True
+                    ).message_count
+                )
         except Exception:  # noqa: BLE001 - any broker error: unknown
             return None

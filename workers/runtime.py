@@ -1,4 +1,5 @@
 """Per-process vision runtime: the pipeline is loaded lazily, once per worker process, after fork."""
+
 from __future__ import annotations
 
 import logging
@@ -42,10 +43,8 @@ def get_pipeline() -> Any:
             from vision.inference import load_pipeline
 
             device = resolve_device()
-            weights_dir = (os.environ.get("VISION_WEIGHTS_DIR")
-                           or getattr(settings, "VISION_WEIGHTS_DIR", "") or None)
-            logger.info("loading vision pipeline on %s (pid %s, weights %s)", device, pid,
-                        weights_dir or "committed")
+            weights_dir = os.environ.get("VISION_WEIGHTS_DIR") or getattr(settings, "VISION_WEIGHTS_DIR", "") or None
+            logger.info("loading vision pipeline on %s (pid %s, weights %s)", device, pid, weights_dir or "committed")
             _pipeline = load_pipeline(weights_dir=weights_dir, device=device)
             _pipeline_pid = pid
     return _pipeline

@@ -10,6 +10,7 @@ between 0 and that, capped at 120 s), and bounded by ``PHOTO_TASK_SOFT_TIME_LIMI
 limit ends the photo ``failed`` with a sentence, the hard one kills the worker process (the
 sweeper then takes over). ``sweep_photos`` runs under celery beat every ``SWEEP_INTERVAL`` seconds.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,14 +27,24 @@ logger = logging.getLogger(__name__)
 
 def _time_limit_message(while_loading: bool = False) -> str:
     message = _("Processing took longer than the limit of %(s)s seconds.") % {
-        "s": f"{settings.PHOTO_TASK_SOFT_TIME_LIMIT:g}"}
+        "s": f"{settings.PHOTO_TASK_SOFT_TIME_LIMIT:g}"
+    }
     return message + (" " + _("(while loading the vision models)") if while_loading else "")
 
 
-@shared_task(name="workers.tasks.process_photo", acks_late=True, reject_on_worker_lost=True,
-             ignore_result=True, autoretry_for=TRANSIENT_ERRORS, max_retries=5, retry_backoff=2,
-             retry_backoff_max=120, retry_jitter=True,
-             soft_time_limit=settings.PHOTO_TASK_SOFT_TIME_LIMIT, time_limit=settings.PHOTO_TASK_TIME_LIMIT)
+@shared_task(
+    name="workers.tasks.process_photo",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    max_retries=5,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    soft_time_limit=settings.PHOTO_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.PHOTO_TASK_TIME_LIMIT,
+)
 def process_photo(photo_id: int) -> str | None:
     """Segment and classify the garments of photo ``photo_id``; returns the photo's final status
     (``None`` when the photo no longer exists)."""
@@ -47,8 +58,7 @@ def process_photo(photo_id: int) -> str | None:
         return "failed"
     except Exception as exc:  # noqa: BLE001 - a photo must never stay pending because models failed to load
         logger.exception("could not load the vision pipeline")
-        services.photo_mark_failed(photo_id=photo_id, error=_("Vision models unavailable: %(error)s") % {
-            "error": exc})
+        services.photo_mark_failed(photo_id=photo_id, error=_("Vision models unavailable: %(error)s") % {"error": exc})
         return "failed"
     try:
         photo = services.process_photo(photo_id, pipeline, interruptions=(SoftTimeLimitExceeded,))

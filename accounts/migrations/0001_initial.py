@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,17 +16,42 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Profile',
+            name="Profile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(blank=True, choices=[('en', 'English'), ('ko', '한국어')], help_text="Empty: the browser's language.", max_length=8, verbose_name='language')),
-                ('review_threshold', models.FloatField(default=accounts.models.default_review_threshold, help_text='New garments whose confidence is below this wait in the review queue; 0 files everything directly, 1 sends everything to review.', validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)], verbose_name='review threshold')),
-                ('currency', models.CharField(default='KRW', max_length=3, verbose_name='default currency')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        choices=[("en", "English"), ("ko", "한국어")],
+                        help_text="Empty: the browser's language.",
+                        max_length=8,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "review_threshold",
+                    models.FloatField(
+                        default=accounts.models.default_review_threshold,
+                        help_text="New garments whose confidence is below this wait in the review queue; 0 files everything directly, 1 sends everything to review.",
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                        verbose_name="review threshold",
+                    ),
+                ),
+                ("currency", models.CharField(default="KRW", max_length=3, verbose_name="default currency")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="profile", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'profile',
-                'verbose_name_plural': 'profiles',
+                "verbose_name": "profile",
+                "verbose_name_plural": "profiles",
             },
         ),
     ]

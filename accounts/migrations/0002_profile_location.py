@@ -5,30 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='profile',
-            name='latitude',
-            field=models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-90.0), django.core.validators.MaxValueValidator(90.0)], verbose_name='latitude'),
+            model_name="profile",
+            name="latitude",
+            field=models.FloatField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(-90.0),
+                    django.core.validators.MaxValueValidator(90.0),
+                ],
+                verbose_name="latitude",
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='location_name',
-            field=models.CharField(blank=True, max_length=200, verbose_name='location'),
+            model_name="profile",
+            name="location_name",
+            field=models.CharField(blank=True, max_length=200, verbose_name="location"),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='longitude',
-            field=models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-180.0), django.core.validators.MaxValueValidator(180.0)], verbose_name='longitude'),
+            model_name="profile",
+            name="longitude",
+            field=models.FloatField(
+                blank=True,
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(-180.0),
+                    django.core.validators.MaxValueValidator(180.0),
+                ],
+                verbose_name="longitude",
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='weather_provider',
-            field=models.CharField(choices=[('open-meteo', 'Forecast from Open-Meteo'), ('manual', 'I type it in')], default='open-meteo', max_length=16, verbose_name='weather'),
+            model_name="profile",
+            name="weather_provider",
+            field=models.CharField(
+                choices=[("open-meteo", "Forecast from Open-Meteo"), ("manual", "I type it in")],
+                default="open-meteo",
+                max_length=16,
+                verbose_name="weather",
+            ),
         ),
     ]

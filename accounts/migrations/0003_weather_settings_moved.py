@@ -1,5 +1,6 @@
 """The weather place and provider left the profile for ``weather.WeatherSettings`` (copied by that
 app's first migration, which runs before this one)."""
+
 from django.db import migrations, models
 
 import wardrobe.core.choices
@@ -14,8 +15,13 @@ class Migration(migrations.Migration):
         migrations.RemoveField("profile", "longitude"),
         migrations.RemoveField("profile", "weather_provider"),
         migrations.AlterField(
-            model_name="profile", name="currency",
-            field=models.CharField(choices=wardrobe.core.choices.currency_choices, default="KRW", max_length=3,
-                                   verbose_name="default currency"),
+            model_name="profile",
+            name="currency",
+            field=models.CharField(
+                choices=wardrobe.core.choices.currency_choices,
+                default="KRW",
+                max_length=3,
+                verbose_name="default currency",
+            ),
         ),
     ]

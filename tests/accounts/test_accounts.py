@@ -34,16 +34,14 @@ def test_argon2_is_the_default_hasher(user):
 
 
 def test_signup_page_creates_user_and_logs_in(client):
-    r = client.post(reverse("accounts:signup"),
-                    {"username": "carol", "password1": STRONG, "password2": STRONG})
+    r = client.post(reverse("accounts:signup"), {"username": "carol", "password1": STRONG, "password2": STRONG})
     assert r.status_code == 302
     assert get_user_model().objects.filter(username="carol").exists()
     assert client.get(reverse("closet:closet")).status_code == 200
 
 
 def test_signup_page_password_mismatch(client):
-    r = client.post(reverse("accounts:signup"),
-                    {"username": "carol", "password1": STRONG, "password2": STRONG + "x"})
+    r = client.post(reverse("accounts:signup"), {"username": "carol", "password1": STRONG, "password2": STRONG + "x"})
     assert r.status_code == 200
     assert "didn’t match" in r.content.decode() or "didn't match" in r.content.decode()
     assert not get_user_model().objects.filter(username="carol").exists()
@@ -81,12 +79,15 @@ def test_api_signup_returns_token_that_works():
     assert c.get("/api/photos/").status_code == 200
 
 
-@pytest.mark.parametrize("payload,field", [
-    ({"username": "dave", "password": STRONG, "password2": "different-" + STRONG}, "password2"),
-    ({"username": "dave", "password": "password", "password2": "password"}, "password"),
-    ({"username": "dave", "password": "12345678901", "password2": "12345678901"}, "password"),
-    ({"username": "", "password": STRONG, "password2": STRONG}, "username"),
-])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"username": "dave", "password": STRONG, "password2": "different-" + STRONG}, "password2"),
+        ({"username": "dave", "password": "password", "password2": "password"}, "password"),
+        ({"username": "dave", "password": "12345678901", "password2": "12345678901"}, "password"),
+        ({"username": "", "password": STRONG, "password2": STRONG}, "username"),
+    ],
+)
 def test_api_signup_validation(payload, field):
     r = APIClient().post("/api/auth/signup/", payload, format="json")
     assert r.status_code == 400
@@ -95,8 +96,9 @@ def test_api_signup_validation(payload, field):
 
 
 def test_api_signup_duplicate_username(user):
-    r = APIClient().post("/api/auth/signup/", {"username": "Alice", "password": STRONG, "password2": STRONG},
-                         format="json")
+    r = APIClient().post(
+        "/api/auth/signup/", {"username": "Alice", "password": STRONG, "password2": STRONG}, format="json"
+    )
     assert r.status_code == 400 and "username" in r.json()
 
 
@@ -118,6 +120,7 @@ def test_api_requires_auth():
 
 
 # --- login lockout (django-axes) ------------------------------------------------------------------
+
 
 def _web_login(client, username: str, password: str):
     return client.post(reverse("accounts:login"), {"username": username, "password": password})
@@ -186,6 +189,7 @@ def test_api_token_form_data_and_missing_fields(user):
 
 # --- account deletion -----------------------------------------------------------------------------
 
+
 def _closet(owner, jpeg_bytes: bytes, photos: int = 2):
     """``photos`` photos of ``owner`` with two garments each, one worn; returns the photos."""
     from wardrobe.closet import services
@@ -204,12 +208,14 @@ def _user_rows(user_id: int) -> dict[str, int]:
     from accounts.models import Profile
     from wardrobe.closet.models import Garment, Photo, WearLog
 
-    return {"photos": Photo.objects.filter(owner_id=user_id).count(),
-            "garments": Garment.objects.filter(owner_id=user_id).count(),
-            "wears": WearLog.objects.filter(owner_id=user_id).count(),
-            "profile": Profile.objects.filter(user_id=user_id).count(),
-            "token": Token.objects.filter(user_id=user_id).count(),
-            "user": get_user_model().objects.filter(pk=user_id).count()}
+    return {
+        "photos": Photo.objects.filter(owner_id=user_id).count(),
+        "garments": Garment.objects.filter(owner_id=user_id).count(),
+        "wears": WearLog.objects.filter(owner_id=user_id).count(),
+        "profile": Profile.objects.filter(user_id=user_id).count(),
+        "token": Token.objects.filter(user_id=user_id).count(),
+        "user": get_user_model().objects.filter(pk=user_id).count(),
+    }
 
 
 def _file_bytes(root: Path) -> dict[str, bytes]:
@@ -217,7 +223,8 @@ def _file_bytes(root: Path) -> dict[str, bytes]:
 
 
 def test_user_delete_removes_rows_files_and_folders_of_that_user_only(
-        user, other_user, jpeg_bytes, media_root, django_capture_on_commit_callbacks):
+    user, other_user, jpeg_bytes, media_root, django_capture_on_commit_callbacks
+):
     from accounts import services
     from accounts.selectors import profile_get
 
@@ -226,10 +233,17 @@ def test_user_delete_removes_rows_files_and_folders_of_that_user_only(
     for someone in (user, other_user):
         services.token_get_or_create(user=someone)
         profile_get(user=someone)
-    AccessAttempt.objects.create(username="alice", ip_address="10.0.0.1", user_agent="x", failures_since_start=2,
-                                 get_data="", post_data="", http_accept="", path_info="/")
-    AccessLog.objects.create(username="alice", ip_address="10.0.0.1", user_agent="x", http_accept="",
-                             path_info="/")
+    AccessAttempt.objects.create(
+        username="alice",
+        ip_address="10.0.0.1",
+        user_agent="x",
+        failures_since_start=2,
+        get_data="",
+        post_data="",
+        http_accept="",
+        path_info="/",
+    )
+    AccessLog.objects.create(username="alice", ip_address="10.0.0.1", user_agent="x", http_accept="", path_info="/")
     AccessLog.objects.create(username="bob", ip_address="10.0.0.2", user_agent="x", http_accept="", path_info="/")
     stray = media_root / "garments" / str(user.pk) / "left-over.png"  # e.g. from a crashed task
     stray.write_bytes(b"orphan")

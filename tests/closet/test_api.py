@@ -1,4 +1,5 @@
 """API shapes, PATCH rules, deletes, categories, schema/docs."""
+
 from pathlib import Path
 
 import pytest
@@ -99,12 +100,15 @@ def test_patch_type_null(api, garment):
     assert r.status_code == 200 and r.json()["type"] is None and r.json()["category"] == "shirt-blouse"
 
 
-@pytest.mark.parametrize("payload,field", [
-    ({"category": "pants", "type": "sneakers"}, "type"),
-    ({"category": "no-such-category"}, "category"),
-    ({"type": "no-such-type"}, "type"),
-    ({}, "non_field_errors"),
-])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"category": "pants", "type": "sneakers"}, "type"),
+        ({"category": "no-such-category"}, "category"),
+        ({"type": "no-such-type"}, "type"),
+        ({}, "non_field_errors"),
+    ],
+)
 def test_patch_validation(api, garment, payload, field):
     r = api.patch(f"/api/garments/{garment.pk}/", payload, format="json")
     assert r.status_code == 400
@@ -127,8 +131,7 @@ def test_delete_garment_removes_files(api, garment, media_root, django_capture_o
     assert not any(p.exists() for p in paths)
 
 
-def test_delete_photo_removes_garments_and_files(api, photo, garment, media_root,
-                                                  django_capture_on_commit_callbacks):
+def test_delete_photo_removes_garments_and_files(api, photo, garment, media_root, django_capture_on_commit_callbacks):
     assert len(media_files(media_root)) == 3
     with django_capture_on_commit_callbacks(execute=True):
         r = api.delete(f"/api/photos/{photo.pk}/")

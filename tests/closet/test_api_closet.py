@@ -1,5 +1,6 @@
 """REST API of the closet: garment fields, PATCH, list filters, review, archive, wear log, laundry,
 photo polling and confirm-all, user settings, scoping to the owner and the OpenAPI schema."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,9 +19,11 @@ from wardrobe.closet.models import Garment, WearLog
 
 pytestmark = pytest.mark.django_db
 
-GUESSES = [{"category": "pants", "type": "jeans", "score": 0.55},
-           {"category": "shorts", "type": None, "score": 0.2},
-           {"category": "skirt", "type": None, "score": 0.1}]
+GUESSES = [
+    {"category": "pants", "type": "jeans", "score": 0.55},
+    {"category": "shorts", "type": None, "score": 0.2},
+    {"category": "skirt", "type": None, "score": 0.1},
+]
 
 
 def to_review(garment: Garment, score: float = 0.5) -> Garment:
@@ -33,11 +36,26 @@ def to_review(garment: Garment, score: float = 0.5) -> Garment:
 def snapshot(garment: Garment) -> dict:
     """Every user-editable value of a garment as stored now."""
     g = Garment.objects.get(pk=garment.pk)
-    return {"category": g.category_id, "type": g.type_id, "colors": [c.as_dict() for c in g.color_list],
-            "status": g.status, "archive_reason": g.archive_reason, "seasons": g.season_list, "name": g.name,
-            "brand": g.brand, "size": g.size, "material": g.material, "price": g.price, "currency": g.currency,
-            "purchase_date": g.purchase_date, "notes": g.notes, "picture": g.picture, "laundry": g.laundry,
-            "wear_count": g.wear_count, "last_worn_on": g.last_worn_on}
+    return {
+        "category": g.category_id,
+        "type": g.type_id,
+        "colors": [c.as_dict() for c in g.color_list],
+        "status": g.status,
+        "archive_reason": g.archive_reason,
+        "seasons": g.season_list,
+        "name": g.name,
+        "brand": g.brand,
+        "size": g.size,
+        "material": g.material,
+        "price": g.price,
+        "currency": g.currency,
+        "purchase_date": g.purchase_date,
+        "notes": g.notes,
+        "picture": g.picture,
+        "laundry": g.laundry,
+        "wear_count": g.wear_count,
+        "last_worn_on": g.last_worn_on,
+    }
 
 
 def ids_of(response) -> list[int]:
@@ -62,13 +80,34 @@ def today() -> dt.date:
 
 # --- shape and PATCH -------------------------------------------------------------------------------
 
+
 def test_garment_shape_has_closet_fields(api, garment):
     r = api.get(f"/api/garments/{garment.pk}/")
     assert r.status_code == 200
     g = r.json()
-    assert {"status", "archive_reason", "archived_at", "guesses", "name", "brand", "size", "material", "seasons",
-            "price", "currency", "cost_per_wear", "purchase_date", "notes", "picture", "picture_url", "laundry",
-            "wear_count", "last_worn_on", "colors", "updated_at"} <= set(g)
+    assert {
+        "status",
+        "archive_reason",
+        "archived_at",
+        "guesses",
+        "name",
+        "brand",
+        "size",
+        "material",
+        "seasons",
+        "price",
+        "currency",
+        "cost_per_wear",
+        "purchase_date",
+        "notes",
+        "picture",
+        "picture_url",
+        "laundry",
+        "wear_count",
+        "last_worn_on",
+        "colors",
+        "updated_at",
+    } <= set(g)
     assert (g["status"], g["archive_reason"], g["archived_at"]) == ("closet", "", None)
     assert (g["seasons"], g["price"], g["currency"], g["cost_per_wear"]) == ([], None, "", None)
     assert (g["picture"], g["laundry"], g["wear_count"], g["last_worn_on"]) == ("cutout", "clean", 0, None)
@@ -79,10 +118,22 @@ def test_garment_shape_has_closet_fields(api, garment):
 
 
 def test_patch_every_editable_field(api, garment):
-    payload = {"name": "Oxford shirt", "brand": "Uniqlo", "size": "M", "material": "Cotton",
-               "seasons": ["autumn", "spring"], "colors": ["white", "navy"], "price": "39.90", "currency": "USD",
-               "purchase_date": "2024-03-01", "notes": "Iron on low.", "picture": "photo", "laundry": "wash",
-               "category": "pants", "type": "jeans"}
+    payload = {
+        "name": "Oxford shirt",
+        "brand": "Uniqlo",
+        "size": "M",
+        "material": "Cotton",
+        "seasons": ["autumn", "spring"],
+        "colors": ["white", "navy"],
+        "price": "39.90",
+        "currency": "USD",
+        "purchase_date": "2024-03-01",
+        "notes": "Iron on low.",
+        "picture": "photo",
+        "laundry": "wash",
+        "category": "pants",
+        "type": "jeans",
+    }
     r = api.patch(f"/api/garments/{garment.pk}/", payload, format="json")
     assert r.status_code == 200, r.content
     g = r.json()
@@ -90,7 +141,12 @@ def test_patch_every_editable_field(api, garment):
     assert g["seasons"] == ["spring", "autumn"]  # calendar order
     assert [(c["name"], c["fraction"]) for c in g["colors"]] == [("white", 0.0), ("navy", 1.0)]
     assert (g["price"], g["currency"], g["cost_per_wear"]) == ("39.90", "USD", "39.90")
-    assert (g["purchase_date"], g["notes"], g["picture"], g["laundry"]) == ("2024-03-01", "Iron on low.", "photo", "wash")
+    assert (g["purchase_date"], g["notes"], g["picture"], g["laundry"]) == (
+        "2024-03-01",
+        "Iron on low.",
+        "photo",
+        "wash",
+    )
     assert (g["category"], g["type"], g["section"]) == ("pants", "jeans", "bottoms")
     stored = Garment.objects.get(pk=garment.pk)
     assert stored.season_list == ["spring", "autumn"] and stored.color_name_list == ["white", "navy"]
@@ -101,36 +157,41 @@ def test_patch_every_editable_field(api, garment):
 def test_patch_price_takes_default_currency_and_can_be_cleared(api, garment):
     r = api.patch(f"/api/garments/{garment.pk}/", {"price": "15000"}, format="json")
     assert r.status_code == 200 and (r.json()["price"], r.json()["currency"]) == ("15000.00", "KRW")
-    r = api.patch(f"/api/garments/{garment.pk}/", {"price": None, "purchase_date": None, "seasons": [],
-                                                    "name": ""}, format="json")
+    r = api.patch(
+        f"/api/garments/{garment.pk}/", {"price": None, "purchase_date": None, "seasons": [], "name": ""}, format="json"
+    )
     assert r.status_code == 200, r.content
     assert (r.json()["price"], r.json()["purchase_date"], r.json()["seasons"]) == (None, None, [])
     assert Garment.objects.get(pk=garment.pk).price is None
 
 
 def test_patch_form_encoded_lists(api, garment):
-    r = api.patch(f"/api/garments/{garment.pk}/", {"seasons": ["winter", "summer"], "brand": "Muji"},
-                  format="multipart")
+    r = api.patch(
+        f"/api/garments/{garment.pk}/", {"seasons": ["winter", "summer"], "brand": "Muji"}, format="multipart"
+    )
     assert r.status_code == 200, r.content
     assert r.json()["seasons"] == ["summer", "winter"] and r.json()["brand"] == "Muji"
 
 
-@pytest.mark.parametrize("payload,field", [
-    ({"price": "-1"}, "price"),
-    ({"price": "cheap"}, "price"),
-    ({"currency": "XYZ"}, "currency"),
-    ({"seasons": ["monsoon"]}, "seasons"),
-    ({"seasons": "spring"}, "seasons"),
-    ({"colors": ["plaid"]}, "colors"),
-    ({"picture": "poster"}, "picture"),
-    ({"laundry": "dirty"}, "laundry"),
-    ({"purchase_date": "yesterday"}, "purchase_date"),
-    ({"name": "x" * 121}, "name"),
-    ({"name": "Renamed", "price": "-5"}, "price"),  # one bad field: nothing changes
-    ({"name": "Renamed", "type": "sneakers", "category": "pants"}, "type"),
-    ({"status": "archived"}, "non_field_errors"),  # not editable: an empty change
-    ({}, "non_field_errors"),
-])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"price": "-1"}, "price"),
+        ({"price": "cheap"}, "price"),
+        ({"currency": "XYZ"}, "currency"),
+        ({"seasons": ["monsoon"]}, "seasons"),
+        ({"seasons": "spring"}, "seasons"),
+        ({"colors": ["plaid"]}, "colors"),
+        ({"picture": "poster"}, "picture"),
+        ({"laundry": "dirty"}, "laundry"),
+        ({"purchase_date": "yesterday"}, "purchase_date"),
+        ({"name": "x" * 121}, "name"),
+        ({"name": "Renamed", "price": "-5"}, "price"),  # one bad field: nothing changes
+        ({"name": "Renamed", "type": "sneakers", "category": "pants"}, "type"),
+        ({"status": "archived"}, "non_field_errors"),  # not editable: an empty change
+        ({}, "non_field_errors"),
+    ],
+)
 def test_patch_bad_input_changes_nothing(api, garment, payload, field):
     before = snapshot(garment)
     r = api.patch(f"/api/garments/{garment.pk}/", payload, format="json")
@@ -148,43 +209,58 @@ def test_patch_other_users_garment_is_404(other_api, garment):
 
 # --- list filters ----------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def closet(photo):
     """Four garments: a navy shirt, white jeans, archived navy sneakers, a navy shirt waiting for review."""
-    shirt = services.garment_update(garment=GarmentFactory(photo=photo, category="shirt-blouse", type="shirt"), seasons=["spring"],
-                                    name="Blue oxford", brand="Uniqlo")
-    jeans = services.garment_update(garment=GarmentFactory(photo=photo, category="pants", type="jeans"), colors=["white"],
-                                    seasons=["winter", "autumn"], brand="Levi's", notes="Slim fit")
-    shoes = services.garment_archive(garment=GarmentFactory(photo=photo, category="shoe", type="sneakers"), reason="donated")
+    shirt = services.garment_update(
+        garment=GarmentFactory(photo=photo, category="shirt-blouse", type="shirt"),
+        seasons=["spring"],
+        name="Blue oxford",
+        brand="Uniqlo",
+    )
+    jeans = services.garment_update(
+        garment=GarmentFactory(photo=photo, category="pants", type="jeans"),
+        colors=["white"],
+        seasons=["winter", "autumn"],
+        brand="Levi's",
+        notes="Slim fit",
+    )
+    shoes = services.garment_archive(
+        garment=GarmentFactory(photo=photo, category="shoe", type="sneakers"), reason="donated"
+    )
     pending = to_review(GarmentFactory(photo=photo, category="shirt-blouse", type=None))
     return {"shirt": shirt, "jeans": jeans, "shoes": shoes, "pending": pending}
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("", {"shirt", "jeans", "shoes", "pending"}),
-    ("state=all", {"shirt", "jeans", "shoes", "pending"}),
-    ("state=closet", {"shirt", "jeans"}),
-    ("state=archived", {"shoes"}),
-    ("state=review", {"pending"}),
-    ("review=true", {"pending"}),
-    ("review=false", {"shirt", "jeans", "shoes"}),
-    ("color=white", {"jeans"}),
-    ("color=navy", {"shirt", "shoes", "pending"}),
-    ("color=navy&state=closet", {"shirt"}),
-    ("color=red", set()),
-    ("season=winter", {"jeans"}),
-    ("season=autumn", {"jeans"}),
-    ("season=spring", {"shirt"}),
-    ("season=summer", set()),
-    ("q=oxford", {"shirt"}),
-    ("q=UNIQLO", {"shirt"}),
-    ("q=slim+levi", {"jeans"}),
-    ("q=slim+oxford", set()),
-    ("section=tops", {"shirt", "pending"}),
-    ("category=shoe", {"shoes"}),
-    ("type=jeans", {"jeans"}),
-    ("section=tops&state=closet&season=spring&color=navy&q=blue", {"shirt"}),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("", {"shirt", "jeans", "shoes", "pending"}),
+        ("state=all", {"shirt", "jeans", "shoes", "pending"}),
+        ("state=closet", {"shirt", "jeans"}),
+        ("state=archived", {"shoes"}),
+        ("state=review", {"pending"}),
+        ("review=true", {"pending"}),
+        ("review=false", {"shirt", "jeans", "shoes"}),
+        ("color=white", {"jeans"}),
+        ("color=navy", {"shirt", "shoes", "pending"}),
+        ("color=navy&state=closet", {"shirt"}),
+        ("color=red", set()),
+        ("season=winter", {"jeans"}),
+        ("season=autumn", {"jeans"}),
+        ("season=spring", {"shirt"}),
+        ("season=summer", set()),
+        ("q=oxford", {"shirt"}),
+        ("q=UNIQLO", {"shirt"}),
+        ("q=slim+levi", {"jeans"}),
+        ("q=slim+oxford", set()),
+        ("section=tops", {"shirt", "pending"}),
+        ("category=shoe", {"shoes"}),
+        ("type=jeans", {"jeans"}),
+        ("section=tops&state=closet&season=spring&color=navy&q=blue", {"shirt"}),
+    ],
+)
 def test_list_filters(api, closet, query, expected):
     by_id = {g.pk: name for name, g in closet.items()}
     assert {by_id[i] for i in ids_of(api.get(f"/api/garments/?{query}"))} == expected
@@ -217,16 +293,19 @@ def test_list_sorts(api, photo, today):
     assert ids_of(api.get("/api/garments/?sort=last-worn")) == [c.pk, b.pk, a.pk]
 
 
-@pytest.mark.parametrize("query,field,word", [
-    ("state=bogus", "state", "bogus"),
-    ("sort=cheapest", "sort", "cheapest"),
-    ("season=monsoon", "season", "monsoon"),
-    ("color=plaid", "color", "plaid"),
-    ("photo=abc", "photo", None),
-    ("review=maybe", "review", None),
-    ("review=true&state=closet", "review", None),
-    ("review=false&state=review", "review", None),
-])
+@pytest.mark.parametrize(
+    "query,field,word",
+    [
+        ("state=bogus", "state", "bogus"),
+        ("sort=cheapest", "sort", "cheapest"),
+        ("season=monsoon", "season", "monsoon"),
+        ("color=plaid", "color", "plaid"),
+        ("photo=abc", "photo", None),
+        ("review=maybe", "review", None),
+        ("review=true&state=closet", "review", None),
+        ("review=false&state=review", "review", None),
+    ],
+)
 def test_list_bad_filters_are_400(api, garment, query, field, word):
     r = api.get(f"/api/garments/?{query}")
     assert r.status_code == 400
@@ -247,6 +326,7 @@ def test_list_is_scoped(other_api, closet):
 
 
 # --- review ----------------------------------------------------------------------------------------
+
 
 def test_review_queue(api, other_api, photo, other_garment):
     low = to_review(GarmentFactory(photo=photo), score=0.3)
@@ -277,8 +357,9 @@ def test_confirm_as_a_guess(api, garment):
     assert (stored.status, stored.category.slug, stored.type.slug) == ("closet", "pants", "jeans")
 
 
-@pytest.mark.parametrize("payload", [{"type": "no-such-type"}, {"category": "pants", "type": "sneakers"},
-                                     {"category": "Not a slug!"}])
+@pytest.mark.parametrize(
+    "payload", [{"type": "no-such-type"}, {"category": "pants", "type": "sneakers"}, {"category": "Not a slug!"}]
+)
 def test_confirm_bad_kind_changes_nothing(api, garment, payload):
     to_review(garment)
     before = snapshot(garment)
@@ -318,6 +399,7 @@ def test_photo_confirm_all_other_user_is_404(other_api, photo, garment):
 
 # --- photo polling ---------------------------------------------------------------------------------
 
+
 def test_photos_by_ids(api, user, photo, other_photo, jpeg_bytes):
     second = services.photo_create(owner=user, uploaded_file=upload("b.jpg", jpeg_bytes))
     GarmentFactory(photo=photo)
@@ -349,6 +431,7 @@ def test_photos_bad_ids_are_400(api, photo, ids):
 
 
 # --- archive ---------------------------------------------------------------------------------------
+
 
 def test_archive_and_unarchive(api, garment):
     r = api.post(f"/api/garments/{garment.pk}/archive/", {"reason": "sold"}, format="json")
@@ -386,6 +469,7 @@ def test_archive_other_users_garment_is_404(api, other_api, garment):
 
 # --- wearing ---------------------------------------------------------------------------------------
 
+
 def test_wear_today_is_idempotent(api, garment, today):
     r = api.post(f"/api/garments/{garment.pk}/wear/", format="json")
     assert r.status_code == 200, r.content
@@ -401,15 +485,19 @@ def test_wear_on_a_date_and_cost_per_wear(api, garment, today):
     r = api.post(f"/api/garments/{garment.pk}/wear/", {"date": earlier.isoformat()}, format="json")
     assert r.status_code == 200
     assert (r.json()["wear_count"], r.json()["last_worn_on"], r.json()["cost_per_wear"]) == (
-        2, today.isoformat(), "15.00")
+        2,
+        today.isoformat(),
+        "15.00",
+    )
     r = api.get(f"/api/garments/{garment.pk}/wears/")
     assert r.status_code == 200
     assert [w["date"] for w in r.json()] == [today.isoformat(), earlier.isoformat()]
     assert all(w["created_at"] for w in r.json())
 
 
-@pytest.mark.parametrize("payload,field", [({"date": "tomorrow"}, "date"), ({"date": "2024-02-30"}, "date"),
-                                           ("future", "date")])
+@pytest.mark.parametrize(
+    "payload,field", [({"date": "tomorrow"}, "date"), ({"date": "2024-02-30"}, "date"), ("future", "date")]
+)
 def test_wear_bad_date_changes_nothing(api, garment, today, payload, field):
     if payload == "future":
         payload = {"date": (today + dt.timedelta(days=1)).isoformat()}
@@ -432,8 +520,9 @@ def test_unwear(api, garment, today):
     r = api.post(f"/api/garments/{garment.pk}/unwear/", {"date": today.isoformat()}, format="json")
     assert r.status_code == 200, r.content
     assert (r.json()["wear_count"], r.json()["last_worn_on"]) == (1, yesterday.isoformat())
-    assert api.post(f"/api/garments/{garment.pk}/unwear/", {"date": today.isoformat()},
-                    format="json").status_code == 404
+    assert (
+        api.post(f"/api/garments/{garment.pk}/unwear/", {"date": today.isoformat()}, format="json").status_code == 404
+    )
     assert api.post(f"/api/garments/{garment.pk}/unwear/", {}, format="json").status_code == 400
     assert list(WearLog.objects.values_list("worn_on", flat=True)) == [yesterday]
 
@@ -441,8 +530,10 @@ def test_unwear(api, garment, today):
 def test_wear_endpoints_of_other_users_garment_are_404(other_api, garment, today):
     services.garments_wear(garments=[garment], on=today)
     url = f"/api/garments/{garment.pk}"
-    assert other_api.post(f"{url}/wear/", {"date": (today - dt.timedelta(days=1)).isoformat()},
-                          format="json").status_code == 404
+    assert (
+        other_api.post(f"{url}/wear/", {"date": (today - dt.timedelta(days=1)).isoformat()}, format="json").status_code
+        == 404
+    )
     assert other_api.post(f"{url}/unwear/", {"date": today.isoformat()}, format="json").status_code == 404
     assert other_api.get(f"{url}/wears/").status_code == 404
     assert list(WearLog.objects.values_list("worn_on", flat=True)) == [today]
@@ -473,8 +564,10 @@ def test_bulk_wear_with_another_users_id_touches_nothing(api, other_api, garment
     assert Garment.objects.filter(wear_count__gt=0).count() == 0
 
 
-@pytest.mark.parametrize("payload", [{"ids": []}, {}, {"ids": ["a"]}, {"ids": [0]}, {"ids": "1"},
-                                     {"ids": list(range(1, 300))}, "future", "archived"])
+@pytest.mark.parametrize(
+    "payload",
+    [{"ids": []}, {}, {"ids": ["a"]}, {"ids": [0]}, {"ids": "1"}, {"ids": list(range(1, 300))}, "future", "archived"],
+)
 def test_bulk_wear_bad_input_touches_nothing(api, photo, garment, today, payload):
     other = GarmentFactory(photo=photo)
     if payload == "future":
@@ -488,6 +581,7 @@ def test_bulk_wear_bad_input_touches_nothing(api, photo, garment, today, payload
 
 # --- laundry ---------------------------------------------------------------------------------------
 
+
 def test_bulk_laundry(api, photo):
     a, b, c = GarmentFactory(photo=photo), GarmentFactory(photo=photo), GarmentFactory(photo=photo)
     r = api.post("/api/garments/laundry/", {"ids": [a.pk, b.pk], "laundry": "wash"}, format="json")
@@ -498,20 +592,22 @@ def test_bulk_laundry(api, photo):
     assert r.status_code == 200 and Garment.objects.get(pk=a.pk).laundry == "clean"
 
 
-@pytest.mark.parametrize("make_payload", [
-    lambda g: {"ids": "1,2", "laundry": "wash"},
-    lambda g: {"laundry": "wash"},
-    lambda g: {"ids": [g.pk], "laundry": "dirty"},
-    lambda g: {"ids": [g.pk]},
-])
+@pytest.mark.parametrize(
+    "make_payload",
+    [
+        lambda g: {"ids": "1,2", "laundry": "wash"},
+        lambda g: {"laundry": "wash"},
+        lambda g: {"ids": [g.pk], "laundry": "dirty"},
+        lambda g: {"ids": [g.pk]},
+    ],
+)
 def test_bulk_laundry_bad_input_is_400(api, garment, make_payload):
     assert api.post("/api/garments/laundry/", make_payload(garment), format="json").status_code == 400
     assert Garment.objects.get(pk=garment.pk).laundry == "clean"
 
 
 def test_bulk_laundry_other_users_ids_is_404(api, garment, other_garment):
-    r = api.post("/api/garments/laundry/", {"ids": [garment.pk, other_garment.pk], "laundry": "wash"},
-                 format="json")
+    r = api.post("/api/garments/laundry/", {"ids": [garment.pk, other_garment.pk], "laundry": "wash"}, format="json")
     assert r.status_code == 404
     assert set(Garment.objects.values_list("laundry", flat=True)) == {"clean"}
 
@@ -525,8 +621,12 @@ NO_LOCATION = {"location_name": "", "latitude": None, "longitude": None, "weathe
 def test_settings_get_and_patch(api, other_api, user):
     r = api.get("/api/me/settings/")
     assert r.status_code == 200
-    assert r.json() == {"language": "", "review_threshold": django_settings.REVIEW_THRESHOLD, "currency": "KRW",
-                        **NO_LOCATION}
+    assert r.json() == {
+        "language": "",
+        "review_threshold": django_settings.REVIEW_THRESHOLD,
+        "currency": "KRW",
+        **NO_LOCATION,
+    }
     r = api.patch("/api/me/settings/", {"currency": "USD", "review_threshold": 0.4}, format="json")
     assert r.status_code == 200, r.content
     assert r.json() == {"language": "", "review_threshold": 0.4, "currency": "USD", **NO_LOCATION}
@@ -535,8 +635,12 @@ def test_settings_get_and_patch(api, other_api, user):
     assert other_api.get("/api/me/settings/").json()["currency"] == "KRW"
     r = api.patch("/api/me/settings/", {"language": "ko"}, format="json")
     assert r.status_code == 200 and r.json()["language"] == "ko"
-    assert api.get("/api/me/settings/").json() == {"language": "ko", "review_threshold": 0.4, "currency": "USD",
-                                                   **NO_LOCATION}
+    assert api.get("/api/me/settings/").json() == {
+        "language": "ko",
+        "review_threshold": 0.4,
+        "currency": "USD",
+        **NO_LOCATION,
+    }
 
 
 def test_settings_currency_is_the_default_of_new_prices(api, garment):
@@ -545,30 +649,47 @@ def test_settings_currency_is_the_default_of_new_prices(api, garment):
     assert r.json()["currency"] == "JPY"
 
 
-@pytest.mark.parametrize("payload,field", [
-    ({"review_threshold": 1.5}, "review_threshold"),
-    ({"review_threshold": -0.1}, "review_threshold"),
-    ({"review_threshold": "high"}, "review_threshold"),
-    ({"currency": "XYZ"}, "currency"),
-    ({"language": "fr"}, "language"),
-    ({"currency": "USD", "language": "fr"}, "language"),
-    ({}, "non_field_errors"),
-])
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({"review_threshold": 1.5}, "review_threshold"),
+        ({"review_threshold": -0.1}, "review_threshold"),
+        ({"review_threshold": "high"}, "review_threshold"),
+        ({"currency": "XYZ"}, "currency"),
+        ({"language": "fr"}, "language"),
+        ({"currency": "USD", "language": "fr"}, "language"),
+        ({}, "non_field_errors"),
+    ],
+)
 def test_settings_bad_input_changes_nothing(api, payload, field):
     r = api.patch("/api/me/settings/", payload, format="json")
     assert r.status_code == 400 and field in r.json()
     assert api.get("/api/me/settings/").json() == {
-        "language": "", "review_threshold": django_settings.REVIEW_THRESHOLD, "currency": "KRW", **NO_LOCATION}
+        "language": "",
+        "review_threshold": django_settings.REVIEW_THRESHOLD,
+        "currency": "KRW",
+        **NO_LOCATION,
+    }
 
 
 # --- auth and schema -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("method,url", [
-    ("get", "/api/review/"), ("get", "/api/me/settings/"), ("patch", "/api/me/settings/"),
-    ("post", "/api/garments/wear/"), ("post", "/api/garments/laundry/"), ("get", "/api/photos/?ids=1"),
-    ("post", "/api/garments/{g}/wear/"), ("post", "/api/garments/{g}/confirm/"),
-    ("get", "/api/garments/{g}/wears/"), ("post", "/api/photos/{p}/confirm-all/"),
-])
+
+@pytest.mark.parametrize(
+    "method,url",
+    [
+        ("get", "/api/review/"),
+        ("get", "/api/me/settings/"),
+        ("patch", "/api/me/settings/"),
+        ("post", "/api/garments/wear/"),
+        ("post", "/api/garments/laundry/"),
+        ("get", "/api/photos/?ids=1"),
+        ("post", "/api/garments/{g}/wear/"),
+        ("post", "/api/garments/{g}/confirm/"),
+        ("get", "/api/garments/{g}/wears/"),
+        ("post", "/api/photos/{p}/confirm-all/"),
+    ],
+)
 def test_new_endpoints_need_auth(garment, photo, method, url):
     r = getattr(APIClient(), method)(url.format(g=garment.pk, p=photo.pk), {}, format="json")
     assert r.status_code == 401
@@ -580,12 +701,20 @@ def test_schema_documents_the_closet_api(client):
     schema = r.json()
     paths = schema["paths"]
     for path, method in [
-        ("/api/garments/{id}/confirm/", "post"), ("/api/garments/{id}/reject/", "post"),
-        ("/api/garments/{id}/archive/", "post"), ("/api/garments/{id}/unarchive/", "post"),
-        ("/api/garments/{id}/wear/", "post"), ("/api/garments/{id}/unwear/", "post"),
-        ("/api/garments/{id}/wears/", "get"), ("/api/garments/wear/", "post"),
-        ("/api/garments/laundry/", "post"), ("/api/review/", "get"), ("/api/photos/{id}/confirm-all/", "post"),
-        ("/api/me/settings/", "get"), ("/api/me/settings/", "patch"), ("/api/garments/{id}/", "patch"),
+        ("/api/garments/{id}/confirm/", "post"),
+        ("/api/garments/{id}/reject/", "post"),
+        ("/api/garments/{id}/archive/", "post"),
+        ("/api/garments/{id}/unarchive/", "post"),
+        ("/api/garments/{id}/wear/", "post"),
+        ("/api/garments/{id}/unwear/", "post"),
+        ("/api/garments/{id}/wears/", "get"),
+        ("/api/garments/wear/", "post"),
+        ("/api/garments/laundry/", "post"),
+        ("/api/review/", "get"),
+        ("/api/photos/{id}/confirm-all/", "post"),
+        ("/api/me/settings/", "get"),
+        ("/api/me/settings/", "patch"),
+        ("/api/garments/{id}/", "patch"),
     ]:
         assert method in paths.get(path, {}), (path, method)
     params = {p["name"]: p for p in paths["/api/garments/"]["get"]["parameters"]}

@@ -3,6 +3,7 @@
 Only that it runs and reports sane figures is checked here: speed is measured by running the
 script, not by a timed test.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,10 +20,26 @@ DATASETS = Path(__file__).resolve().parents[1] / "fixtures" / "datasets"
 @pytest.mark.vision
 def test_pipeline_benchmark_writes_rows_and_prints_figures():
     r = subprocess.run(
-        [sys.executable, "-m", "bench.pipeline", "--photos", str(DATASETS / "ccp" / "photos"),
-         "--photos", str(DATASETS / "clothing-dataset" / "images"), "--n", "3", "--threads", "1",
-         "--device", "cpu"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "bench.pipeline",
+            "--photos",
+            str(DATASETS / "ccp" / "photos"),
+            "--photos",
+            str(DATASETS / "clothing-dataset" / "images"),
+            "--n",
+            "3",
+            "--threads",
+            "1",
+            "--device",
+            "cpu",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert r.returncode == 0, r.stderr
     res = json.loads(r.stdout.strip().splitlines()[-1])
     assert res["photos"] == 3 and res["device"] == "cpu" and res["database"] == "sqlite"

@@ -6,89 +6,25 @@ edits one, marks items worn, and switches to Korean. Screenshots of the main pag
 languages and at phone width, are saved under ``artifacts/screenshots/`` (``SCREENSHOT_DIR``), which
 git ignores.
 """
+
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, fixture_photos, running_worker
+from tests.browser import PASSWORD, TIMEOUT_S, shot, submit, wait_for
+from tests.conftest import fixture_photos, running_worker
 from wardrobe.closet.models import Garment, Photo
-
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER", shutil.which("chromedriver") or "/usr/bin/chromedriver")
-SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", REPO / "artifacts" / "screenshots"))
-TIMEOUT_S = float(os.environ.get("E2E_TIMEOUT_S", "240"))
-PASSWORD = "a long closet passphrase 7"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
-@pytest.fixture
-def browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.fail(f"Chromium ({CHROMIUM}) and chromedriver ({CHROMEDRIVER}) are needed: "
-                    "apt-get install chromium chromium-driver (bash .ci/run does it)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900",
-                "--lang=en-US", "--disable-gpu"):
-        options.add_argument(arg)
-    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(0)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    yield driver
-    driver.quit()
-
-
-def shot(driver, name: str, width: int = 1280) -> Path:
-    """A full-page PNG of the current page at ``width`` CSS pixels."""
-    driver.set_window_size(width, 900)
-    driver.execute_script("window.scrollTo(0, 0)")
-    for _ in range(3):  # the page may grow with the window (heights in vh): until it fits
-        height, inner, outer = driver.execute_script(
-            "return [Math.max(document.documentElement.scrollHeight, document.body.scrollHeight, 700),"
-            " window.innerHeight, window.outerHeight]")
-        target = min(int(height) + int(outer - inner), 4000)  # the window holds the page and its frame
-        if inner >= height or target == outer:
-            break
-        driver.set_window_size(width, target)
-    deadline = time.monotonic() + 10  # every picture in view has loaded (or failed)
-    while time.monotonic() < deadline and not driver.execute_script(
-            "return Array.from(document.images).every(i => i.complete)"):
-        time.sleep(0.2)
-    path = SCREENSHOTS / f"{name}.png"
-    driver.save_screenshot(str(path))
-    driver.set_window_size(1280, 900)
-    return path
-
-
-def wait_for(driver, css: str, timeout: float = 20):
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as EC
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    return WebDriverWait(driver, timeout).until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
-
-
-def submit(driver, form_css: str, button_css: str = "button[type=submit]"):
-    """Click a form's own submit button (the header holds other forms)."""
-    from selenium.webdriver.common.by import By
-
-    driver.find_element(By.CSS_SELECTOR, f"{form_css} {button_css}").click()
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_person_builds_a_closet_in_the_browser(browser, live_server, settings, media_root, tmp_path,
-                                                 django_user_model):
+def test_a_person_builds_a_closet_in_the_browser(
+    browser, live_server, settings, media_root, tmp_path, django_user_model
+):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
@@ -121,9 +57,12 @@ def test_a_person_builds_a_closet_in_the_browser(browser, live_server, settings,
             assert worker.poll() is None, "worker died:\n" + log_path.read_text()[-4000:]
             time.sleep(1)
         else:
-            pytest.fail("the upload page never showed every photo analysed:\n"
-                        + d.find_element(By.CSS_SELECTOR, ".progress-area").text + "\n"
-                        + log_path.read_text()[-3000:])
+            pytest.fail(
+                "the upload page never showed every photo analysed:\n"
+                + d.find_element(By.CSS_SELECTOR, ".progress-area").text
+                + "\n"
+                + log_path.read_text()[-3000:]
+            )
         shot(d, "en-upload-done")
         states = [r.get_attribute("class") for r in d.find_elements(By.CSS_SELECTOR, ".upload-list li")]
         assert all("done" in s for s in states), states
@@ -158,7 +97,9 @@ def test_a_person_builds_a_closet_in_the_browser(browser, live_server, settings,
     first.refresh_from_db()
     assert first.status == Garment.Status.CLOSET
     assert (first.category.slug, first.type.slug if first.type else None) == (
-        second_guess["category"], second_guess["type"])
+        second_guess["category"],
+        second_guess["type"],
+    )
     if rejected_id:
         assert not Garment.objects.filter(pk=rejected_id).exists()
 
@@ -197,7 +138,12 @@ def test_a_person_builds_a_closet_in_the_browser(browser, live_server, settings,
     d.find_element(By.ID, "worn-today").click()
     wait_for(d, ".messages")
     item.refresh_from_db()
-    assert (item.name, item.brand, item.price, item.currency) == ("Everyday favourite", "Uniqlo", Decimal("39.90"), "EUR")
+    assert (item.name, item.brand, item.price, item.currency) == (
+        "Everyday favourite",
+        "Uniqlo",
+        Decimal("39.90"),
+        "EUR",
+    )
     assert item.season_list == ["autumn"] and item.wear_count == 1
     assert (item.category_id, item.type_id) == kind_before  # untouched fields keep their values
     assert "39.90 EUR" in d.find_element(By.CSS_SELECTOR, ".wear-stats").text  # cost per wear after one wear
@@ -205,13 +151,18 @@ def test_a_person_builds_a_closet_in_the_browser(browser, live_server, settings,
 
     # Search by brand finds exactly that item.
     d.get(url + "/closet/?q=uniqlo")
-    assert [t.find_element(By.CSS_SELECTOR, "input.pick").get_attribute("value")
-            for t in d.find_elements(By.CSS_SELECTOR, ".grid .tile")] == [str(item.pk)]
+    assert [
+        t.find_element(By.CSS_SELECTOR, "input.pick").get_attribute("value")
+        for t in d.find_elements(By.CSS_SELECTOR, ".grid .tile")
+    ] == [str(item.pk)]
 
     # 6. Switch to Korean with the header's switcher; the choice is remembered across logins.
     # (Two garments go back to the queue first, so that the Korean review page has something to show.)
-    requeue = list(Garment.objects.filter(owner=user, status=Garment.Status.CLOSET)
-                   .exclude(pk__in=picked + [item.pk]).values_list("pk", flat=True)[:2])
+    requeue = list(
+        Garment.objects.filter(owner=user, status=Garment.Status.CLOSET)
+        .exclude(pk__in=picked + [item.pk])
+        .values_list("pk", flat=True)[:2]
+    )
     Garment.objects.filter(pk__in=requeue).update(status=Garment.Status.REVIEW)
     d.get(url + "/closet/")
     Select(d.find_element(By.ID, "language-select")).select_by_value("ko")
@@ -222,8 +173,13 @@ def test_a_person_builds_a_closet_in_the_browser(browser, live_server, settings,
     user.profile.refresh_from_db()
     assert user.profile.language == "ko"
     shot(d, "ko-closet")
-    for path, name in ((f"/garments/{item.pk}/", "ko-item"), ("/upload/", "ko-upload"), ("/review/", "ko-review"),
-                       (f"/photos/{item.photo_id}/", "ko-photo"), ("/accounts/settings/", "ko-settings")):
+    for path, name in (
+        (f"/garments/{item.pk}/", "ko-item"),
+        ("/upload/", "ko-upload"),
+        ("/review/", "ko-review"),
+        (f"/photos/{item.photo_id}/", "ko-photo"),
+        ("/accounts/settings/", "ko-settings"),
+    ):
         d.get(url + path)
         assert d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
         shot(d, name)
@@ -254,8 +210,9 @@ def test_the_uploader_waits_out_the_upload_throttle(browser, live_server, media_
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "upload", "2/sec")
     refused = []
     original = SimpleRateThrottle.throttle_failure
-    monkeypatch.setattr(SimpleRateThrottle, "throttle_failure",
-                        lambda self: refused.append(self.scope) or original(self))
+    monkeypatch.setattr(
+        SimpleRateThrottle, "throttle_failure", lambda self: refused.append(self.scope) or original(self)
+    )
     django_user_model.objects.create_user(username="noor", password=PASSWORD)
     photos = fixture_photos()[:5]
     d = browser

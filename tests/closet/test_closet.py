@@ -1,6 +1,7 @@
 """Closet services and selectors on the real PostgreSQL: review/confirm/reject, archive, wear log,
 laundry, garment and profile edits, the closet filters and sorts, and a query-count bound for a
 closet page of thousands of garments. No vision here (garments are written through garment_create)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,10 +32,17 @@ CLOSET, REVIEW, ARCHIVED = Garment.Status.CLOSET, Garment.Status.REVIEW, Garment
 
 # --- helpers --------------------------------------------------------------------------------------
 
+
 def _photo(owner, width: int = 64, height: int = 48) -> Photo:
     """A processed photo row (no image file: these tests never read it)."""
-    return Photo.objects.create(owner=owner, image=f"photos/{owner.pk}/none.jpg", original_filename="x.jpg",
-                                width=width, height=height, status=Photo.Status.DONE)
+    return Photo.objects.create(
+        owner=owner,
+        image=f"photos/{owner.pk}/none.jpg",
+        original_filename="x.jpg",
+        width=width,
+        height=height,
+        status=Photo.Status.DONE,
+    )
 
 
 def _color(name: str, fraction: float = 0.5) -> dict:
@@ -42,16 +50,30 @@ def _color(name: str, fraction: float = 0.5) -> dict:
     return {"rgb": list(rgb), "hex": hex_of(name), "name": name, "fraction": fraction}
 
 
-def _garment(photo, category: str = "shirt-blouse", type: str | None = "shirt", *, score: float = 0.9,
-             colors=("navy",), guesses=None, status=CLOSET, **fields) -> Garment:
+def _garment(
+    photo,
+    category: str = "shirt-blouse",
+    type: str | None = "shirt",
+    *,
+    score: float = 0.9,
+    colors=("navy",),
+    guesses=None,
+    status=CLOSET,
+    **fields,
+) -> Garment:
     """A garment through the service (real mask and cutout files), then ``fields`` set directly."""
     mask = np.zeros((photo.height, photo.width), dtype=bool)
     mask[4:20, 6:30] = True
     instance = GarmentInstance(
-        box=(6, 4, 30, 20), mask=mask, category=category, type=type, score=score,
+        box=(6, 4, 30, 20),
+        mask=mask,
+        category=category,
+        type=type,
+        score=score,
         cutout=Image.new("RGBA", (24, 16), (9, 9, 9, 255)),
         colors=[Colour(name=c, rgb=PALETTE[c], hex=hex_of(c), fraction=0.5) for c in colors],
-        guesses=[Guess(**g) for g in guesses or []])
+        guesses=[Guess(**g) for g in guesses or []],
+    )
     g = services.garment_create(photo=photo, instance=instance, status=status)
     if fields:
         Garment.objects.filter(pk=g.pk).update(**fields)
@@ -62,7 +84,9 @@ def _garment(photo, category: str = "shirt-blouse", type: str | None = "shirt", 
 def _row(garment: Garment) -> dict:
     """Every column of the garment as stored now, with its colour and season rows."""
     row = Garment.objects.filter(pk=garment.pk).values().get()
-    row["colors"] = list(GarmentColor.objects.filter(garment=garment).order_by("position").values_list("name", "hex", "fraction"))
+    row["colors"] = list(
+        GarmentColor.objects.filter(garment=garment).order_by("position").values_list("name", "hex", "fraction")
+    )
     row["seasons"] = sorted(garment.seasons.values_list("slug", flat=True))
     return row
 
@@ -82,9 +106,12 @@ def shelf(user):
 
 # --- garment_create / process_photo: review status and guesses -----------------------------------
 
+
 def test_garment_create_keeps_colour_names_guesses_and_status(shelf):
-    guesses = [{"category": "shirt-blouse", "type": "shirt", "score": np.float32(0.61)},
-               {"category": "shirt-blouse", "type": "blouse", "score": 0.2}]
+    guesses = [
+        {"category": "shirt-blouse", "type": "shirt", "score": np.float32(0.61)},
+        {"category": "shirt-blouse", "type": "blouse", "score": 0.2},
+    ]
     g = _garment(shelf, colors=("navy", "light blue", "navy"), guesses=guesses, status=REVIEW)
     g.refresh_from_db()
     assert g.status == REVIEW and g.laundry == "clean" and g.wear_count == 0 and g.last_worn_on is None
@@ -96,25 +123,40 @@ def test_garment_create_keeps_colour_names_guesses_and_status(shelf):
 def _fake_instance(photo, category, type, score, guesses=None):
     mask = np.zeros((photo.height, photo.width), dtype=bool)
     mask[10:40, 10:40] = True
-    return GarmentInstance(category=category, type=type, score=score, detector_score=score, classifier_score=score,
-                           box=(10, 10, 40, 40), mask=mask, cutout=Image.new("RGBA", (30, 30)), colors=[],
-                           guesses=[Guess(**g) for g in guesses or [{"category": category, "type": type, "score": score}]])
+    return GarmentInstance(
+        category=category,
+        type=type,
+        score=score,
+        detector_score=score,
+        classifier_score=score,
+        box=(10, 10, 40, 40),
+        mask=mask,
+        cutout=Image.new("RGBA", (30, 30)),
+        colors=[],
+        guesses=[Guess(**g) for g in guesses or [{"category": category, "type": type, "score": score}]],
+    )
 
 
-@pytest.mark.parametrize("threshold, expected", [
-    (0.0, [CLOSET, CLOSET, CLOSET]),
-    (0.75, [REVIEW, CLOSET, CLOSET]),   # a score equal to the threshold is filed
-    (0.8, [REVIEW, REVIEW, CLOSET]),
-    (1.0, [REVIEW, REVIEW, REVIEW]),    # 1 sends everything to review, even a perfect score
-])
+@pytest.mark.parametrize(
+    "threshold, expected",
+    [
+        (0.0, [CLOSET, CLOSET, CLOSET]),
+        (0.75, [REVIEW, CLOSET, CLOSET]),  # a score equal to the threshold is filed
+        (0.8, [REVIEW, REVIEW, CLOSET]),
+        (1.0, [REVIEW, REVIEW, REVIEW]),  # 1 sends everything to review, even a perfect score
+    ],
+)
 def test_process_photo_files_by_the_owners_review_threshold(photo, threshold, expected):
     account_services.profile_update(user=photo.owner, review_threshold=threshold)
     scores = {"pants": 0.5, "shoe": 0.75, "hat": 1.0}
     guesses = [{"category": "pants", "type": "jeans", "score": 0.5}, {"category": "skirt", "type": None, "score": 0.3}]
 
     def pipeline(image):
-        return [_fake_instance(photo, "pants", "jeans", 0.5, guesses), _fake_instance(photo, "shoe", "boots", 0.75),
-                _fake_instance(photo, "hat", None, 1.0)]
+        return [
+            _fake_instance(photo, "pants", "jeans", 0.5, guesses),
+            _fake_instance(photo, "shoe", "boots", 0.75),
+            _fake_instance(photo, "hat", None, 1.0),
+        ]
 
     assert services.process_photo(photo.pk, pipeline).status == Photo.Status.DONE
     by_cat = {g.category.slug: g for g in Garment.objects.filter(photo=photo).select_related("category")}
@@ -125,14 +167,16 @@ def test_process_photo_files_by_the_owners_review_threshold(photo, threshold, ex
 
 def test_process_photo_uses_the_default_threshold_without_a_profile(photo, settings):
     assert not Profile.objects.filter(user=photo.owner).exists()
-    services.process_photo(photo.pk, lambda image: [_fake_instance(photo, "pants", None, 0.74),
-                                                    _fake_instance(photo, "shoe", None, 0.76)])
+    services.process_photo(
+        photo.pk, lambda image: [_fake_instance(photo, "pants", None, 0.74), _fake_instance(photo, "shoe", None, 0.76)]
+    )
     assert settings.REVIEW_THRESHOLD == 0.75
     statuses = dict(Garment.objects.filter(photo=photo).values_list("category__slug", "status"))
     assert statuses == {"pants": REVIEW, "shoe": CLOSET}
 
 
 # --- confirm / reject / confirm all ---------------------------------------------------------------
+
 
 def test_confirm_as_it_is(shelf):
     g = _garment(shelf, status=REVIEW)
@@ -142,9 +186,11 @@ def test_confirm_as_it_is(shelf):
 
 
 def test_confirm_with_another_guess_moves_category_and_type(shelf):
-    guesses = [{"category": "shirt-blouse", "type": "shirt", "score": 0.5},
-               {"category": "top-t-shirt-sweatshirt", "type": "t-shirt", "score": 0.3},
-               {"category": "umbrella", "type": None, "score": 0.1}]
+    guesses = [
+        {"category": "shirt-blouse", "type": "shirt", "score": 0.5},
+        {"category": "top-t-shirt-sweatshirt", "type": "t-shirt", "score": 0.3},
+        {"category": "umbrella", "type": None, "score": 0.1},
+    ]
     g = _garment(shelf, guesses=guesses, status=REVIEW)
     services.garment_confirm(garment=g, category=guesses[1]["category"], type=guesses[1]["type"])
     g.refresh_from_db()
@@ -163,8 +209,10 @@ def test_confirm_with_only_a_type_takes_its_category(shelf):
     assert (g.status, g.category.slug, g.type.slug) == (CLOSET, "pants", "jeans")
 
 
-@pytest.mark.parametrize("kwargs", [{"category": "no-such"}, {"type": "no-such"},
-                                    {"category": "pants", "type": "sneakers"}, {"category": ""}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"category": "no-such"}, {"type": "no-such"}, {"category": "pants", "type": "sneakers"}, {"category": ""}],
+)
 def test_confirm_with_bad_slugs_changes_nothing(shelf, kwargs):
     g = _garment(shelf, status=REVIEW)
     before = _row(g)
@@ -235,6 +283,7 @@ def test_photo_confirm_all_only_touches_that_photos_review_garments(user, shelf)
 
 # --- archive --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("reason", ["sold", "donated", "lost"])
 def test_archive_reasons(shelf, reason):
     g = _garment(shelf)
@@ -284,6 +333,7 @@ def test_unarchive_is_a_no_op_for_others(shelf):
 
 
 # --- wear log -------------------------------------------------------------------------------------
+
 
 def test_wear_is_idempotent_per_day(shelf):
     g = _garment(shelf)
@@ -389,6 +439,7 @@ def test_cost_per_wear(shelf):
 
 # --- laundry --------------------------------------------------------------------------------------
 
+
 def test_set_laundry_and_the_laundry_states(user, shelf):
     a, b, c = _garment(shelf), _garment(shelf, "pants", "jeans"), _garment(shelf, "shoe", "boots")
     review = _garment(shelf, "hat", None, status=REVIEW)
@@ -412,17 +463,49 @@ def test_set_laundry_rejects_other_states(shelf, laundry):
 
 # --- garment_update -------------------------------------------------------------------------------
 
+
 def test_update_the_descriptive_fields(shelf):
     g = _garment(shelf)
-    services.garment_update(garment=g, name="Blue oxford", brand="Uniqlo", size="M", material="cotton",
-                            price=Decimal("39.90"), currency="EUR", purchase_date=dt.date(2024, 5, 1),
-                            notes="Needs a button", picture="photo", laundry="wash")
+    services.garment_update(
+        garment=g,
+        name="Blue oxford",
+        brand="Uniqlo",
+        size="M",
+        material="cotton",
+        price=Decimal("39.90"),
+        currency="EUR",
+        purchase_date=dt.date(2024, 5, 1),
+        notes="Needs a button",
+        picture="photo",
+        laundry="wash",
+    )
     row = _row(g)
-    assert {k: row[k] for k in ("name", "brand", "size", "material", "price", "currency", "purchase_date",
-                                "notes", "picture", "laundry")} == {
-        "name": "Blue oxford", "brand": "Uniqlo", "size": "M", "material": "cotton", "price": Decimal("39.90"),
-        "currency": "EUR", "purchase_date": dt.date(2024, 5, 1), "notes": "Needs a button", "picture": "photo",
-        "laundry": "wash"}
+    assert {
+        k: row[k]
+        for k in (
+            "name",
+            "brand",
+            "size",
+            "material",
+            "price",
+            "currency",
+            "purchase_date",
+            "notes",
+            "picture",
+            "laundry",
+        )
+    } == {
+        "name": "Blue oxford",
+        "brand": "Uniqlo",
+        "size": "M",
+        "material": "cotton",
+        "price": Decimal("39.90"),
+        "currency": "EUR",
+        "purchase_date": dt.date(2024, 5, 1),
+        "notes": "Needs a button",
+        "picture": "photo",
+        "laundry": "wash",
+    }
     assert g.label == "Blue oxford"
     services.garment_update(garment=g, name=None, price=None, purchase_date=None)
     row = _row(g)
@@ -454,8 +537,12 @@ def test_update_colours_keep_detected_shares(shelf):
     g.refresh_from_db()
     assert g.color_name_list == ["white", "light blue"]
     assert g.color_list[0].as_dict() == _color("white")  # the detected entry, with its share
-    assert g.color_list[1].as_dict() == {"rgb": list(PALETTE["light blue"]), "hex": hex_of("light blue"),
-                                         "name": "light blue", "fraction": 0.0}
+    assert g.color_list[1].as_dict() == {
+        "rgb": list(PALETTE["light blue"]),
+        "hex": hex_of("light blue"),
+        "name": "light blue",
+        "fraction": 0.0,
+    }
     services.garment_update(garment=g, colors=[])
     g.refresh_from_db()
     assert g.color_list == [] and not GarmentColor.objects.filter(garment=g).exists()
@@ -491,27 +578,30 @@ def test_update_type_moves_the_garment_to_its_category(shelf):
     assert (g.category.slug, g.type.slug, g.section.slug) == ("shoe", "sneakers", "shoes")
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"currency": "XYZ"}, "currency"),
-    ({"currency": "usd", "price": Decimal("1")}, "currency"),
-    ({"price": Decimal("-0.01"), "currency": "USD"}, "price"),
-    ({"price": "cheap", "currency": "USD"}, "price"),
-    ({"price": Decimal("12345678901.00"), "currency": "USD"}, "price"),  # 11 digits before the point
-    ({"colors": ["navy", "octarine"]}, "colors"),
-    ({"seasons": ["summer", "monsoon"]}, "seasons"),
-    ({"category": "pants", "type": "sneakers"}, "type"),
-    ({"type": "no-such-type"}, "type"),
-    ({"category": "no-such-category"}, "category"),
-    ({"category": None}, "category"),
-    ({"picture": "drawing"}, "picture"),
-    ({"laundry": "dirty"}, "laundry"),
-    ({"name": "x" * 121}, "name"),
-    ({"purchase_date": "yesterday"}, "purchase_date"),
-    ({"wear_count": 5}, "wear_count"),
-    ({"status": "archived"}, "status"),
-    ({"owner": None}, "owner"),
-    ({"colors_json": ["red"]}, "colors_json"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"currency": "XYZ"}, "currency"),
+        ({"currency": "usd", "price": Decimal("1")}, "currency"),
+        ({"price": Decimal("-0.01"), "currency": "USD"}, "price"),
+        ({"price": "cheap", "currency": "USD"}, "price"),
+        ({"price": Decimal("12345678901.00"), "currency": "USD"}, "price"),  # 11 digits before the point
+        ({"colors": ["navy", "octarine"]}, "colors"),
+        ({"seasons": ["summer", "monsoon"]}, "seasons"),
+        ({"category": "pants", "type": "sneakers"}, "type"),
+        ({"type": "no-such-type"}, "type"),
+        ({"category": "no-such-category"}, "category"),
+        ({"category": None}, "category"),
+        ({"picture": "drawing"}, "picture"),
+        ({"laundry": "dirty"}, "laundry"),
+        ({"name": "x" * 121}, "name"),
+        ({"purchase_date": "yesterday"}, "purchase_date"),
+        ({"wear_count": 5}, "wear_count"),
+        ({"status": "archived"}, "status"),
+        ({"owner": None}, "owner"),
+        ({"colors_json": ["red"]}, "colors_json"),
+    ],
+)
 def test_update_validation_leaves_the_row_unchanged(shelf, kwargs, field):
     g = _garment(shelf, colors=("navy",))
     services.garment_update(garment=g, name="Kept", price=Decimal("10"), currency="USD", seasons=["summer"])
@@ -528,6 +618,7 @@ def test_update_validation_leaves_the_row_unchanged(shelf, kwargs, field):
 
 # --- profile_update -------------------------------------------------------------------------------
 
+
 def test_profile_defaults_and_update(user, settings):
     profile = profile_get(user=user)
     assert (profile.language, profile.review_threshold, profile.currency) == ("", settings.REVIEW_THRESHOLD, "KRW")
@@ -541,17 +632,20 @@ def test_profile_defaults_and_update(user, settings):
     assert Profile.objects.get(user=user).review_threshold == 1.0
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"review_threshold": 1.01}, "review_threshold"),
-    ({"review_threshold": -0.1}, "review_threshold"),
-    ({"review_threshold": "high"}, "review_threshold"),
-    ({"review_threshold": None}, "review_threshold"),
-    ({"language": "fr"}, "language"),
-    ({"currency": "XYZ"}, "currency"),
-    ({"currency": ""}, "currency"),
-    ({"currency": "eur"}, "currency"),
-    ({"theme": "dark"}, "theme"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"review_threshold": 1.01}, "review_threshold"),
+        ({"review_threshold": -0.1}, "review_threshold"),
+        ({"review_threshold": "high"}, "review_threshold"),
+        ({"review_threshold": None}, "review_threshold"),
+        ({"language": "fr"}, "language"),
+        ({"currency": "XYZ"}, "currency"),
+        ({"currency": ""}, "currency"),
+        ({"currency": "eur"}, "currency"),
+        ({"theme": "dark"}, "theme"),
+    ],
+)
 def test_profile_update_validation_saves_nothing(user, kwargs, field):
     account_services.profile_update(user=user, language="en", review_threshold=0.6, currency="USD")
     with pytest.raises(ValidationError) as exc:
@@ -564,6 +658,7 @@ def test_profile_update_validation_saves_nothing(user, kwargs, field):
 
 
 # --- selectors ------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def closet(user, other_user):
@@ -580,56 +675,69 @@ def closet(user, other_user):
         old=_garment(p2, "skirt", "skirt", colors=("red",)),
     )
     services.garment_update(garment=g.shirt, name="Oxford shirt", brand="Uniqlo", seasons=["spring", "summer"])
-    services.garment_update(garment=g.jeans, name="501", brand="Levi's", notes="Hem taken up at the Uniqlo store",
-                            seasons=["spring", "autumn", "winter"], laundry="wash")
+    services.garment_update(
+        garment=g.jeans,
+        name="501",
+        brand="Levi's",
+        notes="Hem taken up at the Uniqlo store",
+        seasons=["spring", "autumn", "winter"],
+        laundry="wash",
+    )
     services.garment_update(garment=g.tee, brand="COS", material="Uniqlo-like cotton", seasons=["summer"])
     services.garment_update(garment=g.coat, name="Camel coat", seasons=["winter"])
     services.garment_archive(garment=g.old, reason="donated")
-    g.theirs = _garment(_photo(other_user), "shirt-blouse", "shirt", colors=("light blue",), name="Oxford shirt",
-                        brand="Uniqlo")
+    g.theirs = _garment(
+        _photo(other_user), "shirt-blouse", "shirt", colors=("light blue",), name="Oxford shirt", brand="Uniqlo"
+    )
     services.garment_update(garment=g.theirs, seasons=["spring"])
     g.p1, g.p2 = p1, p2
     return g
 
 
-@pytest.mark.parametrize("state, expected", [
-    ("closet", {"shirt", "jeans", "boots", "tee", "coat"}),
-    ("clean", {"shirt", "boots", "tee", "coat"}),
-    ("wash", {"jeans"}),
-    ("archived", {"old"}),
-    ("review", {"hat", "bag"}),
-    ("all", {"shirt", "jeans", "boots", "tee", "coat", "hat", "bag", "old"}),
-    (None, {"shirt", "jeans", "boots", "tee", "coat", "hat", "bag", "old"}),
-])
+@pytest.mark.parametrize(
+    "state, expected",
+    [
+        ("closet", {"shirt", "jeans", "boots", "tee", "coat"}),
+        ("clean", {"shirt", "boots", "tee", "coat"}),
+        ("wash", {"jeans"}),
+        ("archived", {"old"}),
+        ("review", {"hat", "bag"}),
+        ("all", {"shirt", "jeans", "boots", "tee", "coat", "hat", "bag", "old"}),
+        (None, {"shirt", "jeans", "boots", "tee", "coat", "hat", "bag", "old"}),
+    ],
+)
 def test_garment_list_states(user, closet, state, expected):
     names = {v.pk: k for k, v in vars(closet).items() if isinstance(v, Garment)}
     assert {names[pk] for pk in _ids(selectors.garment_list(user=user, filters={"state": state}))} == expected
 
 
-@pytest.mark.parametrize("filters, expected", [
-    ({"color": "white"}, {"shirt", "tee"}),
-    ({"color": "blue"}, {"tee"}),                      # not "light blue"
-    ({"color": "light blue"}, {"shirt"}),
-    ({"color": "black"}, {"hat", "bag"}),
-    ({"color": "mint"}, set()),                        # a colour nobody's garment has
-    ({"season": "spring"}, {"shirt", "jeans"}),
-    ({"season": "winter"}, {"jeans", "coat"}),
-    ({"season": "summer", "state": "closet"}, {"shirt", "tee"}),
-    ({"q": "uniqlo"}, {"shirt", "jeans"}),             # brand, notes; not material
-    ({"q": "UNIQLO oxford"}, {"shirt"}),               # every word must appear
-    ({"q": "  coat  "}, {"coat"}),
-    ({"q": "501 store"}, {"jeans"}),                   # name + notes
-    ({"q": "cotton"}, set()),
-    ({"q": ""}, {"shirt", "jeans", "boots", "tee", "coat", "hat", "bag", "old"}),
-    ({"type": "jeans"}, {"jeans"}),
-    ({"type": "shirt"}, {"shirt"}),
-    ({"category": "shoe"}, {"boots"}),
-    ({"section": "tops"}, {"shirt", "tee"}),
-    ({"section": "outerwear", "state": "closet"}, {"coat"}),
-    ({"section": "bottoms", "state": "clean"}, set()),
-    ({"section": "bottoms", "state": "archived"}, {"old"}),
-    ({"color": "white", "season": "summer", "q": "cos"}, {"tee"}),
-])
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        ({"color": "white"}, {"shirt", "tee"}),
+        ({"color": "blue"}, {"tee"}),  # not "light blue"
+        ({"color": "light blue"}, {"shirt"}),
+        ({"color": "black"}, {"hat", "bag"}),
+        ({"color": "mint"}, set()),  # a colour nobody's garment has
+        ({"season": "spring"}, {"shirt", "jeans"}),
+        ({"season": "winter"}, {"jeans", "coat"}),
+        ({"season": "summer", "state": "closet"}, {"shirt", "tee"}),
+        ({"q": "uniqlo"}, {"shirt", "jeans"}),  # brand, notes; not material
+        ({"q": "UNIQLO oxford"}, {"shirt"}),  # every word must appear
+        ({"q": "  coat  "}, {"coat"}),
+        ({"q": "501 store"}, {"jeans"}),  # name + notes
+        ({"q": "cotton"}, set()),
+        ({"q": ""}, {"shirt", "jeans", "boots", "tee", "coat", "hat", "bag", "old"}),
+        ({"type": "jeans"}, {"jeans"}),
+        ({"type": "shirt"}, {"shirt"}),
+        ({"category": "shoe"}, {"boots"}),
+        ({"section": "tops"}, {"shirt", "tee"}),
+        ({"section": "outerwear", "state": "closet"}, {"coat"}),
+        ({"section": "bottoms", "state": "clean"}, set()),
+        ({"section": "bottoms", "state": "archived"}, {"old"}),
+        ({"color": "white", "season": "summer", "q": "cos"}, {"tee"}),
+    ],
+)
 def test_garment_list_filters(user, closet, filters, expected):
     names = {v.pk: k for k, v in vars(closet).items() if isinstance(v, Garment)}
     assert {names[pk] for pk in _ids(selectors.garment_list(user=user, filters={**filters}))} == expected
@@ -637,7 +745,10 @@ def test_garment_list_filters(user, closet, filters, expected):
 
 def test_garment_list_photo_and_ids(user, closet):
     assert set(_ids(selectors.garment_list(user=user, filters={"photo": closet.p1.pk}))) == {
-        closet.shirt.pk, closet.jeans.pk, closet.boots.pk}
+        closet.shirt.pk,
+        closet.jeans.pk,
+        closet.boots.pk,
+    }
     ids = [closet.shirt.pk, closet.hat.pk, closet.theirs.pk]
     assert set(_ids(selectors.garment_list(user=user, filters={"ids": ids}))) == {closet.shirt.pk, closet.hat.pk}
     assert _ids(selectors.garments_by_ids(user=user, ids=[])) == []
@@ -653,15 +764,22 @@ def test_garment_list_is_scoped_to_the_user(user, other_user, closet):
 
 
 def test_garment_list_unknown_filter_values(user, closet):
-    for name, value in (("state", "dirty"), ("sort", "random"), ("color", "octarine"), ("season", "monsoon"),
-                        ("ids", "1,x"), ("photo", "0")):
+    for name, value in (
+        ("state", "dirty"),
+        ("sort", "random"),
+        ("color", "octarine"),
+        ("season", "monsoon"),
+        ("ids", "1,x"),
+        ("photo", "0"),
+    ):
         with pytest.raises(ValidationError) as exc:
             selectors.garment_list(user=user, filters={name: value})
         assert name in exc.value.message_dict
         # Not strict (the closet page): the bad value is left out, the others still apply.
         others = {"q": "501"} if name == "state" else {"state": "wash"}
         assert _ids(selectors.garment_list(user=user, filters={name: value, **others}, strict=False)) == [
-            closet.jeans.pk]
+            closet.jeans.pk
+        ]
 
 
 def test_garment_list_sorts(user, shelf):
@@ -674,11 +792,11 @@ def test_garment_list_sorts(user, shelf):
     def order(sort):
         return _ids(selectors.garment_list(user=user, filters={"state": "closet", "sort": sort}))
 
-    assert order("most-worn") == [c.pk, a.pk, b.pk, d.pk]   # ties: newest first
+    assert order("most-worn") == [c.pk, a.pk, b.pk, d.pk]  # ties: newest first
     assert order("least-worn") == [d.pk, b.pk, a.pk, c.pk]  # ties: oldest first
     assert order("newest") == order(None) == [d.pk, c.pk, b.pk, a.pk]
     assert order("oldest") == [a.pk, b.pk, c.pk, d.pk]
-    assert order("last-worn") == [b.pk, c.pk, a.pk, d.pk]   # never worn last
+    assert order("last-worn") == [b.pk, c.pk, a.pk, d.pk]  # never worn last
 
 
 def test_sort_follows_real_wears(user, shelf):
@@ -737,11 +855,12 @@ def test_section_counts_count_the_closet(user, closet):
     sections = {s.slug: s for s in selectors.section_list_with_counts(user=user)}
     assert sections["tops"].count == 2 and sections["outerwear"].count == 1
     assert sections["accessories"].count == 0  # the hat waits for review
-    assert sections["bottoms"].count == 1      # the skirt is archived
+    assert sections["bottoms"].count == 1  # the skirt is archived
     assert [c.slug for c in sections["bottoms"].category_list] == ["pants"]
 
 
 # --- a closet page of thousands of garments: a bounded number of queries ---------------------------
+
 
 def test_closet_page_query_count_is_bounded(user, other_user, django_assert_max_num_queries):
     photo = _photo(user)
@@ -751,38 +870,90 @@ def test_closet_page_query_count_is_bounded(user, other_user, django_assert_max_
     rows = []
     for i in range(2000):
         cat = cats[i % len(cats)]
-        rows.append(Garment(
-            owner=user, photo=photo, category=cat, type=types.get(cat.pk) if i % 3 else None,
-            score=0.5, x0=0, y0=0, x1=10, y1=10, mask="garments/shared-mask.png",
-            cutout="garments/shared-cutout.png",
-            status=statuses[i % len(statuses)], wear_count=i % 37, price=Decimal(i % 50) if i % 2 else None,
-            laundry="wash" if i % 5 == 0 else "clean"))
+        rows.append(
+            Garment(
+                owner=user,
+                photo=photo,
+                category=cat,
+                type=types.get(cat.pk) if i % 3 else None,
+                score=0.5,
+                x0=0,
+                y0=0,
+                x1=10,
+                y1=10,
+                mask="garments/shared-mask.png",
+                cutout="garments/shared-cutout.png",
+                status=statuses[i % len(statuses)],
+                wear_count=i % 37,
+                price=Decimal(i % 50) if i % 2 else None,
+                laundry="wash" if i % 5 == 0 else "clean",
+            )
+        )
     rows = Garment.objects.bulk_create(rows, batch_size=500)
-    GarmentColor.objects.bulk_create([GarmentColor(garment=g, name="navy", hex=hex_of("navy"), fraction=1.0)
-                                      for g in rows], batch_size=500)
-    Garment.seasons.through.objects.bulk_create([Garment.seasons.through(garment_id=g.pk, season_id="summer")
-                                                 for i, g in enumerate(rows) if i % 4], batch_size=500)
+    GarmentColor.objects.bulk_create(
+        [GarmentColor(garment=g, name="navy", hex=hex_of("navy"), fraction=1.0) for g in rows], batch_size=500
+    )
+    Garment.seasons.through.objects.bulk_create(
+        [Garment.seasons.through(garment_id=g.pk, season_id="summer") for i, g in enumerate(rows) if i % 4],
+        batch_size=500,
+    )
     their_photo = _photo(other_user)
-    Garment.objects.bulk_create([Garment(
-        owner=other_user, photo=their_photo, category=cats[0], score=0.5, x0=0, y0=0, x1=1, y1=1,
-        mask="m.png", cutout="c.png", wear_count=99) for _ in range(50)])
+    Garment.objects.bulk_create(
+        [
+            Garment(
+                owner=other_user,
+                photo=their_photo,
+                category=cats[0],
+                score=0.5,
+                x0=0,
+                y0=0,
+                x1=1,
+                y1=1,
+                mask="m.png",
+                cutout="c.png",
+                wear_count=99,
+            )
+            for _ in range(50)
+        ]
+    )
     assert Garment.objects.filter(owner=user, status=CLOSET).count() == 1600
 
     # One query for the page, one each for its colours and seasons (prefetched), whatever the closet holds.
     with django_assert_max_num_queries(3):
         page = list(selectors.garment_list(user=user, filters={"state": "closet", "sort": "most-worn"})[:60])
         # What a closet card shows must not query per garment.
-        shown = [(g.label, g.kind, g.section.display_name, g.photo.width, g.cost_per_wear, g.color_name_list,
-                  g.season_list, g.cutout.name) for g in page]
+        shown = [
+            (
+                g.label,
+                g.kind,
+                g.section.display_name,
+                g.photo.width,
+                g.cost_per_wear,
+                g.color_name_list,
+                g.season_list,
+                g.cutout.name,
+            )
+            for g in page
+        ]
     assert len(page) == len(shown) == 60
     assert all(g.owner_id == user.pk and g.status == CLOSET for g in page)
     counts = [g.wear_count for g in page]
     assert counts == sorted(counts, reverse=True) and counts[0] == 36
 
     with django_assert_max_num_queries(3):
-        page = list(selectors.garment_list(user=user, filters={
-            "state": "wash", "sort": "least-worn", "color": "navy", "season": "summer", "section": "tops",
-            "q": "x"})[:60])
+        page = list(
+            selectors.garment_list(
+                user=user,
+                filters={
+                    "state": "wash",
+                    "sort": "least-worn",
+                    "color": "navy",
+                    "season": "summer",
+                    "section": "tops",
+                    "q": "x",
+                },
+            )[:60]
+        )
     with django_assert_max_num_queries(3):
         assert len(list(selectors.review_queue(user=user)[:60])) == 60
     with django_assert_max_num_queries(1):

@@ -1,4 +1,5 @@
 """Closet export: a zip of the user's photos, cutouts, masks and items.json, and nothing of anyone else."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,14 +41,25 @@ def closets(user, other_user):
     photos = fixture_photos()
     assert len(photos) >= 3, "the tests need the committed fixture photos"
     p1 = services.photo_create(owner=user, uploaded_file=upload("front door.jpg", _photo_bytes(photos[0])))
-    p2 = services.photo_create(owner=user, uploaded_file=upload("shelf.png", _photo_bytes(photos[1], "PNG"),
-                                                                "image/png"))
+    p2 = services.photo_create(
+        owner=user, uploaded_file=upload("shelf.png", _photo_bytes(photos[1], "PNG"), "image/png")
+    )
     shirt = GarmentFactory(photo=p1)
     jeans = GarmentFactory(photo=p1, category="pants", type="jeans")
     coat = GarmentFactory(photo=p2, category="coat", type=None)
-    services.garment_update(garment=shirt, name="Oxford shirt", brand="Uniqlo", size="M", material="cotton",
-                            seasons=["spring", "autumn"], price=Decimal("39.90"), currency="USD",
-                            purchase_date=dt.date(2025, 3, 14), notes="Iron on low — 면 100%", laundry="wash")
+    services.garment_update(
+        garment=shirt,
+        name="Oxford shirt",
+        brand="Uniqlo",
+        size="M",
+        material="cotton",
+        seasons=["spring", "autumn"],
+        price=Decimal("39.90"),
+        currency="USD",
+        purchase_date=dt.date(2025, 3, 14),
+        notes="Iron on low — 면 100%",
+        laundry="wash",
+    )
     services.garments_wear(garments=[shirt, jeans], on=dt.date(2026, 1, 5))
     services.garments_wear(garments=[shirt], on=dt.date(2026, 1, 9))
     services.garment_archive(garment=coat, reason="donated")
@@ -72,8 +84,12 @@ def _check_archive(data: bytes, owner) -> dict:
     photos = list(Photo.objects.filter(owner=owner).order_by("id"))
     garments = list(Garment.objects.filter(owner=owner).select_related("category__section", "type").order_by("id"))
     expected_photo_files = {p.pk: f"photos/{p.pk}.{p.image.name.rsplit('.', 1)[-1]}" for p in photos}
-    expected = ({"items.json"} | set(expected_photo_files.values())
-                | {f"cutouts/{g.pk}.png" for g in garments} | {f"masks/{g.pk}.png" for g in garments})
+    expected = (
+        {"items.json"}
+        | set(expected_photo_files.values())
+        | {f"cutouts/{g.pk}.png" for g in garments}
+        | {f"masks/{g.pk}.png" for g in garments}
+    )
     assert names == expected
     for p in photos:
         assert archive.read(expected_photo_files[p.pk]) == _read(p.image)
@@ -85,13 +101,21 @@ def _check_archive(data: bytes, owner) -> dict:
     assert doc["schema_version"] == 1 and doc["username"] == owner.username
     assert [p["id"] for p in doc["photos"]] == [p.pk for p in photos]
     for entry, p in zip(doc["photos"], photos):
-        assert entry == {"id": p.pk, "file": expected_photo_files[p.pk], "original_filename": p.original_filename,
-                         "width": p.width, "height": p.height, "status": p.status,
-                         "uploaded_at": p.created_at.isoformat()}
+        assert entry == {
+            "id": p.pk,
+            "file": expected_photo_files[p.pk],
+            "original_filename": p.original_filename,
+            "width": p.width,
+            "height": p.height,
+            "status": p.status,
+            "uploaded_at": p.created_at.isoformat(),
+        }
     assert [i["id"] for i in doc["items"]] == [g.pk for g in garments]
     for item, g in zip(doc["items"], garments):
-        wears = [w.isoformat() for w in WearLog.objects.filter(garment=g).order_by("worn_on")
-                 .values_list("worn_on", flat=True)]
+        wears = [
+            w.isoformat()
+            for w in WearLog.objects.filter(garment=g).order_by("worn_on").values_list("worn_on", flat=True)
+        ]
         assert item["worn_on"] == wears and item["wear_count"] == g.wear_count == len(wears)
         assert item["photo_id"] == g.photo_id and item["photo_file"] == expected_photo_files[g.photo_id]
         assert item["cutout_file"] == f"cutouts/{g.pk}.png" and item["mask_file"] == f"masks/{g.pk}.png"
@@ -99,8 +123,18 @@ def _check_archive(data: bytes, owner) -> dict:
         assert item["type"] == (g.type.slug if g.type else None)
         assert [c["name"] for c in item["colors"]] == [c.name for c in g.color_list]
         assert [c["hex"] for c in item["colors"]] == [c.hex for c in g.color_list]
-        for field in ("name", "brand", "size", "material", "currency", "notes", "status", "archive_reason",
-                      "laundry", "picture"):
+        for field in (
+            "name",
+            "brand",
+            "size",
+            "material",
+            "currency",
+            "notes",
+            "status",
+            "archive_reason",
+            "laundry",
+            "picture",
+        ):
             assert item[field] == getattr(g, field), field
         assert item["seasons"] == g.season_list
         assert item["price"] == (str(g.price) if g.price is not None else None)
@@ -115,8 +149,9 @@ def test_api_export_matches_the_database_and_files(api, user, other_user, closet
     r = api.get("/api/me/export/")
     assert r.status_code == 200
     assert r["Content-Type"] == "application/zip"
-    assert r["Content-Disposition"].startswith("attachment;") and f"wardrobe-{user.username}-" in r[
-        "Content-Disposition"]
+    assert (
+        r["Content-Disposition"].startswith("attachment;") and f"wardrobe-{user.username}-" in r["Content-Disposition"]
+    )
     data = b"".join(r.streaming_content)
     assert int(r["Content-Length"]) == len(data)
     doc = _check_archive(data, user)

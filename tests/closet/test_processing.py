@@ -1,10 +1,11 @@
 """The processing service: real pipeline run, and the failure guarantees (failed + nothing half-written)."""
+
 import numpy as np
 import pytest
 from PIL import Image
 
-from vision.contract import GarmentInstance
 from tests.conftest import encode, fixture_photos, media_files, sample_image, upload
+from vision.contract import GarmentInstance
 from wardrobe.closet import services
 from wardrobe.closet.models import Garment, Photo
 
@@ -14,8 +15,16 @@ pytestmark = pytest.mark.django_db
 def _garment_instance(photo, category="pants"):
     mask = np.zeros((photo.height, photo.width), dtype=bool)
     mask[10:40, 10:40] = True
-    return GarmentInstance(category=category, type=None, score=0.8, detector_score=0.8, classifier_score=0.8,
-                           box=(10, 10, 40, 40), mask=mask, cutout=Image.new("RGBA", (30, 30)))
+    return GarmentInstance(
+        category=category,
+        type=None,
+        score=0.8,
+        detector_score=0.8,
+        classifier_score=0.8,
+        box=(10, 10, 40, 40),
+        mask=mask,
+        cutout=Image.new("RGBA", (30, 30)),
+    )
 
 
 def test_pipeline_exception_marks_failed(photo, media_root):
@@ -30,6 +39,7 @@ def test_pipeline_exception_marks_failed(photo, media_root):
 
 def test_half_written_garments_are_rolled_back(photo, media_root):
     """The second instance is invalid: the first garment's row and files must not survive."""
+
     def half_good(image):
         return [_garment_instance(photo), _garment_instance(photo, category="no-such-category")]
 

@@ -10,6 +10,7 @@ XMP, ICC profile, comments or trailing bytes, whose pixels look right.
 
 The markdown table of outcomes for the closing note: ``python -m bench.upload_corpus``.
 """
+
 from __future__ import annotations
 
 import io
@@ -17,10 +18,10 @@ import os
 import re
 import struct
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from django.test import Client
@@ -38,6 +39,7 @@ RED = (255, 0, 0)
 
 
 # --- building inputs -------------------------------------------------------------------------------
+
 
 @cache
 def base_photo() -> Image.Image:
@@ -78,9 +80,12 @@ def png_chunk(kind: bytes, data: bytes) -> bytes:
 def raw_png(width: int, height: int, bit_depth: int, color_type: int, rows: bytes | None = None) -> bytes:
     """A PNG written by hand (what Pillow cannot write: 16-bit RGB, or a lying header)."""
     ihdr = struct.pack(">IIBBBBB", width, height, bit_depth, color_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", ihdr)
-            + png_chunk(b"IDAT", zlib.compress(rows if rows is not None else b"\x00" * 64))
-            + png_chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + png_chunk(b"IHDR", ihdr)
+        + png_chunk(b"IDAT", zlib.compress(rows if rows is not None else b"\x00" * 64))
+        + png_chunk(b"IEND", b"")
+    )
 
 
 def png_16bit_grey_gradient() -> bytes:
@@ -104,8 +109,13 @@ def png_with_metadata() -> bytes:
 
 def jpeg_with_everything() -> bytes:
     """EXIF (GPS, make), XMP, a comment, an sRGB ICC profile: all must be gone from the stored copy."""
-    return photo_bytes("JPEG", exif=gps_exif(), xmp=b"<x:xmpmeta><gps>37.5,127.0</gps></x:xmpmeta>",
-                       comment=b"my flat, 37.5N 127E", icc_profile=srgb_icc())
+    return photo_bytes(
+        "JPEG",
+        exif=gps_exif(),
+        xmp=b"<x:xmpmeta><gps>37.5,127.0</gps></x:xmpmeta>",
+        comment=b"my flat, 37.5N 127E",
+        icc_profile=srgb_icc(),
+    )
 
 
 def jpeg_segment_offset(data: bytes, marker: bytes) -> int:
@@ -117,7 +127,7 @@ def jpeg_segment_offset(data: bytes, marker: bytes) -> int:
 def jpeg_corrupt_huffman() -> bytes:
     data = bytearray(photo_bytes())
     dht = jpeg_segment_offset(bytes(data), b"\xff\xc4")
-    data[dht + 5:dht + 21] = b"\xff" * 16  # code counts that no Huffman table can have
+    data[dht + 5 : dht + 21] = b"\xff" * 16  # code counts that no Huffman table can have
     return bytes(data)
 
 
@@ -132,21 +142,21 @@ def jpeg_claiming(width: int, height: int) -> bytes:
     """A real JPEG whose frame header claims ``width`` x ``height``."""
     data = bytearray(photo_bytes())
     sof = jpeg_segment_offset(bytes(data), b"\xff\xc0")
-    data[sof + 5:sof + 9] = struct.pack(">HH", height, width)
+    data[sof + 5 : sof + 9] = struct.pack(">HH", height, width)
     return bytes(data)
 
 
 def jpeg_scan_garbage() -> bytes:
     data = bytearray(photo_bytes())
     sos = jpeg_segment_offset(bytes(data), b"\xff\xda")
-    data[sos + 200:sos + 400] = b"\x55" * 200
+    data[sos + 200 : sos + 400] = b"\x55" * 200
     return bytes(data)
 
 
 def png_corrupt_idat() -> bytes:
     data = bytearray(photo_bytes("PNG"))
     idat = data.find(b"IDAT")
-    data[idat + 100:idat + 200] = b"\x00" * 100
+    data[idat + 100 : idat + 200] = b"\x00" * 100
     return bytes(data)
 
 
@@ -158,8 +168,17 @@ def png_bad_header_crc() -> bytes:
 
 def gif_bomb() -> bytes:
     """A GIF whose logical screen claims 65535x65535 pixels, with a 1x1 picture inside."""
-    return (b"GIF89a" + struct.pack("<HH", 65535, 65535) + b"\x80\x00\x00" + b"\x00\x00\x00\xff\xff\xff"
-            + b"\x2c" + struct.pack("<HHHH", 0, 0, 1, 1) + b"\x00" + b"\x02\x02\x44\x01\x00" + b"\x3b")
+    return (
+        b"GIF89a"
+        + struct.pack("<HH", 65535, 65535)
+        + b"\x80\x00\x00"
+        + b"\x00\x00\x00\xff\xff\xff"
+        + b"\x2c"
+        + struct.pack("<HHHH", 0, 0, 1, 1)
+        + b"\x00"
+        + b"\x02\x02\x44\x01\x00"
+        + b"\x3b"
+    )
 
 
 def animated(fmt: str) -> bytes:
@@ -201,13 +220,16 @@ def cmyk_jpeg() -> bytes:
     return encode(base_photo().convert("CMYK"), "JPEG", quality=95)
 
 
-SVG = (b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="100" '
-       b'height="100" onload="alert(1)"><rect width="100" height="100" fill="red"/></svg>')
+SVG = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="100" '
+    b'height="100" onload="alert(1)"><rect width="100" height="100" fill="red"/></svg>'
+)
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 HTML = b"<!doctype html><html><body><script>alert(document.cookie)</script></body></html>"
 
 
 # --- the corpus --------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Part:
@@ -239,11 +261,14 @@ class Case:
         return self.api >= 400 and self.form >= 400
 
 
-def one(data: bytes | Callable[[], bytes], name: str = "photo.jpg", ctype: str = "image/jpeg", **kw) -> Callable[[], list[Part]]:
+def one(
+    data: bytes | Callable[[], bytes], name: str = "photo.jpg", ctype: str = "image/jpeg", **kw
+) -> Callable[[], list[Part]]:
     return lambda: [Part(data() if callable(data) else data, name, ctype, **kw)]
 
 
 # Checks of accepted photos ---------------------------------------------------------------------------
+
 
 def near(pixel, expected, tolerance: int = 12) -> bool:
     return all(abs(int(a) - int(b)) <= tolerance for a, b in zip(pixel, expected))
@@ -251,12 +276,18 @@ def near(pixel, expected, tolerance: int = 12) -> bool:
 
 def marker_at(corner: str) -> Callable[[Image.Image, Photo], None]:
     """The red marker (top-left of the source) must be in ``corner`` of the stored, upright image."""
+
     def check(img: Image.Image, photo: Photo) -> None:
         w, h = img.size
-        points = {"top-left": (20, 20), "top-right": (w - 21, 20), "bottom-left": (20, h - 21),
-                  "bottom-right": (w - 21, h - 21)}
+        points = {
+            "top-left": (20, 20),
+            "top-right": (w - 21, 20),
+            "bottom-left": (20, h - 21),
+            "bottom-right": (w - 21, h - 21),
+        }
         for name, xy in points.items():
             assert near(img.getpixel(xy), RED, 40) == (name == corner), (name, img.getpixel(xy))
+
     return check
 
 
@@ -265,6 +296,7 @@ def size_is(width: int, height: int, then: Callable | None = None) -> Callable[[
         assert img.size == (width, height) == (photo.width, photo.height)
         if then:
             then(img, photo)
+
     return check
 
 
@@ -272,11 +304,13 @@ def pixels(*expected: tuple[tuple[int, int], tuple[int, int, int], int]) -> Call
     def check(img: Image.Image, photo: Photo) -> None:
         for xy, colour, tolerance in expected:
             assert near(img.getpixel(xy), colour, tolerance), (xy, img.getpixel(xy), colour)
+
     return check
 
 
 def same_as_base(tolerance: float = 6.0) -> Callable[[Image.Image, Photo], None]:
     """Mean absolute difference from the source photo, per channel, at most ``tolerance``."""
+
     def check(img: Image.Image, photo: Photo) -> None:
         import numpy as np
 
@@ -284,12 +318,14 @@ def same_as_base(tolerance: float = 6.0) -> Callable[[Image.Image, Photo], None]
         diff = np.abs(np.asarray(img, dtype=np.int16) - np.asarray(base_photo(), dtype=np.int16)).mean()
         assert diff <= tolerance, diff
         marker_at("top-left")(img, photo)
+
     return check
 
 
 def original_name_is(expected: str) -> Callable[[Image.Image, Photo], None]:
     def check(img: Image.Image, photo: Photo) -> None:
         assert photo.original_filename == expected
+
     return check
 
 
@@ -304,160 +340,465 @@ W, H = base_photo().size
 CASES: list[Case] = [
     # --- rejected: not an image, or not an allowed one ---
     Case("empty-file", "0-byte file named .jpg", one(b"", "empty.jpg"), api=400, form=400, message="empty"),
-    Case("text-as-jpg", "plain text renamed .jpg", one(b"just some notes, not a photo\n" * 40, "notes.jpg"),
-         api=400, form=400, message="not an image"),
-    Case("html-as-png", "an HTML page named .png, Content-Type image/png", one(HTML, "page.png", "image/png"),
-         api=400, form=400, message="not an image"),
-    Case("png-header-then-html", "the PNG signature followed by HTML",
-         one(b"\x89PNG\r\n\x1a\n" + HTML, "x.png", "image/png"), api=400, form=400, message="corrupt"),
-    Case("svg", "SVG with a script (named .jpg)", one(SVG, "vector.jpg"), api=400, form=400,
-         message="unsupported image format svg"),
+    Case(
+        "text-as-jpg",
+        "plain text renamed .jpg",
+        one(b"just some notes, not a photo\n" * 40, "notes.jpg"),
+        api=400,
+        form=400,
+        message="not an image",
+    ),
+    Case(
+        "html-as-png",
+        "an HTML page named .png, Content-Type image/png",
+        one(HTML, "page.png", "image/png"),
+        api=400,
+        form=400,
+        message="not an image",
+    ),
+    Case(
+        "png-header-then-html",
+        "the PNG signature followed by HTML",
+        one(b"\x89PNG\r\n\x1a\n" + HTML, "x.png", "image/png"),
+        api=400,
+        form=400,
+        message="corrupt",
+    ),
+    Case(
+        "svg",
+        "SVG with a script (named .jpg)",
+        one(SVG, "vector.jpg"),
+        api=400,
+        form=400,
+        message="unsupported image format svg",
+    ),
     Case("pdf", "PDF named .jpg", one(PDF, "doc.jpg"), api=400, form=400, message="unsupported image format pdf"),
-    Case("eps", "EPS (PostScript, never handed to Ghostscript)", one(lambda: photo_bytes("EPS"), "art.eps"),
-         api=400, form=400, message="unsupported image format postscript/eps"),
-    Case("gif", "a still GIF", one(lambda: photo_bytes("GIF"), "still.gif", "image/gif"), api=400, form=400,
-         message="unsupported image format gif"),
-    Case("gif-animated", "an animated GIF", one(lambda: animated("GIF"), "anim.gif", "image/gif"),
-         api=400, form=400, message="unsupported image format gif"),
-    Case("gif-bomb", "GIF claiming a 65535x65535 screen", one(gif_bomb, "bomb.gif", "image/gif"),
-         api=400, form=400, message="unsupported image format gif"),
-    Case("bmp", "BMP named .jpg", one(lambda: photo_bytes("BMP")), api=400, form=400,
-         message="unsupported image format bmp"),
-    Case("tiff", "TIFF named .jpg", one(lambda: photo_bytes("TIFF")), api=400, form=400,
-         message="unsupported image format tiff"),
-    Case("avif", "AVIF (not on the allow-list)", one(lambda: photo_bytes("AVIF"), "a.avif", "image/avif"),
-         api=400, form=400, message="unsupported image format avif"),
+    Case(
+        "eps",
+        "EPS (PostScript, never handed to Ghostscript)",
+        one(lambda: photo_bytes("EPS"), "art.eps"),
+        api=400,
+        form=400,
+        message="unsupported image format postscript/eps",
+    ),
+    Case(
+        "gif",
+        "a still GIF",
+        one(lambda: photo_bytes("GIF"), "still.gif", "image/gif"),
+        api=400,
+        form=400,
+        message="unsupported image format gif",
+    ),
+    Case(
+        "gif-animated",
+        "an animated GIF",
+        one(lambda: animated("GIF"), "anim.gif", "image/gif"),
+        api=400,
+        form=400,
+        message="unsupported image format gif",
+    ),
+    Case(
+        "gif-bomb",
+        "GIF claiming a 65535x65535 screen",
+        one(gif_bomb, "bomb.gif", "image/gif"),
+        api=400,
+        form=400,
+        message="unsupported image format gif",
+    ),
+    Case(
+        "bmp",
+        "BMP named .jpg",
+        one(lambda: photo_bytes("BMP")),
+        api=400,
+        form=400,
+        message="unsupported image format bmp",
+    ),
+    Case(
+        "tiff",
+        "TIFF named .jpg",
+        one(lambda: photo_bytes("TIFF")),
+        api=400,
+        form=400,
+        message="unsupported image format tiff",
+    ),
+    Case(
+        "avif",
+        "AVIF (not on the allow-list)",
+        one(lambda: photo_bytes("AVIF"), "a.avif", "image/avif"),
+        api=400,
+        form=400,
+        message="unsupported image format avif",
+    ),
     # --- rejected: broken ---
-    Case("jpeg-truncated", "JPEG cut in half", one(lambda: photo_bytes()[: len(photo_bytes()) // 2]),
-         api=400, form=400, message="truncated"),
-    Case("jpeg-header-only", "the first 600 bytes of a JPEG", one(lambda: photo_bytes()[:600]),
-         api=400, form=400, message="truncated"),
-    Case("jpeg-corrupt-huffman", "JPEG with an impossible Huffman table", one(jpeg_corrupt_huffman),
-         api=400, form=400, message="corrupt"),
-    Case("jpeg-corrupt-frame", "JPEG whose frame header has 0 components", one(jpeg_zero_components),
-         api=400, form=400, message="not an image"),
-    Case("png-truncated", "PNG cut in half", one(lambda: photo_bytes("PNG")[: len(photo_bytes("PNG")) // 2],
-                                                 "a.png", "image/png"), api=400, form=400, message="truncated"),
-    Case("png-corrupt-idat", "PNG with zeroed compressed data", one(png_corrupt_idat, "a.png", "image/png"),
-         api=400, form=400, message="corrupt"),
-    Case("png-bad-crc", "PNG with a wrong header checksum", one(png_bad_header_crc, "a.png", "image/png"),
-         api=400, form=400, message="not an image"),
-    Case("png-zero-size", "PNG header claiming 0x0 pixels", one(lambda: raw_png(0, 0, 8, 2), "a.png", "image/png"),
-         api=400, form=400, message="not an image"),
-    Case("heic-truncated", "HEIC cut in half", one(lambda: photo_bytes("HEIF")[: len(photo_bytes("HEIF")) // 2],
-                                                   "a.heic", "image/heic"), api=400, form=400, message="corrupt"),
+    Case(
+        "jpeg-truncated",
+        "JPEG cut in half",
+        one(lambda: photo_bytes()[: len(photo_bytes()) // 2]),
+        api=400,
+        form=400,
+        message="truncated",
+    ),
+    Case(
+        "jpeg-header-only",
+        "the first 600 bytes of a JPEG",
+        one(lambda: photo_bytes()[:600]),
+        api=400,
+        form=400,
+        message="truncated",
+    ),
+    Case(
+        "jpeg-corrupt-huffman",
+        "JPEG with an impossible Huffman table",
+        one(jpeg_corrupt_huffman),
+        api=400,
+        form=400,
+        message="corrupt",
+    ),
+    Case(
+        "jpeg-corrupt-frame",
+        "JPEG whose frame header has 0 components",
+        one(jpeg_zero_components),
+        api=400,
+        form=400,
+        message="not an image",
+    ),
+    Case(
+        "png-truncated",
+        "PNG cut in half",
+        one(lambda: photo_bytes("PNG")[: len(photo_bytes("PNG")) // 2], "a.png", "image/png"),
+        api=400,
+        form=400,
+        message="truncated",
+    ),
+    Case(
+        "png-corrupt-idat",
+        "PNG with zeroed compressed data",
+        one(png_corrupt_idat, "a.png", "image/png"),
+        api=400,
+        form=400,
+        message="corrupt",
+    ),
+    Case(
+        "png-bad-crc",
+        "PNG with a wrong header checksum",
+        one(png_bad_header_crc, "a.png", "image/png"),
+        api=400,
+        form=400,
+        message="not an image",
+    ),
+    Case(
+        "png-zero-size",
+        "PNG header claiming 0x0 pixels",
+        one(lambda: raw_png(0, 0, 8, 2), "a.png", "image/png"),
+        api=400,
+        form=400,
+        message="not an image",
+    ),
+    Case(
+        "heic-truncated",
+        "HEIC cut in half",
+        one(lambda: photo_bytes("HEIF")[: len(photo_bytes("HEIF")) // 2], "a.heic", "image/heic"),
+        api=400,
+        form=400,
+        message="corrupt",
+    ),
     # --- rejected: too large ---
-    Case("png-bomb-header", "PNG header claiming 30000x30000 (900 Mpx)",
-         one(lambda: raw_png(30000, 30000, 8, 2), "bomb.png", "image/png"), api=400, form=400, message="too large"),
-    Case("jpeg-huge-header", "real JPEG whose header claims 60000x60000", one(lambda: jpeg_claiming(60000, 60000)),
-         api=400, form=400, message="too large"),
-    Case("jpeg-over-pixel-limit", "real JPEG over MAX_IMAGE_PIXELS=100000", one(photo_bytes),
-         api=400, form=400, message="too large", settings={"MAX_IMAGE_PIXELS": 100_000}),
-    Case("heic-over-pixel-limit", "real HEIC over MAX_IMAGE_PIXELS=100000",
-         one(lambda: photo_bytes("HEIF"), "a.heic", "image/heic"), api=400, form=400, message="too large",
-         settings={"MAX_IMAGE_PIXELS": 100_000}),
-    Case("over-byte-limit", "real JPEG over MAX_UPLOAD_BYTES=10000", one(photo_bytes), api=400, form=400,
-         message="too big", settings={"MAX_UPLOAD_BYTES": 10_000}),
-    Case("over-byte-limit-on-disk", "the same, streamed to a temporary file (FILE_UPLOAD_MAX_MEMORY_SIZE=1024)",
-         one(photo_bytes), api=400, form=400, message="too big",
-         settings={"MAX_UPLOAD_BYTES": 10_000, "FILE_UPLOAD_MAX_MEMORY_SIZE": 1024}),
+    Case(
+        "png-bomb-header",
+        "PNG header claiming 30000x30000 (900 Mpx)",
+        one(lambda: raw_png(30000, 30000, 8, 2), "bomb.png", "image/png"),
+        api=400,
+        form=400,
+        message="too large",
+    ),
+    Case(
+        "jpeg-huge-header",
+        "real JPEG whose header claims 60000x60000",
+        one(lambda: jpeg_claiming(60000, 60000)),
+        api=400,
+        form=400,
+        message="too large",
+    ),
+    Case(
+        "jpeg-over-pixel-limit",
+        "real JPEG over MAX_IMAGE_PIXELS=100000",
+        one(photo_bytes),
+        api=400,
+        form=400,
+        message="too large",
+        settings={"MAX_IMAGE_PIXELS": 100_000},
+    ),
+    Case(
+        "heic-over-pixel-limit",
+        "real HEIC over MAX_IMAGE_PIXELS=100000",
+        one(lambda: photo_bytes("HEIF"), "a.heic", "image/heic"),
+        api=400,
+        form=400,
+        message="too large",
+        settings={"MAX_IMAGE_PIXELS": 100_000},
+    ),
+    Case(
+        "over-byte-limit",
+        "real JPEG over MAX_UPLOAD_BYTES=10000",
+        one(photo_bytes),
+        api=400,
+        form=400,
+        message="too big",
+        settings={"MAX_UPLOAD_BYTES": 10_000},
+    ),
+    Case(
+        "over-byte-limit-on-disk",
+        "the same, streamed to a temporary file (FILE_UPLOAD_MAX_MEMORY_SIZE=1024)",
+        one(photo_bytes),
+        api=400,
+        form=400,
+        message="too big",
+        settings={"MAX_UPLOAD_BYTES": 10_000, "FILE_UPLOAD_MAX_MEMORY_SIZE": 1024},
+    ),
     # --- rejected: the request's shape ---
-    Case("no-file", "multipart body with a text field and no file",
-         lambda: [Part(b"hello", filename=None, field="note")], api=400, form=400,
-         message="no file was submitted", form_message="choose at least one photo"),
-    Case("empty-multipart", "multipart body with no parts at all", lambda: [], api=400, form=400,
-         message="no file was submitted", form_message="choose at least one photo"),
-    Case("field-not-a-file", "the file field sent as text", lambda: [Part(b"photo.jpg", filename=None)],
-         api=400, form=400, message="not a file", form_message="choose at least one photo"),
-    Case("empty-filename", 'a file part with filename="" (the parser takes it for a text field)',
-         one(photo_bytes, ""), api=400, form=400, message="not a file", form_message="choose at least one photo"),
-    Case("json-body", "a JSON body instead of multipart",
-         raw=lambda: (b'{"image": "aGVsbG8="}', "application/json"), api=415, form=400,
-         message="unsupported media type", form_message="choose at least one photo"),
-    Case("two-files-one-field", "two images in one field (the form takes several, the API one)",
-         lambda: [Part(photo_bytes(), "a.jpg"), Part(photo_bytes("PNG"), "b.png", "image/png")],
-         api=400, form=302, message="one image per request", stored=2),
-    Case("too-many-files", "3 files over DATA_UPLOAD_MAX_NUMBER_FILES=2",
-         lambda: [Part(photo_bytes(), f"{i}.jpg") for i in range(3)], api=400, form=400,
-         message="one image per request", form_message="bad request",
-         settings={"DATA_UPLOAD_MAX_NUMBER_FILES": 2, "MAX_UPLOAD_FILES": 2}),
-    Case("oversized-fields", "a good image plus a 5000-byte text field over DATA_UPLOAD_MAX_MEMORY_SIZE=1000",
-         lambda: [Part(b"x" * 5000, filename=None, field="note"), Part(photo_bytes())], api=400, form=400,
-         message="request is too big", form_message="bad request", settings={"DATA_UPLOAD_MAX_MEMORY_SIZE": 1000}),
+    Case(
+        "no-file",
+        "multipart body with a text field and no file",
+        lambda: [Part(b"hello", filename=None, field="note")],
+        api=400,
+        form=400,
+        message="no file was submitted",
+        form_message="choose at least one photo",
+    ),
+    Case(
+        "empty-multipart",
+        "multipart body with no parts at all",
+        lambda: [],
+        api=400,
+        form=400,
+        message="no file was submitted",
+        form_message="choose at least one photo",
+    ),
+    Case(
+        "field-not-a-file",
+        "the file field sent as text",
+        lambda: [Part(b"photo.jpg", filename=None)],
+        api=400,
+        form=400,
+        message="not a file",
+        form_message="choose at least one photo",
+    ),
+    Case(
+        "empty-filename",
+        'a file part with filename="" (the parser takes it for a text field)',
+        one(photo_bytes, ""),
+        api=400,
+        form=400,
+        message="not a file",
+        form_message="choose at least one photo",
+    ),
+    Case(
+        "json-body",
+        "a JSON body instead of multipart",
+        raw=lambda: (b'{"image": "aGVsbG8="}', "application/json"),
+        api=415,
+        form=400,
+        message="unsupported media type",
+        form_message="choose at least one photo",
+    ),
+    Case(
+        "two-files-one-field",
+        "two images in one field (the form takes several, the API one)",
+        lambda: [Part(photo_bytes(), "a.jpg"), Part(photo_bytes("PNG"), "b.png", "image/png")],
+        api=400,
+        form=302,
+        message="one image per request",
+        stored=2,
+    ),
+    Case(
+        "too-many-files",
+        "3 files over DATA_UPLOAD_MAX_NUMBER_FILES=2",
+        lambda: [Part(photo_bytes(), f"{i}.jpg") for i in range(3)],
+        api=400,
+        form=400,
+        message="one image per request",
+        form_message="bad request",
+        settings={"DATA_UPLOAD_MAX_NUMBER_FILES": 2, "MAX_UPLOAD_FILES": 2},
+    ),
+    Case(
+        "oversized-fields",
+        "a good image plus a 5000-byte text field over DATA_UPLOAD_MAX_MEMORY_SIZE=1000",
+        lambda: [Part(b"x" * 5000, filename=None, field="note"), Part(photo_bytes())],
+        api=400,
+        form=400,
+        message="request is too big",
+        form_message="bad request",
+        settings={"DATA_UPLOAD_MAX_MEMORY_SIZE": 1000},
+    ),
     # --- accepted: metadata stripped, orientation applied ---
     Case("jpeg-plain", "the fixture photo as JPEG", one(photo_bytes), check=same_as_base()),
-    Case("jpeg-all-metadata", "JPEG with EXIF GPS, XMP, a comment and an sRGB ICC profile",
-         one(jpeg_with_everything), check=same_as_base()),
-    Case("jpeg-exif-rotated", "JPEG with EXIF orientation 6 (90° clockwise) and GPS",
-         one(lambda: photo_bytes(exif=gps_exif(orientation=6))), check=size_is(H, W, marker_at("top-right"))),
-    Case("png-exif-rotated", "PNG with eXIf orientation 8 (90° anticlockwise), GPS, tEXt and XMP",
-         one(png_with_metadata, "a.png", "image/png"), check=size_is(H, W, marker_at("bottom-left"))),
-    Case("webp-exif-rotated", "WebP with EXIF orientation 3 (180°) and GPS",
-         one(lambda: photo_bytes("WEBP", quality=95, exif=gps_exif(orientation=3)), "a.webp", "image/webp"),
-         check=size_is(W, H, marker_at("bottom-right"))),
-    Case("heic-exif-rotated", "HEIC with orientation 6 and GPS",
-         one(lambda: photo_bytes("HEIF", quality=95, exif=gps_exif(orientation=6)), "a.heic", "image/heic"),
-         check=size_is(H, W, marker_at("top-right"))),
-    Case("jpeg-garbage-icc", "JPEG with a garbage ICC profile (ignored)",
-         one(lambda: photo_bytes(icc_profile=b"not a profile" * 20)), check=same_as_base()),
-    Case("jpeg-polyglot", "JPEG with an HTML page appended", one(lambda: photo_bytes() + HTML),
-         check=same_as_base()),
-    Case("jpeg-scan-garbage", "JPEG with garbage inside its scan data (libjpeg recovers: a valid image)",
-         one(jpeg_scan_garbage), check=size_is(W, H)),
+    Case(
+        "jpeg-all-metadata",
+        "JPEG with EXIF GPS, XMP, a comment and an sRGB ICC profile",
+        one(jpeg_with_everything),
+        check=same_as_base(),
+    ),
+    Case(
+        "jpeg-exif-rotated",
+        "JPEG with EXIF orientation 6 (90° clockwise) and GPS",
+        one(lambda: photo_bytes(exif=gps_exif(orientation=6))),
+        check=size_is(H, W, marker_at("top-right")),
+    ),
+    Case(
+        "png-exif-rotated",
+        "PNG with eXIf orientation 8 (90° anticlockwise), GPS, tEXt and XMP",
+        one(png_with_metadata, "a.png", "image/png"),
+        check=size_is(H, W, marker_at("bottom-left")),
+    ),
+    Case(
+        "webp-exif-rotated",
+        "WebP with EXIF orientation 3 (180°) and GPS",
+        one(lambda: photo_bytes("WEBP", quality=95, exif=gps_exif(orientation=3)), "a.webp", "image/webp"),
+        check=size_is(W, H, marker_at("bottom-right")),
+    ),
+    Case(
+        "heic-exif-rotated",
+        "HEIC with orientation 6 and GPS",
+        one(lambda: photo_bytes("HEIF", quality=95, exif=gps_exif(orientation=6)), "a.heic", "image/heic"),
+        check=size_is(H, W, marker_at("top-right")),
+    ),
+    Case(
+        "jpeg-garbage-icc",
+        "JPEG with a garbage ICC profile (ignored)",
+        one(lambda: photo_bytes(icc_profile=b"not a profile" * 20)),
+        check=same_as_base(),
+    ),
+    Case("jpeg-polyglot", "JPEG with an HTML page appended", one(lambda: photo_bytes() + HTML), check=same_as_base()),
+    Case(
+        "jpeg-scan-garbage",
+        "JPEG with garbage inside its scan data (libjpeg recovers: a valid image)",
+        one(jpeg_scan_garbage),
+        check=size_is(W, H),
+    ),
     Case("mpo", "multi-picture JPEG (phone cameras): the first picture", one(mpo), check=same_as_base()),
     # --- accepted: odd pixel formats, converted correctly ---
-    Case("png-16bit-grey", "16-bit greyscale gradient PNG (scaled, not clipped)",
-         one(png_16bit_grey_gradient, "g16.png", "image/png"),
-         check=size_is(256, 16, pixels(((0, 8), (0, 0, 0), 1), ((128, 8), (128, 128, 128), 1),
-                                       ((255, 8), (255, 255, 255), 1)))),
-    Case("png-16bit-rgb", "16-bit RGB PNG", one(png_16bit_rgb, "rgb16.png", "image/png"),
-         check=pixels(((10, 10), (234, 117, 3), 1))),
+    Case(
+        "png-16bit-grey",
+        "16-bit greyscale gradient PNG (scaled, not clipped)",
+        one(png_16bit_grey_gradient, "g16.png", "image/png"),
+        check=size_is(
+            256, 16, pixels(((0, 8), (0, 0, 0), 1), ((128, 8), (128, 128, 128), 1), ((255, 8), (255, 255, 255), 1))
+        ),
+    ),
+    Case(
+        "png-16bit-rgb",
+        "16-bit RGB PNG",
+        one(png_16bit_rgb, "rgb16.png", "image/png"),
+        check=pixels(((10, 10), (234, 117, 3), 1)),
+    ),
     Case("jpeg-cmyk", "CMYK JPEG", one(cmyk_jpeg), check=same_as_base(8.0)),
-    Case("jpeg-greyscale", "greyscale JPEG", one(lambda: encode(base_photo().convert("L"), "JPEG")),
-         check=lambda img, photo: pixels(((300, 300), (img.getpixel((300, 300))[0],) * 3, 2))(img, photo)),
-    Case("png-palette-transparent", "palette PNG with a transparent colour (over white)",
-         one(palette_png_with_transparency, "p.png", "image/png"),
-         check=pixels(((5, 5), (255, 255, 255), 0), ((50, 5), RED, 0))),
-    Case("png-la", "greyscale + alpha PNG", one(la_png, "la.png", "image/png"),
-         check=pixels(((5, 5), (255, 255, 255), 0), ((50, 5), (50, 50, 50), 0))),
-    Case("png-rgba", "half-transparent red RGBA PNG", one(rgba_png, "rgba.png", "image/png"),
-         check=pixels(((5, 5), (255, 127, 127), 1))),
-    Case("png-1bit", "1-bit PNG", one(one_bit_png, "bw.png", "image/png"),
-         check=pixels(((5, 5), (0, 0, 0), 0), ((50, 5), (255, 255, 255), 0))),
-    Case("png-1x1", "a 1x1 PNG", one(lambda: encode(Image.new("RGB", (1, 1), RED), "PNG"), "dot.png", "image/png"),
-         check=size_is(1, 1)),
-    Case("webp-animated", "animated WebP: its first frame, as a still image",
-         one(lambda: animated("WEBP"), "anim.webp", "image/webp"),
-         check=size_is(120, 80, pixels(((60, 40), (0, 0, 255), 16)))),
-    Case("apng", "animated PNG: its first frame", one(lambda: animated("PNG"), "anim.png", "image/png"),
-         check=size_is(120, 80, pixels(((60, 40), (0, 0, 255), 0)))),
+    Case(
+        "jpeg-greyscale",
+        "greyscale JPEG",
+        one(lambda: encode(base_photo().convert("L"), "JPEG")),
+        check=lambda img, photo: pixels(((300, 300), (img.getpixel((300, 300))[0],) * 3, 2))(img, photo),
+    ),
+    Case(
+        "png-palette-transparent",
+        "palette PNG with a transparent colour (over white)",
+        one(palette_png_with_transparency, "p.png", "image/png"),
+        check=pixels(((5, 5), (255, 255, 255), 0), ((50, 5), RED, 0)),
+    ),
+    Case(
+        "png-la",
+        "greyscale + alpha PNG",
+        one(la_png, "la.png", "image/png"),
+        check=pixels(((5, 5), (255, 255, 255), 0), ((50, 5), (50, 50, 50), 0)),
+    ),
+    Case(
+        "png-rgba",
+        "half-transparent red RGBA PNG",
+        one(rgba_png, "rgba.png", "image/png"),
+        check=pixels(((5, 5), (255, 127, 127), 1)),
+    ),
+    Case(
+        "png-1bit",
+        "1-bit PNG",
+        one(one_bit_png, "bw.png", "image/png"),
+        check=pixels(((5, 5), (0, 0, 0), 0), ((50, 5), (255, 255, 255), 0)),
+    ),
+    Case(
+        "png-1x1",
+        "a 1x1 PNG",
+        one(lambda: encode(Image.new("RGB", (1, 1), RED), "PNG"), "dot.png", "image/png"),
+        check=size_is(1, 1),
+    ),
+    Case(
+        "webp-animated",
+        "animated WebP: its first frame, as a still image",
+        one(lambda: animated("WEBP"), "anim.webp", "image/webp"),
+        check=size_is(120, 80, pixels(((60, 40), (0, 0, 255), 16))),
+    ),
+    Case(
+        "apng",
+        "animated PNG: its first frame",
+        one(lambda: animated("PNG"), "anim.png", "image/png"),
+        check=size_is(120, 80, pixels(((60, 40), (0, 0, 255), 0))),
+    ),
     # --- accepted: names and types the client made up ---
-    Case("png-named-jpg", "PNG bytes named .jpg, Content-Type image/gif (stored as .png)",
-         one(lambda: photo_bytes("PNG"), "photo.jpg", "image/gif"),
-         check=lambda img, photo: (same_as_base(0)(img, photo), photo.image.name.endswith(".png"))),
-    Case("no-extension", "JPEG named without an extension, application/octet-stream",
-         one(photo_bytes, "photo", "application/octet-stream"), check=same_as_base()),
-    Case("path-name", "file name ../../etc/passwd.jpg", one(photo_bytes, "../../etc/passwd.jpg"),
-         check=original_name_is("passwd.jpg")),
-    Case("windows-path-name", r"file name C:\Users\x\..\evil.jpg", one(photo_bytes, "C:\\Users\\x\\..\\evil.jpg"),
-         check=original_name_is("evil.jpg")),
-    Case("unicode-name", "file name in Korean with an emoji", one(photo_bytes, "셔츠 사진 👕.jpg"),
-         check=original_name_is("셔츠 사진 👕.jpg")),
-    Case("long-name", "a 300-character file name (kept cut to 255, extension kept)",
-         one(photo_bytes, "a" * 300 + ".jpg"),
-         check=lambda img, photo: (clean_name(img, photo), original_name_is("a" * 251 + ".jpg")(img, photo))),
-    Case("name-over-header-limit", "a 2000-character file name (over Django's 1 KiB part-header limit)",
-         one(photo_bytes, "a" * 2000 + ".jpg"), api=400, form=400, message="header size exceeded",
-         form_message="bad request"),
-    Case("control-chars-name", "file name with NUL, newline and tab (RFC 2231 filename*)",
-         one(photo_bytes, "x", disposition="form-data; name=\"{field}\"; filename*=UTF-8''a%00b%0Ac%09d.jpg"),
-         check=lambda img, photo: (clean_name(img, photo), original_name_is("abcd.jpg")(img, photo))),
+    Case(
+        "png-named-jpg",
+        "PNG bytes named .jpg, Content-Type image/gif (stored as .png)",
+        one(lambda: photo_bytes("PNG"), "photo.jpg", "image/gif"),
+        check=lambda img, photo: (same_as_base(0)(img, photo), photo.image.name.endswith(".png")),
+    ),
+    Case(
+        "no-extension",
+        "JPEG named without an extension, application/octet-stream",
+        one(photo_bytes, "photo", "application/octet-stream"),
+        check=same_as_base(),
+    ),
+    Case(
+        "path-name",
+        "file name ../../etc/passwd.jpg",
+        one(photo_bytes, "../../etc/passwd.jpg"),
+        check=original_name_is("passwd.jpg"),
+    ),
+    Case(
+        "windows-path-name",
+        r"file name C:\Users\x\..\evil.jpg",
+        one(photo_bytes, "C:\\Users\\x\\..\\evil.jpg"),
+        check=original_name_is("evil.jpg"),
+    ),
+    Case(
+        "unicode-name",
+        "file name in Korean with an emoji",
+        one(photo_bytes, "셔츠 사진 👕.jpg"),
+        check=original_name_is("셔츠 사진 👕.jpg"),
+    ),
+    Case(
+        "long-name",
+        "a 300-character file name (kept cut to 255, extension kept)",
+        one(photo_bytes, "a" * 300 + ".jpg"),
+        check=lambda img, photo: (clean_name(img, photo), original_name_is("a" * 251 + ".jpg")(img, photo)),
+    ),
+    Case(
+        "name-over-header-limit",
+        "a 2000-character file name (over Django's 1 KiB part-header limit)",
+        one(photo_bytes, "a" * 2000 + ".jpg"),
+        api=400,
+        form=400,
+        message="header size exceeded",
+        form_message="bad request",
+    ),
+    Case(
+        "control-chars-name",
+        "file name with NUL, newline and tab (RFC 2231 filename*)",
+        one(photo_bytes, "x", disposition="form-data; name=\"{field}\"; filename*=UTF-8''a%00b%0Ac%09d.jpg"),
+        check=lambda img, photo: (clean_name(img, photo), original_name_is("abcd.jpg")(img, photo)),
+    ),
 ]
 
 assert len(CASES) >= 25 and len({c.id for c in CASES}) == len(CASES)
 
 
 # --- sending -----------------------------------------------------------------------------------------
+
 
 def multipart(parts: list[Part], file_field: str, extra: dict[str, str] | None = None) -> tuple[bytes, str]:
     """A multipart/form-data body written by hand, so that names and parts are exactly as given."""
@@ -470,8 +811,11 @@ def multipart(parts: list[Part], file_field: str, extra: dict[str, str] | None =
         if p.filename is None:
             out.write(f'Content-Disposition: form-data; name="{name}"\r\n\r\n'.encode())
         else:
-            disposition = (p.disposition.replace("{field}", name) if p.disposition
-                           else f'form-data; name="{name}"; filename="{p.filename}"')
+            disposition = (
+                p.disposition.replace("{field}", name)
+                if p.disposition
+                else f'form-data; name="{name}"; filename="{p.filename}"'
+            )
             out.write(f"Content-Disposition: {disposition}\r\nContent-Type: {p.content_type}\r\n\r\n".encode())
         out.write(p.data + b"\r\n")
     out.write(f"--{BOUNDARY}--\r\n".encode())
@@ -548,7 +892,7 @@ def jpeg_markers(data: bytes) -> list[int]:
         markers.append(marker)
         if marker == 0xDA:
             break
-        pos += 2 + struct.unpack(">H", data[pos + 2:pos + 4])[0]
+        pos += 2 + struct.unpack(">H", data[pos + 2 : pos + 4])[0]
     return markers
 
 
@@ -556,8 +900,8 @@ def png_chunks(data: bytes) -> list[bytes]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     pos, kinds = 8, []
     while pos < len(data):
-        length = struct.unpack(">I", data[pos:pos + 4])[0]
-        kinds.append(data[pos + 4:pos + 8])
+        length = struct.unpack(">I", data[pos : pos + 4])[0]
+        kinds.append(data[pos + 4 : pos + 8])
         pos += 12 + length
     assert pos == len(data), "bytes after IEND"
     return kinds
@@ -600,14 +944,18 @@ def markdown_table():
     path = os.environ.get("UPLOAD_CORPUS_TABLE")
     if not path:
         return
-    lines = ["| case | input | expected (API / form) | API status | form status | message (API; form if different) |",
-             "|---|---|---|---|---|---|"]
+    lines = [
+        "| case | input | expected (API / form) | API status | form status | message (API; form if different) |",
+        "|---|---|---|---|---|---|",
+    ]
     for case in CASES:
         api, form = RESULTS.get((case.id, "api")), RESULTS.get((case.id, "form"))
         messages = "; ".join(dict.fromkeys(o.message for o in (api, form) if o and o.message))
         messages = " ".join(messages.replace("|", "/").split())
-        lines.append(f"| {case.id} | {case.what} | {case.api} / {case.form} | {api.status if api else '-'} | "
-                     f"{form.status if form else '-'} | {messages} |")
+        lines.append(
+            f"| {case.id} | {case.what} | {case.api} / {case.form} | {api.status if api else '-'} | "
+            f"{form.status if form else '-'} | {messages} |"
+        )
     Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -1,4 +1,5 @@
 """Upload validation: bad input is a 400 with a message and writes nothing; good formats are accepted."""
+
 import io
 import struct
 import zlib
@@ -15,11 +16,14 @@ pytestmark = pytest.mark.django_db
 
 def png_header_claiming(width: int, height: int) -> bytes:
     """A tiny PNG whose header claims ``width`` x ``height`` pixels (a decompression bomb's header)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 def bad_inputs(jpeg: bytes):
@@ -62,12 +66,15 @@ def test_api_missing_field(api):
     assert r.status_code == 400 and "image" in r.json()
 
 
-@pytest.mark.parametrize("fmt,name,ctype", [
-    ("JPEG", "a.jpg", "image/jpeg"),
-    ("PNG", "a.png", "image/png"),
-    ("WEBP", "a.webp", "image/webp"),
-    ("HEIF", "a.heic", "image/heic"),
-])
+@pytest.mark.parametrize(
+    "fmt,name,ctype",
+    [
+        ("JPEG", "a.jpg", "image/jpeg"),
+        ("PNG", "a.png", "image/png"),
+        ("WEBP", "a.webp", "image/webp"),
+        ("HEIF", "a.heic", "image/heic"),
+    ],
+)
 def test_api_accepts_formats(api, user, media_root, django_capture_on_commit_callbacks, fmt, name, ctype):
     img = sample_image()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -112,7 +119,11 @@ def test_exif_orientation_is_applied(api, media_root):
 
 def test_upload_page_multiple_files_with_per_file_errors(client, user, jpeg_bytes, media_root):
     client.force_login(user)
-    files = [upload("good.jpg", jpeg_bytes), upload("bad.jpg", b"nope"), upload("png.png", encode(sample_image(), "PNG"))]
+    files = [
+        upload("good.jpg", jpeg_bytes),
+        upload("bad.jpg", b"nope"),
+        upload("png.png", encode(sample_image(), "PNG")),
+    ]
     r = client.post(reverse("closet:upload"), {"images": files})
     assert r.status_code == 400
     body = r.content.decode()
@@ -138,6 +149,7 @@ def test_upload_page_bad_only_writes_nothing(client, user, media_root):
 
 def _icc_rgb_profile(red_xyz, green_xyz, blue_xyz) -> bytes:
     """A minimal ICC v2 RGB display profile (matrix/TRC, gamma 2.2) with the given D50 primaries."""
+
     def s15(v: float) -> bytes:
         return struct.pack(">i", round(v * 65536))
 
@@ -145,17 +157,34 @@ def _icc_rgb_profile(red_xyz, green_xyz, blue_xyz) -> bytes:
         return b"XYZ \0\0\0\0" + s15(x) + s15(y) + s15(z)
 
     gamma = b"curv\0\0\0\0" + struct.pack(">IH", 1, 0x0233) + b"\0\0"  # 2.2 as u8Fixed8, padded
-    tags = [(b"wtpt", xyz(0.9642, 1.0, 0.8249)), (b"rXYZ", xyz(*red_xyz)), (b"gXYZ", xyz(*green_xyz)),
-            (b"bXYZ", xyz(*blue_xyz)), (b"rTRC", gamma), (b"gTRC", gamma), (b"bTRC", gamma),
-            (b"desc", b"desc\0\0\0\0" + struct.pack(">I", 5) + b"test\0" + b"\0" * 79)]
+    tags = [
+        (b"wtpt", xyz(0.9642, 1.0, 0.8249)),
+        (b"rXYZ", xyz(*red_xyz)),
+        (b"gXYZ", xyz(*green_xyz)),
+        (b"bXYZ", xyz(*blue_xyz)),
+        (b"rTRC", gamma),
+        (b"gTRC", gamma),
+        (b"bTRC", gamma),
+        (b"desc", b"desc\0\0\0\0" + struct.pack(">I", 5) + b"test\0" + b"\0" * 79),
+    ]
     offset, table, blob = 128 + 4 + 12 * len(tags), b"", b""
     for sig, data in tags:
         data += b"\0" * (-len(data) % 4)
         table += sig + struct.pack(">II", offset + len(blob), len(data))
         blob += data
     size = offset + len(blob)
-    header = (struct.pack(">I", size) + b"\0" * 4 + bytes([2, 0x10, 0, 0]) + b"mntrRGB XYZ " + b"\0" * 12
-              + b"acsp" + b"\0" * 24 + b"\0" * 4 + xyz(0.9642, 1.0, 0.8249)[8:] + b"\0" * 48)
+    header = (
+        struct.pack(">I", size)
+        + b"\0" * 4
+        + bytes([2, 0x10, 0, 0])
+        + b"mntrRGB XYZ "
+        + b"\0" * 12
+        + b"acsp"
+        + b"\0" * 24
+        + b"\0" * 4
+        + xyz(0.9642, 1.0, 0.8249)[8:]
+        + b"\0" * 48
+    )
     assert len(header) == 128
     return header + struct.pack(">I", len(tags)) + table + blob
 
@@ -173,8 +202,11 @@ def test_icc_profile_is_applied_then_dropped(api, media_root):
     ImageCms.ImageCmsProfile(io.BytesIO(swapped))  # LittleCMS accepts it
     img = Image.new("RGB", (64, 64), (255, 0, 0))
     img.paste((0, 0, 255), (0, 0, 32, 64))
-    r = api.post("/api/photos/", {"image": upload("p.png", encode(img, "PNG", icc_profile=swapped), "image/png")},
-                 format="multipart")
+    r = api.post(
+        "/api/photos/",
+        {"image": upload("p.png", encode(img, "PNG", icc_profile=swapped), "image/png")},
+        format="multipart",
+    )
     assert r.status_code == 202, r.content
     stored = Image.open(Photo.objects.get(pk=r.json()["id"]).image.path)
     assert "icc_profile" not in stored.info

@@ -30,6 +30,7 @@ server with schemathesis's own report (and its stateful phase), for a user USER 
 not know ``BUSINESS_RULES``, hence ``--exclude-checks``; ``/api/me/delete/`` would delete USER.
 Without network the place search answers its documented 503, which the CLI reports as a server error.)
 """
+
 from __future__ import annotations
 
 import time
@@ -61,8 +62,10 @@ MAX_EXAMPLES = 30
 #: check is replaced by ``valid_data_accepted``, which lets such a 400 pass only when every field its
 #: body names (or its ``code``) is one of these; any other 400 to valid data still fails.
 BUSINESS_RULES: dict[str, tuple[tuple[str, ...], str]] = {
-    "POST /api/auth/signup/": (("username", "password", "password2"),
-                               "password strength, the two passwords match, the username is free"),
+    "POST /api/auth/signup/": (
+        ("username", "password", "password2"),
+        "password strength, the two passwords match, the username is free",
+    ),
     "POST /api/auth/token/": (("non_field_errors",), "the username and password must be right"),
     "POST /api/me/delete/": (("password",), "the password must be right"),
     "POST /api/photos/": (("image",), "the file must be a decodable image (the schema can only say binary)"),
@@ -70,12 +73,18 @@ BUSINESS_RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "PATCH /api/garments/{id}/": (("category", "type"), "slugs must exist, and the type belong to the category"),
     "POST /api/garments/{id}/confirm/": (("category", "type"), "slugs must exist, and the type belong to it"),
     "POST /api/garments/{id}/archive/": (("non_field_errors",), "a garment waiting for review cannot be archived"),
-    "POST /api/garments/{id}/wear/": (("non_field_errors", "date"),
-                                      "only garments in the closet are worn, and not on a future day"),
-    "POST /api/garments/wear/": (("non_field_errors", "date"),
-                                 "only garments in the closet are worn, and not on a future day"),
-    "PATCH /api/me/settings/": (("city", "location_name", "latitude", "longitude"),
-                                "a city or coordinates (both, with a name), and the city must be found"),
+    "POST /api/garments/{id}/wear/": (
+        ("non_field_errors", "date"),
+        "only garments in the closet are worn, and not on a future day",
+    ),
+    "POST /api/garments/wear/": (
+        ("non_field_errors", "date"),
+        "only garments in the closet are worn, and not on a future day",
+    ),
+    "PATCH /api/me/settings/": (
+        ("city", "location_name", "latitude", "longitude"),
+        "a city or coordinates (both, with a name), and the city must be found",
+    ),
     "POST /api/outfits/": (("items",), "items must be garments of your closet"),
     "PUT /api/outfits/{id}/": (("items",), "items must be garments of your closet"),
     "PATCH /api/outfits/{id}/": (("items",), "items must be garments of your closet"),
@@ -275,8 +284,12 @@ def name_known_id(case) -> None:
     """Coverage-phase cases (schemathesis builds them without the hooks above) with a valid ``{id}``:
     name the user's rows in turn, one turn in ``len(ids) + 1`` keeping the generated id. Without this
     their bodies would only ever meet a 404."""
-    if case.meta is None or case.meta.phase.name.value != "coverage" or "id" not in (case.path_parameters or {}) \
-            or not _is_valid(case, "path"):
+    if (
+        case.meta is None
+        or case.meta.phase.name.value != "coverage"
+        or "id" not in (case.path_parameters or {})
+        or not _is_valid(case, "path")
+    ):
         return
     known = KNOWN["photos" if case.operation.path.startswith("/api/photos/") else "garments"]
     turn = COVERAGE_TURNS[case.operation.label] % (len(known) + 1)
@@ -291,8 +304,9 @@ class _Rollback(Exception):
 
 @pytest.mark.fuzz
 @schema.parametrize()
-@hypothesis_settings(max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None,
-                     suppress_health_check=list(HealthCheck))
+@hypothesis_settings(
+    max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+)
 def test_api(case, fuzz_user, in_process_requests):
     _, token = fuzz_user
     headers = {"Authorization": f"Token {token}"}
@@ -302,8 +316,13 @@ def test_api(case, fuzz_user, in_process_requests):
         with transaction.atomic():
             response = case.call(headers=headers)
             SUMMARY[case.operation.label][response.status_code] += 1
-            case.validate_response(response, headers=headers, transport_kwargs={"headers": headers},
-                                   excluded_checks=[positive_data_acceptance], additional_checks=[valid_data_accepted])
+            case.validate_response(
+                response,
+                headers=headers,
+                transport_kwargs={"headers": headers},
+                excluded_checks=[positive_data_acceptance],
+                additional_checks=[valid_data_accepted],
+            )
             raise _Rollback
     except _Rollback:
         pass
@@ -321,15 +340,20 @@ def print_summary(request):
     total = sum(sum(codes.values()) for codes in SUMMARY.values())
     with request.config.pluginmanager.get_plugin("capturemanager").global_and_fixture_disabled():
         write("")
-        write(f"API fuzzing: {total} requests over {len(SUMMARY)} operations in {sum(SECONDS.values()):.0f} s "
-              "(requests, seconds, status x count)")
+        write(
+            f"API fuzzing: {total} requests over {len(SUMMARY)} operations in {sum(SECONDS.values()):.0f} s "
+            "(requests, seconds, status x count)"
+        )
         for label, codes in sorted(SUMMARY.items()):
-            write(f"  {label:<36} {sum(codes.values()):>4} {SECONDS[label]:>5.1f}s  "
-                  + " ".join(f"{c}x{n}" for c, n in sorted(codes.items())))
+            write(
+                f"  {label:<36} {sum(codes.values()):>4} {SECONDS[label]:>5.1f}s  "
+                + " ".join(f"{c}x{n}" for c, n in sorted(codes.items()))
+            )
 
 
 # --- what the fuzzing found: each answered a 500, a body the schema did not describe, or refused
 # --- what the schema allows; now fixed in the API or its schema -----------------------------------
+
 
 @pytest.mark.parametrize("url", ["/api/photos/?ids=%C2%B2", "/api/photos/?ids=1,x"])
 def test_photo_ids_that_are_not_ascii_digits_are_400(api, photo, url):
@@ -361,10 +385,18 @@ def test_form_bodies_can_empty_a_list(api, garment):
     assert r.json()["seasons"] == []
 
 
-@pytest.mark.parametrize("query,status", [
-    ("review=true", 200), ("review=null", 400), ("review=1", 400), ("review=", 200),
-    ("category=", 200), ("q=", 200), ("photo=0", 400),
-])
+@pytest.mark.parametrize(
+    "query,status",
+    [
+        ("review=true", 200),
+        ("review=null", 400),
+        ("review=1", 400),
+        ("review=", 200),
+        ("category=", 200),
+        ("q=", 200),
+        ("photo=0", 400),
+    ],
+)
 def test_garment_list_filters_take_what_the_schema_says(api, garment, query, status):
     assert api.get(f"/api/garments/?{query}").status_code == status
 

@@ -1,9 +1,10 @@
 """English and Korean: the catalogue covers the taxonomy and colours, pages follow the user's choice."""
+
 from __future__ import annotations
 
 import ast
-import json
 import gettext
+import json
 import re
 
 import pytest
@@ -12,10 +13,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from vocabulary import taxonomy
-from vocabulary.seasons import SEASONS
 from vocabulary.palette import PALETTE
+from vocabulary.seasons import SEASONS
 from wardrobe.closet.names import COLOR_NAMES, SEASON_NAMES, TAXONOMY_NAMES
-
 
 KO_DIR = settings.LOCALE_PATHS[0] / "ko" / "LC_MESSAGES"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sdif]")
@@ -39,8 +39,14 @@ def _po_entries(path):
                 fields[key] = ast.literal_eval(value)
         if fields.get("msgid"):
             msgstr = [fields[k] for k in sorted(fields) if k.startswith("msgstr")]
-            entries.append({"msgid": fields["msgid"], "msgid_plural": fields.get("msgid_plural", ""),
-                            "msgstr": msgstr, "flags": flags})
+            entries.append(
+                {
+                    "msgid": fields["msgid"],
+                    "msgid_plural": fields.get("msgid_plural", ""),
+                    "msgstr": msgstr,
+                    "flags": flags,
+                }
+            )
     return entries
 
 
@@ -63,15 +69,21 @@ def test_korean_catalogue_is_complete_and_compiled(domain, at_least):
             assert names <= wanted and (e["msgid_plural"] or names == wanted), (e["msgid"], text)
     with open(KO_DIR / f"{domain}.mo", "rb") as fh:
         compiled = gettext.GNUTranslations(fh)
-    stale = [e["msgid"] for e in entries
-             if (compiled.ngettext(e["msgid"], e["msgid_plural"], 1) if e["msgid_plural"]
-                 else compiled.gettext(e["msgid"])) != e["msgstr"][0]]
+    stale = [
+        e["msgid"]
+        for e in entries
+        if (compiled.ngettext(e["msgid"], e["msgid_plural"], 1) if e["msgid_plural"] else compiled.gettext(e["msgid"]))
+        != e["msgstr"][0]
+    ]
     assert not stale, f"{domain}.mo is out of date (run make messages): {stale}"
 
 
 def test_translatable_names_match_the_vocabulary():
-    names = {name for _, name in taxonomy.SECTIONS} | {c.name for c in taxonomy.CATEGORIES} | {
-        t.name for t in taxonomy.TYPES}
+    names = (
+        {name for _, name in taxonomy.SECTIONS}
+        | {c.name for c in taxonomy.CATEGORIES}
+        | {t.name for t in taxonomy.TYPES}
+    )
     assert set(TAXONOMY_NAMES) == names
     assert COLOR_NAMES == list(PALETTE)
     assert SEASON_NAMES == [name for _, name in SEASONS]
@@ -105,8 +117,13 @@ def test_pages_follow_the_language_switcher_and_remember_it(client, user, garmen
     assert user.profile.language == "ko"
     client.cookies.clear()  # another device: the saved choice still applies after logging in
     client.force_login(user)
-    for url in (reverse("closet:closet"), reverse("closet:garment-detail", args=[garment.pk]),
-                reverse("closet:review"), reverse("closet:upload"), reverse("preferences:settings")):
+    for url in (
+        reverse("closet:closet"),
+        reverse("closet:garment-detail", args=[garment.pk]),
+        reverse("closet:review"),
+        reverse("closet:upload"),
+        reverse("preferences:settings"),
+    ):
         body = client.get(url).content.decode()
         assert '<html lang="ko">' in body, url
         assert "옷장" in body, url

@@ -5,6 +5,7 @@ Only that the run is clean and the report is complete is checked here; the figur
 running the script at real loads (README, "Load, measured"). Its own database
 (``wardrobe_load_smoke``) and Redis db (8) keep it apart from the test suite's.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,10 +25,36 @@ REDIS_DB = 8
 @pytest.mark.e2e
 def test_load_script_runs_clean_and_reports_every_endpoint_and_upload(settings):
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench.load", "--users", "2", "--uploaders", "1", "--spawn-rate", "2",
-         "--duration", "10", "--photos", str(ROOT / "tests" / "fixtures"), "--max-photos", "1",
-         "--seed-photos", "1", "--web-workers", "2", "--db-name", DB_NAME, "--redis-db", str(REDIS_DB)],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "bench.load",
+            "--users",
+            "2",
+            "--uploaders",
+            "1",
+            "--spawn-rate",
+            "2",
+            "--duration",
+            "10",
+            "--photos",
+            str(ROOT / "tests" / "fixtures"),
+            "--max-photos",
+            "1",
+            "--seed-photos",
+            "1",
+            "--web-workers",
+            "2",
+            "--db-name",
+            DB_NAME,
+            "--redis-db",
+            str(REDIS_DB),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         out, err = proc.communicate(timeout=300)
     except subprocess.TimeoutExpired:
@@ -54,8 +81,13 @@ def test_load_script_runs_clean_and_reports_every_endpoint_and_upload(settings):
     import redis
 
     db = settings.DATABASES["default"]
-    with psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-                         password=db["PASSWORD"] or None, dbname="postgres") as conn:
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1",
+        port=db["PORT"] or 5432,
+        user=db["USER"],
+        password=db["PASSWORD"] or None,
+        dbname="postgres",
+    ) as conn:
         assert conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone() is None
     broker = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
     assert redis.Redis.from_url(f"{broker}/{REDIS_DB}").dbsize() == 0

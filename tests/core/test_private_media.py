@@ -6,6 +6,7 @@ of user A on every URL pattern that takes an id, enumerated from the URL resolve
 covered without touching this file: always a 404 (or a 405 for a method the route does not take,
 exactly as for an id that does not exist), and A's rows and files stay as they were.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,28 +23,27 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django_sendfile.utils import _get_sendfile
-from PIL import Image
 from rest_framework.test import APIClient
 
 from tests.conftest import api_client_for, fixture_photos, media_files, upload
 from tests.factories import GarmentFactory
 from wardrobe.closet import services
-from wardrobe.outfits import services as outfit_services
 from wardrobe.closet.models import Garment, Photo, WearLog
+from wardrobe.outfits import services as outfit_services
 from wardrobe.outfits.models import Outfit, OutfitItem, OutfitPlan
 
 pytestmark = pytest.mark.django_db
 
 SENDFILE_URL = "/protected-media/"
 METHODS = ("get", "post", "put", "patch", "delete")
-MEDIA_ROUTES = ("closet:photo-image", "closet:garment-mask", "closet:garment-cutout",
-                "closet:garment-picture")
+MEDIA_ROUTES = ("closet:photo-image", "closet:garment-mask", "closet:garment-cutout", "closet:garment-picture")
 
 
 @pytest.fixture
 def sendfile_backend(settings):
     """Switch django-sendfile2's backend: ``use("nginx")`` or ``use("simple")``. The library caches
     the backend module, so the cache is cleared on each switch and after the test."""
+
     def use(name: str) -> None:
         settings.SENDFILE_BACKEND = f"django_sendfile.backends.{name}"
         settings.SENDFILE_URL = SENDFILE_URL
@@ -119,18 +119,23 @@ def closet_a(user, closet_b) -> Closet:
     stored = [p.image.name for p in (done, failed, pending)]
     stored += [name for g in garments for name in (g.mask.name, g.cutout.name)]
     assert not {done.pk, failed.pk, pending.pk} & {g.pk for g in garments}
-    outfit = outfit_services.outfit_create(owner=user, name="Alice secret outfit",
-                                   items=[{"garment": worn.pk}, {"garment": cropped.pk}])
+    outfit = outfit_services.outfit_create(
+        owner=user, name="Alice secret outfit", items=[{"garment": worn.pk}, {"garment": cropped.pk}]
+    )
     today = timezone.localdate()
-    plans = [outfit_services.plan_create(owner=user, outfit=outfit, date=today),
-             outfit_services.plan_create(owner=user, outfit=outfit, date=today + dt.timedelta(days=3))]
+    plans = [
+        outfit_services.plan_create(owner=user, outfit=outfit, date=today),
+        outfit_services.plan_create(owner=user, outfit=outfit, date=today + dt.timedelta(days=3)),
+    ]
     return Closet(
         photos=[Photo.objects.get(pk=p.pk) for p in (done, failed, pending)],
         garments=[Garment.objects.get(pk=g.pk) for g in garments],
         wears=list(WearLog.objects.filter(owner=user)),
         markers=["alice", "Alice secret jacket", "alice private note", "worker crashed", "Alice secret outfit"]
-                + [Path(n).stem.split("-")[0] for n in stored],
-        outfits=[outfit], plans=plans)
+        + [Path(n).stem.split("-")[0] for n in stored],
+        outfits=[outfit],
+        plans=plans,
+    )
 
 
 def _snapshot(user, media_root: Path) -> dict:
@@ -142,12 +147,14 @@ def _snapshot(user, media_root: Path) -> dict:
         "outfits": list(Outfit.objects.filter(owner=user).order_by("pk").values()),
         "outfit_items": list(OutfitItem.objects.filter(outfit__owner=user).order_by("pk").values()),
         "plans": list(OutfitPlan.objects.filter(owner=user).order_by("pk").values()),
-        "files": {str(p.relative_to(media_root)): hashlib.sha256(p.read_bytes()).hexdigest()
-                  for p in media_files(media_root)},
+        "files": {
+            str(p.relative_to(media_root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in media_files(media_root)
+        },
     }
 
 
 # --- the routes ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class IdRoute:
@@ -207,8 +214,17 @@ def id_routes() -> list[IdRoute]:
 def test_route_enumeration_finds_pages_api_and_media():
     names = {r.name for r in id_routes()}
     # A sample of each group, to show the walk reaches them (the sweep itself takes all of them).
-    assert {"closet:photo-detail", "closet:garment-delete", "closet:garment-wear", *MEDIA_ROUTES,
-            "photo-detail", "photo-confirm-all", "garment-detail", "garment-unwear", "garment-wears"} <= names
+    assert {
+        "closet:photo-detail",
+        "closet:garment-delete",
+        "closet:garment-wear",
+        *MEDIA_ROUTES,
+        "photo-detail",
+        "photo-confirm-all",
+        "garment-detail",
+        "garment-unwear",
+        "garment-wears",
+    } <= names
     kinds = {r.kind for r in id_routes()}
     assert kinds == {"page", "api", "media"}
 
@@ -223,12 +239,24 @@ def test_no_format_suffix_routes(api, closet_a):
 
 # --- the sweep ---------------------------------------------------------------------------------------
 
+
 def _payload(a: Closet) -> dict:
     """A body that would change or delete A's things if any route let B reach them."""
     today = timezone.localdate().isoformat()
-    body = {"kind": "pants:jeans", "category": "pants", "type": "jeans", "name": "hacked by bob",
-            "reason": "donated", "laundry": "wash", "date": today, "picture": "photo", "unarchive": "1",
-            "action": "wash", "ids": a.ids(Garment), "notes": "bob was here"}
+    body = {
+        "kind": "pants:jeans",
+        "category": "pants",
+        "type": "jeans",
+        "name": "hacked by bob",
+        "reason": "donated",
+        "laundry": "wash",
+        "date": today,
+        "picture": "photo",
+        "unarchive": "1",
+        "action": "wash",
+        "ids": a.ids(Garment),
+        "notes": "bob was here",
+    }
     body.update({f"kind-{pk}": "reject" for pk in a.ids(Garment)})
     return body
 
@@ -292,11 +320,13 @@ def _owner_reaches_every_route(client, routes: list[IdRoute], a: Closet, as_json
         assert reached, f"{route.name}: the owner never got past the lookup"
 
 
-def test_other_user_gets_404_for_every_object_on_every_route(user, other_user, closet_a, closet_b, media_root,
-                                                             django_capture_on_commit_callbacks):
+def test_other_user_gets_404_for_every_object_on_every_route(
+    user, other_user, closet_a, closet_b, media_root, django_capture_on_commit_callbacks
+):
     routes = id_routes()
-    missing = {m: m.objects.order_by("-pk").values_list("pk", flat=True).first() + 10_000
-               for m in {r.model for r in routes}}
+    missing = {
+        m: m.objects.order_by("-pk").values_list("pk", flat=True).first() + 10_000 for m in {r.model for r in routes}
+    }
     before = _snapshot(user, media_root)
 
     session_b = Client()
@@ -304,8 +334,9 @@ def test_other_user_gets_404_for_every_object_on_every_route(user, other_user, c
     token_b = api_client_for(other_user)
     with django_capture_on_commit_callbacks() as callbacks:
         checked = _sweep(session_b, routes, closet_a, as_json=False, missing=missing)
-        checked += _sweep(token_b, [r for r in routes if r.kind in ("api", "media")], closet_a, as_json=True,
-                          missing=missing)
+        checked += _sweep(
+            token_b, [r for r in routes if r.kind in ("api", "media")], closet_a, as_json=True, missing=missing
+        )
         # With a token only, the pages are not signed in at all: the login page, whatever the id.
         for route in (r for r in routes if r.kind == "page"):
             r = token_b.get(route.url(closet_a.ids(route.model)[0]))
@@ -317,8 +348,7 @@ def test_other_user_gets_404_for_every_object_on_every_route(user, other_user, c
     session_a = Client()
     session_a.force_login(user)
     _owner_reaches_every_route(session_a, routes, closet_a, as_json=False)
-    _owner_reaches_every_route(api_client_for(user), [r for r in routes if r.kind != "page"], closet_a,
-                               as_json=True)
+    _owner_reaches_every_route(api_client_for(user), [r for r in routes if r.kind != "page"], closet_a, as_json=True)
 
 
 def test_lists_filters_and_bulk_actions_do_not_leak(user, other_user, other_api, closet_a, closet_b, media_root):
@@ -337,8 +367,17 @@ def test_lists_filters_and_bulk_actions_do_not_leak(user, other_user, other_api,
     assert ids_of("/api/photos/") == {b.photos[0].pk}
     for photo_id in a.ids(Photo):
         assert ids_of(f"/api/garments/?photo={photo_id}") == set()
-    for query in ("", "?state=all", "?state=archived", "?state=review", "?review=true", "?review=false",
-                  "?state=wash", "?q=secret", "?sort=most-worn"):
+    for query in (
+        "",
+        "?state=all",
+        "?state=archived",
+        "?state=review",
+        "?review=true",
+        "?review=false",
+        "?state=wash",
+        "?q=secret",
+        "?sort=most-worn",
+    ):
         assert ids_of(f"/api/garments/{query}") <= set(b.ids(Garment)), query
     assert ids_of("/api/review/") == set()
     counts = {c["slug"]: c["count"] for c in other_api.get("/api/categories/").json()}
@@ -347,16 +386,19 @@ def test_lists_filters_and_bulk_actions_do_not_leak(user, other_user, other_api,
     # Bulk actions naming A's ids (alone or with B's own): 404, nothing done, B's own item untouched too.
     for ids in (a.ids(Garment), a.ids(Garment) + b.ids(Garment)):
         assert other_api.post("/api/garments/wear/", {"ids": ids}, format="json").status_code == 404
-        assert other_api.post("/api/garments/laundry/", {"ids": ids, "laundry": "wash"},
-                              format="json").status_code == 404
+        assert (
+            other_api.post("/api/garments/laundry/", {"ids": ids, "laundry": "wash"}, format="json").status_code == 404
+        )
     assert Garment.objects.get(pk=b.garments[0].pk).laundry == Garment.Laundry.CLEAN
 
     client = Client()
     client.force_login(other_user)
     client.post(reverse("closet:closet-bulk"), {"action": "wash", "ids": a.ids(Garment)})
     client.post(reverse("closet:review-confirm-all"))
-    pages = [reverse("closet:closet") + q for q in ("", "?state=all", "?state=archived", "?state=wash",
-                                                       "?q=secret", "?sort=last-worn")]
+    pages = [
+        reverse("closet:closet") + q
+        for q in ("", "?state=all", "?state=archived", "?state=wash", "?q=secret", "?sort=last-worn")
+    ]
     pages += [reverse("closet:review"), reverse("closet:photo-list"), reverse("closet:upload")]
     for url in pages:
         r = client.get(url)
@@ -373,18 +415,31 @@ def test_lists_filters_and_bulk_actions_do_not_leak(user, other_user, other_api,
 
 # --- how the files are sent ----------------------------------------------------------------------------
 
+
 def _media_urls(c: Closet) -> list[tuple[str, object, str, str]]:
     """(url, stored file, Content-Type, download name) of every file of ``c`` served as stored."""
     photo, garment = c.photos[0], c.garments[0]
     assert garment.picture == Garment.Picture.CUTOUT
     return [
         (reverse("closet:photo-image", args=[photo.pk]), photo.image, "image/jpeg", f"photo-{photo.pk}.jpg"),
-        (reverse("closet:garment-mask", args=[garment.pk]), garment.mask, "image/png",
-         f"garment-{garment.pk}-mask.png"),
-        (reverse("closet:garment-cutout", args=[garment.pk]), garment.cutout, "image/png",
-         f"garment-{garment.pk}-cutout.png"),
-        (reverse("closet:garment-picture", args=[garment.pk]), garment.cutout, "image/png",
-         f"garment-{garment.pk}.png"),
+        (
+            reverse("closet:garment-mask", args=[garment.pk]),
+            garment.mask,
+            "image/png",
+            f"garment-{garment.pk}-mask.png",
+        ),
+        (
+            reverse("closet:garment-cutout", args=[garment.pk]),
+            garment.cutout,
+            "image/png",
+            f"garment-{garment.pk}-cutout.png",
+        ),
+        (
+            reverse("closet:garment-picture", args=[garment.pk]),
+            garment.cutout,
+            "image/png",
+            f"garment-{garment.pk}.png",
+        ),
     ]
 
 
@@ -396,8 +451,7 @@ def _assert_private_headers(r, content_type: str, download_name: str, stored_nam
     assert Path(stored_name).stem not in r["Content-Disposition"]
 
 
-def test_nginx_backend_hands_the_file_to_nginx(client, api, other_api, user, other_user, closet_a,
-                                               sendfile_backend):
+def test_nginx_backend_hands_the_file_to_nginx(client, api, other_api, user, other_user, closet_a, sendfile_backend):
     sendfile_backend("nginx")
     client.force_login(user)
     for url, stored, content_type, download_name in _media_urls(closet_a):
@@ -476,17 +530,31 @@ def test_storage_names_are_random_and_never_shown(api, client, user, closet_a):
     data = fixture_photos()[0].read_bytes()
     first, second = (services.photo_create(owner=user, uploaded_file=upload("same.jpg", data)) for _ in range(2))
     assert first.image.name != second.image.name
-    tokens = {Path(n).stem.split("-")[0] for n in [first.image.name, second.image.name, photo.image.name]
-              + [name for g in closet_a.garments for name in (g.mask.name, g.cutout.name)]}
+    tokens = {
+        Path(n).stem.split("-")[0]
+        for n in [first.image.name, second.image.name, photo.image.name]
+        + [name for g in closet_a.garments for name in (g.mask.name, g.cutout.name)]
+    }
     assert len(tokens) == 3 + 2 * len(closet_a.garments)
 
     # Neither the API nor the pages ever show a storage name: clients get owner-checked URLs.
     client.force_login(user)
-    seen = [api.get("/api/photos/").content, api.get(f"/api/photos/{photo.pk}/").content,
-            api.get("/api/garments/?state=all").content, api.get("/api/review/").content]
-    seen += [client.get(u).content for u in (
-        reverse("closet:photo-detail", args=[photo.pk]), reverse("closet:garment-detail", args=[garment.pk]),
-        reverse("closet:closet") + "?state=all", reverse("closet:review"), reverse("closet:photo-list"))]
+    seen = [
+        api.get("/api/photos/").content,
+        api.get(f"/api/photos/{photo.pk}/").content,
+        api.get("/api/garments/?state=all").content,
+        api.get("/api/review/").content,
+    ]
+    seen += [
+        client.get(u).content
+        for u in (
+            reverse("closet:photo-detail", args=[photo.pk]),
+            reverse("closet:garment-detail", args=[garment.pk]),
+            reverse("closet:closet") + "?state=all",
+            reverse("closet:review"),
+            reverse("closet:photo-list"),
+        )
+    ]
     for body in seen:
         text = body.decode()
         assert all(token not in text for token in tokens)

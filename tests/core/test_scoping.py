@@ -1,4 +1,5 @@
 """User B never sees user A's photos, garments or files (pages and API): 404s and no leaks in lists."""
+
 import pytest
 from django.urls import reverse
 
@@ -25,9 +26,11 @@ def test_api_lists_do_not_leak(other_api, photo, garment):
 
 
 def test_files_are_owner_only(client, api, user, other_user, photo, garment):
-    urls = [reverse("closet:photo-image", args=[photo.pk]),
-            reverse("closet:garment-mask", args=[garment.pk]),
-            reverse("closet:garment-cutout", args=[garment.pk])]
+    urls = [
+        reverse("closet:photo-image", args=[photo.pk]),
+        reverse("closet:garment-mask", args=[garment.pk]),
+        reverse("closet:garment-cutout", args=[garment.pk]),
+    ]
     for url in urls:
         assert api.get(url).status_code == 200  # owner, token auth
     client.force_login(other_user)
@@ -42,8 +45,10 @@ def test_pages_other_user_gets_404(client, other_user, photo, garment):
     client.force_login(other_user)
     assert client.get(reverse("closet:photo-detail", args=[photo.pk])).status_code == 404
     assert client.get(reverse("closet:garment-detail", args=[garment.pk])).status_code == 404
-    assert client.post(reverse("closet:garment-detail", args=[garment.pk]),
-                       {"category": "pants", "type": ""}).status_code == 404
+    assert (
+        client.post(reverse("closet:garment-detail", args=[garment.pk]), {"category": "pants", "type": ""}).status_code
+        == 404
+    )
     assert client.post(reverse("closet:garment-delete", args=[garment.pk])).status_code == 404
     assert client.post(reverse("closet:photo-delete", args=[photo.pk])).status_code == 404
     closet = client.get(reverse("closet:closet")).content.decode()
@@ -79,13 +84,28 @@ def test_garment_edit_page(client, user, garment):
     page = client.get(url)
     assert page.status_code == 200
     assert b'value="shirt-blouse:shirt" selected' in page.content  # the select shows what the garment is
-    base = {"kind": "pants:jeans", "picture": "photo", "laundry": "wash", "name": "Raw denim", "brand": "Levi's",
-            "colors": ["navy", "denim"], "seasons": ["winter", "autumn"], "price": "89.50", "currency": "USD",
-            "purchase_date": "2025-03-01", "notes": "hem taken up"}
+    base = {
+        "kind": "pants:jeans",
+        "picture": "photo",
+        "laundry": "wash",
+        "name": "Raw denim",
+        "brand": "Levi's",
+        "colors": ["navy", "denim"],
+        "seasons": ["winter", "autumn"],
+        "price": "89.50",
+        "currency": "USD",
+        "purchase_date": "2025-03-01",
+        "notes": "hem taken up",
+    }
     assert client.post(url, base).status_code == 302
     garment.refresh_from_db()
     assert (garment.category.slug, garment.type.slug) == ("pants", "jeans")
-    assert (garment.name, garment.brand, str(garment.price), garment.currency) == ("Raw denim", "Levi's", "89.50", "USD")
+    assert (garment.name, garment.brand, str(garment.price), garment.currency) == (
+        "Raw denim",
+        "Levi's",
+        "89.50",
+        "USD",
+    )
     assert garment.color_name_list == ["navy", "denim"] and garment.season_list == ["autumn", "winter"]
     assert (garment.picture, garment.laundry, garment.notes) == ("photo", "wash", "hem taken up")
     assert client.get(reverse("closet:garment-picture", args=[garment.pk]))["Content-Type"] == "image/jpeg"
@@ -122,6 +142,10 @@ def test_admin_closet_pages(admin_client, garment):
     from wardrobe.closet import services
 
     services.garments_wear(garments=[garment])
-    for url in ("/admin/closet/garment/?status__exact=closet", "/admin/closet/wearlog/",
-                "/admin/accounts/profile/", f"/admin/closet/garment/{garment.pk}/change/"):
+    for url in (
+        "/admin/closet/garment/?status__exact=closet",
+        "/admin/closet/wearlog/",
+        "/admin/accounts/profile/",
+        f"/admin/closet/garment/{garment.pk}/change/",
+    ):
         assert admin_client.get(url).status_code == 200, url

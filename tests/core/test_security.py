@@ -1,4 +1,5 @@
 """API throttles, CSRF on every form, and the production security settings (``check --deploy``)."""
+
 from __future__ import annotations
 
 import json
@@ -49,9 +50,11 @@ def _fresh_throttle_counters():
 def rates(monkeypatch):
     """Set DRF throttle rates for one test: ``rates(auth="3/min")``. DRF binds the rates dict to its
     throttle classes at import, so the dict itself is patched (and restored afterwards)."""
+
     def set_rates(**scopes: str | None) -> None:
         for scope, rate in scopes.items():
             monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, rate)
+
     return set_rates
 
 
@@ -64,6 +67,7 @@ def _assert_throttled(response) -> int:
 
 
 # --- throttles -----------------------------------------------------------------------------------
+
 
 def test_default_rates_come_from_the_environment_documented():
     configured = django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
@@ -80,14 +84,22 @@ def test_auth_endpoints_share_a_rate_per_client_address(rates, user):
     for _ in range(3):
         assert c.post("/api/auth/token/", {"username": "alice", "password": "wrong"}, format="json").status_code == 400
     _assert_throttled(c.post("/api/auth/token/", {"username": "alice", "password": ALICE_PASSWORD}, format="json"))
-    _assert_throttled(c.post("/api/auth/signup/", {"username": "eve", "password": "x", "password2": "x"},
-                             format="json"))
+    _assert_throttled(
+        c.post("/api/auth/signup/", {"username": "eve", "password": "x", "password2": "x"}, format="json")
+    )
     # A forged X-Forwarded-For does not give a fresh counter (NUM_PROXIES = 0: REMOTE_ADDR counts) ...
-    _assert_throttled(c.post("/api/auth/token/", {"username": "alice", "password": ALICE_PASSWORD}, format="json",
-                             HTTP_X_FORWARDED_FOR="198.51.100.23"))
+    _assert_throttled(
+        c.post(
+            "/api/auth/token/",
+            {"username": "alice", "password": ALICE_PASSWORD},
+            format="json",
+            HTTP_X_FORWARDED_FOR="198.51.100.23",
+        )
+    )
     # ... another address has its own.
-    r = APIClient(REMOTE_ADDR="192.0.2.44").post("/api/auth/token/", {"username": "alice", "password": ALICE_PASSWORD},
-                                                 format="json")
+    r = APIClient(REMOTE_ADDR="192.0.2.44").post(
+        "/api/auth/token/", {"username": "alice", "password": ALICE_PASSWORD}, format="json"
+    )
     assert r.status_code == 200 and r.json()["token"]
 
 
@@ -97,7 +109,9 @@ def test_upload_rate_counts_uploads_per_user_only(rates, api, other_api, jpeg_by
 
     rates(upload="2/min")
     for i in range(2):
-        assert api.post("/api/photos/", {"image": upload(f"{i}.jpg", jpeg_bytes)}, format="multipart").status_code == 202
+        assert (
+            api.post("/api/photos/", {"image": upload(f"{i}.jpg", jpeg_bytes)}, format="multipart").status_code == 202
+        )
     _assert_throttled(api.post("/api/photos/", {"image": upload("3.jpg", jpeg_bytes)}, format="multipart"))
     assert Photo.objects.count() == 2
     # Polling and other actions are not uploads; another user has their own count.
@@ -139,8 +153,11 @@ def test_lockout_records_the_address_the_proxy_saw(settings, client, user):
     from axes.models import AccessAttempt
 
     settings.NUM_PROXIES = 1
-    client.post(reverse("accounts:login"), {"username": "alice", "password": "wrong"},
-                HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7")
+    client.post(
+        reverse("accounts:login"),
+        {"username": "alice", "password": "wrong"},
+        HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.7",
+    )
     assert list(AccessAttempt.objects.values_list("ip_address", flat=True)) == ["198.51.100.7"]
 
 
@@ -155,9 +172,13 @@ def _template_roots() -> list[Path]:
     from django.apps import apps
 
     roots = [Path(d) for d in django_settings.TEMPLATES[0]["DIRS"]]
-    roots += [Path(app.path) / "templates" for app in apps.get_app_configs()
-              if REPO in Path(app.path).parents and ".venv" not in Path(app.path).parts
-              and (Path(app.path) / "templates").is_dir()]
+    roots += [
+        Path(app.path) / "templates"
+        for app in apps.get_app_configs()
+        if REPO in Path(app.path).parents
+        and ".venv" not in Path(app.path).parts
+        and (Path(app.path) / "templates").is_dir()
+    ]
     return roots
 
 
@@ -173,7 +194,9 @@ def _post_form_templates() -> dict[str, int]:
         text = path.read_text()
         forms = [m for m in _FORM.finditer(text) if _POST.search(m.group("attrs"))]
         for m in forms:
-            assert "{% csrf_token %}" in m.group("body"), f"{path.name}: POST form without csrf_token: {m.group(0)[:120]}"
+            assert "{% csrf_token %}" in m.group("body"), (
+                f"{path.name}: POST form without csrf_token: {m.group(0)[:120]}"
+            )
         assert text.lower().count("<form") == len(list(_FORM.finditer(text))), f"{path.name}: unclosed <form>"
         if forms:
             root = next(r for r in roots if r in path.parents)
@@ -184,9 +207,17 @@ def _post_form_templates() -> dict[str, int]:
 def test_every_post_form_in_the_templates_has_a_csrf_token():
     found = _post_form_templates()
     # The forms this project has (a template losing its form, or the scan going blind, fails here).
-    assert {"base.html", "registration/login.html", "registration/signup.html", "preferences/settings.html",
-            "registration/account_delete.html", "closet/upload.html", "closet/garment_detail.html",
-            "closet/photo_detail.html", "closet/_review_block.html"} <= set(found)
+    assert {
+        "base.html",
+        "registration/login.html",
+        "registration/signup.html",
+        "preferences/settings.html",
+        "registration/account_delete.html",
+        "closet/upload.html",
+        "closet/garment_detail.html",
+        "closet/photo_detail.html",
+        "closet/_review_block.html",
+    } <= set(found)
 
 
 class _Forms(HTMLParser):
@@ -200,11 +231,18 @@ class _Forms(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self._open = {"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action"),
-                          "token": False}
+            self._open = {
+                "method": (attrs.get("method") or "get").lower(),
+                "action": attrs.get("action"),
+                "token": False,
+            }
             self.forms.append(self._open)
-        elif tag == "input" and self._open is not None and attrs.get("name") == "csrfmiddlewaretoken" \
-                and attrs.get("value"):
+        elif (
+            tag == "input"
+            and self._open is not None
+            and attrs.get("name") == "csrfmiddlewaretoken"
+            and attrs.get("value")
+        ):
             self._open["token"] = True
 
     def handle_endtag(self, tag):
@@ -228,8 +266,10 @@ def test_every_page_renders_its_post_forms_with_a_token(client, user, photo, set
     Garment.objects.filter(pk=archived.pk).update(status=Garment.Status.CLOSET)
     services.garment_archive(garment=Garment.objects.get(pk=archived.pk), reason="sold")
     Photo.objects.filter(pk=photo.pk).update(status=Photo.Status.DONE)
-    failed = services.photo_create(owner=user, uploaded_file=upload("f.jpg", (REPO / "tests/fixtures").joinpath(
-        "clothing_tshirt.jpg").read_bytes()))
+    failed = services.photo_create(
+        owner=user,
+        uploaded_file=upload("f.jpg", (REPO / "tests/fixtures").joinpath("clothing_tshirt.jpg").read_bytes()),
+    )
     Photo.objects.filter(pk=failed.pk).update(status=Photo.Status.FAILED, error="boom")
 
     import datetime as dt
@@ -243,17 +283,26 @@ def test_every_page_renders_its_post_forms_with_a_token(client, user, photo, set
     outfit_services.plan_create(owner=user, outfit=outfit, date=dt.date.today())
 
     anonymous = [reverse("accounts:login"), reverse("accounts:signup")]
-    signed_in = [reverse("outfits:outfit-list"), reverse("outfits:outfit-new"),
-                 reverse("outfits:outfit-detail", args=[outfit.pk]),
-                 reverse("outfits:outfit-edit", args=[outfit.pk]), reverse("outfits:calendar"),
-                 reverse("suggestions:suggestions"),
-                 reverse("closet:closet"), reverse("closet:closet") + "?state=archived", reverse("closet:upload"),
-                 reverse("closet:review"), reverse("closet:photo-list"),
-                 reverse("closet:photo-detail", args=[photo.pk]), reverse("closet:photo-detail", args=[failed.pk]),
-                 reverse("closet:garment-detail", args=[review.pk]),
-                 reverse("closet:garment-detail", args=[kept.pk]),
-                 reverse("closet:garment-detail", args=[archived.pk]),
-                 reverse("preferences:settings"), reverse("accounts:delete")]
+    signed_in = [
+        reverse("outfits:outfit-list"),
+        reverse("outfits:outfit-new"),
+        reverse("outfits:outfit-detail", args=[outfit.pk]),
+        reverse("outfits:outfit-edit", args=[outfit.pk]),
+        reverse("outfits:calendar"),
+        reverse("suggestions:suggestions"),
+        reverse("closet:closet"),
+        reverse("closet:closet") + "?state=archived",
+        reverse("closet:upload"),
+        reverse("closet:review"),
+        reverse("closet:photo-list"),
+        reverse("closet:photo-detail", args=[photo.pk]),
+        reverse("closet:photo-detail", args=[failed.pk]),
+        reverse("closet:garment-detail", args=[review.pk]),
+        reverse("closet:garment-detail", args=[kept.pk]),
+        reverse("closet:garment-detail", args=[archived.pk]),
+        reverse("preferences:settings"),
+        reverse("accounts:delete"),
+    ]
     rendered: set[str] = set()
     post_forms = 0
 
@@ -296,8 +345,9 @@ def test_login_without_csrf_token_is_refused(user):
     r = c.post(reverse("accounts:login"), {"username": "alice", "password": ALICE_PASSWORD})
     assert r.status_code == 403 and "_auth_user_id" not in c.session
     token = _token_from(c, reverse("accounts:login"))
-    r = c.post(reverse("accounts:login"), {"username": "alice", "password": ALICE_PASSWORD,
-                                           "csrfmiddlewaretoken": token})
+    r = c.post(
+        reverse("accounts:login"), {"username": "alice", "password": ALICE_PASSWORD, "csrfmiddlewaretoken": token}
+    )
     assert r.status_code == 302 and c.session["_auth_user_id"] == str(user.pk)
 
 
@@ -336,10 +386,18 @@ def test_garment_edit_and_account_delete_without_csrf_token_are_refused(strict_c
 
 # --- production settings -------------------------------------------------------------------------
 
+
 def _production_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "LANG": "C.UTF-8",
-           **PRODUCTION_ENV, "SECRET_KEY": secrets.token_urlsafe(50), "MEDIA_ROOT": str(tmp_path / "media"),
-           "STATIC_ROOT": str(tmp_path / "static"), **overrides}
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        **PRODUCTION_ENV,
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "STATIC_ROOT": str(tmp_path / "static"),
+        **overrides,
+    }
     return {k: v for k, v in env.items() if v is not None}
 
 
@@ -356,8 +414,10 @@ def test_check_deploy_passes_with_the_production_environment(tmp_path):
 
 def test_check_deploy_fails_without_https_settings(tmp_path):
     """The same check, without the HTTPS variables: it must complain (the test above can fail)."""
-    r = _run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-             _production_env(tmp_path, SECURE_COOKIES=None, BEHIND_TLS_PROXY=None))
+    r = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        _production_env(tmp_path, SECURE_COOKIES=None, BEHIND_TLS_PROXY=None),
+    )
     output = r.stdout + r.stderr
     assert r.returncode != 0
     for code in ("security.W004", "security.W008", "security.W012", "security.W016"):
@@ -412,10 +472,17 @@ def test_production_settings_and_headers(tmp_path):
 
 
 def test_development_defaults_stay_plain_http(tmp_path):
-    r = _run(["-c", _PROBE.replace('HTTP_HOST="wardrobe.example.org"', 'HTTP_HOST="localhost"')],
-             {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "DEBUG": "1",
-              "DATABASE_URL": "postgres://wardrobe:unused@127.0.0.1:1/wardrobe",
-              "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15", "MEDIA_ROOT": str(tmp_path / "media")})
+    r = _run(
+        ["-c", _PROBE.replace('HTTP_HOST="wardrobe.example.org"', 'HTTP_HOST="localhost"')],
+        {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path),
+            "DEBUG": "1",
+            "DATABASE_URL": "postgres://wardrobe:unused@127.0.0.1:1/wardrobe",
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/15",
+            "MEDIA_ROOT": str(tmp_path / "media"),
+        },
+    )
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout.strip().splitlines()[-1])
     assert out["SECURE_HSTS_SECONDS"] == 0 and not out["SECURE_SSL_REDIRECT"] and not out["SESSION_COOKIE_SECURE"]

@@ -12,6 +12,7 @@ three suggestions for a cold, wet today (each with outerwear, no shorts) and a h
 accepts one ("I'll wear this": logged as worn) and finds it on the calendar; then switches to
 Korean. Screenshots go to ``artifacts/screenshots/`` (``SCREENSHOT_DIR``), which git ignores.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,8 +20,8 @@ import json
 import pytest
 from django.utils import timezone
 
+from tests.browser import PASSWORD, shot, submit, wait_for
 from tests.conftest import fixture_photos, upload
-from tests.closet.test_browser import PASSWORD, browser, shot, submit, wait_for  # noqa: F401 - browser is a fixture
 from tests.weather.stub import stubbed_weather
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -46,10 +47,15 @@ NEEDS = [
 def make_closet(user) -> list:
     """Every fixture photo through the real pipeline, its garments accepted into the closet, spare
     garments re-labelled to meet ``NEEDS``. Returns the closet's garments."""
+    from vocabulary.roles import (
+        BOTTOM_CATEGORIES,
+        ONE_PIECE_CATEGORIES,
+        OUTERWEAR_CATEGORIES,
+        SHOE_CATEGORIES,
+        TOP_CATEGORIES,
+    )
     from wardrobe.closet import services
     from wardrobe.closet.models import Garment, Photo
-    from vocabulary.roles import (BOTTOM_CATEGORIES, ONE_PIECE_CATEGORIES, OUTERWEAR_CATEGORIES,
-                                  SHOE_CATEGORIES, TOP_CATEGORIES)
     from workers.runtime import get_pipeline
 
     pipeline = get_pipeline()
@@ -67,11 +73,13 @@ def make_closet(user) -> list:
         for g in [g for g in garments if g.pk not in claimed and meets(g)][:count]:
             claimed[g.pk] = i
     clothing = TOP_CATEGORIES | BOTTOM_CATEGORIES | ONE_PIECE_CATEGORIES | OUTERWEAR_CATEGORIES | SHOE_CATEGORIES
-    for i, (category, type_slug, count, meets) in enumerate(NEEDS):
+    for i, (category, type_slug, count, _meets) in enumerate(NEEDS):
         missing = count - sum(1 for v in claimed.values() if v == i)
         # Spares: the same category first (a shoe becomes boots), then accessories, then other clothing.
-        spares = sorted((g for g in garments if g.pk not in claimed),
-                        key=lambda g: (g.category.slug != category, g.category.slug in clothing, g.pk))
+        spares = sorted(
+            (g for g in garments if g.pk not in claimed),
+            key=lambda g: (g.category.slug != category, g.category.slug in clothing, g.pk),
+        )
         assert len(spares) >= missing, "too few garments in the fixture photos"
         for g in spares[:missing]:
             services.garment_update(garment=g, category=category, type=type_slug)
@@ -91,19 +99,20 @@ def by_garment(layout: list[dict]) -> dict[int, dict]:
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_person_builds_an_outfit_and_wears_a_suggestion(browser, live_server, settings, media_root,
-                                                          django_user_model, monkeypatch):
+def test_a_person_builds_an_outfit_and_wears_a_suggestion(
+    browser, live_server, settings, media_root, django_user_model, monkeypatch
+):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
     from wardrobe.closet import services
-    from wardrobe.outfits import services as outfit_services
     from wardrobe.closet.models import Garment, WearLog
+    from wardrobe.outfits import services as outfit_services
     from wardrobe.outfits.models import Outfit, OutfitPlan
 
     # The photos are processed right here with the real pipeline: nothing goes to the broker.
-    settings.PHOTO_QUEUE_BACKEND = "tests.queues.NoQueue"
+    settings.PHOTO_QUEUE_BACKEND = "wardrobe.closet.queue.NoQueue"
     user = django_user_model.objects.create_user(username="jun", password=PASSWORD)
     closet = make_closet(user)
     # One top goes in the wash: it must never be suggested.
@@ -125,8 +134,10 @@ def test_a_person_builds_an_outfit_and_wears_a_suggestion(browser, live_server, 
     d.get(url + "/outfits/new/")
     wait_for(d, "[data-outfit-builder]")
     section = {g.pk: g.category.section.slug for g in closet}
-    chosen = [next(g for g in closet if g.category.slug in slugs and g.pk != washed.pk)
-              for slugs in (("shoe",), ("pants",), TOPS)]
+    chosen = [
+        next(g for g in closet if g.category.slug in slugs and g.pk != washed.pk)
+        for slugs in (("shoe",), ("pants",), TOPS)
+    ]
     shoes, bottom, top = chosen
     for g in chosen:
         d.find_element(By.CSS_SELECTOR, f"label[for=pick-{g.pk}]").click()
@@ -144,8 +155,7 @@ def test_a_person_builds_an_outfit_and_wears_a_suggestion(browser, live_server, 
     before = piece.location
     ActionChains(d).click_and_hold(piece).move_by_offset(40, 30).move_by_offset(40, 30).release().perform()
     after = piece.location
-    assert (after["x"] - before["x"], after["y"] - before["y"]) == (pytest.approx(80, abs=3),
-                                                                    pytest.approx(60, abs=3))
+    assert (after["x"] - before["x"], after["y"] - before["y"]) == (pytest.approx(80, abs=3), pytest.approx(60, abs=3))
     moved = by_garment(canvas_layout(d))[top.pk]
     assert moved["x"] > layout[top.pk]["x"] + 0.05 and moved["y"] > layout[top.pk]["y"] + 0.03
 
@@ -214,9 +224,12 @@ def test_a_person_builds_an_outfit_and_wears_a_suggestion(browser, live_server, 
         for key in ("today", "tomorrow"):
             cards = d.find_elements(By.CSS_SELECTOR, f"#day-{key} li.suggestion")
             suggested[key] = [
-                (c.find_element(By.CSS_SELECTOR, ".explanation").text,
-                 [int(i.get_attribute("value")) for i in c.find_elements(By.CSS_SELECTOR, "input[name=garments]")])
-                for c in cards]
+                (
+                    c.find_element(By.CSS_SELECTOR, ".explanation").text,
+                    [int(i.get_attribute("value")) for i in c.find_elements(By.CSS_SELECTOR, "input[name=garments]")],
+                )
+                for c in cards
+            ]
         assert len(suggested["today"]) == 3, today_section.text
         kinds = {g.pk: g for g in Garment.objects.filter(owner=user).select_related("category", "type")}
         for explanation, ids in suggested["today"]:
@@ -236,11 +249,13 @@ def test_a_person_builds_an_outfit_and_wears_a_suggestion(browser, live_server, 
         # 6. "I'll wear this" on the second one: logged as worn today.
         explanation, worn_ids = suggested["today"][1]
         d.find_elements(By.CSS_SELECTOR, "#day-today li.suggestion")[1].find_element(
-            By.CSS_SELECTOR, "button.accept").click()
+            By.CSS_SELECTOR, "button.accept"
+        ).click()
         message = wait_for(d, ".messages")
         assert "Logged as worn today" in message.text
-        assert sorted(WearLog.objects.filter(owner=user, worn_on=today).values_list("garment_id", flat=True)) \
-            == sorted(worn_ids)
+        assert sorted(WearLog.objects.filter(owner=user, worn_on=today).values_list("garment_id", flat=True)) == sorted(
+            worn_ids
+        )
         plan = OutfitPlan.objects.get(owner=user, date=today)
         assert plan.worn and plan.outfit.source == Outfit.Source.SUGGESTION
         assert sorted(plan.outfit.items.values_list("garment_id", flat=True)) == sorted(worn_ids)
@@ -271,8 +286,10 @@ def test_a_person_builds_an_outfit_and_wears_a_suggestion(browser, live_server, 
     d.set_window_size(390, 900)
     d.get(f"{url}/outfits/{outfit.pk}/edit/")
     wait_for(d, "#outfit-canvas .piece")
-    assert canvas_layout(d) == [{"garment": i.garment_id, "x": i.x, "y": i.y, "width": i.width, "z": z}
-                                for z, i in enumerate(sorted(outfit.items.all(), key=lambda i: i.z))]
+    assert canvas_layout(d) == [
+        {"garment": i.garment_id, "x": i.x, "y": i.y, "width": i.width, "z": z}
+        for z, i in enumerate(sorted(outfit.items.all(), key=lambda i: i.z))
+    ]
     shot(d, "ko-outfit-edit-phone", width=390)
 
 

@@ -2,6 +2,7 @@
 the picture drawn on the server, the month calendar, and their API. Real PostgreSQL, real files:
 garments are written through ``services.garment_create`` with cutouts of known colours and sizes,
 so the rendered PNG can be checked pixel by pixel."""
+
 from __future__ import annotations
 
 import calendar
@@ -21,10 +22,10 @@ from tests.conftest import encode, fixture_photos, upload
 from vision.contract import GarmentInstance
 from vocabulary.roles import DEFAULT_PLACES
 from wardrobe.closet import services
+from wardrobe.closet.models import Garment, WearLog
 from wardrobe.outfits import render as outfit_render
 from wardrobe.outfits import selectors as outfit_selectors
 from wardrobe.outfits import services as outfit_services
-from wardrobe.closet.models import Garment, WearLog
 from wardrobe.outfits.models import Outfit, OutfitItem, OutfitPlan
 
 pytestmark = pytest.mark.django_db
@@ -34,14 +35,14 @@ RED, BLUE, GREEN = (220, 20, 30), (20, 40, 210), (30, 170, 60)
 
 # --- helpers ----------------------------------------------------------------------------------------
 
+
 def _photo(owner, color=(200, 200, 200), size=(400, 300)):
     """A real stored photo (a PNG of one colour, through the upload service)."""
     data = encode(Image.new("RGB", size, color), "PNG")
     return services.photo_create(owner=owner, uploaded_file=upload("p.png", data, "image/png"))
 
 
-def _garment(photo, color=RED, cutout_size=(100, 200), category="shirt-blouse", type_slug="shirt",
-             **fields) -> Garment:
+def _garment(photo, color=RED, cutout_size=(100, 200), category="shirt-blouse", type_slug="shirt", **fields) -> Garment:
     """A closet garment whose cutout is ``cutout_size`` pixels of one opaque ``color``, with a
     transparent 10-pixel frame (so the alpha channel matters)."""
     w, h = cutout_size
@@ -49,9 +50,11 @@ def _garment(photo, color=RED, cutout_size=(100, 200), category="shirt-blouse", 
     cutout.paste(Image.new("RGBA", (w, h), (*color, 255)), (10, 10))
     box = (50, 40, 50 + min(w, 300), 40 + min(h, 240))
     mask = np.zeros((photo.height, photo.width), dtype=bool)
-    mask[box[1]:box[3], box[0]:box[2]] = True
-    g = services.garment_create(photo=photo, instance=GarmentInstance(
-        box=box, mask=mask, category=category, type=type_slug, score=0.9, cutout=cutout))
+    mask[box[1] : box[3], box[0] : box[2]] = True
+    g = services.garment_create(
+        photo=photo,
+        instance=GarmentInstance(box=box, mask=mask, category=category, type=type_slug, score=0.9, cutout=cutout),
+    )
     if fields:
         Garment.objects.filter(pk=g.pk).update(**fields)
         g.refresh_from_db()
@@ -106,17 +109,30 @@ def _bbox_of(pixels: np.ndarray, color) -> tuple[int, int, int, int]:
 
 
 def _outfit(user, closet, **kw) -> Outfit:
-    items = kw.pop("items", [{"garment": closet["shirt"].pk, "x": 0.25, "y": 0.25, "width": 0.3, "z": 0},
-                             {"garment": closet["jeans"].pk, "x": 0.75, "y": 0.75, "width": 0.2, "z": 1}])
+    items = kw.pop(
+        "items",
+        [
+            {"garment": closet["shirt"].pk, "x": 0.25, "y": 0.25, "width": 0.3, "z": 0},
+            {"garment": closet["jeans"].pk, "x": 0.75, "y": 0.75, "width": 0.2, "z": 1},
+        ],
+    )
     return outfit_services.outfit_create(owner=user, name=kw.pop("name", "Office Monday"), items=items, **kw)
 
 
 # --- services and selectors ----------------------------------------------------------------------------
 
+
 def test_create_stores_the_layout_and_defaults_by_section(user, closet):
-    outfit = outfit_services.outfit_create(owner=user, name="  Rainy day  ", occasion="work", seasons=["winter", "autumn"],
-                                   items=[{"garment": closet["shirt"].pk, "x": 0.4, "y": 0.3, "width": 0.5, "z": 2},
-                                          {"garment": closet["shoes"].pk}])
+    outfit = outfit_services.outfit_create(
+        owner=user,
+        name="  Rainy day  ",
+        occasion="work",
+        seasons=["winter", "autumn"],
+        items=[
+            {"garment": closet["shirt"].pk, "x": 0.4, "y": 0.3, "width": 0.5, "z": 2},
+            {"garment": closet["shoes"].pk},
+        ],
+    )
     assert outfit.name == "Rainy day" and outfit.occasion == "work"
     assert outfit.season_list == ["autumn", "winter"]  # stored in the calendar's order
     rows = {i.garment_id: (i.x, i.y, i.width, i.z) for i in outfit.items.all()}
@@ -124,27 +140,44 @@ def test_create_stores_the_layout_and_defaults_by_section(user, closet):
     assert rows[closet["shoes"].pk] == DEFAULT_PLACES["shoes"]
 
 
-@pytest.mark.parametrize("bad, field", [
-    ({"name": ""}, "name"), ({"name": "   "}, "name"), ({"name": "x" * 121}, "name"),
-    ({"occasion": "funeral"}, "occasion"), ({"seasons": ["monsoon"]}, "seasons"),
-    ({"items": []}, "items"), ({"items": "1,2"}, "items"), ({"items": [{"x": 0.5}]}, "items"),
-    ({"items": [{"garment": "abc"}]}, "items"), ({"items": [{"garment": True}]}, "items"),
-    ({"items": [{"garment": 10**12}]}, "items"),
-    ({"items": [{"garment": "SHIRT", "x": 1.5}]}, "items"), ({"items": [{"garment": "SHIRT", "y": -0.1}]}, "items"),
-    ({"items": [{"garment": "SHIRT", "width": 0.01}]}, "items"),
-    ({"items": [{"garment": "SHIRT", "x": "left"}]}, "items"),
-    ({"items": [{"garment": "SHIRT", "x": float("nan")}]}, "items"),
-    ({"items": [{"garment": "SHIRT"}, {"garment": "SHIRT"}]}, "items"),
-    ({"items": [{"garment": "ARCHIVED"}]}, "items"), ({"items": [{"garment": "REVIEW"}]}, "items"),
-    ({"items": [{"garment": "BOB"}]}, "items"),
-])
+@pytest.mark.parametrize(
+    "bad, field",
+    [
+        ({"name": ""}, "name"),
+        ({"name": "   "}, "name"),
+        ({"name": "x" * 121}, "name"),
+        ({"occasion": "funeral"}, "occasion"),
+        ({"seasons": ["monsoon"]}, "seasons"),
+        ({"items": []}, "items"),
+        ({"items": "1,2"}, "items"),
+        ({"items": [{"x": 0.5}]}, "items"),
+        ({"items": [{"garment": "abc"}]}, "items"),
+        ({"items": [{"garment": True}]}, "items"),
+        ({"items": [{"garment": 10**12}]}, "items"),
+        ({"items": [{"garment": "SHIRT", "x": 1.5}]}, "items"),
+        ({"items": [{"garment": "SHIRT", "y": -0.1}]}, "items"),
+        ({"items": [{"garment": "SHIRT", "width": 0.01}]}, "items"),
+        ({"items": [{"garment": "SHIRT", "x": "left"}]}, "items"),
+        ({"items": [{"garment": "SHIRT", "x": float("nan")}]}, "items"),
+        ({"items": [{"garment": "SHIRT"}, {"garment": "SHIRT"}]}, "items"),
+        ({"items": [{"garment": "ARCHIVED"}]}, "items"),
+        ({"items": [{"garment": "REVIEW"}]}, "items"),
+        ({"items": [{"garment": "BOB"}]}, "items"),
+    ],
+)
 def test_create_refuses_bad_input_and_writes_nothing(user, closet, bob_garment, bad, field):
-    ids = {"SHIRT": closet["shirt"].pk, "ARCHIVED": closet["archived"].pk, "REVIEW": closet["review"].pk,
-           "BOB": bob_garment.pk}
+    ids = {
+        "SHIRT": closet["shirt"].pk,
+        "ARCHIVED": closet["archived"].pk,
+        "REVIEW": closet["review"].pk,
+        "BOB": bob_garment.pk,
+    }
     kwargs = {"name": "Fine", "items": [{"garment": closet["shirt"].pk}], **bad}
     if isinstance(kwargs["items"], list):
-        kwargs["items"] = [{**i, "garment": ids.get(i.get("garment"), i.get("garment"))} if "garment" in i else i
-                           for i in kwargs["items"]]
+        kwargs["items"] = [
+            {**i, "garment": ids.get(i.get("garment"), i.get("garment"))} if "garment" in i else i
+            for i in kwargs["items"]
+        ]
     with pytest.raises(ValidationError) as exc:
         outfit_services.outfit_create(owner=user, **kwargs)
     assert list(exc.value.message_dict) == [field]
@@ -154,13 +187,18 @@ def test_create_refuses_bad_input_and_writes_nothing(user, closet, bob_garment, 
 def test_update_replaces_the_layout_and_only_what_is_given(user, closet):
     outfit = _outfit(user, closet, occasion="work", seasons=["spring"])
     before = outfit.updated_at
-    outfit_services.outfit_update(outfit=outfit, items=[
-        {"garment": closet["coat"].pk, "x": 0.5, "y": 0.4, "width": 0.6, "z": 5},
-        {"garment": closet["shirt"].pk, "x": 0.1, "y": 0.9, "width": 0.2, "z": -1}])
+    outfit_services.outfit_update(
+        outfit=outfit,
+        items=[
+            {"garment": closet["coat"].pk, "x": 0.5, "y": 0.4, "width": 0.6, "z": 5},
+            {"garment": closet["shirt"].pk, "x": 0.1, "y": 0.9, "width": 0.2, "z": -1},
+        ],
+    )
     outfit.refresh_from_db()
     assert outfit.name == "Office Monday" and outfit.occasion == "work" and outfit.season_list == ["spring"]
     assert sorted((i.garment_id, i.x, i.y, i.width, i.z) for i in OutfitItem.objects.filter(outfit=outfit)) == sorted(
-        [(closet["coat"].pk, 0.5, 0.4, 0.6, 5), (closet["shirt"].pk, 0.1, 0.9, 0.2, -1)])
+        [(closet["coat"].pk, 0.5, 0.4, 0.6, 5), (closet["shirt"].pk, 0.1, 0.9, 0.2, -1)]
+    )
     assert outfit.updated_at > before
     outfit_services.outfit_update(outfit=outfit, name="Renamed", occasion="", seasons=[])
     outfit.refresh_from_db()
@@ -190,8 +228,11 @@ def test_delete_keeps_the_garments_and_their_wears(user, closet):
 
 
 def test_warmth_is_the_sum_of_the_items(user, closet):
-    outfit = _outfit(user, closet, items=[{"garment": g.pk} for g in (closet["shirt"], closet["jeans"],
-                                                                        closet["shoes"], closet["coat"])])
+    outfit = _outfit(
+        user,
+        closet,
+        items=[{"garment": g.pk} for g in (closet["shirt"], closet["jeans"], closet["shoes"], closet["coat"])],
+    )
     Garment.objects.filter(pk=closet["coat"].pk).update(warmth_clo=0.77)  # a user's override counts
     expected = round(sum(Garment.objects.get(pk=closet[k].pk).warmth for k in ("shirt", "jeans", "shoes", "coat")), 2)
     assert expected == round(0.25 + 0.24 + 0.02 + 0.77, 2)  # shirt, jeans, sneakers (wardrobe.warmth) + override
@@ -208,7 +249,8 @@ def test_plan_set_worn_logs_each_garment_once(user, closet):
     plan.refresh_from_db()
     assert plan.worn
     assert sorted(WearLog.objects.values_list("garment_id", "worn_on")) == sorted(
-        [(closet["shirt"].pk, yesterday), (closet["jeans"].pk, yesterday)])
+        [(closet["shirt"].pk, yesterday), (closet["jeans"].pk, yesterday)]
+    )
     assert Garment.objects.get(pk=closet["shirt"].pk).wear_count == 1
 
 
@@ -246,8 +288,9 @@ def test_calendar_month_groups_wears_and_plans_by_day(user, other_user, closet):
     services.garments_wear(garments=[bob_g], on=first)
 
     cal = outfit_selectors.calendar_month(user=user, year=first.year, month=first.month)
-    assert [d.date for d in cal.days] == [first + dt.timedelta(days=i)
-                                          for i in range(calendar.monthrange(first.year, first.month)[1])]
+    assert [d.date for d in cal.days] == [
+        first + dt.timedelta(days=i) for i in range(calendar.monthrange(first.year, first.month)[1])
+    ]
     day1 = cal.days[0]
     assert {w.garment_id for w in day1.wears} == {closet["shoes"].pk, closet["shirt"].pk, closet["jeans"].pk}
     assert [(p.outfit_id, p.worn) for p in day1.plans] == [(outfit.pk, True)]
@@ -256,11 +299,12 @@ def test_calendar_month_groups_wears_and_plans_by_day(user, other_user, closet):
     assert all(not d.plans and not d.wears for d in cal.days[1:27])
     weeks = cal.weeks
     assert all(len(w) == 7 for w in weeks)
-    assert weeks[0][first.weekday()].date == first and all(d is None for d in weeks[0][:first.weekday()])
+    assert weeks[0][first.weekday()].date == first and all(d is None for d in weeks[0][: first.weekday()])
 
 
-@pytest.mark.parametrize("value", ["2025-13", "2025-00", "25-06", "2025-6", "abcd-ef", "1899-12", "2025-06\n",
-                                   "２０２５-06", "2025-06-01"])
+@pytest.mark.parametrize(
+    "value", ["2025-13", "2025-00", "25-06", "2025-6", "abcd-ef", "1899-12", "2025-06\n", "２０２５-06", "2025-06-01"]
+)
 def test_parse_month_refuses_malformed_values(value):
     with pytest.raises(ValidationError):
         outfit_selectors.parse_month(value)
@@ -273,6 +317,7 @@ def test_parse_month():
 
 
 # --- the picture ------------------------------------------------------------------------------------------
+
 
 def test_render_places_each_garment_where_the_layout_says(user, closet):
     outfit = _outfit(user, closet)  # shirt (red 100x200 in a 120x220 cutout) and jeans (blue 100x100)
@@ -302,12 +347,23 @@ def test_render_other_widths_keep_3_to_4(user, closet):
 
 def test_render_z_order_the_top_item_wins_the_overlap(user, closet):
     shirt, jeans = closet["shirt"].pk, closet["jeans"].pk
-    outfit = _outfit(user, closet, items=[{"garment": shirt, "x": 0.5, "y": 0.5, "width": 0.5, "z": 0},
-                                          {"garment": jeans, "x": 0.5, "y": 0.5, "width": 0.3, "z": 1}])
+    outfit = _outfit(
+        user,
+        closet,
+        items=[
+            {"garment": shirt, "x": 0.5, "y": 0.5, "width": 0.5, "z": 0},
+            {"garment": jeans, "x": 0.5, "y": 0.5, "width": 0.3, "z": 1},
+        ],
+    )
     centre = tuple(_decode(outfit_render.outfit_png(outfit)[0])[400, 300])
     assert np.abs(np.array(centre) - BLUE).sum() < 15
-    outfit_services.outfit_update(outfit=outfit, items=[{"garment": shirt, "x": 0.5, "y": 0.5, "width": 0.5, "z": 3},
-                                                {"garment": jeans, "x": 0.5, "y": 0.5, "width": 0.3, "z": 1}])
+    outfit_services.outfit_update(
+        outfit=outfit,
+        items=[
+            {"garment": shirt, "x": 0.5, "y": 0.5, "width": 0.5, "z": 3},
+            {"garment": jeans, "x": 0.5, "y": 0.5, "width": 0.3, "z": 1},
+        ],
+    )
     outfit = outfit_selectors.outfit_get(user=user, outfit_id=outfit.pk)
     centre = tuple(_decode(outfit_render.outfit_png(outfit)[0])[400, 300])  # a new key: not the cached picture
     assert np.abs(np.array(centre) - RED).sum() < 15
@@ -320,15 +376,16 @@ def test_render_uses_the_photo_crop_when_chosen(user):
     photo = services.photo_create(owner=user, uploaded_file=upload(path.name, path.read_bytes()))
     garment = _garment(photo, RED, (100, 100))
     services.garment_update(garment=garment, picture=Garment.Picture.PHOTO)
-    outfit = outfit_services.outfit_create(owner=user, name="Photo", items=[{"garment": garment.pk, "x": 0.5, "y": 0.5,
-                                                                        "width": 0.5, "z": 0}])
+    outfit = outfit_services.outfit_create(
+        owner=user, name="Photo", items=[{"garment": garment.pk, "x": 0.5, "y": 0.5, "width": 0.5, "z": 0}]
+    )
     pixels = _decode(outfit_render.render_outfit(outfit))
     with Image.open(io.BytesIO(services.garment_photo_crop(garment=garment, max_side=1200))) as crop:
         w = 300
         h = round(crop.height * w / crop.width)
         expected = np.asarray(crop.convert("RGB").resize((w, h), Image.Resampling.LANCZOS)).astype(int)
     top, left = round(400 - h / 2), 150
-    drawn = pixels[top:top + h, left:left + w]
+    drawn = pixels[top : top + h, left : left + w]
     assert drawn.shape == expected.shape
     assert np.abs(drawn - expected).mean() < 3
     assert (np.abs(pixels - np.array(RED)).sum(axis=2) < 40).sum() < 100  # not the red cutout
@@ -364,6 +421,7 @@ def test_picture_page_is_private_cached_and_conditional(browser, bob_browser, us
 
 # --- pages --------------------------------------------------------------------------------------------------
 
+
 def test_builder_offers_closet_items_clean_and_in_the_wash_only(browser, closet, bob_garment):
     r = browser.get(reverse("outfits:outfit-new"))
     assert r.status_code == 200
@@ -378,41 +436,53 @@ def test_builder_offers_closet_items_clean_and_in_the_wash_only(browser, closet,
 
 
 def test_builder_post_saves_the_canvas_layout(browser, user, closet):
-    layout = [{"garment": closet["shirt"].pk, "x": 0.3, "y": 0.2, "width": 0.4, "z": 0},
-              {"garment": closet["jeans"].pk, "x": 0.6, "y": 0.7, "width": 0.35, "z": 1}]
-    r = browser.post(reverse("outfits:outfit-new"), {
-        "name": "Date night", "occasion": "party", "seasons": ["summer", "spring"], "items_json": json.dumps(layout)})
+    layout = [
+        {"garment": closet["shirt"].pk, "x": 0.3, "y": 0.2, "width": 0.4, "z": 0},
+        {"garment": closet["jeans"].pk, "x": 0.6, "y": 0.7, "width": 0.35, "z": 1},
+    ]
+    r = browser.post(
+        reverse("outfits:outfit-new"),
+        {"name": "Date night", "occasion": "party", "seasons": ["summer", "spring"], "items_json": json.dumps(layout)},
+    )
     outfit = Outfit.objects.get(owner=user)
     assert r.status_code == 302 and r["Location"] == reverse("outfits:outfit-detail", args=[outfit.pk])
     assert (outfit.name, outfit.occasion, outfit.season_list, outfit.source) == (
-        "Date night", "party", ["spring", "summer"], "builder")
+        "Date night",
+        "party",
+        ["spring", "summer"],
+        "builder",
+    )
     assert sorted(OutfitItem.objects.filter(outfit=outfit).values_list("garment_id", "x", "y", "width", "z")) == sorted(
-        (i["garment"], i["x"], i["y"], i["width"], i["z"]) for i in layout)
+        (i["garment"], i["x"], i["y"], i["width"], i["z"]) for i in layout
+    )
 
 
 def test_builder_without_javascript_saves_the_ticked_items(browser, user, closet):
-    r = browser.post(reverse("outfits:outfit-new"),
-                     {"name": "Plain", "garment": [closet["shirt"].pk, closet["shoes"].pk]})
+    r = browser.post(
+        reverse("outfits:outfit-new"), {"name": "Plain", "garment": [closet["shirt"].pk, closet["shoes"].pk]}
+    )
     assert r.status_code == 302
     items = {i.garment_id: (i.x, i.y, i.width, i.z) for i in Outfit.objects.get(owner=user).items.all()}
-    assert items == {closet["shirt"].pk: DEFAULT_PLACES["tops"],
-                     closet["shoes"].pk: DEFAULT_PLACES["shoes"]}
+    assert items == {closet["shirt"].pk: DEFAULT_PLACES["tops"], closet["shoes"].pk: DEFAULT_PLACES["shoes"]}
 
 
-@pytest.mark.parametrize("post, message", [
-    ({"name": "", "items_json": "[{\"garment\": SHIRT}]"}, "This field is required."),
-    ({"name": "x", "items_json": "[{\"garment\": BOB}]"}, "No such garment in your closet"),
-    ({"name": "x", "items_json": "[{\"garment\": ARCHIVED}]"}, "is not in your closet (archived or waiting"),
-    ({"name": "x", "items_json": "[{\"garment\": SHIRT, \"x\": 1.7}]"}, "Positions must lie on the canvas"),
-    ({"name": "x", "items_json": "[{\"garment\": SHIRT, \"width\": \"big\"}]"}, "Positions must be numbers"),
-    ({"name": "x", "items_json": "[]"}, "An outfit needs at least one garment"),
-    ({"name": "x", "items_json": "{not json"}, "The layout could not be read"),
-    ({"name": "x", "items_json": "{\"garment\": SHIRT}"}, "The layout could not be read"),
-    ({"name": "x"}, "An outfit needs at least one garment"),
-    ({"name": "x", "garment": ["BOB"]}, "No such garment in your closet"),
-    ({"name": "x", "items_json": "[{\"garment\": SHIRT}]", "occasion": "funeral"}, "Select a valid choice"),
-    ({"name": "x", "items_json": "[{\"garment\": SHIRT}]", "seasons": ["monsoon"]}, "Select a valid choice"),
-])
+@pytest.mark.parametrize(
+    "post, message",
+    [
+        ({"name": "", "items_json": '[{"garment": SHIRT}]'}, "This field is required."),
+        ({"name": "x", "items_json": '[{"garment": BOB}]'}, "No such garment in your closet"),
+        ({"name": "x", "items_json": '[{"garment": ARCHIVED}]'}, "is not in your closet (archived or waiting"),
+        ({"name": "x", "items_json": '[{"garment": SHIRT, "x": 1.7}]'}, "Positions must lie on the canvas"),
+        ({"name": "x", "items_json": '[{"garment": SHIRT, "width": "big"}]'}, "Positions must be numbers"),
+        ({"name": "x", "items_json": "[]"}, "An outfit needs at least one garment"),
+        ({"name": "x", "items_json": "{not json"}, "The layout could not be read"),
+        ({"name": "x", "items_json": '{"garment": SHIRT}'}, "The layout could not be read"),
+        ({"name": "x"}, "An outfit needs at least one garment"),
+        ({"name": "x", "garment": ["BOB"]}, "No such garment in your closet"),
+        ({"name": "x", "items_json": '[{"garment": SHIRT}]', "occasion": "funeral"}, "Select a valid choice"),
+        ({"name": "x", "items_json": '[{"garment": SHIRT}]', "seasons": ["monsoon"]}, "Select a valid choice"),
+    ],
+)
 def test_builder_shows_errors_with_a_400_and_saves_nothing(browser, closet, bob_garment, post, message):
     ids = {"SHIRT": closet["shirt"].pk, "BOB": bob_garment.pk, "ARCHIVED": closet["archived"].pk}
 
@@ -426,7 +496,7 @@ def test_builder_shows_errors_with_a_400_and_saves_nothing(browser, closet, bob_
     r = browser.post(reverse("outfits:outfit-new"), {k: sub(v) for k, v in post.items()})
     assert r.status_code == 400
     html = r.content.decode()
-    assert 'role="alert"' in html and message in html, html[html.find("builder-errors"):][:600]
+    assert 'role="alert"' in html and message in html, html[html.find("builder-errors") :][:600]
     assert not Outfit.objects.exists()
     # Another user's garment never reaches the page, not even its picture URL.
     assert reverse("closet:garment-picture", args=[bob_garment.pk]) not in html
@@ -436,8 +506,9 @@ def test_builder_error_keeps_the_canvas(browser, closet):
     layout = [{"garment": closet["shirt"].pk, "x": 0.3, "y": 0.2, "width": 0.4, "z": 0}]
     r = browser.post(reverse("outfits:outfit-new"), {"name": "", "items_json": json.dumps(layout)})
     assert r.status_code == 400
-    data = json.loads(r.content.decode().split('id="outfit-builder-data" type="application/json">')[1]
-                      .split("</script>")[0])
+    data = json.loads(
+        r.content.decode().split('id="outfit-builder-data" type="application/json">')[1].split("</script>")[0]
+    )
     assert [(i["garment"], i["x"], i["y"], i["width"]) for i in data["items"]] == [(closet["shirt"].pk, 0.3, 0.2, 0.4)]
 
 
@@ -454,13 +525,15 @@ def test_edit_page_shows_and_replaces_the_layout(browser, user, closet):
     outfit.refresh_from_db()
     assert outfit.name == "Office Tuesday" and outfit.season_list == []
     assert list(OutfitItem.objects.filter(outfit=outfit).values_list("garment_id", "width")) == [
-        (closet["coat"].pk, 0.7)]
+        (closet["coat"].pk, 0.7)
+    ]
 
 
 def test_outfit_list_cards_and_filters(browser, user, closet):
     work = _outfit(user, closet, name="Work look", occasion="work", seasons=["winter"])
-    party = _outfit(user, closet, name="Party look", occasion="party", seasons=["summer"],
-                    items=[{"garment": closet["shoes"].pk}])
+    party = _outfit(
+        user, closet, name="Party look", occasion="party", seasons=["summer"], items=[{"garment": closet["shoes"].pk}]
+    )
     html = browser.get(reverse("outfits:outfit-list")).content.decode()
     for o in (work, party):
         assert reverse("outfits:outfit-image", args=[o.pk]) in html and o.name in html
@@ -491,7 +564,8 @@ def test_wear_today_plan_and_delete_from_the_outfit_page(browser, user, closet):
     r = browser.post(reverse("outfits:outfit-wear", args=[outfit.pk]))
     assert r.status_code == 302
     assert sorted(WearLog.objects.filter(worn_on=today).values_list("garment_id", flat=True)) == sorted(
-        [closet["shirt"].pk, closet["jeans"].pk])
+        [closet["shirt"].pk, closet["jeans"].pk]
+    )
     assert OutfitPlan.objects.get(outfit=outfit, date=today).worn
     assert "Worn today" in browser.get(reverse("outfits:outfit-detail", args=[outfit.pk])).content.decode()
 
@@ -531,7 +605,7 @@ def test_calendar_month_shows_wears_plans_and_today(browser, user, closet):
     assert reverse("outfits:outfit-image", args=[outfit.pk]) in cur
     # The shirt and jeans came with the outfit: shown as the outfit, not again as loose garments.
     assert reverse("closet:garment-picture", args=[closet["shirt"].pk]) not in cur
-    assert f'<th scope="col"><abbr title="Monday">Mon</abbr></th>' in cur
+    assert '<th scope="col"><abbr title="Monday">Mon</abbr></th>' in cur
 
 
 def test_calendar_is_localized(browser, user):
@@ -575,9 +649,16 @@ def test_calendar_plan_remove_and_mark_worn(browser, user, closet, bob_browser):
         assert bob_browser.post(reverse(f"outfits:{name}", args=[plan.pk])).status_code == 404
 
 
-@pytest.mark.parametrize("post", [{"outfit": "", "date": "2025-01-01"}, {"outfit": "abc", "date": "2025-01-01"},
-                                  {"outfit": "OUTFIT", "date": "tomorrow"}, {"outfit": "OUTFIT", "date": "2025-02-30"},
-                                  {}])
+@pytest.mark.parametrize(
+    "post",
+    [
+        {"outfit": "", "date": "2025-01-01"},
+        {"outfit": "abc", "date": "2025-01-01"},
+        {"outfit": "OUTFIT", "date": "tomorrow"},
+        {"outfit": "OUTFIT", "date": "2025-02-30"},
+        {},
+    ],
+)
 def test_calendar_plan_bad_input_is_a_400(browser, user, closet, post):
     outfit = _outfit(user, closet)
     data = {k: (str(outfit.pk) if v == "OUTFIT" else v) for k, v in post.items()}
@@ -605,55 +686,80 @@ def test_other_users_get_404_on_every_outfit_page(bob_browser, user, closet):
 
 # --- API ------------------------------------------------------------------------------------------------------
 
+
 def test_api_create_retrieve_update_delete(api, user, closet):
-    body = {"name": "API look", "occasion": "casual", "seasons": ["summer"],
-            "items": [{"garment": closet["shirt"].pk, "x": 0.5, "y": 0.3, "width": 0.4, "z": 1},
-                      {"garment": closet["shoes"].pk}]}
+    body = {
+        "name": "API look",
+        "occasion": "casual",
+        "seasons": ["summer"],
+        "items": [
+            {"garment": closet["shirt"].pk, "x": 0.5, "y": 0.3, "width": 0.4, "z": 1},
+            {"garment": closet["shoes"].pk},
+        ],
+    }
     r = api.post("/api/outfits/", body, format="json")
     assert r.status_code == 201, r.content
     data = r.json()
     outfit = Outfit.objects.get(pk=data["id"])
     assert data["name"] == "API look" and data["seasons"] == ["summer"] and data["source"] == "builder"
-    assert data["warmth_clo"] == outfit_selectors.outfit_clo(outfit_selectors.outfit_get(user=outfit.owner, outfit_id=outfit.pk)) == round(
-        closet["shirt"].warmth + closet["shoes"].warmth, 2)
+    assert (
+        data["warmth_clo"]
+        == outfit_selectors.outfit_clo(outfit_selectors.outfit_get(user=outfit.owner, outfit_id=outfit.pk))
+        == round(closet["shirt"].warmth + closet["shoes"].warmth, 2)
+    )
     assert sum(i["warmth_clo"] for i in data["items"]) == pytest.approx(data["warmth_clo"])
     assert [i["garment"] for i in data["items"]] == [closet["shoes"].pk, closet["shirt"].pk]  # bottom layer first
     assert data["items"][1] | {"picture_url": None} == {
-        "garment": closet["shirt"].pk, "label": closet["shirt"].label, "section": "tops",
-        "warmth_clo": closet["shirt"].warmth, "picture_url": None, "x": 0.5, "y": 0.3, "width": 0.4, "z": 1}
+        "garment": closet["shirt"].pk,
+        "label": closet["shirt"].label,
+        "section": "tops",
+        "warmth_clo": closet["shirt"].warmth,
+        "picture_url": None,
+        "x": 0.5,
+        "y": 0.3,
+        "width": 0.4,
+        "z": 1,
+    }
     assert data["image_url"].endswith(f"/api/outfits/{outfit.pk}/image.png")
 
     assert api.get(f"/api/outfits/{outfit.pk}/").json() == data
     r = api.patch(f"/api/outfits/{outfit.pk}/", {"name": "Renamed"}, format="json")
     assert r.status_code == 200 and r.json()["name"] == "Renamed" and len(r.json()["items"]) == 2
-    r = api.put(f"/api/outfits/{outfit.pk}/", {"name": "Replaced", "items": [{"garment": closet["coat"].pk}]},
-                format="json")
+    r = api.put(
+        f"/api/outfits/{outfit.pk}/", {"name": "Replaced", "items": [{"garment": closet["coat"].pk}]}, format="json"
+    )
     assert r.status_code == 200
     assert (r.json()["occasion"], r.json()["seasons"], [i["garment"] for i in r.json()["items"]]) == (
-        "", [], [closet["coat"].pk])
+        "",
+        [],
+        [closet["coat"].pk],
+    )
     listed = api.get("/api/outfits/").json()
     assert [o["id"] for o in listed["results"]] == [outfit.pk]
     assert api.delete(f"/api/outfits/{outfit.pk}/").status_code == 204
     assert not Outfit.objects.exists()
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"name": "", "items": [{"garment": "SHIRT"}]}, "name"),
-    ({"items": [{"garment": "SHIRT"}]}, "name"),
-    ({"name": "x", "items": []}, "items"),
-    ({"name": "x"}, "items"),
-    ({"name": "x", "items": [{"garment": "BOB"}]}, "items"),
-    ({"name": "x", "items": [{"garment": "ARCHIVED"}]}, "items"),
-    ({"name": "x", "items": [{"garment": "SHIRT", "x": 1.01}]}, "items"),
-    ({"name": "x", "items": [{"garment": "SHIRT", "width": 0}]}, "items"),
-    ({"name": "x", "items": [{"garment": "SHIRT", "x": True}]}, "items"),
-    ({"name": "x", "items": [{"garment": 2**40}]}, "items"),
-    ({"name": "x", "items": [{"garment": "SHIRT"}, {"garment": "SHIRT"}]}, "items"),
-    ({"name": "x", "items": [{"garment": "SHIRT"}], "occasion": "funeral"}, "occasion"),
-    ({"name": "x", "items": [{"garment": "SHIRT"}], "seasons": ["monsoon"]}, "seasons"),
-    ({"name": "x", "items": [{"garment": "SHIRT"}], "colour": "red"}, "non_field_errors"),
-    ({"name": "x", "items": "SHIRT"}, "items"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"name": "", "items": [{"garment": "SHIRT"}]}, "name"),
+        ({"items": [{"garment": "SHIRT"}]}, "name"),
+        ({"name": "x", "items": []}, "items"),
+        ({"name": "x"}, "items"),
+        ({"name": "x", "items": [{"garment": "BOB"}]}, "items"),
+        ({"name": "x", "items": [{"garment": "ARCHIVED"}]}, "items"),
+        ({"name": "x", "items": [{"garment": "SHIRT", "x": 1.01}]}, "items"),
+        ({"name": "x", "items": [{"garment": "SHIRT", "width": 0}]}, "items"),
+        ({"name": "x", "items": [{"garment": "SHIRT", "x": True}]}, "items"),
+        ({"name": "x", "items": [{"garment": 2**40}]}, "items"),
+        ({"name": "x", "items": [{"garment": "SHIRT"}, {"garment": "SHIRT"}]}, "items"),
+        ({"name": "x", "items": [{"garment": "SHIRT"}], "occasion": "funeral"}, "occasion"),
+        ({"name": "x", "items": [{"garment": "SHIRT"}], "seasons": ["monsoon"]}, "seasons"),
+        ({"name": "x", "items": [{"garment": "SHIRT"}], "colour": "red"}, "non_field_errors"),
+        ({"name": "x", "items": "SHIRT"}, "items"),
+    ],
+)
 def test_api_bad_input_is_a_400_with_messages(api, closet, bob_garment, body, field):
     ids = {"SHIRT": closet["shirt"].pk, "BOB": bob_garment.pk, "ARCHIVED": closet["archived"].pk}
     body = json.loads(json.dumps(body))
@@ -711,7 +817,11 @@ def test_api_plans_worn_and_calendar(api, user, closet):
     assert r.status_code == 201
     future = r.json()
     assert (future["outfit"], future["date"], future["worn"], future["outfit_name"]) == (
-        outfit.pk, tomorrow.isoformat(), False, "Office Monday")
+        outfit.pk,
+        tomorrow.isoformat(),
+        False,
+        "Office Monday",
+    )
     r = api.post(f"/api/plans/{future['id']}/worn/")
     assert r.status_code == 400 and not WearLog.objects.exists()
 
@@ -719,7 +829,8 @@ def test_api_plans_worn_and_calendar(api, user, closet):
     r = api.post(f"/api/plans/{today_plan['id']}/worn/")
     assert r.status_code == 200 and r.json()["worn"] is True
     assert sorted(WearLog.objects.filter(worn_on=today).values_list("garment_id", flat=True)) == sorted(
-        [closet["shirt"].pk, closet["jeans"].pk])
+        [closet["shirt"].pk, closet["jeans"].pk]
+    )
 
     listed = api.get(f"/api/plans/?from={today.isoformat()}&to={today.isoformat()}").json()["results"]
     assert [p["id"] for p in listed] == [today_plan["id"]]
@@ -759,12 +870,24 @@ def test_api_other_user_gets_404_everywhere(api, other_api, user, closet):
     outfit = _outfit(user, closet)
     plan = outfit_services.plan_create(owner=user, outfit=outfit, date=timezone.localdate())
     o, p = f"/api/outfits/{outfit.pk}", f"/api/plans/{plan.pk}"
-    calls = [("get", f"{o}/"), ("patch", f"{o}/"), ("put", f"{o}/"), ("delete", f"{o}/"),
-             ("get", f"{o}/image.png"), ("post", f"{o}/plan/"), ("post", f"{o}/wear/"),
-             ("get", f"{p}/"), ("delete", f"{p}/"), ("post", f"{p}/worn/")]
+    calls = [
+        ("get", f"{o}/"),
+        ("patch", f"{o}/"),
+        ("put", f"{o}/"),
+        ("delete", f"{o}/"),
+        ("get", f"{o}/image.png"),
+        ("post", f"{o}/plan/"),
+        ("post", f"{o}/wear/"),
+        ("get", f"{p}/"),
+        ("delete", f"{p}/"),
+        ("post", f"{p}/worn/"),
+    ]
     for method, url in calls:
-        r = getattr(other_api, method)(url, {"name": "x", "date": timezone.localdate().isoformat(),
-                                             "items": [{"garment": closet["shirt"].pk}]}, format="json")
+        r = getattr(other_api, method)(
+            url,
+            {"name": "x", "date": timezone.localdate().isoformat(), "items": [{"garment": closet["shirt"].pk}]},
+            format="json",
+        )
         assert r.status_code == 404, (method, url, r.status_code)
     assert other_api.get("/api/outfits/").json()["results"] == []
     assert other_api.get("/api/plans/").json()["results"] == []

@@ -1,5 +1,6 @@
 """Warmth (per-item override, sums) and weather-aware outfit suggestions: the engine's rules, accepting
 one, the API and the page. Real database, garments cut from the real fixture photos."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,10 +32,18 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def day(temp_min: float, temp_max: float, mm: float = 0.0, probability: int | None = 0,
-        date: dt.date | None = None) -> DayForecast:
-    return DayForecast(date=date or today(), temp_min_c=temp_min, temp_max_c=temp_max, precipitation_mm=mm,
-                       precipitation_probability=probability, weather_code=None, source="test")
+def day(
+    temp_min: float, temp_max: float, mm: float = 0.0, probability: int | None = 0, date: dt.date | None = None
+) -> DayForecast:
+    return DayForecast(
+        date=date or today(),
+        temp_min_c=temp_min,
+        temp_max_c=temp_max,
+        precipitation_mm=mm,
+        precipitation_probability=probability,
+        weather_code=None,
+        source="test",
+    )
 
 
 @pytest.fixture
@@ -47,20 +56,33 @@ def photos(user):
     return out
 
 
-_PHOTO_FOR = {"shirt-blouse": "tshirt", "top-t-shirt-sweatshirt": "tshirt", "sweater": "tshirt",
-              "cardigan": "tshirt", "vest": "tshirt", "jacket": "tshirt", "coat": "tshirt",
-              "pants": "pants", "shorts": "pants", "skirt": "pants", "shoe": "shoes",
-              "dress": "dress", "jumpsuit": "dress"}
+_PHOTO_FOR = {
+    "shirt-blouse": "tshirt",
+    "top-t-shirt-sweatshirt": "tshirt",
+    "sweater": "tshirt",
+    "cardigan": "tshirt",
+    "vest": "tshirt",
+    "jacket": "tshirt",
+    "coat": "tshirt",
+    "pants": "pants",
+    "shorts": "pants",
+    "skirt": "pants",
+    "shoe": "shoes",
+    "dress": "dress",
+    "jumpsuit": "dress",
+}
 
 
 @pytest.fixture
 def dress_up(photos):
     """``dress_up(category, type, color="navy", **fields)``: a garment in the closet cut from the
     matching fixture photo, with its dominant colour set."""
+
     def make(category: str, type_slug: str | None = None, color: str = "navy", **fields) -> Garment:
         g = GarmentFactory(photo=photos[_PHOTO_FOR.get(category, "tshirt")], category=category, type=type_slug)
         services.garment_update(garment=g, colors=[color], **fields)
         return g
+
     return make
 
 
@@ -78,9 +100,10 @@ def types(suggestion) -> list[str | None]:
 
 # --- warmth ---------------------------------------------------------------------------------------
 
+
 def test_garment_warmth_falls_back_from_override_to_type_to_category(dress_up):
     jeans = dress_up("pants", "jeans")
-    shirt = dress_up("shirt-blouse", "shirt")       # "shirt" has no value of its own: the category's
+    shirt = dress_up("shirt-blouse", "shirt")  # "shirt" has no value of its own: the category's
     coat = dress_up("coat", None)
     assert jeans.warmth == warmth.TYPE_CLO["jeans"] != warmth.CATEGORY_CLO["pants"]
     assert GarmentType.objects.get(slug="shirt").warmth_clo is None
@@ -95,8 +118,12 @@ def test_garment_warmth_falls_back_from_override_to_type_to_category(dress_up):
 
 
 def test_outfit_warmth_is_the_sum_of_its_garments(user, dress_up):
-    parts = [dress_up("top-t-shirt-sweatshirt", "t-shirt"), dress_up("pants", "jeans"),
-             dress_up("jacket", "jacket", warmth_clo=0.55), dress_up("shoe", "boots")]
+    parts = [
+        dress_up("top-t-shirt-sweatshirt", "t-shirt"),
+        dress_up("pants", "jeans"),
+        dress_up("jacket", "jacket", warmth_clo=0.55),
+        dress_up("shoe", "boots"),
+    ]
     expected = round(warmth.TYPE_CLO["t-shirt"] + warmth.TYPE_CLO["jeans"] + 0.55 + warmth.TYPE_CLO["boots"], 2)
     assert warmth.outfit_clo(g.warmth for g in parts) == expected
     outfit = outfit_create(owner=user, name="Layers", items=[{"garment": g.pk} for g in parts])
@@ -119,8 +146,12 @@ def test_item_page_edits_the_warmth(client, user, garment):
     assert page.status_code == 200
     html = page.content.decode()
     assert 'name="warmth_clo"' in html and f'placeholder="{garment.warmth}"' in html
-    form = {"kind": f"{garment.category.slug}:{garment.type.slug}", "picture": "cutout", "laundry": "clean",
-            "warmth_clo": "0.45"}
+    form = {
+        "kind": f"{garment.category.slug}:{garment.type.slug}",
+        "picture": "cutout",
+        "laundry": "clean",
+        "warmth_clo": "0.45",
+    }
     assert client.post(url, form).status_code == 302
     garment.refresh_from_db()
     assert garment.warmth_clo == 0.45 and garment.warmth == 0.45
@@ -148,6 +179,7 @@ def test_api_reads_and_writes_the_warmth(api, garment):
 
 
 # --- the rules ------------------------------------------------------------------------------------
+
 
 def test_target_clo_rule_rises_as_it_gets_colder():
     temps = list(range(-20, 40))
@@ -262,8 +294,7 @@ def test_wash_archived_and_review_items_never_appear(user, mixed_closet, photos)
 
 
 def test_recently_worn_items_are_left_out(user, mixed_closet):
-    services.garments_wear(garments=[mixed_closet["jeans"], mixed_closet["tshirt"]],
-                           on=today() - dt.timedelta(days=1))
+    services.garments_wear(garments=[mixed_closet["jeans"], mixed_closet["tshirt"]], on=today() - dt.timedelta(days=1))
     old = today() - dt.timedelta(days=suggestions.RECENT_DAYS + 1)
     services.garments_wear(garments=[mixed_closet["trousers"]], on=old)  # long enough ago
     for forecast in (day(18, 26), day(8, 16), day(26, 34)):
@@ -310,8 +341,7 @@ def test_three_varied_outfits_same_all_day(user, mixed_closet):
     forecast = day(14, 20)
     found = suggest(user=user, forecast=forecast)
     assert len(found) == 3
-    cores = [{g.pk for g in s.garments if g.category.section.slug in ("tops", "bottoms", "one-pieces")}
-             for s in found]
+    cores = [{g.pk for g in s.garments if g.category.section.slug in ("tops", "bottoms", "one-pieces")} for s in found]
     for a in range(3):
         for b in range(a + 1, 3):
             assert not cores[a] & cores[b], "a top, bottom or one-piece repeats"
@@ -344,10 +374,12 @@ def test_suggest_counts():
 
 # --- accepting ------------------------------------------------------------------------------------
 
+
 def test_accept_logs_the_wear_and_saves_the_outfit(user, mixed_closet):
     chosen = suggest(user=user, forecast=day(3, 7, mm=8, probability=90))[0]
-    outfit = suggestion_accept(user=user, date=today(), garment_ids=[g.pk for g in chosen.garments],
-                               explanation=chosen.explanation)
+    outfit = suggestion_accept(
+        user=user, date=today(), garment_ids=[g.pk for g in chosen.garments], explanation=chosen.explanation
+    )
     assert outfit.source == Outfit.Source.SUGGESTION and outfit.explanation == chosen.explanation
     assert set(outfit.garments.values_list("pk", flat=True)) == ids(chosen)
     assert OutfitPlan.objects.get(outfit=outfit).date == today()
@@ -372,16 +404,22 @@ def test_accept_for_tomorrow_plans_without_logging(user, mixed_closet):
 
 def test_accept_refuses_garments_that_cannot_be_worn(user, other_user, mixed_closet, photos):
     base = [mixed_closet["tshirt"].pk, mixed_closet["jeans"].pk, mixed_closet["sneakers"].pk]
-    other_photo = services.photo_create(owner=other_user, uploaded_file=upload(
-        "x.jpg", (FIXTURES / "clothing_shoes.jpg").read_bytes()))
+    other_photo = services.photo_create(
+        owner=other_user, uploaded_file=upload("x.jpg", (FIXTURES / "clothing_shoes.jpg").read_bytes())
+    )
     theirs = GarmentFactory(photo=other_photo, category="shoe", type="boots")
     washed = mixed_closet["coat"]
     services.garments_set_laundry(garments=[washed], laundry="wash")
     archived = services.garment_archive(garment=mixed_closet["jacket"], reason="sold")
     waiting = GarmentFactory(photo=photos["tshirt"], category="sweater", type="sweater")
     Garment.objects.filter(pk=waiting.pk).update(status=Garment.Status.REVIEW)
-    for extra, words in ((theirs.pk, "No such garment"), (washed.pk, "in the wash"), (archived.pk, "archived"),
-                         (waiting.pk, "waiting for review"), (base[0], "only once")):
+    for extra, words in (
+        (theirs.pk, "No such garment"),
+        (washed.pk, "in the wash"),
+        (archived.pk, "archived"),
+        (waiting.pk, "waiting for review"),
+        (base[0], "only once"),
+    ):
         with pytest.raises(ValidationError) as exc:
             suggestion_accept(user=user, date=today(), garment_ids=base + [extra])
         assert words in " ".join(exc.value.messages)
@@ -391,6 +429,7 @@ def test_accept_refuses_garments_that_cannot_be_worn(user, other_user, mixed_clo
 
 
 # --- API ------------------------------------------------------------------------------------------
+
 
 def _set_location(user, provider: str = "open-meteo"):
     from wardrobe.weather.services import weather_settings_update
@@ -448,38 +487,54 @@ def test_api_no_location_manual_provider_and_bad_queries(api, user, mixed_closet
     response = api.get("/api/suggestions/")
     assert response.status_code == 400 and response.json()["code"] == "manual"
     assert api.get("/api/suggestions/", {"temp": "-3.5", "rain": "false"}).status_code == 200
-    for query in ({"date": "2001-01-01"}, {"date": "tomorrow"}, {"temp": "hot"}, {"temp": 99},
-                  {"temp": "nan"}, {"rain": "true"}):
+    for query in (
+        {"date": "2001-01-01"},
+        {"date": "tomorrow"},
+        {"temp": "hot"},
+        {"temp": 99},
+        {"temp": "nan"},
+        {"rain": "true"},
+    ):
         response = api.get("/api/suggestions/", query)
         assert response.status_code == 400, (query, response.content)
 
 
 def test_api_accept(api, user, mixed_closet):
     found = api.get("/api/suggestions/", {"temp": 12}).json()["suggestions"][0]
-    response = api.post("/api/suggestions/accept/", {"date": today().isoformat(), "garments": found["garments"],
-                                                     "explanation": found["explanation"]}, format="json")
+    response = api.post(
+        "/api/suggestions/accept/",
+        {"date": today().isoformat(), "garments": found["garments"], "explanation": found["explanation"]},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     outfit = Outfit.objects.get(pk=body["outfit"])
     assert body["worn"] is True and outfit.owner == user and outfit.explanation == found["explanation"]
     assert WearLog.objects.filter(worn_on=today()).count() == len(found["garments"])
     services.garments_set_laundry(garments=[mixed_closet["boots"]], laundry="wash")
-    bad = api.post("/api/suggestions/accept/", {"date": today().isoformat(),
-                                                "garments": [mixed_closet["boots"].pk]}, format="json")
+    bad = api.post(
+        "/api/suggestions/accept/", {"date": today().isoformat(), "garments": [mixed_closet["boots"].pk]}, format="json"
+    )
     assert bad.status_code == 400 and "in the wash" in str(bad.json())
-    for body in ({"date": today().isoformat(), "garments": []}, {"date": "2001-01-01", "garments": [1]},
-                 {"garments": [1]}, {"date": today().isoformat(), "garments": ["x"]}):
+    for body in (
+        {"date": today().isoformat(), "garments": []},
+        {"date": "2001-01-01", "garments": [1]},
+        {"garments": [1]},
+        {"date": today().isoformat(), "garments": ["x"]},
+    ):
         assert api.post("/api/suggestions/accept/", body, format="json").status_code == 400
 
 
 def test_api_accept_refuses_someone_elses_garment(other_api, mixed_closet):
-    response = other_api.post("/api/suggestions/accept/", {"date": today().isoformat(),
-                                                           "garments": [mixed_closet["jeans"].pk]}, format="json")
+    response = other_api.post(
+        "/api/suggestions/accept/", {"date": today().isoformat(), "garments": [mixed_closet["jeans"].pk]}, format="json"
+    )
     assert response.status_code == 400 and "No such garment" in str(response.json())
     assert not Outfit.objects.exists()
 
 
 # --- page -----------------------------------------------------------------------------------------
+
 
 def test_page_without_location_asks_for_it_and_takes_typed_weather(client, user, mixed_closet):
     client.force_login(user)
@@ -493,8 +548,10 @@ def test_page_without_location_asks_for_it_and_takes_typed_weather(client, user,
     assert page.status_code == 200
     html = page.content.decode()
     assert "5 °C and rain" in html and html.count('class="primary accept"') == 3
-    assert reverse("closet:garment-cutout", args=[mixed_closet["coat"].pk]) in html or \
-        reverse("closet:garment-cutout", args=[mixed_closet["jacket"].pk]) in html
+    assert (
+        reverse("closet:garment-cutout", args=[mixed_closet["coat"].pk]) in html
+        or reverse("closet:garment-cutout", args=[mixed_closet["jacket"].pk]) in html
+    )
     assert client.get(url, {"today-temp": "hot"}).status_code == 400
 
 
@@ -506,15 +563,23 @@ def test_page_with_stubbed_forecast_and_accept(client, user, settings, mixed_clo
     html = page.content.decode()
     assert page.status_code == 200 and "12 °C, dry" in html and "30 °C, dry" in html
     chosen = page.context["days"][0]["suggestions"][0]
-    response = client.post(reverse("suggestions:suggestions-accept"), {
-        "date": today().isoformat(), "garments": [g.pk for g in chosen.garments],
-        "explanation": chosen.explanation, "next": reverse("suggestions:suggestions")})
+    response = client.post(
+        reverse("suggestions:suggestions-accept"),
+        {
+            "date": today().isoformat(),
+            "garments": [g.pk for g in chosen.garments],
+            "explanation": chosen.explanation,
+            "next": reverse("suggestions:suggestions"),
+        },
+    )
     assert response.status_code == 302 and response["Location"] == reverse("suggestions:suggestions")
     assert set(WearLog.objects.values_list("garment_id", flat=True)) == ids(chosen)
     assert Outfit.objects.get().source == "suggestion"
     # Someone else's ids or a day that is not today/tomorrow: a message, nothing written.
-    for data in ({"date": today().isoformat(), "garments": [999999]},
-                 {"date": "2001-01-01", "garments": [g.pk for g in chosen.garments]}):
+    for data in (
+        {"date": today().isoformat(), "garments": [999999]},
+        {"date": "2001-01-01", "garments": [g.pk for g in chosen.garments]},
+    ):
         assert client.post(reverse("suggestions:suggestions-accept"), data).status_code == 302
     assert Outfit.objects.count() == 1
 

@@ -1,5 +1,6 @@
 """bench/suggestions_demo.py: suggestions for a hot, dry day and a cold, wet one on a closet built by
 the real pipeline from real photos; and the suggestion-search bug that script found on real data."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,10 +26,23 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_demo_prints_two_days_of_suggestions_or_reasons_from_real_photos():
     # The fixtures' clothing-dataset (same layout as the shared one): T-shirt, pants, shoes, dress.
     r = subprocess.run(
-        [sys.executable, "-m", "bench.suggestions_demo", "--photos",
-         str(FIXTURES / "datasets" / "clothing-dataset" / "images"), "--per-label", "1", "--use-labels",
-         "--threads", "1"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "bench.suggestions_demo",
+            "--photos",
+            str(FIXTURES / "datasets" / "clothing-dataset" / "images"),
+            "--per-label",
+            "1",
+            "--use-labels",
+            "--threads",
+            "1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     out = r.stdout
     assert out.startswith("Mode: labels")
@@ -60,10 +74,16 @@ def test_every_kind_of_top_takes_part_however_many_tops_there_are(user):
     """Found by the demo on real data: the candidates per role were cut to ``_CAPS`` at random, so a
     closet with many T-shirts and one hoodie often lost the hoodie on a cold day and suggested
     0.7 clo against 1.25. Now each kind of garment takes part: the hoodie outfit comes first."""
-    photos = {kind: services.photo_create(owner=user, uploaded_file=upload(
-        f"{kind}.jpg", (FIXTURES / f"clothing_{kind}.jpg").read_bytes())) for kind in ("tshirt", "pants", "shoes")}
-    tshirts = [GarmentFactory(photo=photos["tshirt"], category="top-t-shirt-sweatshirt", type="t-shirt")
-               for _ in range(3 * _CAPS["top"])]
+    photos = {
+        kind: services.photo_create(
+            owner=user, uploaded_file=upload(f"{kind}.jpg", (FIXTURES / f"clothing_{kind}.jpg").read_bytes())
+        )
+        for kind in ("tshirt", "pants", "shoes")
+    }
+    tshirts = [
+        GarmentFactory(photo=photos["tshirt"], category="top-t-shirt-sweatshirt", type="t-shirt")
+        for _ in range(3 * _CAPS["top"])
+    ]
     hoodie = GarmentFactory(photo=photos["tshirt"], category="top-t-shirt-sweatshirt", type="hoodie")
     GarmentFactory(photo=photos["pants"], category="pants", type="pants")
     GarmentFactory(photo=photos["tshirt"], category="jacket", type="jacket")
@@ -72,8 +92,15 @@ def test_every_kind_of_top_takes_part_however_many_tops_there_are(user):
     start = timezone.localdate()
     for offset in range(6):  # the cut was seeded by the day: several days
         date = start + dt.timedelta(days=offset)
-        cold_wet = DayForecast(date=date, temp_min_c=2, temp_max_c=6, precipitation_mm=9,
-                               precipitation_probability=90, weather_code=None, source="test")
+        cold_wet = DayForecast(
+            date=date,
+            temp_min_c=2,
+            temp_max_c=6,
+            precipitation_mm=9,
+            precipitation_probability=90,
+            weather_code=None,
+            source="test",
+        )
         result = suggest(user=user, forecast=cold_wet)
         assert result, result.reason
         assert hoodie in result[0].garments, (date, [g.kind for g in result[0].garments])

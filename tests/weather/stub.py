@@ -36,6 +36,7 @@ set ``WEATHER_TIMEOUT_S`` below it), ``"down"`` (the port is closed: connection 
 ``"bad-json"`` (HTTP 200 that is not JSON), ``"missing"`` (JSON without the ``daily`` variables /
 with results lacking coordinates). Every mode but ``"down"`` can also be set on the running stub.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -43,26 +44,56 @@ import json
 import socket
 import threading
 import zoneinfo
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-DAILY_VARIABLES = ("temperature_2m_max", "temperature_2m_min", "precipitation_sum",
-                   "precipitation_probability_max", "weather_code")
+DAILY_VARIABLES = (
+    "temperature_2m_max",
+    "temperature_2m_min",
+    "precipitation_sum",
+    "precipitation_probability_max",
+    "weather_code",
+)
 
 #: Today mild and dry, tomorrow cold and rainy: (temp_min_c, temp_max_c, precipitation_mm, probability).
 DEFAULT_DAILY = [(12.0, 21.0, 0.0, 10), (3.0, 8.0, 7.5, 90)]
 DEFAULT_PLACES = [
-    {"name": "Seoul", "latitude": 37.566, "longitude": 126.9784, "country": "South Korea",
-     "admin1": "Seoul", "timezone": "Asia/Seoul"},
-    {"name": "Busan", "latitude": 35.1028, "longitude": 129.0403, "country": "South Korea",
-     "admin1": "Busan", "timezone": "Asia/Seoul"},
-    {"name": "Paris", "latitude": 48.8534, "longitude": 2.3488, "country": "France",
-     "admin1": "Île-de-France", "timezone": "Europe/Paris"},
-    {"name": "Paris", "latitude": 33.6609, "longitude": -95.5555, "country": "United States",
-     "admin1": "Texas", "timezone": "America/Chicago"},
+    {
+        "name": "Seoul",
+        "latitude": 37.566,
+        "longitude": 126.9784,
+        "country": "South Korea",
+        "admin1": "Seoul",
+        "timezone": "Asia/Seoul",
+    },
+    {
+        "name": "Busan",
+        "latitude": 35.1028,
+        "longitude": 129.0403,
+        "country": "South Korea",
+        "admin1": "Busan",
+        "timezone": "Asia/Seoul",
+    },
+    {
+        "name": "Paris",
+        "latitude": 48.8534,
+        "longitude": 2.3488,
+        "country": "France",
+        "admin1": "Île-de-France",
+        "timezone": "Europe/Paris",
+    },
+    {
+        "name": "Paris",
+        "latitude": 33.6609,
+        "longitude": -95.5555,
+        "country": "United States",
+        "admin1": "Texas",
+        "timezone": "America/Chicago",
+    },
 ]
 FAIL_MODES = (None, "500", "400", "timeout", "down", "bad-json", "missing")
 
@@ -77,8 +108,10 @@ def _day_values(value: Any) -> dict[str, Any]:
     """One day given as a tuple or dict -> Open-Meteo's variables."""
     if isinstance(value, dict):
         get = lambda *names, default=None: next((value[n] for n in names if n in value), default)  # noqa: E731
-        t_min, t_max = get("temp_min_c", "temp_min", "temperature_2m_min"), get("temp_max_c", "temp_max",
-                                                                                "temperature_2m_max")
+        t_min, t_max = (
+            get("temp_min_c", "temp_min", "temperature_2m_min"),
+            get("temp_max_c", "temp_max", "temperature_2m_max"),
+        )
         rain = get("precipitation_mm", "precipitation_sum", default=0.0)
         probability = get("precipitation_probability", "probability", "precipitation_probability_max")
         code = get("weather_code")
@@ -86,8 +119,13 @@ def _day_values(value: Any) -> dict[str, Any]:
         t_min, t_max, rain, probability, *rest = tuple(value) + (None,) * max(0, 4 - len(value))
         code = rest[0] if rest else None
         rain = 0.0 if rain is None else rain
-    return {"temperature_2m_max": t_max, "temperature_2m_min": t_min, "precipitation_sum": rain,
-            "precipitation_probability_max": probability, "weather_code": code}
+    return {
+        "temperature_2m_max": t_max,
+        "temperature_2m_min": t_min,
+        "precipitation_sum": rain,
+        "precipitation_probability_max": probability,
+        "weather_code": code,
+    }
 
 
 def _days(daily: Any, today: datetime.date) -> dict[datetime.date, dict[str, Any]]:
@@ -104,7 +142,8 @@ def _days(daily: Any, today: datetime.date) -> dict[datetime.date, dict[str, Any
                 "temperature_2m_min": daily.get("temperature_2m_min", [None] * length)[i],
                 "precipitation_sum": daily.get("precipitation_sum", [0.0] * length)[i],
                 "precipitation_probability_max": daily.get("precipitation_probability_max", [None] * length)[i],
-                "weather_code": daily.get("weather_code", [None] * length)[i]}
+                "weather_code": daily.get("weather_code", [None] * length)[i],
+            }
         return out
     if isinstance(daily, dict):
         words = {"yesterday": -1, "today": 0, "tomorrow": 1}
@@ -131,7 +170,7 @@ def _place(value: Any) -> dict[str, Any]:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    server: "_Server"
+    server: _Server
 
     def log_message(self, format, *args):  # quiet
         pass
@@ -157,8 +196,9 @@ class _Handler(BaseHTTPRequestHandler):
         if fail == "500":
             return self._send(500, b'{"error": true, "reason": "Internal server error (stub)"}')
         if fail == "400":
-            return self._send(400, b'{"error": true, "reason": "Cannot initialize WeatherVariable from invalid '
-                                   b'String value (stub)"}')
+            return self._send(
+                400, b'{"error": true, "reason": "Cannot initialize WeatherVariable from invalid String value (stub)"}'
+            )
         if fail == "bad-json":
             return self._send(200, b"<html>Bad gateway</html>", "text/html")
         if url.path.endswith("/search"):
@@ -193,19 +233,28 @@ class _Handler(BaseHTTPRequestHandler):
             for variable in requested:
                 daily[variable] = [values.get(variable) for values in days.values()]
         return {
-            "latitude": float(params.get("latitude", 0)), "longitude": float(params.get("longitude", 0)),
-            "generationtime_ms": 0.1, "utc_offset_seconds": 0, "timezone": "GMT", "timezone_abbreviation": "GMT",
+            "latitude": float(params.get("latitude", 0)),
+            "longitude": float(params.get("longitude", 0)),
+            "generationtime_ms": 0.1,
+            "utc_offset_seconds": 0,
+            "timezone": "GMT",
+            "timezone_abbreviation": "GMT",
             "elevation": 38.0,
-            "daily_units": {"time": "iso8601", "temperature_2m_max": "°C", "temperature_2m_min": "°C",
-                            "precipitation_sum": "mm", "precipitation_probability_max": "%",
-                            "weather_code": "wmo code"},
+            "daily_units": {
+                "time": "iso8601",
+                "temperature_2m_max": "°C",
+                "temperature_2m_min": "°C",
+                "precipitation_sum": "mm",
+                "precipitation_probability_max": "%",
+                "weather_code": "wmo code",
+            },
             "daily": daily,
         }
 
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
-    stub: "WeatherStub"
+    stub: WeatherStub
 
     def handle_error(self, request, client_address):
         pass  # a client that gave up (time-out tests) closed the connection: nothing to report
@@ -232,8 +281,14 @@ def _closed_port() -> int:
 
 
 @contextmanager
-def weather_stub(daily: Any = None, fail: str | None = None, places: list | None = None, *,
-                 delay: float = 3.0, timezone: datetime.tzinfo = datetime.timezone.utc) -> Iterator[WeatherStub]:
+def weather_stub(
+    daily: Any = None,
+    fail: str | None = None,
+    places: list | None = None,
+    *,
+    delay: float = 3.0,
+    timezone: datetime.tzinfo = datetime.UTC,
+) -> Iterator[WeatherStub]:
     """Serve Open-Meteo-shaped ``/v1/forecast`` and ``/v1/search`` on 127.0.0.1 (a free port) in a
     thread while the block runs; yields the base URL (see the module docstring). ``fail="down"``
     serves nothing: the URL points to a closed port."""
@@ -247,14 +302,20 @@ def weather_stub(daily: Any = None, fail: str | None = None, places: list | None
         port = server.server_address[1]
     stub = WeatherStub(f"http://127.0.0.1:{port}")
     stub.forecast_url, stub.search_url = stub + "/v1/forecast", stub + "/v1/search"
-    stub.daily, stub.fail, stub.places, stub.delay, stub.timezone = daily, fail, (
-        DEFAULT_PLACES if places is None else places), delay, timezone
+    stub.daily, stub.fail, stub.places, stub.delay, stub.timezone = (
+        daily,
+        fail,
+        (DEFAULT_PLACES if places is None else places),
+        delay,
+        timezone,
+    )
     stub.requests, stub.lock, stub.stopping = [], threading.Lock(), threading.Event()
     thread = None
     if server is not None:
         server.stub = stub
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
-                                  name="weather-stub", daemon=True)
+        thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="weather-stub", daemon=True
+        )
         thread.start()
     try:
         yield stub

@@ -1,6 +1,7 @@
 """Weather (``wardrobe.weather``) and the user's place: Open-Meteo's answers parsed, cached,
 every failure a message (never a 500), the manual provider, the place set by city or coordinates on
 the settings page and in the API. All HTTP goes to the loopback stub in ``tests/weather_stub.py``."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -55,8 +56,9 @@ def loopback_only(settings, monkeypatch):
 
 
 def _locate(user, latitude=SEOUL[0], longitude=SEOUL[1], name="Seoul, South Korea", provider="open-meteo"):
-    return weather_services.weather_settings_update(user=user, latitude=latitude, longitude=longitude,
-                                                    location_name=name, provider=provider)
+    return weather_services.weather_settings_update(
+        user=user, latitude=latitude, longitude=longitude, location_name=name, provider=provider
+    )
 
 
 def _stored(user) -> tuple:
@@ -85,15 +87,30 @@ def _today() -> dt.date:
 
 # --- the Open-Meteo provider ----------------------------------------------------------------------
 
+
 def test_open_meteo_answer_is_parsed_into_day_forecasts(settings):
     with stubbed_weather(settings, daily=[(2.5, 9.0, 6.5, 80, 61), (10.0, 18.4, 0.0, 5, 1)]) as stub:
         days = OpenMeteoProvider().daily(*SEOUL, FORECAST_DAYS)
     today = _today()
     assert days == [
-        DayForecast(date=today, temp_min_c=2.5, temp_max_c=9.0, precipitation_mm=6.5, precipitation_probability=80,
-                    weather_code=61, source="open-meteo"),
-        DayForecast(date=today + dt.timedelta(days=1), temp_min_c=10.0, temp_max_c=18.4, precipitation_mm=0.0,
-                    precipitation_probability=5, weather_code=1, source="open-meteo"),
+        DayForecast(
+            date=today,
+            temp_min_c=2.5,
+            temp_max_c=9.0,
+            precipitation_mm=6.5,
+            precipitation_probability=80,
+            weather_code=61,
+            source="open-meteo",
+        ),
+        DayForecast(
+            date=today + dt.timedelta(days=1),
+            temp_min_c=10.0,
+            temp_max_c=18.4,
+            precipitation_mm=0.0,
+            precipitation_probability=5,
+            weather_code=1,
+            source="open-meteo",
+        ),
     ]
     assert days[0].wet and not days[1].wet
     assert days[0].temp_mean_c == pytest.approx(5.75) and days[1].temp_mean_c == pytest.approx(14.2)
@@ -101,33 +118,52 @@ def test_open_meteo_answer_is_parsed_into_day_forecasts(settings):
     (request,) = stub.requests
     assert request.path == "/v1/forecast"
     assert request.params == {
-        "latitude": "37.57", "longitude": "126.98", "timezone": "auto", "forecast_days": "16", "past_days": "1",
-        "daily": "temperature_2m_max,temperature_2m_min,precipitation_sum,precipitation_probability_max,weather_code"}
+        "latitude": "37.57",
+        "longitude": "126.98",
+        "timezone": "auto",
+        "forecast_days": "16",
+        "past_days": "1",
+        "daily": "temperature_2m_max,temperature_2m_min,precipitation_sum,precipitation_probability_max,weather_code",
+    }
 
 
 def test_days_with_null_values_are_left_out_and_nulls_in_optional_fields_kept(settings):
     today = _today()
-    daily = {"time": [(today + dt.timedelta(days=i)).isoformat() for i in range(3)],
-             "temperature_2m_max": [9.0, 11.0, None], "temperature_2m_min": [1.0, 3.0, None],
-             "precipitation_sum": [0.2, None, None], "precipitation_probability_max": [None, 10, None],
-             "weather_code": [None, 3, None]}
+    daily = {
+        "time": [(today + dt.timedelta(days=i)).isoformat() for i in range(3)],
+        "temperature_2m_max": [9.0, 11.0, None],
+        "temperature_2m_min": [1.0, 3.0, None],
+        "precipitation_sum": [0.2, None, None],
+        "precipitation_probability_max": [None, 10, None],
+        "weather_code": [None, 3, None],
+    }
     with stubbed_weather(settings, daily=daily):
         days = OpenMeteoProvider().daily(*SEOUL, 3)
     assert [(d.date, d.precipitation_probability, d.weather_code, d.wet) for d in days] == [(today, None, None, False)]
 
 
-@pytest.mark.parametrize("precipitation_mm, probability, wet", [
-    (0.0, None, False), (0.9, 49, False), (1.0, None, True), (0.0, 50, True), (0.3, 100, True)])
+@pytest.mark.parametrize(
+    "precipitation_mm, probability, wet",
+    [(0.0, None, False), (0.9, 49, False), (1.0, None, True), (0.0, 50, True), (0.3, 100, True)],
+)
 def test_wet_is_a_millimetre_or_an_even_chance(precipitation_mm, probability, wet):
-    day = DayForecast(date=_today(), temp_min_c=5, temp_max_c=10, precipitation_mm=precipitation_mm,
-                      precipitation_probability=probability, weather_code=None, source="test")
+    day = DayForecast(
+        date=_today(),
+        temp_min_c=5,
+        temp_max_c=10,
+        precipitation_mm=precipitation_mm,
+        precipitation_probability=probability,
+        weather_code=None,
+        source="test",
+    )
     assert day.wet is wet
 
 
 def test_forecast_for_picks_the_users_date(user, settings):
     _locate(user)
-    with stubbed_weather(settings, daily={"yesterday": (0, 4, 0, 0), "today": (1, 6, 0, 10),
-                                          "tomorrow": (-3, 2, 4.0, 90)}) as stub:
+    with stubbed_weather(
+        settings, daily={"yesterday": (0, 4, 0, 0), "today": (1, 6, 0, 10), "tomorrow": (-3, 2, 4.0, 90)}
+    ) as stub:
         today = _today()
         assert forecast_for(user=user, date=today).temp_max_c == 6
         tomorrow = forecast_for(user=user, date=today + dt.timedelta(days=1))
@@ -161,6 +197,7 @@ def test_manual_provider_users_are_asked_to_type_the_weather(user, settings):
 
 
 # --- caching --------------------------------------------------------------------------------------
+
 
 def test_forecasts_are_cached_per_rounded_place_and_days(user, settings):
     with stubbed_weather(settings, daily=[(1, 6, 0, 10), (2, 7, 0, 20)]) as stub:
@@ -199,22 +236,34 @@ def test_failures_are_not_cached(settings):
 
 def test_place_searches_are_cached(settings):
     with stubbed_weather(settings) as stub:
-        assert [p.label for p in geocoding.geocode("Paris", "en")] == ["Paris, Île-de-France, France",
-                                                                     "Paris, Texas, United States"]
+        assert [p.label for p in geocoding.geocode("Paris", "en")] == [
+            "Paris, Île-de-France, France",
+            "Paris, Texas, United States",
+        ]
         stub.fail = "500"
         assert len(geocoding.geocode("  paris ", "en")) == 2  # same name, other spacing and case
         assert len(stub.requests_to("/search")) == 1
         stub.fail = None
         geocoding.geocode("Paris", "ko")  # another language, another request
         assert len(stub.requests_to("/search")) == 2
-        assert stub.requests_to("/search")[-1].params == {"name": "Paris", "count": "5", "language": "ko",
-                                                         "format": "json"}
+        assert stub.requests_to("/search")[-1].params == {
+            "name": "Paris",
+            "count": "5",
+            "language": "ko",
+            "format": "json",
+        }
 
 
 # --- failures -------------------------------------------------------------------------------------
 
-FAILURES = [("500", "bad-response"), ("400", "bad-response"), ("timeout", "unreachable"),
-            ("down", "unreachable"), ("bad-json", "bad-response"), ("missing", "bad-response")]
+FAILURES = [
+    ("500", "bad-response"),
+    ("400", "bad-response"),
+    ("timeout", "unreachable"),
+    ("down", "unreachable"),
+    ("bad-json", "bad-response"),
+    ("missing", "bad-response"),
+]
 
 
 @pytest.mark.parametrize("fail, code", FAILURES)
@@ -261,6 +310,7 @@ def test_places_api_answers_a_message_not_a_500(api, settings, fail):
 
 # --- the manual provider --------------------------------------------------------------------------
 
+
 def test_manual_forecast_is_what_the_user_typed():
     day = dt.date(2026, 3, 2)
     rainy = manual_forecast(date=day, temp_c=12, rain=True)
@@ -280,16 +330,23 @@ def test_manual_forecast_is_what_the_user_typed():
 
 # --- the location: services -----------------------------------------------------------------------
 
+
 def test_location_by_city_stores_the_first_match(user, settings):
     with stubbed_weather(settings) as stub:
         with translation.override("ko"):
             profile = weather_services.weather_settings_set_place_by_name(user=user, name="paris")
-    assert (profile.location_name, profile.latitude, profile.longitude) == ("Paris, Île-de-France, France",
-                                                                             48.8534, 2.3488)
+    assert (profile.location_name, profile.latitude, profile.longitude) == (
+        "Paris, Île-de-France, France",
+        48.8534,
+        2.3488,
+    )
     assert stub.requests[0].params["language"] == "ko"  # names in the user's language
     stored = _Row(user)
-    assert (stored.location_name, stored.latitude, stored.longitude) == ("Paris, Île-de-France, France",
-                                                                         48.8534, 2.3488)
+    assert (stored.location_name, stored.latitude, stored.longitude) == (
+        "Paris, Île-de-France, France",
+        48.8534,
+        2.3488,
+    )
     with stubbed_weather(settings):
         profile = weather_services.weather_settings_set_place_by_name(user=user, name="Seoul")
     assert (profile.location_name, profile.latitude, profile.longitude) == ("Seoul, South Korea", 37.566, 126.9784)
@@ -334,20 +391,23 @@ def test_location_by_coordinates(user):
     assert (profile.location_name, profile.provider) == ("Seoul, South Korea", "manual")
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"latitude": 37.5}, "longitude"),
-    ({"longitude": 127.0}, "latitude"),
-    ({"latitude": 91, "longitude": 0}, "latitude"),
-    ({"latitude": -90.5, "longitude": 0}, "latitude"),
-    ({"latitude": 0, "longitude": 180.01}, "longitude"),
-    ({"latitude": math.nan, "longitude": 0}, "latitude"),
-    ({"latitude": 0, "longitude": math.inf}, "longitude"),
-    ({"latitude": True, "longitude": 0}, "latitude"),
-    ({"latitude": "north", "longitude": 0}, "latitude"),
-    ({"location_name": "Atlantis"}, "location_name"),
-    ({"location_name": "x" * 201, "latitude": 1, "longitude": 1}, "location_name"),
-    ({"provider": "met-office"}, "provider"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"latitude": 37.5}, "longitude"),
+        ({"longitude": 127.0}, "latitude"),
+        ({"latitude": 91, "longitude": 0}, "latitude"),
+        ({"latitude": -90.5, "longitude": 0}, "latitude"),
+        ({"latitude": 0, "longitude": 180.01}, "longitude"),
+        ({"latitude": math.nan, "longitude": 0}, "latitude"),
+        ({"latitude": 0, "longitude": math.inf}, "longitude"),
+        ({"latitude": True, "longitude": 0}, "latitude"),
+        ({"latitude": "north", "longitude": 0}, "latitude"),
+        ({"location_name": "Atlantis"}, "location_name"),
+        ({"location_name": "x" * 201, "latitude": 1, "longitude": 1}, "location_name"),
+        ({"provider": "met-office"}, "provider"),
+    ],
+)
 def test_location_validation_saves_nothing(user, kwargs, field):
     with pytest.raises(ValidationError) as exc:
         weather_services.weather_settings_update(user=user, **kwargs)
@@ -363,9 +423,17 @@ def test_one_coordinate_may_change_alone_when_the_other_is_set(user):
 
 # --- the settings page ----------------------------------------------------------------------------
 
+
 def _settings_form(**weather_fields):
-    data = {"language": "", "review_threshold": "75", "currency": "KRW", "weather_provider": "open-meteo",
-            "city": "", "latitude": "", "longitude": ""}
+    data = {
+        "language": "",
+        "review_threshold": "75",
+        "currency": "KRW",
+        "weather_provider": "open-meteo",
+        "city": "",
+        "latitude": "",
+        "longitude": "",
+    }
     data.update(weather_fields)
     return data
 
@@ -388,12 +456,20 @@ def test_settings_page_looks_the_city_up(client, user, settings):
     assert r.status_code == 302, r.content.decode()
     stored = _Row(user)
     assert (stored.location_name, stored.latitude, stored.longitude, stored.currency) == (
-        "Busan, South Korea", 35.1028, 129.0403, "USD")
+        "Busan, South Korea",
+        35.1028,
+        129.0403,
+        "USD",
+    )
     assert len(stub.requests) == 1
     # Saving again unchanged looks nothing up and keeps the place.
     with stubbed_weather(settings) as stub:
-        r = client.post(reverse("preferences:settings"), _settings_form(
-            city="Busan, South Korea", latitude="35.1028", longitude="129.0403", weather_provider="manual"))
+        r = client.post(
+            reverse("preferences:settings"),
+            _settings_form(
+                city="Busan, South Korea", latitude="35.1028", longitude="129.0403", weather_provider="manual"
+            ),
+        )
     assert r.status_code == 302 and stub.requests == []
     stored.refresh_from_db()
     assert (stored.location_name, stored.latitude, stored.weather_provider) == ("Busan, South Korea", 35.1028, "manual")
@@ -402,8 +478,10 @@ def test_settings_page_looks_the_city_up(client, user, settings):
 def test_settings_page_takes_coordinates(client, user):
     client.force_login(user)
     _locate(user)
-    r = client.post(reverse("preferences:settings"), _settings_form(
-        city="Seoul, South Korea", latitude="-33.87", longitude="151.21"))
+    r = client.post(
+        reverse("preferences:settings"),
+        _settings_form(city="Seoul, South Korea", latitude="-33.87", longitude="151.21"),
+    )
     assert r.status_code == 302
     stored = _Row(user)
     assert (stored.location_name, stored.latitude, stored.longitude) == ("", -33.87, 151.21)
@@ -415,11 +493,14 @@ def test_settings_page_takes_coordinates(client, user):
     assert (stored.location_name, stored.latitude, stored.longitude) == ("", None, None)
 
 
-@pytest.mark.parametrize("fields, message", [
-    ({"latitude": "37.5"}, "Give both latitude and longitude, or neither."),
-    ({"latitude": "95", "longitude": "10"}, "Ensure this value is less than or equal to 90."),
-    ({"city": "Atlantis"}, "No place called"),
-])
+@pytest.mark.parametrize(
+    "fields, message",
+    [
+        ({"latitude": "37.5"}, "Give both latitude and longitude, or neither."),
+        ({"latitude": "95", "longitude": "10"}, "Ensure this value is less than or equal to 90."),
+        ({"city": "Atlantis"}, "No place called"),
+    ],
+)
 def test_settings_page_errors_save_nothing(client, user, settings, fields, message):
     client.force_login(user)
     with stubbed_weather(settings):
@@ -443,19 +524,26 @@ def test_settings_page_with_the_place_search_down_says_so(client, user, settings
 
 # --- the API --------------------------------------------------------------------------------------
 
+
 def test_api_settings_show_and_set_the_location(api, user, settings):
     r = api.get("/api/me/settings/")
     assert r.status_code == 200
     assert {k: r.json()[k] for k in ("location_name", "latitude", "longitude", "weather_provider")} == {
-        "location_name": "", "latitude": None, "longitude": None, "weather_provider": "open-meteo"}
+        "location_name": "",
+        "latitude": None,
+        "longitude": None,
+        "weather_provider": "open-meteo",
+    }
     assert "city" not in r.json()
     with stubbed_weather(settings):
         r = api.patch("/api/me/settings/", {"city": "Seoul"}, format="json")
     assert r.status_code == 200, r.content
     assert (r.json()["location_name"], r.json()["latitude"], r.json()["longitude"]) == (
-        "Seoul, South Korea", 37.566, 126.9784)
-    r = api.patch("/api/me/settings/", {"latitude": 35.1, "longitude": 129.04, "location_name": "Home"},
-                  format="json")
+        "Seoul, South Korea",
+        37.566,
+        126.9784,
+    )
+    r = api.patch("/api/me/settings/", {"latitude": 35.1, "longitude": 129.04, "location_name": "Home"}, format="json")
     assert r.status_code == 200
     assert (r.json()["location_name"], r.json()["latitude"], r.json()["longitude"]) == ("Home", 35.1, 129.04)
     r = api.patch("/api/me/settings/", {"weather_provider": "manual"}, format="json")
@@ -465,16 +553,19 @@ def test_api_settings_show_and_set_the_location(api, user, settings):
     assert (r.json()["location_name"], r.json()["latitude"], r.json()["longitude"]) == ("", None, None)
 
 
-@pytest.mark.parametrize("payload, field", [
-    ({"city": "Seoul", "latitude": 1, "longitude": 2}, "city"),
-    ({"latitude": 37.5}, "longitude"),
-    ({"latitude": 37.5, "longitude": 200}, "longitude"),
-    ({"latitude": "NaN", "longitude": 2}, "latitude"),
-    ({"latitude": True, "longitude": 2}, "latitude"),
-    ({"location_name": "Home"}, "location_name"),
-    ({"weather_provider": "met-office"}, "weather_provider"),
-    ({"city": "Atlantis"}, "city"),
-])
+@pytest.mark.parametrize(
+    "payload, field",
+    [
+        ({"city": "Seoul", "latitude": 1, "longitude": 2}, "city"),
+        ({"latitude": 37.5}, "longitude"),
+        ({"latitude": 37.5, "longitude": 200}, "longitude"),
+        ({"latitude": "NaN", "longitude": 2}, "latitude"),
+        ({"latitude": True, "longitude": 2}, "latitude"),
+        ({"location_name": "Home"}, "location_name"),
+        ({"weather_provider": "met-office"}, "weather_provider"),
+        ({"city": "Atlantis"}, "city"),
+    ],
+)
 def test_api_settings_bad_location_is_a_400_and_changes_nothing(api, user, settings, payload, field):
     with stubbed_weather(settings):
         r = api.patch("/api/me/settings/", payload, format="json")
@@ -496,9 +587,17 @@ def test_api_weather_returns_the_forecast(api, user, settings):
         r = api.get("/api/weather/")
         tomorrow = api.get("/api/weather/", {"date": (_today() + dt.timedelta(days=1)).isoformat()})
     assert r.status_code == 200
-    assert r.json() == {"date": _today().isoformat(), "temp_min_c": 2.5, "temp_max_c": 9.0, "temp_mean_c": 5.75,
-                        "precipitation_mm": 6.5, "precipitation_probability": 80, "weather_code": 61, "wet": True,
-                        "source": "open-meteo"}
+    assert r.json() == {
+        "date": _today().isoformat(),
+        "temp_min_c": 2.5,
+        "temp_max_c": 9.0,
+        "temp_mean_c": 5.75,
+        "precipitation_mm": 6.5,
+        "precipitation_probability": 80,
+        "weather_code": 61,
+        "wet": True,
+        "source": "open-meteo",
+    }
     assert tomorrow.status_code == 200 and tomorrow.json()["temp_max_c"] == 18.0 and tomorrow.json()["wet"] is False
 
 
@@ -522,7 +621,8 @@ def test_api_places_searches_by_name(api, settings):
         assert r.status_code == 200
         assert [(p["label"], p["latitude"], p["longitude"], p["timezone"]) for p in r.json()] == [
             ("Paris, Île-de-France, France", 48.8534, 2.3488, "Europe/Paris"),
-            ("Paris, Texas, United States", 33.6609, -95.5555, "America/Chicago")]
+            ("Paris, Texas, United States", 33.6609, -95.5555, "America/Chicago"),
+        ]
         assert api.get("/api/places/", {"name": "Atlantis"}).json() == []
         assert api.get("/api/places/").status_code == 400
         assert api.get("/api/places/", {"name": ""}).status_code == 400

@@ -11,6 +11,7 @@
 
 Also: a worker with a tiny soft time limit ends a photo ``failed`` with a message.
 """
+
 from __future__ import annotations
 
 import os
@@ -81,8 +82,22 @@ class RedisServer:
         if binary is None:
             pytest.fail("redis-server is not installed")
         self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
         import redis
 
         client = redis.Redis(port=self.port, socket_connect_timeout=1)
@@ -105,14 +120,37 @@ class RedisServer:
 def gunicorn(settings, media_root: Path, broker_url: str, log_path: Path):
     """gunicorn serving the project on a free loopback port; yields its base URL."""
     port = _free_port()
-    env = {**os.environ, **STACK_ENV,
-           "DATABASE_URL": _database_url(settings.DATABASES["default"]),
-           "CELERY_BROKER_URL": broker_url, "MEDIA_ROOT": str(media_root), "DEBUG": "0",
-           "SECRET_KEY": settings.SECRET_KEY, "ALLOWED_HOSTS": "127.0.0.1", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        **STACK_ENV,
+        "DATABASE_URL": _database_url(settings.DATABASES["default"]),
+        "CELERY_BROKER_URL": broker_url,
+        "MEDIA_ROOT": str(media_root),
+        "DEBUG": "0",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "PYTHONUNBUFFERED": "1",
+    }
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "wardrobe.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--timeout", "60"], cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "wardrobe.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--timeout",
+                "60",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     base = f"http://127.0.0.1:{port}"
 
     def ready():
@@ -133,8 +171,12 @@ def _upload(base: str, token: str, path: Path) -> int:
     """POST one photo; returns its id. The upload must succeed whatever the broker is doing."""
     started = time.monotonic()
     with open(path, "rb") as fh:
-        r = requests.post(base + "/api/photos/", headers={"Authorization": f"Token {token}"},
-                          files={"image": (path.name, fh, "image/jpeg")}, timeout=30)
+        r = requests.post(
+            base + "/api/photos/",
+            headers={"Authorization": f"Token {token}"},
+            files={"image": (path.name, fh, "image/jpeg")},
+            timeout=30,
+        )
     assert r.status_code == 202, r.text
     assert time.monotonic() - started < 15, "an upload hung on the broker"
     return r.json()["id"]
@@ -157,19 +199,30 @@ def test_kill_the_worker_and_redis_lose_nothing(settings, media_root, user, tmp_
     try:
         with gunicorn(settings, media_root, redis_server.url, tmp_path / "web.log") as base:
             # 1. Kill -9 the worker in the middle of a photo.
-            with running_worker(settings, media_root, worker_log, extra_env=STACK_ENV, beat=True,
-                                broker_url=redis_server.url) as (worker, _):
+            with running_worker(
+                settings, media_root, worker_log, extra_env=STACK_ENV, beat=True, broker_url=redis_server.url
+            ) as (worker, _):
                 ids += [_upload(base, token, p) for p in photos[:3]]
-                victim = _wait(lambda: next((pk for pk, s in _statuses(ids).items()
-                                             if s == Photo.Status.PROCESSING), None),
-                               120, "the worker to start on a photo", interval=0.05)
+                victim = _wait(
+                    lambda: next((pk for pk, s in _statuses(ids).items() if s == Photo.Status.PROCESSING), None),
+                    120,
+                    "the worker to start on a photo",
+                    interval=0.05,
+                )
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait()
             assert Photo.objects.get(pk=victim).status == Photo.Status.PROCESSING
 
             # 2. A new worker; then Redis dies under it, uploads go on, Redis comes back empty.
-            with running_worker(settings, media_root, worker_log, extra_env=STACK_ENV, beat=True,
-                                broker_url=redis_server.url, flush=False) as (worker, _):
+            with running_worker(
+                settings,
+                media_root,
+                worker_log,
+                extra_env=STACK_ENV,
+                beat=True,
+                broker_url=redis_server.url,
+                flush=False,
+            ) as (worker, _):
                 time.sleep(3)
                 redis_server.kill()
                 down = [_upload(base, token, p) for p in photos[3:6]]
@@ -185,14 +238,21 @@ def test_kill_the_worker_and_redis_lose_nothing(settings, media_root, user, tmp_
                     statuses = _statuses(ids)
                     return all(s in (Photo.Status.DONE, Photo.Status.FAILED) for s in statuses.values())
 
-                _wait(finished, TIMEOUT_S, lambda: f"all photos to finish: {_statuses(ids)}\n" + worker_log.read_text()[-4000:], interval=1)
+                _wait(
+                    finished,
+                    TIMEOUT_S,
+                    lambda: f"all photos to finish: {_statuses(ids)}\n" + worker_log.read_text()[-4000:],
+                    interval=1,
+                )
     finally:
         redis_server.kill()
 
     log = worker_log.read_text()
     final = Counter(_statuses(ids).values())
-    print(f"\nchaos: {len(ids)} uploads; final {dict(final)}; victim photo {victim} attempts "
-          f"{Photo.objects.get(pk=victim).attempts}")
+    print(
+        f"\nchaos: {len(ids)} uploads; final {dict(final)}; victim photo {victim} attempts "
+        f"{Photo.objects.get(pk=victim).attempts}"
+    )
     assert sum(final.values()) == len(ids)
     # Every photo finished exactly once (one "done" line per done photo; failed ones have a message).
     done_lines = Counter(int(m) for m in re.findall(r"photo (\d+) done: ", log))
@@ -204,8 +264,7 @@ def test_kill_the_worker_and_redis_lose_nothing(settings, media_root, user, tmp_
     # The killed photo was taken up again.
     assert Photo.objects.get(pk=victim).attempts >= 2
     # No garment twice: no two garments of a photo with the same category and box.
-    keys = list(Garment.objects.filter(photo_id__in=ids).values_list("photo_id", "category_id", "x0", "y0",
-                                                                     "x1", "y1"))
+    keys = list(Garment.objects.filter(photo_id__in=ids).values_list("photo_id", "category_id", "x0", "y0", "x1", "y1"))
     assert keys and len(keys) == len(set(keys))
     # No file left behind by the killed attempt: the photos plus one mask and cutout per garment.
     files = [p for p in Path(media_root).rglob("*") if p.is_file()]
@@ -219,12 +278,17 @@ def test_soft_time_limit_fails_the_photo_with_a_message(settings, media_root, us
     api = api_client_for(user)
     first, second = fixture_photos()[:2]
     with running_worker(settings, media_root, tmp_path / "worker.log") as (worker, log_path):
+
         def send(path: Path) -> int:
             r = api.post("/api/photos/", {"image": upload(path.name, path.read_bytes())}, format="multipart")
             assert r.status_code == 202, r.content
             pk = r.json()["id"]
-            _wait(lambda: Photo.objects.get(pk=pk).is_finished, 240,
-                  lambda: "the photo to finish; worker log:\n" + log_path.read_text()[-3000:], interval=0.5)
+            _wait(
+                lambda: Photo.objects.get(pk=pk).is_finished,
+                240,
+                lambda: "the photo to finish; worker log:\n" + log_path.read_text()[-3000:],
+                interval=0.5,
+            )
             return pk
 
         # A first photo loads the models, within the default limits.
@@ -233,8 +297,11 @@ def test_soft_time_limit_fails_the_photo_with_a_message(settings, media_root, us
         # it interrupts the inference.
         from wardrobe.closet import services
 
-        monkeypatch.setattr(services, "_enqueue_processing", lambda pk: tasks.process_photo.apply_async(
-            args=[pk], soft_time_limit=0.2, time_limit=300))
+        monkeypatch.setattr(
+            services,
+            "_enqueue_processing",
+            lambda pk: tasks.process_photo.apply_async(args=[pk], soft_time_limit=0.2, time_limit=300),
+        )
         pk = send(second)
     photo = Photo.objects.get(pk=pk)
     assert photo.status == Photo.Status.FAILED, (tmp_path / "worker.log").read_text()[-5000:]

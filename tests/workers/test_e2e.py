@@ -1,4 +1,5 @@
 """End to end: API upload -> Redis -> a real `celery worker` process -> real vision pipeline -> PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -43,8 +44,7 @@ def test_upload_is_processed_by_a_real_worker(settings, media_root, user, tmp_pa
             assert worker.poll() is None, "worker died:\n" + log_path.read_text()[-4000:]
             time.sleep(1)
         else:
-            pytest.fail(f"photos not processed within {TIMEOUT_S:.0f} s: {statuses}\n"
-                        + log_path.read_text()[-4000:])
+            pytest.fail(f"photos not processed within {TIMEOUT_S:.0f} s: {statuses}\n" + log_path.read_text()[-4000:])
 
         for photo in Photo.objects.filter(pk__in=ids):
             assert photo.status == Photo.Status.DONE, f"{photo}: {photo.error}\n" + log_path.read_text()[-4000:]

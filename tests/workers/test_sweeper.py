@@ -1,5 +1,6 @@
 """Crash-proof processing in one process: idempotent runs, attempts, transient retries, time limits,
 and the sweeper (service, beat task, management command) against the real Redis broker."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -57,6 +58,7 @@ def _age(photo: Photo, **fields) -> None:
 
 # --- idempotency ----------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def pipeline():
     from workers.runtime import get_pipeline
@@ -104,6 +106,7 @@ def test_two_overlapping_runs_store_one_set_of_garments(user, pipeline, media_ro
 
 
 # --- attempts and failures -------------------------------------------------------------------------
+
 
 def test_a_photo_out_of_attempts_fails_instead_of_looping(photo, settings):
     settings.PHOTO_MAX_ATTEMPTS = 3
@@ -212,6 +215,7 @@ def test_requeue_resets_attempts(photo, django_capture_on_commit_callbacks, brok
 
 # --- the sweeper ----------------------------------------------------------------------------------
 
+
 def test_upload_enqueues_and_records_when(user, jpeg_bytes, django_capture_on_commit_callbacks, broker):
     with django_capture_on_commit_callbacks(execute=True):
         photo = services.photo_create(owner=user, uploaded_file=upload("a.jpg", jpeg_bytes))
@@ -232,16 +236,19 @@ def test_sweep_enqueues_a_photo_never_handed_to_the_broker(photo, broker):
     assert services.photos_sweep()["enqueued"] == 0  # enqueued once, not at every sweep
 
 
-def test_sweep_requeues_a_stuck_processing_photo_and_fails_one_out_of_attempts(user, jpeg_bytes, settings,
-                                                                               broker):
+def test_sweep_requeues_a_stuck_processing_photo_and_fails_one_out_of_attempts(user, jpeg_bytes, settings, broker):
     settings.SWEEP_PROCESSING_AFTER = 600
     settings.PHOTO_MAX_ATTEMPTS = 3
-    stuck, hopeless, busy = (services.photo_create(owner=user, uploaded_file=upload(f"{i}.jpg", jpeg_bytes))
-                             for i in range(3))
+    stuck, hopeless, busy = (
+        services.photo_create(owner=user, uploaded_file=upload(f"{i}.jpg", jpeg_bytes)) for i in range(3)
+    )
     now = timezone.now()
     Photo.objects.filter(pk__in=[stuck.pk, hopeless.pk, busy.pk]).update(
-        status=Photo.Status.PROCESSING, enqueued_at=now - dt.timedelta(seconds=900), attempts=1,
-        processing_started_at=now - dt.timedelta(seconds=700))
+        status=Photo.Status.PROCESSING,
+        enqueued_at=now - dt.timedelta(seconds=900),
+        attempts=1,
+        processing_started_at=now - dt.timedelta(seconds=700),
+    )
     Photo.objects.filter(pk=hopeless.pk).update(attempts=3)
     Photo.objects.filter(pk=busy.pk).update(processing_started_at=now - dt.timedelta(seconds=30))
 

@@ -7,8 +7,9 @@ from wardrobe.core.media import file_response
 
 
 def _thumb(url: str) -> str:
-    return format_html('<img src="{}" alt="" style="max-height:64px;max-width:96px;object-fit:contain;'
-                       'background:#eee">', url)
+    return format_html(
+        '<img src="{}" alt="" style="max-height:64px;max-width:96px;object-fit:contain;background:#eee">', url
+    )
 
 
 class CategoryInline(admin.TabularInline):
@@ -66,8 +67,17 @@ class GarmentInline(admin.TabularInline):
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
-    list_display = ["id", "thumbnail", "owner", "original_filename", "status", "width", "height",
-                    "processing_seconds", "created_at"]
+    list_display = [
+        "id",
+        "thumbnail",
+        "owner",
+        "original_filename",
+        "status",
+        "width",
+        "height",
+        "processing_seconds",
+        "created_at",
+    ]
     list_filter = ["status", "created_at"]
     search_fields = ["original_filename", "owner__username"]
     list_select_related = ["owner"]
@@ -82,8 +92,10 @@ class PhotoAdmin(admin.ModelAdmin):
     def get_urls(self):
         from django.urls import path
 
-        return [path("<int:pk>/image/", self.admin_site.admin_view(self.image_view), name="closet_photo_image"),
-                *super().get_urls()]
+        return [
+            path("<int:pk>/image/", self.admin_site.admin_view(self.image_view), name="closet_photo_image"),
+            *super().get_urls(),
+        ]
 
     def image_view(self, request, pk: int):
         from django.core.exceptions import PermissionDenied
@@ -97,13 +109,38 @@ class PhotoAdmin(admin.ModelAdmin):
 
 @admin.register(Garment)
 class GarmentAdmin(admin.ModelAdmin):
-    list_display = ["id", "thumbnail", "owner", "name", "category", "type", "status", "score", "wear_count",
-                    "laundry", "created_at"]
+    list_display = [
+        "id",
+        "thumbnail",
+        "owner",
+        "name",
+        "category",
+        "type",
+        "status",
+        "score",
+        "wear_count",
+        "laundry",
+        "created_at",
+    ]
     list_filter = ["status", "laundry", "archive_reason", "category__section", "category", "photo__status"]
     search_fields = ["owner__username", "name", "brand", "category__name", "type__name"]
     list_select_related = ["owner", "category", "type", "photo"]
-    readonly_fields = ["thumbnail", "photo", "mask", "cutout", "x0", "y0", "x1", "y1", "guesses",
-                       "wear_count", "last_worn_on", "archived_at", "created_at", "updated_at"]
+    readonly_fields = [
+        "thumbnail",
+        "photo",
+        "mask",
+        "cutout",
+        "x0",
+        "y0",
+        "x1",
+        "y1",
+        "guesses",
+        "wear_count",
+        "last_worn_on",
+        "archived_at",
+        "created_at",
+        "updated_at",
+    ]
     raw_id_fields = ["owner"]
     filter_horizontal = ["seasons"]
     inlines = [GarmentColorInline]
@@ -115,9 +152,10 @@ class GarmentAdmin(admin.ModelAdmin):
     def get_urls(self):
         from django.urls import path
 
-        return [path("<int:pk>/cutout/", self.admin_site.admin_view(self.cutout_view),
-                     name="closet_garment_cutout"),
-                *super().get_urls()]
+        return [
+            path("<int:pk>/cutout/", self.admin_site.admin_view(self.cutout_view), name="closet_garment_cutout"),
+            *super().get_urls(),
+        ]
 
     def cutout_view(self, request, pk: int):
         from django.core.exceptions import PermissionDenied

@@ -1,5 +1,6 @@
 """Errors of the closet's processing that callers (the worker tasks) act on. No model import, so the
 task module can use them at import time."""
+
 from __future__ import annotations
 
 from django.db import InterfaceError, OperationalError

@@ -1,12 +1,13 @@
 """List filters of the closet (django-filter): the same FilterSets serve the pages, the API and the
 API's OpenAPI parameters."""
+
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema_field
 from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from vocabulary.palette import COLOR_NAMES
 from vocabulary.seasons import SEASONS
@@ -37,8 +38,10 @@ SLUG_PATTERN = r"^[-a-zA-Z0-9_]+$"
 
 def _unknown(what: str, values) -> dict:
     """The ``invalid_choice`` message of a choice filter: names the value and the choices."""
-    return {"invalid_choice": _("Unknown %(what)s “%%(value)s”; choose one of %(values)s.") % {
-        "what": what, "values": ", ".join(str(v) for v in values)}}
+    return {
+        "invalid_choice": _("Unknown %(what)s “%%(value)s”; choose one of %(values)s.")
+        % {"what": what, "values": ", ".join(str(v) for v in values)}
+    }
 
 
 class SlugFilter(django_filters.CharFilter):
@@ -121,23 +124,42 @@ class GarmentFilter(django_filters.FilterSet):
     section = SlugFilter(field_name="category__section__slug", help_text="Section slug.")
     category = SlugFilter(field_name="category__slug", help_text="Category slug.")
     type = SlugFilter(field_name="type__slug", help_text="Type slug.")
-    color = django_filters.ChoiceFilter(field_name="colors__name", choices=[(n, n) for n in COLOR_NAMES],
-                                        help_text="Colour name, e.g. navy.", error_messages={
-                                            "invalid_choice": _("Unknown colour “%(value)s”.")})
-    season = django_filters.ChoiceFilter(field_name="seasons", choices=SEASONS, help_text="Season slug.",
-                                         error_messages=_unknown("season", [s for s, _n in SEASONS]))
+    color = django_filters.ChoiceFilter(
+        field_name="colors__name",
+        choices=[(n, n) for n in COLOR_NAMES],
+        help_text="Colour name, e.g. navy.",
+        error_messages={"invalid_choice": _("Unknown colour “%(value)s”.")},
+    )
+    season = django_filters.ChoiceFilter(
+        field_name="seasons",
+        choices=SEASONS,
+        help_text="Season slug.",
+        error_messages=_unknown("season", [s for s, _n in SEASONS]),
+    )
     state = django_filters.ChoiceFilter(
-        method="filter_state", choices=list(STATES.items()), error_messages=_unknown("state", STATES), help_text=(
+        method="filter_state",
+        choices=list(STATES.items()),
+        error_messages=_unknown("state", STATES),
+        help_text=(
             "closet: confirmed and not archived; clean / wash: those of the closet in that laundry state; "
-            "archived; review: waiting for review; all (default)."))
-    q = django_filters.CharFilter(method="filter_words", max_length=200,
-                                  help_text="Words that must each appear in the name, brand or notes.")
+            "archived; review: waiting for review; all (default)."
+        ),
+    )
+    q = django_filters.CharFilter(
+        method="filter_words", max_length=200, help_text="Words that must each appear in the name, brand or notes."
+    )
     photo = django_filters.NumberFilter(field_name="photo_id", min_value=1, help_text="Photo id.")
-    review = StrictBooleanFilter(method="filter_review", help_text=(
-        "true: only garments waiting for review (as state=review); false: none waiting for review."))
+    review = StrictBooleanFilter(
+        method="filter_review",
+        help_text=("true: only garments waiting for review (as state=review); false: none waiting for review."),
+    )
     ids = IdsFilter(help_text="Comma-separated garment ids.")
-    sort = django_filters.ChoiceFilter(method="filter_sort", choices=[(k, v[0]) for k, v in SORTS.items()],
-                                       error_messages=_unknown("sort", SORTS), help_text="Order (default newest).")
+    sort = django_filters.ChoiceFilter(
+        method="filter_sort",
+        choices=[(k, v[0]) for k, v in SORTS.items()],
+        error_messages=_unknown("sort", SORTS),
+        help_text="Order (default newest).",
+    )
 
     class Meta:
         model = Garment
@@ -174,9 +196,13 @@ class PhotoFilter(django_filters.FilterSet):
     """``ids``: only these photos of yours, oldest id first, with ``review_count`` (what the upload
     page polls); others' ids are left out."""
 
-    ids = IdsFilter(method="filter_ids", help_text=(
-        "Comma-separated photo ids (e.g. 1,2,3): only those of your photos, oldest id first, with "
-        "review_count filled in (what the upload page polls). Others' ids are ignored."))
+    ids = IdsFilter(
+        method="filter_ids",
+        help_text=(
+            "Comma-separated photo ids (e.g. 1,2,3): only those of your photos, oldest id first, with "
+            "review_count filled in (what the upload page polls). Others' ids are ignored."
+        ),
+    )
 
     class Meta:
         model = Photo
@@ -185,6 +211,8 @@ class PhotoFilter(django_filters.FilterSet):
     def filter_ids(self, qs: QuerySet, name: str, value: list[int]) -> QuerySet:
         from django.db.models import Count
 
-        return (qs.filter(pk__in=value)
-                .annotate(review_count=Count("garments", filter=Q(garments__status=Garment.Status.REVIEW)))
-                .order_by("id"))
+        return (
+            qs.filter(pk__in=value)
+            .annotate(review_count=Count("garments", filter=Q(garments__status=Garment.Status.REVIEW)))
+            .order_by("id")
+        )

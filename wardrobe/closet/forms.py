@@ -1,4 +1,5 @@
 """Web forms. They only parse and validate input; services do the writes."""
+
 from __future__ import annotations
 
 from django import forms
@@ -22,7 +23,10 @@ class MultipleFileField(forms.FileField):
     """A file field taking several files; per-file checks happen in the upload service."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"}))
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif,.heic,.heif"}),
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -61,33 +65,49 @@ class GarmentForm(forms.Form):
 
     name = forms.CharField(label=_("Name"), max_length=120, required=False)
     kind = KindField(label=_("Category and type"))
-    colors = forms.MultipleChoiceField(label=_("Colours"), required=False, choices=color_choices,
-                                       widget=forms.CheckboxSelectMultiple)
+    colors = forms.MultipleChoiceField(
+        label=_("Colours"), required=False, choices=color_choices, widget=forms.CheckboxSelectMultiple
+    )
     brand = forms.CharField(label=_("Brand"), max_length=120, required=False)
     size = forms.CharField(label=_("Size"), max_length=40, required=False)
     material = forms.CharField(label=_("Material"), max_length=120, required=False)
-    seasons = forms.MultipleChoiceField(label=_("Seasons"), required=False, choices=season_choices,
-                                        widget=forms.CheckboxSelectMultiple)
+    seasons = forms.MultipleChoiceField(
+        label=_("Seasons"), required=False, choices=season_choices, widget=forms.CheckboxSelectMultiple
+    )
     price = forms.DecimalField(label=_("Price"), required=False, min_value=0, max_digits=12, decimal_places=2)
-    currency = forms.ChoiceField(label=_("Currency"), required=False,
-                                 choices=lambda: [("", "—")] + currency_choices())
-    purchase_date = forms.DateField(label=_("Purchase date"), required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}))
-    notes = forms.CharField(label=_("Notes"), required=False, max_length=4000,
-                            widget=forms.Textarea(attrs={"rows": 3}))
+    currency = forms.ChoiceField(label=_("Currency"), required=False, choices=lambda: [("", "—")] + currency_choices())
+    purchase_date = forms.DateField(
+        label=_("Purchase date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    notes = forms.CharField(label=_("Notes"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
     picture = forms.ChoiceField(label=_("Picture"), choices=Garment.Picture.choices, widget=forms.RadioSelect)
     laundry = forms.ChoiceField(label=_("Laundry"), choices=Garment.Laundry.choices, widget=forms.RadioSelect)
     warmth_clo = forms.FloatField(
-        label=_("Warmth (clo)"), required=False, min_value=0, max_value=MAX_GARMENT_CLO,
-        widget=forms.NumberInput(attrs={"step": "0.01"}))  # empty: the default
+        label=_("Warmth (clo)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_GARMENT_CLO,
+        widget=forms.NumberInput(attrs={"step": "0.01"}),
+    )  # empty: the default
 
     @classmethod
     def initial_for(cls, garment: Garment) -> dict:
-        return {"name": garment.name, "kind": kind_value(garment.category.slug, garment.type.slug if garment.type_id else None),
-                "colors": garment.color_name_list, "brand": garment.brand, "size": garment.size,
-                "material": garment.material, "seasons": garment.season_list, "price": garment.price,
-                "currency": garment.currency, "purchase_date": garment.purchase_date, "notes": garment.notes,
-                "picture": garment.picture, "laundry": garment.laundry, "warmth_clo": garment.warmth_clo}
+        return {
+            "name": garment.name,
+            "kind": kind_value(garment.category.slug, garment.type.slug if garment.type_id else None),
+            "colors": garment.color_name_list,
+            "brand": garment.brand,
+            "size": garment.size,
+            "material": garment.material,
+            "seasons": garment.season_list,
+            "price": garment.price,
+            "currency": garment.currency,
+            "purchase_date": garment.purchase_date,
+            "notes": garment.notes,
+            "picture": garment.picture,
+            "laundry": garment.laundry,
+            "warmth_clo": garment.warmth_clo,
+        }
 
     def service_kwargs(self) -> dict:
         """Keyword arguments for ``services.garment_update``."""
@@ -105,8 +125,9 @@ class BulkForm(forms.Form):
 
     ACTIONS = [("wear", _("Worn today")), ("wash", _("In the wash")), ("clean", _("Clean"))]
     action = forms.ChoiceField(choices=ACTIONS)
-    ids = forms.TypedMultipleChoiceField(coerce=int, choices=(), error_messages={
-        "required": _("Tick at least one item first.")})
+    ids = forms.TypedMultipleChoiceField(
+        coerce=int, choices=(), error_messages={"required": _("Tick at least one item first.")}
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

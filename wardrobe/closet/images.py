@@ -27,6 +27,7 @@ Rules for every upload:
   ``JPEG_QUALITY``. No EXIF (so no GPS position, camera serial or capture time), XMP, IPTC, ICC
   profile, comment or text chunk, and nothing appended after the image data, survives.
 """
+
 from __future__ import annotations
 
 import io
@@ -52,9 +53,17 @@ _configured = False
 
 # Leading bytes of formats people upload by mistake, only to name them in the error message.
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"GIF87a", "GIF"), (b"GIF89a", "GIF"), (b"BM", "BMP"), (b"II*\x00", "TIFF"), (b"MM\x00*", "TIFF"),
-    (b"%PDF", "PDF"), (b"%!PS", "PostScript/EPS"), (b"\xc5\xd0\xd3\xc6", "PostScript/EPS"),
-    (b"8BPS", "PSD"), (b"\x00\x00\x01\x00", "ICO"), (b"qoif", "QOI"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"BM", "BMP"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"%PDF", "PDF"),
+    (b"%!PS", "PostScript/EPS"),
+    (b"\xc5\xd0\xd3\xc6", "PostScript/EPS"),
+    (b"8BPS", "PSD"),
+    (b"\x00\x00\x01\x00", "ICO"),
+    (b"qoif", "QOI"),
 )
 
 
@@ -110,9 +119,10 @@ def _sniff_format(data: bytes) -> str | None:
 
 def _too_many_pixels(width: int, height: int, max_pixels: int) -> ValidationError:
     return ValidationError(
-        _("The image is too large: %(w)dx%(h)d pixels, the limit is %(limit)s pixels.") % {
-            "w": width, "h": height, "limit": f"{max_pixels:,}"},
-        code="too_many_pixels")
+        _("The image is too large: %(w)dx%(h)d pixels, the limit is %(limit)s pixels.")
+        % {"w": width, "h": height, "limit": f"{max_pixels:,}"},
+        code="too_many_pixels",
+    )
 
 
 def _to_8bit(img: Image.Image) -> Image.Image:
@@ -176,9 +186,9 @@ def decode_image(data: bytes, *, max_pixels: int | None = None) -> DecodedImage:
                 fmt = "AVIF"
             if fmt not in ALLOWED_FORMATS:  # a reader returned something unexpected: refuse it
                 raise ValidationError(
-                    _("Unsupported image format %(format)s: upload JPEG, PNG, WebP or HEIC.") % {
-                        "format": fmt or "?"},
-                    code="unsupported_format")
+                    _("Unsupported image format %(format)s: upload JPEG, PNG, WebP or HEIC.") % {"format": fmt or "?"},
+                    code="unsupported_format",
+                )
             width, height = img.size
             if width < 1 or height < 1:
                 raise ValidationError(_("The image has no pixels."), code="invalid")
@@ -197,20 +207,35 @@ def decode_image(data: bytes, *, max_pixels: int | None = None) -> DecodedImage:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ValidationError(
             _("The image is too large: the limit is %(limit)s pixels.") % {"limit": f"{max_pixels:,}"},
-            code="too_many_pixels")
+            code="too_many_pixels",
+        )
     except UnidentifiedImageError:
         known = _sniff_format(data)
         if known:
             raise ValidationError(
                 _("Unsupported image format %(format)s: upload JPEG, PNG, WebP or HEIC.") % {"format": known},
-                code="unsupported_format")
-        raise ValidationError(_("The file is not an image, or not one in a supported format "
-                                "(JPEG, PNG, WebP, HEIC)."), code="not_an_image")
-    except (OSError, SyntaxError, ValueError, EOFError, TypeError, IndexError, KeyError, RuntimeError,
-            MemoryError) as exc:
-        raise ValidationError(_("The image could not be decoded (corrupt or truncated file): %(error)s") % {
-                                  "error": " ".join(str(exc).split())[:300]},
-                              code="corrupt")
+                code="unsupported_format",
+            )
+        raise ValidationError(
+            _("The file is not an image, or not one in a supported format (JPEG, PNG, WebP, HEIC)."),
+            code="not_an_image",
+        )
+    except (
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        TypeError,
+        IndexError,
+        KeyError,
+        RuntimeError,
+        MemoryError,
+    ) as exc:
+        raise ValidationError(
+            _("The image could not be decoded (corrupt or truncated file): %(error)s")
+            % {"error": " ".join(str(exc).split())[:300]},
+            code="corrupt",
+        )
     rgb.info.clear()  # no EXIF, XMP, ICC, comments or text chunks travel with the pixels
     return DecodedImage(image=rgb, format=fmt, frames=frames)
 

@@ -4,6 +4,7 @@ photos, the garments found in them with their colours and seasons, and the wear 
 The tables are those of the first version of the app (``wardrobe_*``, see ``db_table``), adopted
 by this app's first migration, so an existing installation keeps its rows.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -54,8 +55,12 @@ class Category(TaxonomyName, models.Model):
     name = models.CharField(max_length=100)
     section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="categories")
     order = models.PositiveSmallIntegerField(default=0)
-    warmth_clo = models.FloatField(_("warmth (clo)"), default=0.0, validators=[MinValueValidator(0.0)],
-                                   help_text="Default clothing insulation (vocabulary.warmth, ISO 9920 / ASHRAE 55).")
+    warmth_clo = models.FloatField(
+        _("warmth (clo)"),
+        default=0.0,
+        validators=[MinValueValidator(0.0)],
+        help_text="Default clothing insulation (vocabulary.warmth, ISO 9920 / ASHRAE 55).",
+    )
 
     class Meta:
         db_table = "wardrobe_category"
@@ -70,8 +75,13 @@ class GarmentType(TaxonomyName, models.Model):
     name = models.CharField(max_length=100)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="types")
     order = models.PositiveSmallIntegerField(default=0)
-    warmth_clo = models.FloatField(_("warmth (clo)"), null=True, blank=True, validators=[MinValueValidator(0.0)],
-                                   help_text="Empty: the category's warmth.")
+    warmth_clo = models.FloatField(
+        _("warmth (clo)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0)],
+        help_text="Empty: the category's warmth.",
+    )
 
     class Meta:
         db_table = "wardrobe_garmenttype"
@@ -94,17 +104,17 @@ def _owner_path(prefix: str, owner_id: int, filename: str, suffix: str = "") -> 
     return f"{prefix}/{owner_id}/{uuid.uuid4().hex}{suffix}{ext}"
 
 
-def photo_upload_to(instance: "Photo", filename: str) -> str:
+def photo_upload_to(instance: Photo, filename: str) -> str:
     """``photos/<owner id>/<random uuid>.<ext>``: owner-specific and unguessable."""
     return _owner_path("photos", instance.owner_id, filename)
 
 
-def garment_mask_upload_to(instance: "Garment", filename: str) -> str:
+def garment_mask_upload_to(instance: Garment, filename: str) -> str:
     """``garments/<owner id>/<random uuid>-mask.png``."""
     return _owner_path("garments", instance.owner_id, filename, "-mask")
 
 
-def garment_cutout_upload_to(instance: "Garment", filename: str) -> str:
+def garment_cutout_upload_to(instance: Garment, filename: str) -> str:
     """``garments/<owner id>/<random uuid>-cutout.png``."""
     return _owner_path("garments", instance.owner_id, filename, "-cutout")
 
@@ -131,9 +141,11 @@ class Photo(models.Model):
     error = models.TextField(blank=True)
     processing_seconds = models.FloatField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(
-        default=0, help_text="How many times a worker started on this photo (a crash or time-out counts).")
+        default=0, help_text="How many times a worker started on this photo (a crash or time-out counts)."
+    )
     enqueued_at = models.DateTimeField(
-        null=True, blank=True, help_text="When its task was last handed to the broker; empty: never (broker down).")
+        null=True, blank=True, help_text="When its task was last handed to the broker; empty: never (broker down)."
+    )
     processing_started_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -141,8 +153,10 @@ class Photo(models.Model):
     class Meta:
         db_table = "wardrobe_photo"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["owner", "-created_at"], name="wardrobe_ph_owner_i_9eec1f_idx"),
-                   models.Index(fields=["status", "enqueued_at"], name="photo_sweep_idx")]
+        indexes = [
+            models.Index(fields=["owner", "-created_at"], name="wardrobe_ph_owner_i_9eec1f_idx"),
+            models.Index(fields=["status", "enqueued_at"], name="photo_sweep_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"Photo {self.pk} ({self.original_filename or 'unnamed'})"
@@ -185,31 +199,38 @@ class Garment(models.Model):
     y0 = models.PositiveIntegerField()
     x1 = models.PositiveIntegerField()
     y1 = models.PositiveIntegerField()
-    mask = models.FileField(upload_to=garment_mask_upload_to, max_length=255,
-                            help_text="1-bit PNG at the photo's resolution.")
-    cutout = models.FileField(upload_to=garment_cutout_upload_to, max_length=255,
-                              help_text="RGBA PNG cropped to the box.")
-    guesses = models.JSONField(default=list, blank=True,
-                               help_text='The model\'s top guesses: [{"category", "type", "score"}], best first.')
+    mask = models.FileField(
+        upload_to=garment_mask_upload_to, max_length=255, help_text="1-bit PNG at the photo's resolution."
+    )
+    cutout = models.FileField(
+        upload_to=garment_cutout_upload_to, max_length=255, help_text="RGBA PNG cropped to the box."
+    )
+    guesses = models.JSONField(
+        default=list, blank=True, help_text='The model\'s top guesses: [{"category", "type", "score"}], best first.'
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CLOSET)
-    archive_reason = models.CharField(_("archived because"), max_length=16, choices=ArchiveReason.choices,
-                                      blank=True)
+    archive_reason = models.CharField(_("archived because"), max_length=16, choices=ArchiveReason.choices, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
     name = models.CharField(_("name"), max_length=120, blank=True)
     brand = models.CharField(_("brand"), max_length=120, blank=True)
     size = models.CharField(_("size"), max_length=40, blank=True)
     material = models.CharField(_("material"), max_length=120, blank=True)
     seasons = models.ManyToManyField(Season, verbose_name=_("seasons"), blank=True, related_name="garments")
-    price = models.DecimalField(_("price"), max_digits=12, decimal_places=2, null=True, blank=True,
-                                validators=[MinValueValidator(Decimal("0"))])
+    price = models.DecimalField(
+        _("price"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
     currency = models.CharField(_("currency"), max_length=3, blank=True, choices=currency_choices)
     purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True, max_length=4000)
     picture = models.CharField(_("picture"), max_length=8, choices=Picture.choices, default=Picture.CUTOUT)
     laundry = models.CharField(_("laundry"), max_length=8, choices=Laundry.choices, default=Laundry.CLEAN)
-    warmth_clo = models.FloatField(_("warmth (clo)"), null=True, blank=True,
-                                   validators=[MinValueValidator(0.0), MaxValueValidator(MAX_GARMENT_CLO)],
-                                   help_text=_("Empty: the default of its type or category."))
+    warmth_clo = models.FloatField(
+        _("warmth (clo)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.0), MaxValueValidator(MAX_GARMENT_CLO)],
+        help_text=_("Empty: the default of its type or category."),
+    )
     wear_count = models.PositiveIntegerField(_("times worn"), default=0)
     last_worn_on = models.DateField(_("last worn"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -316,7 +337,7 @@ class GarmentColor(models.Model):
         """``[r, g, b]`` (0..255) of ``hex``."""
         value = self.hex.lstrip("#")
         try:
-            return [int(value[i:i + 2], 16) for i in (0, 2, 4)]
+            return [int(value[i : i + 2], 16) for i in (0, 2, 4)]
         except ValueError:
             return list(PALETTE.get(self.name, (0, 0, 0)))
 

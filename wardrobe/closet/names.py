@@ -5,6 +5,7 @@
 them with ``gettext``. ``tests/test_i18n.py`` checks that these lists match ``vocabulary.taxonomy``, ``.seasons`` and
 ``.palette`` and that every entry has a Korean translation.
 """
+
 from django.utils.translation import gettext_noop
 
 TAXONOMY_NAMES = [

@@ -8,6 +8,7 @@ the way Django names its e-mail or cache backends). A backend has two methods:
   broker is down), and the photo then waits for the sweeper;
 * ``waiting() -> int | None``: how many photos wait in the queue, ``None`` when it cannot tell.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -35,3 +36,15 @@ def _backend(path: str) -> PhotoQueue:
 def photo_queue() -> PhotoQueue:
     """The configured backend (one instance per backend path and process)."""
     return _backend(settings.PHOTO_QUEUE_BACKEND)
+
+
+class NoQueue:
+    """``PHOTO_QUEUE_BACKEND = "wardrobe.closet.queue.NoQueue"``: photos are never handed over, for
+    scripts that process them in the same process (benchmarks, seeding); each waits ``pending`` with
+    ``enqueued_at`` empty, as when the broker is down."""
+
+    def send(self, photo_id: int) -> None:
+        raise QueueUnavailable("no queue: the caller processes its photos itself")
+
+    def waiting(self) -> int | None:
+        return 0

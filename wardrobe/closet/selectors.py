@@ -1,8 +1,9 @@
 """Closet reads. Every selector is scoped to one user; nothing here returns another user's rows.
 List filters are ``django-filter`` FilterSets (:mod:`wardrobe.closet.filters`)."""
+
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -26,9 +27,12 @@ def photo_get(*, user, photo_id: int) -> Photo:
 def garments_of(*, user) -> QuerySet[Garment]:
     """All the user's garments with what a page or the API shows of each loaded (category, section,
     type, photo, colours, seasons), newest first: the base of every garment list."""
-    return (Garment.objects.filter(owner=user).select_related("category__section", "type", "photo")
-            .prefetch_related(Prefetch("colors", queryset=GarmentColor.objects.order_by("position")), "seasons")
-            .order_by("-created_at", "-id"))
+    return (
+        Garment.objects.filter(owner=user)
+        .select_related("category__section", "type", "photo")
+        .prefetch_related(Prefetch("colors", queryset=GarmentColor.objects.order_by("position")), "seasons")
+        .order_by("-created_at", "-id")
+    )
 
 
 def garment_list(*, user, filters: Mapping | None = None, strict: bool = True) -> QuerySet[Garment]:
@@ -55,8 +59,11 @@ def garment_get(*, user, garment_id: int) -> Garment:
 
 def review_queue(*, user) -> QuerySet[Garment]:
     """The user's garments waiting for review, grouped by photo (newest photo first), best score first."""
-    return (garments_of(user=user).filter(status=Garment.Status.REVIEW)
-            .order_by("-photo__created_at", "photo_id", "-score", "id"))
+    return (
+        garments_of(user=user)
+        .filter(status=Garment.Status.REVIEW)
+        .order_by("-photo__created_at", "photo_id", "-score", "id")
+    )
 
 
 def review_count(*, user) -> int:
@@ -74,8 +81,12 @@ def wear_list(*, user, garment_id: int | None = None) -> QuerySet[WearLog]:
 
 def color_choices(*, user) -> list[str]:
     """Colour names found on the user's garments, most frequent first (counted by the database)."""
-    rows = (GarmentColor.objects.filter(garment__owner=user).values("name")
-            .annotate(n=Count("garment_id")).order_by("-n", "name"))
+    rows = (
+        GarmentColor.objects.filter(garment__owner=user)
+        .values("name")
+        .annotate(n=Count("garment_id"))
+        .order_by("-n", "name")
+    )
     return [row["name"] for row in rows]
 
 
@@ -85,8 +96,11 @@ def category_list_with_counts(*, user, status: str | None = Garment.Status.CLOSE
     cond = Q(garments__owner=user)
     if status:
         cond &= Q(garments__status=status)
-    return Category.objects.select_related("section").annotate(
-        count=Count("garments", filter=cond)).order_by("section__order", "order", "name")
+    return (
+        Category.objects.select_related("section")
+        .annotate(count=Count("garments", filter=cond))
+        .order_by("section__order", "order", "name")
+    )
 
 
 def section_list_with_counts(*, user) -> list[Section]:
@@ -108,7 +122,8 @@ def type_list() -> QuerySet[GarmentType]:
 def category_choices() -> QuerySet[Category]:
     """All categories with their section and types, in taxonomy order (for the kind pickers)."""
     return Category.objects.select_related("section").prefetch_related(
-        Prefetch("types", queryset=GarmentType.objects.order_by("order", "name")))
+        Prefetch("types", queryset=GarmentType.objects.order_by("order", "name"))
+    )
 
 
 def kind_names() -> dict[tuple[str, str], str]:

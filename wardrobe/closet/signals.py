@@ -1,5 +1,6 @@
 """File clean-up. Deleting a Photo or Garment row (directly or by cascade) deletes its files once the
 transaction commits; deleting a user also removes their folders under ``MEDIA_ROOT`` afterwards."""
+
 from __future__ import annotations
 
 import logging

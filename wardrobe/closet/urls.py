@@ -1,4 +1,5 @@
 """Pages and owner-checked files of the closet."""
+
 from django.urls import path
 
 from wardrobe.closet.views import closet, garments, media, photos

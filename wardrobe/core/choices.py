@@ -1,4 +1,5 @@
 """Choices that come from settings, declared once for models, forms and serializers."""
+
 from __future__ import annotations
 
 from django.conf import settings

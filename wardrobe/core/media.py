@@ -4,6 +4,7 @@ and they authenticate with DRF's own authentication classes (session or ``Author
 There is no public ``MEDIA_URL``: a room's media view looks the row up for ``request.user`` (another
 user's id is a 404) and calls :func:`send_private_file`.
 """
+
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
@@ -58,8 +59,9 @@ def send_private_file(request, field, content_type: str, download_name: str) -> 
     """
     if not field or not field.name:
         raise Http404("File missing.")
-    response = sendfile(getattr(request, "_request", request), field.name, mimetype=content_type,
-                        attachment_filename=download_name)
+    response = sendfile(
+        getattr(request, "_request", request), field.name, mimetype=content_type, attachment_filename=download_name
+    )
     response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, **PRIVATE_MEDIA_CACHE)
     return response

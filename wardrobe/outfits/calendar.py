@@ -1,4 +1,5 @@
 """The month calendar: what was worn and what is planned, and planning an outfit for a day."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -56,13 +57,24 @@ def _calendar(request, *, month_value: str | None, plan_form: PlanForm | None = 
         except ValueError:
             chosen_day = None
         plan_form = PlanForm(user=request.user, initial={"date": chosen_day or max(today, cal.first)})
-    return render(request, "outfits/calendar.html", {
-        "cal": cal, "weeks": cal.weeks, "today": today, "error": error,
-        "month_value": f"{year:04d}-{month:02d}", "prev_month": _shift(year, month, -1),
-        "next_month": _shift(year, month, 1), "this_month": _month_value(today),
-        "weekdays": [(WEEKDAYS_ABBR[i], WEEKDAYS[i]) for i in range(7)],
-        "plan_form": plan_form, "has_outfits": plan_form.fields["outfit"].queryset.exists(),
-    }, status=status)
+    return render(
+        request,
+        "outfits/calendar.html",
+        {
+            "cal": cal,
+            "weeks": cal.weeks,
+            "today": today,
+            "error": error,
+            "month_value": f"{year:04d}-{month:02d}",
+            "prev_month": _shift(year, month, -1),
+            "next_month": _shift(year, month, 1),
+            "this_month": _month_value(today),
+            "weekdays": [(WEEKDAYS_ABBR[i], WEEKDAYS[i]) for i in range(7)],
+            "plan_form": plan_form,
+            "has_outfits": plan_form.fields["outfit"].queryset.exists(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -77,8 +89,9 @@ def calendar_plan(request):
     """Plan one of the user's outfits for a day; invalid input re-shows the month with the errors (400)."""
     form = PlanForm(request.POST, user=request.user)
     if not form.is_valid():
-        return _calendar(request, month_value=request.POST.get("month") or request.GET.get("month"),
-                         plan_form=form, status=400)
+        return _calendar(
+            request, month_value=request.POST.get("month") or request.GET.get("month"), plan_form=form, status=400
+        )
     day = form.cleaned_data["date"]
     plan = services.plan_create(owner=request.user, outfit=form.cleaned_data["outfit"], date=day)
     messages.success(request, _("%(name)s planned for %(date)s.") % {"name": plan.outfit.name, "date": date_text(day)})
@@ -108,6 +121,8 @@ def plan_worn(request, plan_id: int):
     except ValidationError as exc:
         messages.error(request, errors_text(exc))
     else:
-        messages.success(request, _("%(name)s marked as worn on %(date)s.") % {
-            "name": plan.outfit.name, "date": date_text(plan.date)})
+        messages.success(
+            request,
+            _("%(name)s marked as worn on %(date)s.") % {"name": plan.outfit.name, "date": date_text(plan.date)},
+        )
     return redirect(_back_to_month(request, plan))

@@ -1,4 +1,5 @@
 """List filters of outfits and the calendar (django-filter), for the pages, the API and its schema."""
+
 from __future__ import annotations
 
 import django_filters
@@ -9,8 +10,9 @@ from wardrobe.outfits.models import Outfit, OutfitPlan
 
 class OutfitFilter(django_filters.FilterSet):
     occasion = django_filters.ChoiceFilter(choices=Outfit.Occasion.choices, help_text="Only this occasion.")
-    season = django_filters.ChoiceFilter(field_name="seasons", choices=SEASONS,
-                                         help_text="Only outfits tagged with this season.")
+    season = django_filters.ChoiceFilter(
+        field_name="seasons", choices=SEASONS, help_text="Only outfits tagged with this season."
+    )
 
     class Meta:
         model = Outfit
@@ -30,5 +32,7 @@ class PlanFilter(django_filters.FilterSet):
     def get_filters(cls):
         filters = super().get_filters()
         # ``from`` is a Python keyword: it cannot be a class attribute.
-        filters["from"] = django_filters.DateFilter(field_name="date", lookup_expr="gte", help_text="First day (inclusive).")
+        filters["from"] = django_filters.DateFilter(
+            field_name="date", lookup_expr="gte", help_text="First day (inclusive)."
+        )
         return filters

@@ -1,4 +1,5 @@
 """Outfit forms: the builder's fields and the calendar's "plan an outfit"."""
+
 from __future__ import annotations
 
 import json
@@ -21,10 +22,12 @@ class OutfitForm(forms.Form):
     ticked ``garment`` boxes are used instead (each at its section's default place)."""
 
     name = forms.CharField(label=gettext_lazy("Name"), max_length=120)
-    occasion = forms.ChoiceField(label=gettext_lazy("Occasion"), required=False,
-                                 choices=[("", "—")] + list(Outfit.Occasion.choices))
-    seasons = forms.MultipleChoiceField(label=gettext_lazy("Seasons"), required=False,
-                                        choices=season_choices, widget=forms.CheckboxSelectMultiple)
+    occasion = forms.ChoiceField(
+        label=gettext_lazy("Occasion"), required=False, choices=[("", "—")] + list(Outfit.Occasion.choices)
+    )
+    seasons = forms.MultipleChoiceField(
+        label=gettext_lazy("Seasons"), required=False, choices=season_choices, widget=forms.CheckboxSelectMultiple
+    )
     items_json = forms.CharField(required=False, widget=forms.HiddenInput, max_length=20_000)
     garment = forms.TypedMultipleChoiceField(label=gettext_lazy("Items"), required=False, coerce=int, choices=())
 
@@ -55,8 +58,7 @@ class OutfitForm(forms.Form):
 class PlanForm(forms.Form):
     """The calendar's "plan an outfit" form: one of the user's outfits and a day."""
 
-    outfit = forms.ModelChoiceField(label=gettext_lazy("Outfit"), queryset=Outfit.objects.none(),
-                                    empty_label=None)
+    outfit = forms.ModelChoiceField(label=gettext_lazy("Outfit"), queryset=Outfit.objects.none(), empty_label=None)
     date = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, user, **kwargs):

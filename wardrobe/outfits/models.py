@@ -1,5 +1,6 @@
 """Outfits: named sets of a user's garments laid out on a canvas, and the calendar of outfits
 planned or worn. The tables are those of the first version of the app (``wardrobe_*``)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -31,8 +32,9 @@ class Outfit(models.Model):
     occasion = models.CharField(_("occasion"), max_length=16, choices=Occasion.choices, blank=True)
     seasons = models.ManyToManyField(Season, verbose_name=_("seasons"), blank=True, related_name="outfits")
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.BUILDER)
-    explanation = models.CharField(max_length=300, blank=True,
-                                   help_text="Why a suggested outfit was chosen (its weather line).")
+    explanation = models.CharField(
+        max_length=300, blank=True, help_text="Why a suggested outfit was chosen (its weather line)."
+    )
     garments = models.ManyToManyField(Garment, through="OutfitItem", related_name="outfits")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -17,6 +17,7 @@ Sizes and units:
 outfit's id, ``updated_at``, the width and every item's garment, picture choice and place), so an
 edit, a garment switched between cutout and photo, or a deleted garment gives a new picture.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -104,8 +105,10 @@ def picture_key(outfit: Outfit, *, width: int = CANVAS_WIDTH) -> str:
     """A short hex digest naming the picture ``render_outfit(outfit, width=width)`` draws (the cache
     key and the HTTP ETag)."""
     parts = [str(outfit.pk), outfit.updated_at.isoformat() if outfit.updated_at else "", str(width)]
-    parts += [f"{i.pk}:{i.garment_id}:{i.garment.picture}:{i.garment.cutout.name}:{i.x}:{i.y}:{i.width}:{i.z}"
-              for i in _items(outfit)]
+    parts += [
+        f"{i.pk}:{i.garment_id}:{i.garment.picture}:{i.garment.cutout.name}:{i.x}:{i.y}:{i.width}:{i.z}"
+        for i in _items(outfit)
+    ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 

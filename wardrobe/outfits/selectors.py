@@ -1,11 +1,12 @@
 """Outfit reads: outfits with their items, their warmth, calendar entries and the month calendar."""
+
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
@@ -19,9 +20,15 @@ from wardrobe.outfits.models import Outfit, OutfitItem, OutfitPlan
 
 
 def _with_items(qs: QuerySet[Outfit]) -> QuerySet[Outfit]:
-    return qs.prefetch_related("seasons", Prefetch(
-        "items", queryset=OutfitItem.objects.select_related(
-            "garment__category__section", "garment__type").order_by("z", "id")))
+    return qs.prefetch_related(
+        "seasons",
+        Prefetch(
+            "items",
+            queryset=OutfitItem.objects.select_related("garment__category__section", "garment__type").order_by(
+                "z", "id"
+            ),
+        ),
+    )
 
 
 def outfit_list(*, user, filters: Mapping | None = None) -> QuerySet[Outfit]:
@@ -97,8 +104,10 @@ class CalendarMonth:
     def weeks(self) -> list[list[CalendarDay | None]]:
         """The month as weeks, Monday first; ``None`` pads the days of the months before and after."""
         by_date = {d.date: d for d in self.days}
-        return [[by_date.get(day) for day in week]
-                for week in calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(self.year, self.month)]
+        return [
+            [by_date.get(day) for day in week]
+            for week in calendar.Calendar(firstweekday=calendar.MONDAY).monthdatescalendar(self.year, self.month)
+        ]
 
 
 #: Years the calendar shows (also the range ``calendar_month`` accepts).
@@ -117,8 +126,14 @@ def parse_month(value: str | None) -> tuple[int, int]:
         return today.year, today.month
     match = MONTH_RE.fullmatch(value) if isinstance(value, str) else None
     if not match or not 1 <= int(match[2]) <= 12 or not MIN_YEAR <= int(match[1]) <= MAX_YEAR:
-        raise ValidationError({"month": [_("Give the month as YYYY-MM, e.g. %(example)s.") % {
-            "example": timezone.localdate().strftime("%Y-%m")}]})
+        raise ValidationError(
+            {
+                "month": [
+                    _("Give the month as YYYY-MM, e.g. %(example)s.")
+                    % {"example": timezone.localdate().strftime("%Y-%m")}
+                ]
+            }
+        )
     return int(match[1]), int(match[2])
 
 
@@ -131,14 +146,22 @@ def calendar_month(*, user, year: int, month: int) -> CalendarMonth:
         raise ValueError(f"no such month: {year}-{month}")
     first = dt.date(year, month, 1)
     last = dt.date(year, month, calendar.monthrange(year, month)[1])
-    days = {first + dt.timedelta(days=i): CalendarDay(first + dt.timedelta(days=i))
-            for i in range((last - first).days + 1)}
-    wears = (WearLog.objects.filter(owner=user, worn_on__range=(first, last))
-             .select_related("garment__category", "garment__type").order_by("worn_on", "id"))
+    days = {
+        first + dt.timedelta(days=i): CalendarDay(first + dt.timedelta(days=i)) for i in range((last - first).days + 1)
+    }
+    wears = (
+        WearLog.objects.filter(owner=user, worn_on__range=(first, last))
+        .select_related("garment__category", "garment__type")
+        .order_by("worn_on", "id")
+    )
     for wear in wears:
         days[wear.worn_on].wears.append(wear)
-    plans = (OutfitPlan.objects.filter(owner=user, date__range=(first, last)).select_related("outfit")
-             .prefetch_related("outfit__items").order_by("date", "id"))
+    plans = (
+        OutfitPlan.objects.filter(owner=user, date__range=(first, last))
+        .select_related("outfit")
+        .prefetch_related("outfit__items")
+        .order_by("date", "id")
+    )
     for plan in plans:
         days[plan.date].plans.append(plan)
     return CalendarMonth(year=year, month=month, days=list(days.values()))

@@ -2,10 +2,12 @@
 
 Errors are ``django.core.exceptions.ValidationError``; nothing is written when one is raised.
 """
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterable, TypedDict
+from collections.abc import Iterable
+from typing import Any, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -58,14 +60,23 @@ def _clean_items(owner, items: Iterable[ItemLayout]) -> list[OutfitItem]:
             raise ValidationError({"items": [_("No such garment in your closet: %(id)s.") % {"id": ids[-1]}]})
     if len(set(ids)) != len(ids):
         raise ValidationError({"items": [_("A garment can be in an outfit only once.")]})
-    garments = {g.pk: g for g in Garment.objects.filter(owner=owner, pk__in=ids, status=Garment.Status.CLOSET)
-                .select_related("category__section")}
+    garments = {
+        g.pk: g
+        for g in Garment.objects.filter(owner=owner, pk__in=ids, status=Garment.Status.CLOSET).select_related(
+            "category__section"
+        )
+    }
     missing = [i for i in ids if i not in garments]
     if missing:
         away = Garment.objects.filter(owner=owner, pk=missing[0]).select_related("category", "type").first()
         if away is not None:  # the owner's, but archived or waiting for review
-            raise ValidationError({"items": [_("%(item)s is not in your closet (archived or waiting for review).")
-                                             % {"item": away.label}]})
+            raise ValidationError(
+                {
+                    "items": [
+                        _("%(item)s is not in your closet (archived or waiting for review).") % {"item": away.label}
+                    ]
+                }
+            )
         raise ValidationError({"items": [_("No such garment in your closet: %(id)s.") % {"id": missing[0]}]})
     out = []
     for item, pk in zip(items, ids):
@@ -111,9 +122,16 @@ def _clean_seasons(seasons) -> list[str]:
     return [v for v in SEASON_SLUGS if v in seasons]
 
 
-def outfit_create(*, owner, name: str, items: Iterable[ItemLayout], occasion: str = "",
-                  seasons: Iterable[str] = (), source: str = Outfit.Source.BUILDER,
-                  explanation: str = "") -> Outfit:
+def outfit_create(
+    *,
+    owner,
+    name: str,
+    items: Iterable[ItemLayout],
+    occasion: str = "",
+    seasons: Iterable[str] = (),
+    source: str = Outfit.Source.BUILDER,
+    explanation: str = "",
+) -> Outfit:
     """Create an outfit of ``owner``'s own garments (in the closet) with their canvas layout.
 
     ``items``: see ``ItemLayout``; an item without a position gets its section's default place
@@ -129,8 +147,9 @@ def outfit_create(*, owner, name: str, items: Iterable[ItemLayout], occasion: st
     seasons_value = _clean_seasons(seasons)
     layout = _clean_items(owner, items)
     with transaction.atomic():
-        outfit = Outfit.objects.create(owner=owner, name=name, occasion=occasion,
-                                       source=source, explanation=(explanation or "")[:300])
+        outfit = Outfit.objects.create(
+            owner=owner, name=name, occasion=occasion, source=source, explanation=(explanation or "")[:300]
+        )
         outfit.seasons.set(seasons_value)
         for item in layout:
             item.outfit = outfit
@@ -141,8 +160,14 @@ def outfit_create(*, owner, name: str, items: Iterable[ItemLayout], occasion: st
 _UNSET: Any = object()
 
 
-def outfit_update(*, outfit: Outfit, name: str = _UNSET, occasion: str = _UNSET,
-                  seasons: Iterable[str] = _UNSET, items: Iterable[ItemLayout] = _UNSET) -> Outfit:
+def outfit_update(
+    *,
+    outfit: Outfit,
+    name: str = _UNSET,
+    occasion: str = _UNSET,
+    seasons: Iterable[str] = _UNSET,
+    items: Iterable[ItemLayout] = _UNSET,
+) -> Outfit:
     """Change an outfit; only the arguments given change. ``items`` replaces the whole layout (the
     same rules as ``outfit_create``: garments of the outfit's owner, in the closet, on the canvas).
 
@@ -181,8 +206,7 @@ def plan_create(*, owner, outfit: Outfit, date: dt.date, worn: bool = False) -> 
     ``worn`` flag raised when ``worn``). Raises ``ValidationError`` when the outfit is not the owner's."""
     if outfit.owner_id != owner.pk:
         raise ValidationError({"outfit": [_("No such outfit.")]})
-    plan, created = OutfitPlan.objects.get_or_create(owner=owner, outfit=outfit, date=date,
-                                                     defaults={"worn": worn})
+    plan, created = OutfitPlan.objects.get_or_create(owner=owner, outfit=outfit, date=date, defaults={"worn": worn})
     if worn and not plan.worn:
         plan.worn = True
         plan.save(update_fields=["worn"])

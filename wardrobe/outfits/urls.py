@@ -1,4 +1,5 @@
 """Pages of outfits and the calendar."""
+
 from django.urls import path
 
 from wardrobe.outfits import calendar, views

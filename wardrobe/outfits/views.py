@@ -1,5 +1,6 @@
 """Outfit pages: the builder, the outfit list and page, wearing and planning an outfit, and its
 picture drawn on the server. Thin: ``selectors`` read, ``services`` write, all scoped to request.user."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,6 +45,7 @@ def date_text(day: dt.date) -> str:
 
 # --- the builder -----------------------------------------------------------------------------------
 
+
 def _picture_url(garment_id: int) -> str:
     return reverse("closet:garment-picture", args=[garment_id])
 
@@ -58,21 +60,31 @@ def _builder(request, outfit: Outfit | None):
     layout = []
     if outfit is not None:
         initial = {"name": outfit.name, "occasion": outfit.occasion, "seasons": outfit.season_list}
-        layout = [{"garment": i.garment_id, "x": i.x, "y": i.y, "width": i.width, "z": i.z}
-                  for i in selectors.outfit_items(outfit)]
+        layout = [
+            {"garment": i.garment_id, "x": i.x, "y": i.y, "width": i.width, "z": i.z}
+            for i in selectors.outfit_items(outfit)
+        ]
     form = OutfitForm(request.POST or None, initial=initial, garment_ids=list(known))
     if request.method == "POST":
         if form.is_valid():
             try:
                 if outfit is None:
                     outfit = services.outfit_create(
-                        owner=request.user, name=form.cleaned_data["name"], items=form.items(),
-                        occasion=form.cleaned_data["occasion"], seasons=form.cleaned_data["seasons"])
+                        owner=request.user,
+                        name=form.cleaned_data["name"],
+                        items=form.items(),
+                        occasion=form.cleaned_data["occasion"],
+                        seasons=form.cleaned_data["seasons"],
+                    )
                     messages.success(request, _("Outfit saved."))
                 else:
                     services.outfit_update(
-                        outfit=outfit, name=form.cleaned_data["name"], items=form.items(),
-                        occasion=form.cleaned_data["occasion"], seasons=form.cleaned_data["seasons"])
+                        outfit=outfit,
+                        name=form.cleaned_data["name"],
+                        items=form.items(),
+                        occasion=form.cleaned_data["occasion"],
+                        seasons=form.cleaned_data["seasons"],
+                    )
                     messages.success(request, _("Outfit updated."))
                 return redirect("outfits:outfit-detail", outfit_id=outfit.pk)
             except ValidationError as exc:
@@ -90,17 +102,31 @@ def _builder(request, outfit: Outfit | None):
         except (TypeError, ValueError):
             continue
         if pk in known:
-            shown.append({**{k: item[k] for k in ("x", "y", "width", "z") if isinstance(item.get(k), (int, float))},
-                          "garment": pk, "src": _picture_url(pk), "label": known[pk].label,
-                          "section": known[pk].category.section.slug})
+            shown.append(
+                {
+                    **{k: item[k] for k in ("x", "y", "width", "z") if isinstance(item.get(k), (int, float))},
+                    "garment": pk,
+                    "src": _picture_url(pk),
+                    "label": known[pk].label,
+                    "section": known[pk].category.section.slug,
+                }
+            )
     sections = {}
     for g in closet:
         sections.setdefault(g.category.section.slug, g.category.section)
-    return render(request, "outfits/builder.html", {
-        "form": form, "outfit": outfit, "closet": closet, "sections": sorted(sections.values(), key=lambda s: (s.order, s.name)),
-        "on_canvas": {item["garment"] for item in shown},
-        "builder_data": {"items": shown, "places": DEFAULT_PLACES},
-    }, status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "outfits/builder.html",
+        {
+            "form": form,
+            "outfit": outfit,
+            "closet": closet,
+            "sections": sorted(sections.values(), key=lambda s: (s.order, s.name)),
+            "on_canvas": {item["garment"] for item in shown},
+            "builder_data": {"items": shown, "places": DEFAULT_PLACES},
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -117,6 +143,7 @@ def outfit_edit(request, outfit_id: int):
 
 # --- list, page, picture ---------------------------------------------------------------------------
 
+
 @login_required
 @require_GET
 def outfit_list(request):
@@ -131,10 +158,18 @@ def outfit_list(request):
     for outfit in page.object_list:
         outfit.clo = selectors.outfit_clo(outfit)
         outfit.season_labels = [labels[s] for s in outfit.season_list if s in labels]
-    return render(request, "outfits/list.html", {
-        "page": page, "occasion": occasion, "season": season, "occasions": Outfit.Occasion.choices,
-        "seasons": seasons, "filtered": bool(occasion or season),
-    })
+    return render(
+        request,
+        "outfits/list.html",
+        {
+            "page": page,
+            "occasion": occasion,
+            "season": season,
+            "occasions": Outfit.Occasion.choices,
+            "seasons": seasons,
+            "filtered": bool(occasion or season),
+        },
+    )
 
 
 @login_required
@@ -143,13 +178,23 @@ def outfit_detail(request, outfit_id: int):
     outfit = outfit_or_404(request, outfit_id)
     today = timezone.localdate()
     items = selectors.outfit_items(outfit)
-    return render(request, "outfits/detail.html", {
-        "outfit": outfit, "items": sorted(items, key=lambda i: (-i.z, i.pk)), "clo": selectors.outfit_clo(outfit),
-        "seasons": [label for value, label in season_choices() if value in outfit.season_list],
-        "plans": list(selectors.plan_list(user=request.user, outfit=outfit,
-                                          filters={"from": (today - dt.timedelta(days=31)).isoformat()})),
-        "today": today, "worn_today": outfit.plans.filter(date=today, worn=True).exists(),
-    })
+    return render(
+        request,
+        "outfits/detail.html",
+        {
+            "outfit": outfit,
+            "items": sorted(items, key=lambda i: (-i.z, i.pk)),
+            "clo": selectors.outfit_clo(outfit),
+            "seasons": [label for value, label in season_choices() if value in outfit.season_list],
+            "plans": list(
+                selectors.plan_list(
+                    user=request.user, outfit=outfit, filters={"from": (today - dt.timedelta(days=31)).isoformat()}
+                )
+            ),
+            "today": today,
+            "worn_today": outfit.plans.filter(date=today, worn=True).exists(),
+        },
+    )
 
 
 @login_required
@@ -201,8 +246,11 @@ def _picture_etag(request, outfit_id: int) -> str | None:
     """The ETag of the picture asked for: ``render.picture_key`` (None: no such outfit, or a bad width)."""
     width = _width(request)
     try:
-        return outfit_render.picture_key(selectors.outfit_get(user=request.user, outfit_id=outfit_id),
-                                         width=width) if width else None
+        return (
+            outfit_render.picture_key(selectors.outfit_get(user=request.user, outfit_id=outfit_id), width=width)
+            if width
+            else None
+        )
     except Outfit.DoesNotExist:
         return None
 
@@ -218,9 +266,12 @@ def outfit_image(request, outfit_id: int):
     outfit = outfit_or_404(request, outfit_id)
     width = _width(request)
     if width is None:
-        return HttpResponse(_("The width must be a whole number of pixels from %(min)d to %(max)d.") % {
-            "min": outfit_render.MIN_WIDTH, "max": outfit_render.MAX_WIDTH}, status=400,
-            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            _("The width must be a whole number of pixels from %(min)d to %(max)d.")
+            % {"min": outfit_render.MIN_WIDTH, "max": outfit_render.MAX_WIDTH},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     data, _key = outfit_render.outfit_png(outfit, width=width)
     response = HttpResponse(data, content_type="image/png")
     response["Content-Disposition"] = f'inline; filename="outfit-{outfit.pk}.png"'

@@ -1,5 +1,6 @@
 """``/api/me/settings/``: your settings as one resource, composed of the account's preferences and
 the weather settings."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -30,13 +31,20 @@ class SettingsSerializer(WeatherSettingsSerializer):
     strict_body = True  # see check_patch_body
 
     language = serializers.ChoiceField(
-        choices=[("", "The browser's language")] + list(settings.LANGUAGES), allow_blank=True, required=False,
-        help_text="Interface language; empty: the browser's.")
+        choices=[("", "The browser's language")] + list(settings.LANGUAGES),
+        allow_blank=True,
+        required=False,
+        help_text="Interface language; empty: the browser's.",
+    )
     review_threshold = StrictFloatField(
-        min_value=0.0, max_value=1.0, required=False,
-        help_text="New garments whose confidence is below this wait in the review queue (0..1).")
-    currency = serializers.ChoiceField(choices=currency_choices(), required=False,
-                                       help_text="Default currency of prices (ISO 4217).")
+        min_value=0.0,
+        max_value=1.0,
+        required=False,
+        help_text="New garments whose confidence is below this wait in the review queue (0..1).",
+    )
+    currency = serializers.ChoiceField(
+        choices=currency_choices(), required=False, help_text="Default currency of prices (ISO 4217)."
+    )
 
     def get_fields(self):
         fields = super().get_fields()
@@ -50,9 +58,15 @@ class SettingsSerializer(WeatherSettingsSerializer):
 
 def _current(user) -> dict:
     profile, place = profile_get(user=user), weather_settings_get(user=user)
-    return SettingsSerializer({**{name: getattr(profile, name) for name in PROFILE_FIELDS},
-                               "provider": place.provider, "location_name": place.location_name,
-                               "latitude": place.latitude, "longitude": place.longitude}).data
+    return SettingsSerializer(
+        {
+            **{name: getattr(profile, name) for name in PROFILE_FIELDS},
+            "provider": place.provider,
+            "location_name": place.location_name,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+        }
+    ).data
 
 
 class SettingsApi(APIView):
@@ -64,10 +78,14 @@ class SettingsApi(APIView):
         """Your current settings."""
         return Response(_current(request.user))
 
-    @extend_schema(request=SettingsSerializer, responses={
-        200: SettingsSerializer,
-        400: OpenApiResponse(description="Invalid input, or no place has the `city` given."),
-        503: WEATHER_UNAVAILABLE_503})
+    @extend_schema(
+        request=SettingsSerializer,
+        responses={
+            200: SettingsSerializer,
+            400: OpenApiResponse(description="Invalid input, or no place has the `city` given."),
+            503: WEATHER_UNAVAILABLE_503,
+        },
+    )
     def patch(self, request):
         """Change some settings; answers all of them. ``city`` is looked up with the place search:
         not found is a 400, the search unreachable a 503 (then nothing changes)."""

@@ -1,4 +1,5 @@
 """The settings page."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -34,8 +35,7 @@ def settings_page(request):
         weather = weather_form.settings_fields()
         try:
             if "city" in weather:
-                weather.update(weather_services.location_from_name(name=weather.pop("city"),
-                                                                   language=get_language()))
+                weather.update(weather_services.location_from_name(name=weather.pop("city"), language=get_language()))
             with transaction.atomic():
                 account_services.profile_update(user=request.user, **form.profile_fields())
                 weather_services.weather_settings_update(user=request.user, **weather)
@@ -51,14 +51,21 @@ def settings_page(request):
         else:
             response = redirect("preferences:settings")
             if form.cleaned_data["language"]:
-                response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"],
-                                    max_age=settings.LANGUAGE_COOKIE_AGE, samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-                                    secure=settings.LANGUAGE_COOKIE_SECURE)
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    form.cleaned_data["language"],
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                    secure=settings.LANGUAGE_COOKIE_SECURE,
+                )
             messages.success(request, _("Settings saved."))
             return response
         profile.refresh_from_db()
         place.refresh_from_db()
     invalid = bool(form.errors or weather_form.errors)
-    return render(request, "preferences/settings.html", {"form": form, "weather_form": weather_form,
-                                                         "profile": profile, "place": place},
-                  status=400 if invalid else 200)
+    return render(
+        request,
+        "preferences/settings.html",
+        {"form": form, "weather_form": weather_form, "profile": profile, "place": place},
+        status=400 if invalid else 200,
+    )

@@ -1,4 +1,5 @@
 """API routes of suggestions, included under ``/api/``."""
+
 from django.urls import path
 
 from wardrobe.suggestions import api

@@ -39,8 +39,8 @@ The rules (the project's own; thresholds are the module constants below):
    when the closet allows it (shoes and outerwear may repeat, less readily).
 8. **Colours:** each garment's dominant colour (``Item.color``, a name of
    ``vocabulary.palette.PALETTE``) is either a neutral (``vocabulary.palette.NEUTRAL_COLORS``:
-   black, charcoal, greys, white, cream, beige, khaki, camel, tan, browns, navy, denim) or an accent. An outfit has at most
-   one accent colour (several garments of that same accent are fine): neutrals go with anything,
+   black, charcoal, greys, white, cream, beige, khaki, camel, tan, browns, navy, denim) or an accent.
+   An outfit has at most one accent colour (several garments of that same accent are fine): neutrals go with anything,
    two different strong colours never meet. A garment without colours counts as neutral.
 9. **Search:** every combination is scored (lower is better: the warmth penalty, minus the shoe
    preferences, plus the jitter) after the hard rules; at most ``_CAPS`` candidates per role take
@@ -56,6 +56,7 @@ pieces that answer it, e.g. "12 °C and rain: coat, boots" or "27 °C, dry: ligh
 When fewer than ``count`` outfits can be made the plan says why (``Plan.reason``, e.g.
 "No clean shoes in your closet.").
 """
+
 from __future__ import annotations
 
 import random
@@ -79,7 +80,14 @@ from vocabulary.warmth import outfit_clo
 
 #: (mean temperature °C, target outfit clo), increasing temperature; linear in between, flat beyond.
 TARGET_CLO_POINTS: tuple[tuple[float, float], ...] = (
-    (-10.0, 1.7), (0.0, 1.4), (8.0, 1.1), (15.0, 0.85), (22.0, 0.5), (28.0, 0.3), (32.0, 0.2))
+    (-10.0, 1.7),
+    (0.0, 1.4),
+    (8.0, 1.1),
+    (15.0, 0.85),
+    (22.0, 0.5),
+    (28.0, 0.3),
+    (32.0, 0.2),
+)
 #: An outfit within this many clo of the target fits.
 CLO_TOLERANCE = 0.15
 #: Below this mean temperature (°C) outerwear is required.
@@ -95,14 +103,14 @@ MID_LAYER_BELOW_C = 18.0
 #: Garments worn in this many days before the suggestion's day are left out (when the closet allows).
 RECENT_DAYS = 3
 # Score weights (the score is lower for a better outfit).
-_OFF_TARGET_WEIGHT = 4.0   # per clo beyond the tolerance, on top of 1 per clo off
+_OFF_TARGET_WEIGHT = 4.0  # per clo beyond the tolerance, on top of 1 per clo off
 _WET_BOOTS_BONUS = 0.15
 _HOT_SANDALS_BONUS = 0.05
 _HOT_BOOTS_PENALTY = 0.1
-_JITTER = 0.04             # per garment, seeded
-_REPEAT_CORE = 100.0       # a top / mid layer / bottom / one-piece already in today's suggestions
-_REPEAT_OTHER = 0.1        # shoes or outerwear already suggested
-_RECENT = 1000.0           # per garment worn in the last RECENT_DAYS days
+_JITTER = 0.04  # per garment, seeded
+_REPEAT_CORE = 100.0  # a top / mid layer / bottom / one-piece already in today's suggestions
+_REPEAT_OTHER = 0.1  # shoes or outerwear already suggested
+_RECENT = 1000.0  # per garment worn in the last RECENT_DAYS days
 # Most candidates per role that are combined (fresh garments first, then by the seeded jitter).
 _CAPS = {"top": 12, "bottom": 10, "one-piece": 6, "shoes": 6, "outer": 6, "mid": 6}
 # The order garments are listed in (outside in, top down).
@@ -238,8 +246,16 @@ def _pieces(items: list[Item], recent: set[int], w: Weather, seed: str) -> dict[
         jitter = random.Random(f"{seed}:{item.id}").random() * _JITTER
         for role in roles_of(item.category):
             if _allowed(item, role, w):
-                by_role[role].append(_Piece(item=item, role=role, clo=float(item.clo), accent=accent(item.color),
-                                            recent=item.id in recent, jitter=jitter))
+                by_role[role].append(
+                    _Piece(
+                        item=item,
+                        role=role,
+                        clo=float(item.clo),
+                        accent=accent(item.color),
+                        recent=item.id in recent,
+                        jitter=jitter,
+                    )
+                )
     for role, pieces in by_role.items():
         pieces.sort(key=lambda p: (p.recent, p.jitter, p.pk))
         turn: dict[int, int] = {}  # a piece's place within its kind (and freshness)
@@ -248,7 +264,7 @@ def _pieces(items: list[Item], recent: set[int], w: Weather, seed: str) -> dict[
             kind = (p.recent, p.type_slug or p.category_slug, round(p.clo, 2))
             turn[p.pk], seen[kind] = seen[kind], seen[kind] + 1
         pieces.sort(key=lambda p: (p.recent, turn[p.pk], p.jitter, p.pk))
-        del pieces[_CAPS[role]:]
+        del pieces[_CAPS[role] :]
     return by_role
 
 
@@ -288,7 +304,9 @@ def _combos(by_role: dict[str, list[_Piece]], w: Weather, keep: int) -> list[_Co
         best: list[tuple[float, float, tuple[_Piece, ...]]] = []
         for mid in mids:
             if mid is not None:
-                if mid.pk in core_pks or (core[0].role == "top" and core[0].category_slug not in UNDER_LAYER_CATEGORIES):
+                if mid.pk in core_pks or (
+                    core[0].role == "top" and core[0].category_slug not in UNDER_LAYER_CATEGORIES
+                ):
                     continue
                 if mid.accent and core_accents and mid.accent not in core_accents:
                     continue
@@ -313,12 +331,21 @@ def _combos(by_role: dict[str, list[_Piece]], w: Weather, keep: int) -> list[_Co
                     key = fit - bonus + core_extra + layers_extra + shoes.jitter + _RECENT * shoes.recent
                     best.append((key, clo, layers + core + (shoes,)))
         best.sort(key=lambda item: item[0])
-        for key, clo, pieces in best[:keep]:
+        for key, _clo, pieces in best[:keep]:
             core_ids = frozenset(p.pk for p in pieces if p.role in ("top", "mid", "bottom", "one-piece"))
             other_ids = frozenset(p.pk for p in pieces if p.role in ("outer", "shoes"))
             recent = sum(p.recent for p in pieces)
-            out.append(_Combo(pieces=pieces, score=key - _RECENT * recent, clo=outfit_clo(p.clo for p in pieces),
-                              ids=core_ids | other_ids, core_ids=core_ids, other_ids=other_ids, recent=recent))
+            out.append(
+                _Combo(
+                    pieces=pieces,
+                    score=key - _RECENT * recent,
+                    clo=outfit_clo(p.clo for p in pieces),
+                    ids=core_ids | other_ids,
+                    core_ids=core_ids,
+                    other_ids=other_ids,
+                    recent=recent,
+                )
+            )
     return out
 
 
@@ -332,8 +359,12 @@ def _choose(combos: list[_Combo], count: int) -> list[_Combo]:
         for combo in combos:
             if any(combo.ids == c.ids for c in chosen):
                 continue
-            score = (combo.score + _RECENT * combo.recent + _REPEAT_CORE * len(combo.core_ids & used_core)
-                     + _REPEAT_OTHER * sum(used_other[i] for i in combo.other_ids))
+            score = (
+                combo.score
+                + _RECENT * combo.recent
+                + _REPEAT_CORE * len(combo.core_ids & used_core)
+                + _REPEAT_OTHER * sum(used_other[i] for i in combo.other_ids)
+            )
             if best_score is None or score < best_score:
                 best, best_score = combo, score
         if best is None:
@@ -361,12 +392,12 @@ def _explanation(combo: _Combo, w: Weather) -> str:
         line += " · " + ngettext(
             "includes something worn in the last %(days)d day: too few clean clothes otherwise",
             "includes something worn in the last %(days)d days: too few clean clothes otherwise",
-            RECENT_DAYS) % {"days": RECENT_DAYS}
+            RECENT_DAYS,
+        ) % {"days": RECENT_DAYS}
     return line
 
 
-def _shortfall(items: list[Item], by_role: dict[str, list[_Piece]], w: Weather, made: int,
-               count: int) -> str:
+def _shortfall(items: list[Item], by_role: dict[str, list[_Piece]], w: Weather, made: int, count: int) -> str:
     """Why fewer than ``count`` outfits could be made (user's language)."""
     roles = Counter(role for item in items for role in roles_of(item.category))
     if not roles["shoes"]:
@@ -385,8 +416,11 @@ def _shortfall(items: list[Item], by_role: dict[str, list[_Piece]], w: Weather, 
         return _("No clean jacket or coat in your closet, and it is cold or wet.")
     if not made:
         return _("No combination of your clean clothes keeps to one bright colour.")
-    return ngettext("Only %(n)d different outfit can be made from your clean clothes.",
-                    "Only %(n)d different outfits can be made from your clean clothes.", made) % {"n": made}
+    return ngettext(
+        "Only %(n)d different outfit can be made from your clean clothes.",
+        "Only %(n)d different outfits can be made from your clean clothes.",
+        made,
+    ) % {"n": made}
 
 
 def plan_outfits(items: list[Item], *, weather: Weather, recent: set[int], seed: str, count: int = 3) -> Plan:
@@ -400,10 +434,17 @@ def plan_outfits(items: list[Item], *, weather: Weather, recent: set[int], seed:
         raise ValueError("count must be at least 1")
     by_role = _pieces(items, recent, weather, seed=seed)
     chosen = _choose(_combos(by_role, weather, keep=count + 2), count)
-    plan = Plan(outcomes=[
-        Outcome(items=tuple(p.item for p in sorted(combo.pieces, key=lambda p: _ROLE_ORDER[p.role])),
-                clo=combo.clo, target_clo=weather.target, explanation=_explanation(combo, weather))
-        for combo in chosen])
+    plan = Plan(
+        outcomes=[
+            Outcome(
+                items=tuple(p.item for p in sorted(combo.pieces, key=lambda p: _ROLE_ORDER[p.role])),
+                clo=combo.clo,
+                target_clo=weather.target,
+                explanation=_explanation(combo, weather),
+            )
+            for combo in chosen
+        ]
+    )
     if len(plan.outcomes) < count:
         plan.reason = _shortfall(items, by_role, weather, len(plan.outcomes), count)
     return plan

@@ -1,5 +1,6 @@
 """Outfit suggestions: read the user's clean closet and recent wears, let the rules
 (:mod:`wardrobe.suggestions.rules`) choose, and accept a suggestion as an outfit worn or planned."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -44,8 +45,11 @@ class Suggestions(list):
 
 def _candidates(user) -> list[Garment]:
     """The user's clean garments in the closet (not archived, not in review, not in the wash)."""
-    return list(closet_selectors.garments_of(user=user).filter(
-        status=Garment.Status.CLOSET, laundry=Garment.Laundry.CLEAN).order_by("pk"))
+    return list(
+        closet_selectors.garments_of(user=user)
+        .filter(status=Garment.Status.CLOSET, laundry=Garment.Laundry.CLEAN)
+        .order_by("pk")
+    )
 
 
 def _recently_worn(user, day: dt.date, today: dt.date) -> set[int]:
@@ -55,13 +59,20 @@ def _recently_worn(user, day: dt.date, today: dt.date) -> set[int]:
     end = min(day, today)
     if end < start:
         return set()
-    return set(WearLog.objects.filter(owner=user, worn_on__gte=start, worn_on__lte=end)
-               .values_list("garment_id", flat=True))
+    return set(
+        WearLog.objects.filter(owner=user, worn_on__gte=start, worn_on__lte=end).values_list("garment_id", flat=True)
+    )
 
 
 def _item(garment: Garment) -> Item:
-    return Item(id=garment.pk, category=garment.category.slug, type=garment.type.slug if garment.type_id else None,
-                clo=float(garment.warmth), color=garment.dominant_color, kind=garment.kind)
+    return Item(
+        id=garment.pk,
+        category=garment.category.slug,
+        type=garment.type.slug if garment.type_id else None,
+        clo=float(garment.warmth),
+        color=garment.dominant_color,
+        kind=garment.kind,
+    )
 
 
 def suggest(*, user, forecast: DayForecast, count: int = 3, today: dt.date | None = None) -> Suggestions:
@@ -77,14 +88,23 @@ def suggest(*, user, forecast: DayForecast, count: int = 3, today: dt.date | Non
         raise ValueError("count must be at least 1")
     today = today or timezone.localdate()
     garments = {g.pk: g for g in _candidates(user)}
-    plan = plan_outfits([_item(g) for g in garments.values()],
-                        weather=Weather(temp_c=float(forecast.temp_mean_c), wet=bool(forecast.wet)),
-                        recent=_recently_worn(user, forecast.date, today),
-                        seed=f"{user.pk}:{forecast.date.isoformat()}", count=count)
+    plan = plan_outfits(
+        [_item(g) for g in garments.values()],
+        weather=Weather(temp_c=float(forecast.temp_mean_c), wet=bool(forecast.wet)),
+        recent=_recently_worn(user, forecast.date, today),
+        seed=f"{user.pk}:{forecast.date.isoformat()}",
+        count=count,
+    )
     result = Suggestions(
-        Suggestion(date=forecast.date, garments=[garments[item.id] for item in outcome.items], clo=outcome.clo,
-                   target_clo=outcome.target_clo, explanation=outcome.explanation)
-        for outcome in plan.outcomes)
+        Suggestion(
+            date=forecast.date,
+            garments=[garments[item.id] for item in outcome.items],
+            clo=outcome.clo,
+            target_clo=outcome.target_clo,
+            explanation=outcome.explanation,
+        )
+        for outcome in plan.outcomes
+    )
     result.reason = plan.reason
     return result
 
@@ -112,8 +132,9 @@ def suggestion_accept(*, user, date: dt.date, garment_ids: list[int], explanatio
         raise ValidationError({"garments": [_("At most %(n)d garments in one outfit.") % {"n": MAX_ACCEPT_GARMENTS}]})
     if len(set(ids)) != len(ids):
         raise ValidationError({"garments": [_("A garment can be in an outfit only once.")]})
-    garments = {g.pk: g for g in Garment.objects.filter(owner=user, pk__in=ids)
-                .select_related("category__section", "type")}
+    garments = {
+        g.pk: g for g in Garment.objects.filter(owner=user, pk__in=ids).select_related("category__section", "type")
+    }
     missing = [i for i in ids if i not in garments]
     if missing:
         raise ValidationError({"garments": [_("No such garment in your closet: %(id)s.") % {"id": missing[0]}]})
@@ -127,9 +148,13 @@ def suggestion_accept(*, user, date: dt.date, garment_ids: list[int], explanatio
             raise ValidationError({"garments": [_("%(item)s is in the wash.") % {"item": g.label}]})
     worn = date <= timezone.localdate()
     with transaction.atomic():
-        outfit = outfit_services.outfit_create(owner=user, name=_("Suggested for %(date)s") % {"date": date_format(date, "DATE_FORMAT")},
-                               items=[{"garment": pk} for pk in ids], source=Outfit.Source.SUGGESTION,
-                               explanation=(explanation or "").strip())
+        outfit = outfit_services.outfit_create(
+            owner=user,
+            name=_("Suggested for %(date)s") % {"date": date_format(date, "DATE_FORMAT")},
+            items=[{"garment": pk} for pk in ids],
+            source=Outfit.Source.SUGGESTION,
+            explanation=(explanation or "").strip(),
+        )
         outfit_services.plan_create(owner=user, outfit=outfit, date=date, worn=worn)
         if worn:
             closet_services.garments_wear(garments=[garments[pk] for pk in ids], on=date)

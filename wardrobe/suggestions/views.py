@@ -1,4 +1,5 @@
 """The suggestions page: today's and tomorrow's outfits for the weather, and "I'll wear this"."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -27,11 +28,19 @@ def _suggestion_day(request, key: str, date, manual_provider: bool) -> dict:
     else the profile's forecast), the outfits, and why there are none or fewer."""
     bound = f"{key}-temp" in request.GET
     form = ManualWeatherForm(request.GET if bound else None, prefix=key)
-    day = {"key": key, "date": date, "form": form, "forecast": None, "unavailable": "", "no_location": False,
-           "suggestions": [], "reason": "", "manual": manual_provider}
+    day = {
+        "key": key,
+        "date": date,
+        "form": form,
+        "forecast": None,
+        "unavailable": "",
+        "no_location": False,
+        "suggestions": [],
+        "reason": "",
+        "manual": manual_provider,
+    }
     if bound and form.is_valid():
-        day["forecast"] = manual_forecast(date=date, temp_c=form.cleaned_data["temp"],
-                                                  rain=form.cleaned_data["rain"])
+        day["forecast"] = manual_forecast(date=date, temp_c=form.cleaned_data["temp"], rain=form.cleaned_data["rain"])
     elif not bound and not manual_provider:
         try:
             day["forecast"] = forecast_for(user=request.user, date=date)
@@ -53,20 +62,28 @@ def suggestions_page(request):
     manual provider, or when the forecast is unavailable, a form asks for the temperature and rain."""
     today = timezone.localdate()
     manual = weather_settings_get(user=request.user).provider == ManualProvider.name
-    days = [_suggestion_day(request, "today", today, manual),
-            _suggestion_day(request, "tomorrow", today + timedelta(days=1), manual)]
+    days = [
+        _suggestion_day(request, "today", today, manual),
+        _suggestion_day(request, "tomorrow", today + timedelta(days=1), manual),
+    ]
     for day, title in zip(days, (_("Today"), _("Tomorrow"))):
         day["title"] = title
     invalid = any(d["form"].is_bound and d["form"].errors for d in days)
-    return render(request, "suggestions/suggestions.html", {
-        "days": days, "query": request.GET.urlencode(),
-    }, status=400 if invalid else 200)
+    return render(
+        request,
+        "suggestions/suggestions.html",
+        {
+            "days": days,
+            "query": request.GET.urlencode(),
+        },
+        status=400 if invalid else 200,
+    )
 
 
 @login_required
 @require_POST
 def suggestions_accept(request):
-    """"I'll wear this": ``date`` (today or tomorrow), ``garments`` (ids) and ``explanation``."""
+    """ "I'll wear this": ``date`` (today or tomorrow), ``garments`` (ids) and ``explanation``."""
     back = safe_next(request, reverse("suggestions:suggestions"))
     today = timezone.localdate()
     try:
@@ -78,11 +95,11 @@ def suggestions_accept(request):
         messages.error(request, " ".join(exc.messages))
         return redirect(back)
     try:
-        services.suggestion_accept(user=request.user, date=day, garment_ids=ids,
-                                      explanation=request.POST.get("explanation", "")[:300])
+        services.suggestion_accept(
+            user=request.user, date=day, garment_ids=ids, explanation=request.POST.get("explanation", "")[:300]
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Logged as worn today. Enjoy!") if day <= today
-                         else _("Planned for tomorrow."))
+        messages.success(request, _("Logged as worn today. Enjoy!") if day <= today else _("Planned for tomorrow."))
     return redirect(back)

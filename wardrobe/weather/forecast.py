@@ -1,4 +1,5 @@
 """The weather of one day, what every provider returns, and the one error they raise."""
+
 from __future__ import annotations
 
 import datetime
@@ -37,7 +38,8 @@ class DayForecast:
     def wet(self) -> bool:
         """Rain or snow to dress for: at least ``WET_MM`` mm or a ``WET_PROBABILITY`` % chance."""
         return self.precipitation_mm >= WET_MM or (
-            self.precipitation_probability is not None and self.precipitation_probability >= WET_PROBABILITY)
+            self.precipitation_probability is not None and self.precipitation_probability >= WET_PROBABILITY
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: the fields (``date`` as ISO 8601) plus ``temp_mean_c`` and ``wet``."""

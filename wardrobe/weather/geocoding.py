@@ -4,6 +4,7 @@
 "longitude", "country", "admin1", "timezone", ...}]}`` (no ``results`` when nothing matches).
 Answers are cached in Django's cache for ``WEATHER_CACHE_SECONDS``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -70,8 +71,9 @@ def geocode(name: str, language: str | None = None) -> list[Place]:
     cached = cache.get(key)
     if cached is not None:
         return [Place(**place) for place in cached]
-    body = get_json(settings.GEOCODING_URL, {"name": name, "count": GEOCODE_COUNT, "language": language,
-                                             "format": "json"}, "places")
+    body = get_json(
+        settings.GEOCODING_URL, {"name": name, "count": GEOCODE_COUNT, "language": language, "format": "json"}, "places"
+    )
     try:
         if not isinstance(body, dict):
             raise ValueError("not an object")
@@ -83,9 +85,16 @@ def geocode(name: str, language: str | None = None) -> list[Place]:
             latitude, longitude = number(item["latitude"]), number(item["longitude"])
             if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
                 raise ValueError(f"coordinates out of range: {latitude}, {longitude}")
-            places.append(Place(name=str(item["name"]), latitude=latitude, longitude=longitude,
-                                country=str(item.get("country") or ""), admin1=str(item.get("admin1") or ""),
-                                timezone=str(item.get("timezone") or "")))
+            places.append(
+                Place(
+                    name=str(item["name"]),
+                    latitude=latitude,
+                    longitude=longitude,
+                    country=str(item.get("country") or ""),
+                    admin1=str(item.get("admin1") or ""),
+                    timezone=str(item.get("timezone") or ""),
+                )
+            )
     except (ValueError, TypeError, KeyError) as exc:
         log.warning("Weather (places): unexpected answer from %s: %s", settings.GEOCODING_URL, exc)
         raise failure("places", "bad-response") from None

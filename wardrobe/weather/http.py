@@ -1,5 +1,6 @@
 """HTTP for the weather services: one JSON GET with a time-out, and the user's message for each way
 it can fail. Every failure is logged and raised as ``WeatherUnavailable``."""
+
 from __future__ import annotations
 
 import logging
@@ -21,19 +22,24 @@ def failure(service: str, kind: str, status: int | None = None) -> WeatherUnavai
     if service == "places":
         messages = {
             "unreachable": _("The place search cannot be reached right now. Try again later, or give coordinates."),
-            "http": _("The place search answered with an error (HTTP %(status)s). Try again later, "
-                      "or give coordinates."),
-            "bad-response": _("The place search sent an answer we could not read. Try again later, "
-                              "or give coordinates."),
+            "http": _(
+                "The place search answered with an error (HTTP %(status)s). Try again later, or give coordinates."
+            ),
+            "bad-response": _(
+                "The place search sent an answer we could not read. Try again later, or give coordinates."
+            ),
         }
     else:
         messages = {
-            "unreachable": _("The weather service cannot be reached right now. Try again later, "
-                             "or type the weather in."),
-            "http": _("The weather service answered with an error (HTTP %(status)s). Try again later, "
-                      "or type the weather in."),
-            "bad-response": _("The weather service sent an answer we could not read. Try again later, "
-                              "or type the weather in."),
+            "unreachable": _(
+                "The weather service cannot be reached right now. Try again later, or type the weather in."
+            ),
+            "http": _(
+                "The weather service answered with an error (HTTP %(status)s). Try again later, or type the weather in."
+            ),
+            "bad-response": _(
+                "The weather service sent an answer we could not read. Try again later, or type the weather in."
+            ),
         }
     message = messages[kind] % {"status": status} if kind == "http" else messages[kind]
     return WeatherUnavailable(message, code="unreachable" if kind == "unreachable" else "bad-response")
@@ -43,8 +49,9 @@ def get_json(url: str, params: dict[str, Any], service: str) -> Any:
     """``GET url?params`` within ``WEATHER_TIMEOUT_S`` seconds; the decoded JSON body.
     Raises ``WeatherUnavailable`` (logged) for any failure or an HTTP error status."""
     try:
-        response = requests.get(url, params=params, timeout=settings.WEATHER_TIMEOUT_S,
-                                headers={"Accept": "application/json"})
+        response = requests.get(
+            url, params=params, timeout=settings.WEATHER_TIMEOUT_S, headers={"Accept": "application/json"}
+        )
     except requests.Timeout:
         log.warning("Weather (%s): no answer from %s within %s s.", service, url, settings.WEATHER_TIMEOUT_S)
         raise failure(service, "unreachable") from None
@@ -52,8 +59,7 @@ def get_json(url: str, params: dict[str, Any], service: str) -> Any:
         log.warning("Weather (%s): %s cannot be reached: %s", service, url, exc)
         raise failure(service, "unreachable") from None
     if response.status_code >= 400:
-        log.warning("Weather (%s): %s answered HTTP %d: %s", service, url, response.status_code,
-                    response.text[:200])
+        log.warning("Weather (%s): %s answered HTTP %d: %s", service, url, response.status_code, response.text[:200])
         raise failure(service, "http", response.status_code)
     try:
         return response.json()

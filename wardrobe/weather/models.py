@@ -1,5 +1,6 @@
 """A user's weather settings: their place (never guessed from their address) and where the weather
 comes from (a provider of ``wardrobe.weather.providers``)."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -17,12 +18,20 @@ class WeatherSettings(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="weather_settings")
     provider = models.CharField(_("weather"), max_length=16, default=DEFAULT_PROVIDER, choices=provider_choices)
     location_name = models.CharField(_("location"), max_length=200, blank=True)
-    latitude = models.FloatField(_("latitude"), null=True, blank=True,
-                                 validators=[MinValueValidator(-90.0), MaxValueValidator(90.0)],
-                                 help_text="Degrees, north positive.")
-    longitude = models.FloatField(_("longitude"), null=True, blank=True,
-                                  validators=[MinValueValidator(-180.0), MaxValueValidator(180.0)],
-                                  help_text="Degrees, east positive.")
+    latitude = models.FloatField(
+        _("latitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90.0), MaxValueValidator(90.0)],
+        help_text="Degrees, north positive.",
+    )
+    longitude = models.FloatField(
+        _("longitude"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180.0), MaxValueValidator(180.0)],
+        help_text="Degrees, east positive.",
+    )
 
     class Meta:
         verbose_name = _("weather settings")

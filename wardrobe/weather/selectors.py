@@ -1,4 +1,5 @@
 """Weather reads: a user's weather settings and the forecast at their place."""
+
 from __future__ import annotations
 
 import datetime
@@ -35,11 +36,14 @@ def forecast_for(*, user, date: datetime.date) -> DayForecast:
     provider = get_provider(place.provider)
     out_of_range = WeatherUnavailable(
         _("There is no forecast for %(date)s: it covers yesterday to %(days)d days ahead.")
-        % {"date": date.isoformat(), "days": FORECAST_DAYS - 1}, code="out-of-range")
+        % {"date": date.isoformat(), "days": FORECAST_DAYS - 1},
+        code="out-of-range",
+    )
     if provider.needs_place:
         if not place.has_place:
-            raise WeatherUnavailable(_("Set your location (a city or coordinates) in Settings to get the forecast."),
-                                     code="no-location")
+            raise WeatherUnavailable(
+                _("Set your location (a city or coordinates) in Settings to get the forecast."), code="no-location"
+            )
         today = timezone.localdate()
         # One day of slack either side: the place's date may differ from the server's.
         if not today - datetime.timedelta(days=PAST_DAYS + 1) <= date <= today + datetime.timedelta(days=FORECAST_DAYS):

@@ -1,4 +1,5 @@
 """Weather writes: the user's place and provider."""
+
 from __future__ import annotations
 
 import math
@@ -41,7 +42,9 @@ def weather_settings_update(*, user, **fields) -> WeatherSettings:
         raise ValidationError(errors)
     if ("latitude" in fields or "longitude" in fields) and "location_name" not in fields:
         moved = (fields.get("latitude", place.latitude), fields.get("longitude", place.longitude)) != (
-            place.latitude, place.longitude)
+            place.latitude,
+            place.longitude,
+        )
         if moved:
             fields["location_name"] = ""  # the old label names another place
     if "location_name" in fields:
@@ -54,8 +57,13 @@ def weather_settings_update(*, user, **fields) -> WeatherSettings:
             raise ValidationError({missing: [_("Give both latitude and longitude, or neither.")]})
         if place.latitude is None and place.location_name:
             if "location_name" in fields and fields["location_name"]:
-                raise ValidationError({"location_name": [
-                    _("A place needs its coordinates: look it up by name or give its latitude and longitude.")]})
+                raise ValidationError(
+                    {
+                        "location_name": [
+                            _("A place needs its coordinates: look it up by name or give its latitude and longitude.")
+                        ]
+                    }
+                )
             place.location_name = ""  # the coordinates were removed: so is their label
         place.full_clean(exclude=["user"])
     except ValidationError:
@@ -79,8 +87,14 @@ def location_from_name(*, name: str, language: str | None = None) -> dict:
         raise ValidationError({"city": [_("Type the name of a city.")]})
     places = geocode(name, language)
     if not places:
-        raise ValidationError({"city": [_("No place called “%(name)s” was found. Check the spelling, add the "
-                                          "country, or give coordinates.") % {"name": name}]})
+        raise ValidationError(
+            {
+                "city": [
+                    _("No place called “%(name)s” was found. Check the spelling, add the country, or give coordinates.")
+                    % {"name": name}
+                ]
+            }
+        )
     place = places[0]
     return {"location_name": place.label[:200], "latitude": place.latitude, "longitude": place.longitude}
 

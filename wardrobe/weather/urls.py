@@ -1,4 +1,5 @@
 """API routes of the weather room, included under ``/api/``."""
+
 from django.urls import path
 
 from wardrobe.weather import api

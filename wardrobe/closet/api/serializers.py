@@ -1,5 +1,6 @@
 """API representations of the closet. Serializers only shape and check data; writes go through
 ``wardrobe.closet.services``."""
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -41,37 +42,94 @@ class GarmentSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     type = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     section = serializers.SerializerMethodField()
-    bbox = serializers.ListField(child=serializers.IntegerField(), min_length=4, max_length=4, read_only=True,
-                                 help_text="[x0, y0, x1, y1] in original-photo pixels.")
+    bbox = serializers.ListField(
+        child=serializers.IntegerField(),
+        min_length=4,
+        max_length=4,
+        read_only=True,
+        help_text="[x0, y0, x1, y1] in original-photo pixels.",
+    )
     mask_url = serializers.SerializerMethodField()
     cutout_url = serializers.SerializerMethodField()
     picture_url = serializers.SerializerMethodField()
     colors = ColorSerializer(source="color_list", many=True, read_only=True)
-    guesses = GuessSerializer(many=True, read_only=True,
-                              help_text="The model's top guesses, best first (at most three).")
-    seasons = serializers.ListField(child=serializers.ChoiceField(choices=SEASONS),
-                                    source="season_list", read_only=True, help_text="Season slugs.")
-    status = NamedChoiceField(enum_name="GarmentStatusEnum", choices=Garment.Status.choices, read_only=True,
-                              help_text="review: waiting for review; closet; archived.")
-    archive_reason = NamedChoiceField(enum_name="ArchiveReasonEnum", choices=Garment.ArchiveReason.choices,
-                                      allow_blank=True, read_only=True, help_text="Empty unless archived.")
+    guesses = GuessSerializer(
+        many=True, read_only=True, help_text="The model's top guesses, best first (at most three)."
+    )
+    seasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=SEASONS), source="season_list", read_only=True, help_text="Season slugs."
+    )
+    status = NamedChoiceField(
+        enum_name="GarmentStatusEnum",
+        choices=Garment.Status.choices,
+        read_only=True,
+        help_text="review: waiting for review; closet; archived.",
+    )
+    archive_reason = NamedChoiceField(
+        enum_name="ArchiveReasonEnum",
+        choices=Garment.ArchiveReason.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty unless archived.",
+    )
     price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True)
     cost_per_wear = serializers.DecimalField(
-        max_digits=12, decimal_places=2, read_only=True, allow_null=True,
-        help_text="price / max(wear_count, 1); null without a price.")
-    warmth = serializers.FloatField(read_only=True, help_text=(
-        "Warmth in clo used for outfits: warmth_clo when set, else the default of its type or category "
-        "(ISO 9920 / ASHRAE 55 garment tables)."))
-    warmth_clo = serializers.FloatField(read_only=True, allow_null=True,
-                                        help_text="Your own warmth for this item in clo; null: the default.")
+        max_digits=12,
+        decimal_places=2,
+        read_only=True,
+        allow_null=True,
+        help_text="price / max(wear_count, 1); null without a price.",
+    )
+    warmth = serializers.FloatField(
+        read_only=True,
+        help_text=(
+            "Warmth in clo used for outfits: warmth_clo when set, else the default of its type or category "
+            "(ISO 9920 / ASHRAE 55 garment tables)."
+        ),
+    )
+    warmth_clo = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Your own warmth for this item in clo; null: the default."
+    )
 
     class Meta:
         model = Garment
-        fields = ["id", "photo", "status", "archive_reason", "archived_at", "category", "type", "section",
-                  "score", "detector_score", "classifier_score", "guesses", "bbox", "mask_url", "cutout_url",
-                  "picture", "picture_url", "colors", "name", "brand", "size", "material", "seasons", "price",
-                  "currency", "cost_per_wear", "purchase_date", "notes", "laundry", "warmth", "warmth_clo",
-                  "wear_count", "last_worn_on", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "photo",
+            "status",
+            "archive_reason",
+            "archived_at",
+            "category",
+            "type",
+            "section",
+            "score",
+            "detector_score",
+            "classifier_score",
+            "guesses",
+            "bbox",
+            "mask_url",
+            "cutout_url",
+            "picture",
+            "picture_url",
+            "colors",
+            "name",
+            "brand",
+            "size",
+            "material",
+            "seasons",
+            "price",
+            "currency",
+            "cost_per_wear",
+            "purchase_date",
+            "notes",
+            "laundry",
+            "warmth",
+            "warmth_clo",
+            "wear_count",
+            "last_worn_on",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField())
@@ -103,26 +161,42 @@ class GarmentUpdateSerializer(GarmentKindSerializer):
 
     strict_body = True
 
-    colors = FormListField(child=serializers.ChoiceField(choices=COLOR_NAMES), required=False,
-                           max_length=len(COLOR_NAMES), help_text="Colour names (in a form body, one empty value: none).")
-    seasons = FormListField(child=serializers.ChoiceField(choices=SEASONS), required=False,
-                            max_length=len(SEASONS),
-                            help_text="Season slugs (in a form body, one empty value: none).")
+    colors = FormListField(
+        child=serializers.ChoiceField(choices=COLOR_NAMES),
+        required=False,
+        max_length=len(COLOR_NAMES),
+        help_text="Colour names (in a form body, one empty value: none).",
+    )
+    seasons = FormListField(
+        child=serializers.ChoiceField(choices=SEASONS),
+        required=False,
+        max_length=len(SEASONS),
+        help_text="Season slugs (in a form body, one empty value: none).",
+    )
     name = serializers.CharField(required=False, allow_blank=True, max_length=120)
     brand = serializers.CharField(required=False, allow_blank=True, max_length=120)
     size = serializers.CharField(required=False, allow_blank=True, max_length=40)
     material = serializers.CharField(required=False, allow_blank=True, max_length=120)
-    price = serializers.DecimalField(required=False, allow_null=True, max_digits=12, decimal_places=2,
-                                     min_value=0, help_text="Null clears it.")
-    currency = serializers.ChoiceField(choices=currency_choices(), required=False, allow_blank=True,
-                                       help_text="ISO 4217 code; empty with a price: your default currency.")
+    price = serializers.DecimalField(
+        required=False, allow_null=True, max_digits=12, decimal_places=2, min_value=0, help_text="Null clears it."
+    )
+    currency = serializers.ChoiceField(
+        choices=currency_choices(),
+        required=False,
+        allow_blank=True,
+        help_text="ISO 4217 code; empty with a price: your default currency.",
+    )
     purchase_date = serializers.DateField(required=False, allow_null=True)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=4000, trim_whitespace=False)
     picture = serializers.ChoiceField(choices=Garment.Picture.choices, required=False)
     laundry = serializers.ChoiceField(choices=Garment.Laundry.choices, required=False)
-    warmth_clo = StrictFloatField(required=False, allow_null=True, min_value=0, max_value=MAX_GARMENT_CLO,
-                                  help_text=f"Warmth in clo, 0..{MAX_GARMENT_CLO:g}; null: the default of its "
-                                            "type or category.")
+    warmth_clo = StrictFloatField(
+        required=False,
+        allow_null=True,
+        min_value=0,
+        max_value=MAX_GARMENT_CLO,
+        help_text=f"Warmth in clo, 0..{MAX_GARMENT_CLO:g}; null: the default of its type or category.",
+    )
 
     def validate(self, attrs):
         check_patch_body(self, attrs, _("Give at least one field to change."))
@@ -192,13 +266,27 @@ class PhotoSerializer(serializers.ModelSerializer):
     image_url = serializers.SerializerMethodField()
     garment_count = serializers.IntegerField(read_only=True, help_text="Garments found in it.")
     review_count = serializers.IntegerField(
-        read_only=True, allow_null=True,
-        help_text="Its garments waiting for review; given when the list is filtered by ids, else null.")
+        read_only=True,
+        allow_null=True,
+        help_text="Its garments waiting for review; given when the list is filtered by ids, else null.",
+    )
 
     class Meta:
         model = Photo
-        fields = ["id", "status", "error", "original_filename", "width", "height", "processing_seconds",
-                  "image_url", "garment_count", "review_count", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "status",
+            "error",
+            "original_filename",
+            "width",
+            "height",
+            "processing_seconds",
+            "image_url",
+            "garment_count",
+            "review_count",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.URLField())
@@ -223,14 +311,13 @@ class PhotoUploadSerializer(serializers.Serializer):
     ``services.photo_create``, which never trusts the file name or Content-Type.
     """
 
-    image = serializers.FileField(help_text="JPEG, PNG, WebP or HEIC image (one per request).",
-                                  allow_empty_file=True)
+    image = serializers.FileField(help_text="JPEG, PNG, WebP or HEIC image (one per request).", allow_empty_file=True)
 
     def to_internal_value(self, data):
         if hasattr(data, "getlist") and len(data.getlist("image")) > 1:
             raise serializers.ValidationError(
-                {"image": [_("Send one image per request, not %(n)d.") % {
-                    "n": len(data.getlist("image"))}]})
+                {"image": [_("Send one image per request, not %(n)d.") % {"n": len(data.getlist("image"))}]}
+            )
         return super().to_internal_value(data)
 
 

@@ -1,4 +1,5 @@
 """API routes of the closet, included under ``/api/`` by the root URLconf."""
+
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 

@@ -1,6 +1,7 @@
 """Closet API views: thin wrappers over selectors (reads) and services (writes), all scoped to
 request.user. List filters are the FilterSets of ``wardrobe.closet.filters`` (django-filter), which
 also document the query parameters."""
+
 from __future__ import annotations
 
 from django.conf import settings
@@ -24,12 +25,10 @@ from wardrobe.closet.filters import GarmentFilter, PhotoFilter
 from wardrobe.closet.models import Garment, Photo
 from wardrobe.closet.views.garments import export_response
 
-
 NOT_FOUND = OpenApiResponse(description="Not one of your garments.")
 
 
-class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
-                   viewsets.GenericViewSet):
+class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Your photos. Upload one image per request; processing happens in the background."""
 
     parser_classes = [MultiPartParser, FormParser]
@@ -43,8 +42,9 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     def get_queryset(self):
         qs = selectors.photo_list(user=self.request.user)
         if self.action == "retrieve":
-            qs = qs.prefetch_related("garments__category__section", "garments__type", "garments__colors",
-                                     "garments__seasons")
+            qs = qs.prefetch_related(
+                "garments__category__section", "garments__type", "garments__colors", "garments__seasons"
+            )
         return qs
 
     def get_serializer_class(self):
@@ -54,19 +54,30 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         """Django's request-body limits (raised while the body is parsed, e.g. by the CSRF check of
         session authentication) become a JSON 400 with a message instead of a bare HTML 400."""
         if isinstance(exc, RequestDataTooBig):
-            exc = exceptions.ValidationError({"image": [_(
-                "The request is too big: its fields other than files may hold at most %(limit)s bytes.") % {
-                    "limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"}]})
+            exc = exceptions.ValidationError(
+                {
+                    "image": [
+                        _("The request is too big: its fields other than files may hold at most %(limit)s bytes.")
+                        % {"limit": f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,}"}
+                    ]
+                }
+            )
         elif isinstance(exc, (TooManyFilesSent, TooManyFieldsSent)):
             exc = exceptions.ValidationError({"image": [_("Send one image per request.")]})
         return super().handle_exception(exc)
 
     # Only multipart can carry a file: a urlencoded form (FormParser) gets a 400, so it is not documented.
-    @extend_schema(request={"multipart/form-data": s.PhotoUploadSerializer}, responses={
-        202: s.PhotoCreatedSerializer,
-        400: OpenApiResponse(description="Not exactly one file in ``image``, or a file that is not an "
-                                         "acceptable image (see the message)."),
-        415: OpenApiResponse(description="The body is not multipart/form-data.")})
+    @extend_schema(
+        request={"multipart/form-data": s.PhotoUploadSerializer},
+        responses={
+            202: s.PhotoCreatedSerializer,
+            400: OpenApiResponse(
+                description="Not exactly one file in ``image``, or a file that is not an "
+                "acceptable image (see the message)."
+            ),
+            415: OpenApiResponse(description="The body is not multipart/form-data."),
+        },
+    )
     def create(self, request, *args, **kwargs):
         """Upload one image; it is analysed in the background (poll the photo's ``status``).
 
@@ -83,8 +94,10 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
     def perform_destroy(self, instance: Photo) -> None:
         services.photo_delete(photo=instance)
 
-    @extend_schema(request=None, responses={200: s.PhotoConfirmedSerializer,
-                                            404: OpenApiResponse(description="Not one of your photos.")})
+    @extend_schema(
+        request=None,
+        responses={200: s.PhotoConfirmedSerializer, 404: OpenApiResponse(description="Not one of your photos.")},
+    )
     @action(detail=True, methods=["post"], url_path="confirm-all")
     def confirm_all(self, request, pk=None):
         """Accept every garment of this photo that waits for review, as the model guessed it."""
@@ -92,8 +105,13 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
         return Response({"confirmed": services.photo_confirm_all(photo=photo)})
 
 
-class GarmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin,
-                     mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class GarmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     """Your garments: list with filters, edit (PATCH), delete, review, archive, wear and laundry."""
 
     serializer_class = s.GarmentSerializer
@@ -125,8 +143,12 @@ class GarmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Up
 
     def _bulk_response(self, changed: int, ids: list[int]) -> Response:
         garments = selectors.garments_by_ids(user=self.request.user, ids=ids)
-        return Response({"changed": changed, "garments": s.GarmentSerializer(
-            garments, many=True, context=self.get_serializer_context()).data})
+        return Response(
+            {
+                "changed": changed,
+                "garments": s.GarmentSerializer(garments, many=True, context=self.get_serializer_context()).data,
+            }
+        )
 
     @extend_schema(request=s.GarmentUpdateSerializer, responses={200: s.GarmentSerializer, 404: NOT_FOUND})
     def partial_update(self, request, *args, **kwargs):
@@ -175,8 +197,13 @@ class GarmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Up
         services.garments_wear(garments=[garment], on=self._body(s.WearSerializer).get("date"))
         return self._garment_response(garment)
 
-    @extend_schema(request=s.UnwearSerializer, responses={
-        200: s.GarmentSerializer, 404: OpenApiResponse(description="Not your garment, or not worn that day.")})
+    @extend_schema(
+        request=s.UnwearSerializer,
+        responses={
+            200: s.GarmentSerializer,
+            404: OpenApiResponse(description="Not your garment, or not worn that day."),
+        },
+    )
     @action(detail=True, methods=["post"])
     def unwear(self, request, pk=None):
         """Undo: remove the wear of ``date``."""
@@ -193,8 +220,14 @@ class GarmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Up
         wears = selectors.wear_list(user=request.user, garment_id=garment.pk)
         return Response(s.WearLogSerializer(wears, many=True).data)
 
-    @extend_schema(operation_id="garments_wear_many", request=s.BulkWearSerializer, responses={
-        200: s.BulkResultSerializer, 404: OpenApiResponse(description="Some ids are not your garments; nothing done.")})
+    @extend_schema(
+        operation_id="garments_wear_many",
+        request=s.BulkWearSerializer,
+        responses={
+            200: s.BulkResultSerializer,
+            404: OpenApiResponse(description="Some ids are not your garments; nothing done."),
+        },
+    )
     @action(detail=False, methods=["post"], url_path="wear")
     def wear_many(self, request):
         """Log that several garments were worn on ``date`` (default today); all or nothing."""
@@ -203,8 +236,13 @@ class GarmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Up
         changed = services.garments_wear(garments=garments, on=body.get("date"))
         return self._bulk_response(changed, body["ids"])
 
-    @extend_schema(request=s.BulkLaundrySerializer, responses={
-        200: s.BulkResultSerializer, 404: OpenApiResponse(description="Some ids are not your garments; nothing done.")})
+    @extend_schema(
+        request=s.BulkLaundrySerializer,
+        responses={
+            200: s.BulkResultSerializer,
+            404: OpenApiResponse(description="Some ids are not your garments; nothing done."),
+        },
+    )
     @action(detail=False, methods=["post"], url_path="laundry")
     def laundry(self, request):
         """Mark several garments ``clean`` or ``wash``; all or nothing."""
@@ -251,11 +289,18 @@ class ExportApi(APIView):
 
     renderer_classes = [renderers.JSONRenderer, ZipRenderer]
 
-    @extend_schema(responses={(200, "application/zip"): OpenApiResponse(
-        OpenApiTypes.BINARY, description=(
-            "A zip: `photos/<id>.<ext>` (your stored photos), `cutouts/<garment id>.png`, "
-            "`masks/<garment id>.png` and `items.json` (`schema_version`, `photos`, `items`: every "
-            "garment with its fields, wear dates and the archive paths of its files)."))})
+    @extend_schema(
+        responses={
+            (200, "application/zip"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description=(
+                    "A zip: `photos/<id>.<ext>` (your stored photos), `cutouts/<garment id>.png`, "
+                    "`masks/<garment id>.png` and `items.json` (`schema_version`, `photos`, `items`: every "
+                    "garment with its fields, wear dates and the archive paths of its files)."
+                ),
+            )
+        }
+    )
     def get(self, request):
         """Download everything of yours (only your own rows and files)."""
         return export_response(request.user)

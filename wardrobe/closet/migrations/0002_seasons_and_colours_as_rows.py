@@ -7,6 +7,7 @@
 
 Existing values are copied over, then the old columns are dropped.
 """
+
 import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
@@ -15,17 +16,38 @@ from django.db import migrations, models
 SEASONS = [("spring", "Spring"), ("summer", "Summer"), ("autumn", "Autumn"), ("winter", "Winter")]
 #: Palette colour names of the time (``vocabulary.palette``): colours stored under other names are dropped.
 PALETTE = {
-    "black": (20, 20, 22), "charcoal": (60, 62, 66), "grey": (128, 128, 128),
-    "light grey": (190, 190, 192), "white": (245, 245, 242), "cream": (240, 230, 205),
-    "beige": (215, 195, 160), "khaki": (170, 155, 110), "camel": (190, 145, 90),
-    "tan": (200, 160, 120), "brown": (110, 70, 40), "dark brown": (65, 40, 25),
-    "navy": (30, 40, 80), "blue": (40, 80, 180), "denim": (75, 100, 140),
-    "light blue": (150, 190, 230), "teal": (0, 120, 120), "turquoise": (60, 200, 200),
-    "green": (40, 140, 60), "dark green": (25, 70, 40), "olive": (110, 110, 50),
-    "mint": (170, 230, 190), "yellow": (240, 215, 50), "mustard": (200, 160, 40),
-    "orange": (235, 120, 40), "coral": (245, 125, 105), "red": (200, 30, 40),
-    "burgundy": (110, 20, 40), "pink": (240, 170, 190), "hot pink": (230, 60, 140),
-    "purple": (110, 50, 140), "lavender": (190, 170, 220),
+    "black": (20, 20, 22),
+    "charcoal": (60, 62, 66),
+    "grey": (128, 128, 128),
+    "light grey": (190, 190, 192),
+    "white": (245, 245, 242),
+    "cream": (240, 230, 205),
+    "beige": (215, 195, 160),
+    "khaki": (170, 155, 110),
+    "camel": (190, 145, 90),
+    "tan": (200, 160, 120),
+    "brown": (110, 70, 40),
+    "dark brown": (65, 40, 25),
+    "navy": (30, 40, 80),
+    "blue": (40, 80, 180),
+    "denim": (75, 100, 140),
+    "light blue": (150, 190, 230),
+    "teal": (0, 120, 120),
+    "turquoise": (60, 200, 200),
+    "green": (40, 140, 60),
+    "dark green": (25, 70, 40),
+    "olive": (110, 110, 50),
+    "mint": (170, 230, 190),
+    "yellow": (240, 215, 50),
+    "mustard": (200, 160, 40),
+    "orange": (235, 120, 40),
+    "coral": (245, 125, 105),
+    "red": (200, 30, 40),
+    "burgundy": (110, 20, 40),
+    "pink": (240, 170, 190),
+    "hot pink": (230, 60, 140),
+    "purple": (110, 50, 140),
+    "lavender": (190, 170, 220),
 }
 
 
@@ -53,8 +75,15 @@ def forwards(apps, schema_editor):
             if not isinstance(color, dict) or color.get("name") not in PALETTE or color["name"] in seen:
                 continue
             seen.add(color["name"])
-            color_rows.append(GarmentColor(garment_id=garment_id, position=len(seen) - 1, name=color["name"],
-                                           hex=_hex(color), fraction=float(color.get("fraction") or 0.0)))
+            color_rows.append(
+                GarmentColor(
+                    garment_id=garment_id,
+                    position=len(seen) - 1,
+                    name=color["name"],
+                    hex=_hex(color),
+                    fraction=float(color.get("fraction") or 0.0),
+                )
+            )
         if len(season_rows) + len(color_rows) > 5000:
             through.objects.bulk_create(season_rows)
             GarmentColor.objects.bulk_create(color_rows)
@@ -73,9 +102,14 @@ def backwards(apps, schema_editor):
     colors: dict[int, list[dict]] = {}
     for row in GarmentColor.objects.order_by("garment_id", "position"):
         h = row.hex.lstrip("#")
-        colors.setdefault(row.garment_id, []).append({
-            "rgb": [int(h[i:i + 2], 16) for i in (0, 2, 4)], "hex": row.hex, "name": row.name,
-            "fraction": row.fraction})
+        colors.setdefault(row.garment_id, []).append(
+            {
+                "rgb": [int(h[i : i + 2], 16) for i in (0, 2, 4)],
+                "hex": row.hex,
+                "name": row.name,
+                "fraction": row.fraction,
+            }
+        )
     for garment in Garment.objects.all():
         chosen = [s for s in order if s in seasons.get(garment.pk, [])]
         garment.seasons_text = "," + ",".join(chosen) + "," if chosen else ""
@@ -101,9 +135,11 @@ class Migration(migrations.Migration):
         migrations.RenameField("garment", "seasons", "seasons_text"),
         migrations.RenameField("garment", "colors", "colors_json"),
         migrations.AddField(
-            model_name="garment", name="seasons",
-            field=models.ManyToManyField(blank=True, related_name="garments", to="closet.season",
-                                         verbose_name="seasons"),
+            model_name="garment",
+            name="seasons",
+            field=models.ManyToManyField(
+                blank=True, related_name="garments", to="closet.season", verbose_name="seasons"
+            ),
         ),
         migrations.CreateModel(
             name="GarmentColor",
@@ -112,10 +148,22 @@ class Migration(migrations.Migration):
                 ("position", models.PositiveSmallIntegerField(default=0)),
                 ("name", models.CharField(choices=[(n, n) for n in PALETTE], max_length=32)),
                 ("hex", models.CharField(max_length=7)),
-                ("fraction", models.FloatField(default=0.0, validators=[
-                    django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(1.0)])),
-                ("garment", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="colors",
-                                              to="closet.garment")),
+                (
+                    "fraction",
+                    models.FloatField(
+                        default=0.0,
+                        validators=[
+                            django.core.validators.MinValueValidator(0.0),
+                            django.core.validators.MaxValueValidator(1.0),
+                        ],
+                    ),
+                ),
+                (
+                    "garment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="colors", to="closet.garment"
+                    ),
+                ),
             ],
             options={
                 "ordering": ["garment", "position"],

@@ -6,25 +6,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('closet', '0002_seasons_and_colours_as_rows'),
+        ("closet", "0002_seasons_and_colours_as_rows"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='category',
-            name='warmth_clo',
-            field=models.FloatField(default=0.0, help_text='Default clothing insulation (vocabulary.warmth, ISO 9920 / ASHRAE 55).', validators=[django.core.validators.MinValueValidator(0.0)], verbose_name='warmth (clo)'),
+            model_name="category",
+            name="warmth_clo",
+            field=models.FloatField(
+                default=0.0,
+                help_text="Default clothing insulation (vocabulary.warmth, ISO 9920 / ASHRAE 55).",
+                validators=[django.core.validators.MinValueValidator(0.0)],
+                verbose_name="warmth (clo)",
+            ),
         ),
         migrations.AlterField(
-            model_name='garment',
-            name='currency',
-            field=models.CharField(blank=True, choices=wardrobe.core.choices.currency_choices, max_length=3, verbose_name='currency'),
+            model_name="garment",
+            name="currency",
+            field=models.CharField(
+                blank=True, choices=wardrobe.core.choices.currency_choices, max_length=3, verbose_name="currency"
+            ),
         ),
         migrations.AlterField(
-            model_name='garment',
-            name='warmth_clo',
-            field=models.FloatField(blank=True, help_text='Empty: the default of its type or category.', null=True, validators=[django.core.validators.MinValueValidator(0.0), django.core.validators.MaxValueValidator(3.0)], verbose_name='warmth (clo)'),
+            model_name="garment",
+            name="warmth_clo",
+            field=models.FloatField(
+                blank=True,
+                help_text="Empty: the default of its type or category.",
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(0.0),
+                    django.core.validators.MaxValueValidator(3.0),
+                ],
+                verbose_name="warmth (clo)",
+            ),
         ),
     ]

@@ -1,4 +1,5 @@
 """The closet export: a zip of the user's photos, cutouts, masks and ``items.json``."""
+
 from __future__ import annotations
 
 import json
@@ -65,49 +66,90 @@ def closet_export_write(*, user, out: BinaryIO) -> dict:
     Dates are ISO 8601 (times in UTC). Returns the ``items.json`` document.
     """
     worn: dict[int, list[str]] = {}
-    for garment_id, worn_on in (WearLog.objects.filter(owner=user).order_by("worn_on", "id")
-                                .values_list("garment_id", "worn_on")):
+    for garment_id, worn_on in (
+        WearLog.objects.filter(owner=user).order_by("worn_on", "id").values_list("garment_id", "worn_on")
+    ):
         worn.setdefault(garment_id, []).append(worn_on.isoformat())
     colors: dict[int, list[dict]] = {}
     for row in GarmentColor.objects.filter(garment__owner=user).order_by("garment_id", "position"):
         colors.setdefault(row.garment_id, []).append(row.as_dict())
     seasons: dict[int, list[str]] = {}
-    for garment_id, slug in (Garment.seasons.through.objects.filter(garment__owner=user)
-                             .order_by("garment_id", "season__order").values_list("garment_id", "season_id")):
+    for garment_id, slug in (
+        Garment.seasons.through.objects.filter(garment__owner=user)
+        .order_by("garment_id", "season__order")
+        .values_list("garment_id", "season_id")
+    ):
         seasons.setdefault(garment_id, []).append(slug)
-    document: dict = {"schema_version": EXPORT_SCHEMA_VERSION, "exported_at": _iso(timezone.now()),
-                      "username": user.get_username(), "photos": [], "items": []}
+    document: dict = {
+        "schema_version": EXPORT_SCHEMA_VERSION,
+        "exported_at": _iso(timezone.now()),
+        "username": user.get_username(),
+        "photos": [],
+        "items": [],
+    }
     photo_files: dict[int, str | None] = {}
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
         for photo in Photo.objects.filter(owner=user).order_by("id").iterator(chunk_size=200):
             ext = posixpath.splitext(photo.image.name)[1].lower() or ".bin"
             photo_files[photo.pk] = _export_member(zf, photo.image, f"photos/{photo.pk}{ext}")
-            document["photos"].append({
-                "id": photo.pk, "file": photo_files[photo.pk], "original_filename": photo.original_filename,
-                "width": photo.width, "height": photo.height, "status": photo.status,
-                "uploaded_at": _iso(photo.created_at)})
-        garments = (Garment.objects.filter(owner=user).select_related("category__section", "type")
-                    .order_by("id").iterator(chunk_size=200))
+            document["photos"].append(
+                {
+                    "id": photo.pk,
+                    "file": photo_files[photo.pk],
+                    "original_filename": photo.original_filename,
+                    "width": photo.width,
+                    "height": photo.height,
+                    "status": photo.status,
+                    "uploaded_at": _iso(photo.created_at),
+                }
+            )
+        garments = (
+            Garment.objects.filter(owner=user)
+            .select_related("category__section", "type")
+            .order_by("id")
+            .iterator(chunk_size=200)
+        )
         for g in garments:
-            document["items"].append({
-                "id": g.pk, "photo_id": g.photo_id,
-                "section": g.category.section.slug, "category": g.category.slug,
-                "type": g.type.slug if g.type_id else None,
-                "kind": g.type.name if g.type_id else g.category.name,
-                "colors": [{k: c[k] for k in ("name", "hex", "rgb", "fraction")} for c in colors.get(g.pk, [])],
-                "name": g.name, "brand": g.brand, "size": g.size, "material": g.material,
-                "seasons": seasons.get(g.pk, []), "price": str(g.price) if g.price is not None else None,
-                "currency": g.currency, "purchase_date": _iso(g.purchase_date), "notes": g.notes,
-                "status": g.status, "archive_reason": g.archive_reason, "archived_at": _iso(g.archived_at),
-                "laundry": g.laundry, "wear_count": g.wear_count, "last_worn_on": _iso(g.last_worn_on),
-                "worn_on": worn.get(g.pk, []), "box": g.bbox, "score": g.score, "picture": g.picture,
-                "photo_file": photo_files.get(g.photo_id),
-                "cutout_file": _export_member(zf, g.cutout, f"cutouts/{g.pk}.png"),
-                "mask_file": _export_member(zf, g.mask, f"masks/{g.pk}.png"),
-                "created_at": _iso(g.created_at), "updated_at": _iso(g.updated_at)})
-        zf.writestr(zipfile.ZipInfo("items.json", date_time=time.localtime()[:6]),
-                    json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"),
-                    compress_type=zipfile.ZIP_DEFLATED)
+            document["items"].append(
+                {
+                    "id": g.pk,
+                    "photo_id": g.photo_id,
+                    "section": g.category.section.slug,
+                    "category": g.category.slug,
+                    "type": g.type.slug if g.type_id else None,
+                    "kind": g.type.name if g.type_id else g.category.name,
+                    "colors": [{k: c[k] for k in ("name", "hex", "rgb", "fraction")} for c in colors.get(g.pk, [])],
+                    "name": g.name,
+                    "brand": g.brand,
+                    "size": g.size,
+                    "material": g.material,
+                    "seasons": seasons.get(g.pk, []),
+                    "price": str(g.price) if g.price is not None else None,
+                    "currency": g.currency,
+                    "purchase_date": _iso(g.purchase_date),
+                    "notes": g.notes,
+                    "status": g.status,
+                    "archive_reason": g.archive_reason,
+                    "archived_at": _iso(g.archived_at),
+                    "laundry": g.laundry,
+                    "wear_count": g.wear_count,
+                    "last_worn_on": _iso(g.last_worn_on),
+                    "worn_on": worn.get(g.pk, []),
+                    "box": g.bbox,
+                    "score": g.score,
+                    "picture": g.picture,
+                    "photo_file": photo_files.get(g.photo_id),
+                    "cutout_file": _export_member(zf, g.cutout, f"cutouts/{g.pk}.png"),
+                    "mask_file": _export_member(zf, g.mask, f"masks/{g.pk}.png"),
+                    "created_at": _iso(g.created_at),
+                    "updated_at": _iso(g.updated_at),
+                }
+            )
+        zf.writestr(
+            zipfile.ZipInfo("items.json", date_time=time.localtime()[:6]),
+            json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"),
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
     return document
 
 

@@ -3,10 +3,12 @@
 Errors are raised as ``django.core.exceptions.ValidationError`` (a dict keyed by field where a field
 is at fault); nothing is written when one is raised.
 """
+
 from __future__ import annotations
 
 import io
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from django.conf import settings
@@ -48,8 +50,9 @@ def garment_create(*, photo: Photo, instance: GarmentInstance, status: str = Gar
     ``instance.box``: ``(x0, y0, x1, y1)`` in photo pixels (clipped to the photo); ``instance.mask``:
     bool array ``(photo.height, photo.width)``, stored as a 1-bit PNG; ``instance.cutout``: RGBA PIL
     image (stored as PNG; made from the photo and the mask when None); ``instance.colors`` become
-    ``GarmentColor`` rows in order (a name given twice, or outside the palette, is left out); ``instance.guesses`` are kept as JSON. ``status``: ``closet`` or
-    ``review``. An unknown type slug, or a type of another category, is stored as no type.
+    ``GarmentColor`` rows in order (a name given twice, or outside the palette, is left out);
+    ``instance.guesses`` are kept as JSON. ``status``: ``closet`` or ``review``. An unknown type
+    slug, or a type of another category, is stored as no type.
     Raises ``ValidationError`` for an unknown category slug or a mask of the wrong shape.
     Call inside a transaction; the files written are referenced by the returned row.
     """
@@ -62,7 +65,8 @@ def garment_create(*, photo: Photo, instance: GarmentInstance, status: str = Gar
     mask = np.asarray(instance.mask).astype(bool)
     if mask.shape != (photo.height, photo.width):
         raise ValidationError(
-            f"Mask shape {mask.shape} does not match the photo ({photo.height}, {photo.width}).", code="bad_mask")
+            f"Mask shape {mask.shape} does not match the photo ({photo.height}, {photo.width}).", code="bad_mask"
+        )
     x0, y0, x1, y1 = (int(v) for v in instance.box)
     x0, x1 = sorted((max(0, min(x0, photo.width)), max(0, min(x1, photo.width))))
     y0, y1 = sorted((max(0, min(y0, photo.height)), max(0, min(y1, photo.height))))
@@ -72,10 +76,19 @@ def garment_create(*, photo: Photo, instance: GarmentInstance, status: str = Gar
         cutout.putalpha(Image.fromarray((mask[y0:y1, x0:x1] * 255).astype(np.uint8)))
 
     garment = Garment(
-        owner_id=photo.owner_id, photo=photo, category=category, type=garment_type,
-        score=float(instance.score), detector_score=float(instance.detector_score),
-        classifier_score=float(instance.classifier_score), x0=x0, y0=y0, x1=x1, y1=y1,
-        guesses=[g.as_dict() for g in instance.guesses], status=status,
+        owner_id=photo.owner_id,
+        photo=photo,
+        category=category,
+        type=garment_type,
+        score=float(instance.score),
+        detector_score=float(instance.detector_score),
+        classifier_score=float(instance.classifier_score),
+        x0=x0,
+        y0=y0,
+        x1=x1,
+        y1=y1,
+        guesses=[g.as_dict() for g in instance.guesses],
+        status=status,
     )
     mask_png = _png_bytes(Image.fromarray(mask.astype(np.uint8) * 255, mode="L").convert("1"))
     garment.mask.save("mask.png", ContentFile(mask_png), save=False)
@@ -86,7 +99,8 @@ def garment_create(*, photo: Photo, instance: GarmentInstance, status: str = Gar
             colors = {c.name: c for c in reversed(instance.colors) if c.name in PALETTE}  # first of each name
             GarmentColor.objects.bulk_create(
                 GarmentColor(garment=garment, position=i, name=c.name, hex=c.hex, fraction=float(c.fraction))
-                for i, c in enumerate(sorted(colors.values(), key=instance.colors.index)))
+                for i, c in enumerate(sorted(colors.values(), key=instance.colors.index))
+            )
     except Exception:
         garment_files_delete([garment])
         raise
@@ -113,8 +127,12 @@ def _resolve_kind(garment: Garment, category: Any, type: Any) -> tuple[Category,
             if new_type is None:
                 raise ValidationError({"type": _("Unknown type %(slug)s.") % {"slug": type}})
             if category is not _UNSET and new_type.category_id != new_category.pk:
-                raise ValidationError({"type": _("The type %(type)s is not a kind of %(category)s.") % {
-                    "type": new_type.display_name, "category": new_category.display_name}})
+                raise ValidationError(
+                    {
+                        "type": _("The type %(type)s is not a kind of %(category)s.")
+                        % {"type": new_type.display_name, "category": new_category.display_name}
+                    }
+                )
             new_category = new_type.category
     return new_category, new_type
 
@@ -129,18 +147,43 @@ def _colors_from_names(garment: Garment, names: list[str]) -> list[GarmentColor]
     rows = []
     for position, name in enumerate(dict.fromkeys(names)):
         found = detected.get(name)
-        rows.append(GarmentColor(garment=garment, position=position, name=name,
-                                 hex=found.hex if found else hex_of(name), fraction=found.fraction if found else 0.0))
+        rows.append(
+            GarmentColor(
+                garment=garment,
+                position=position,
+                name=name,
+                hex=found.hex if found else hex_of(name),
+                fraction=found.fraction if found else 0.0,
+            )
+        )
     return rows
 
 
 #: Fields ``garment_update`` copies as they are (validated by the model).
-EDITABLE_FIELDS = ("name", "brand", "size", "material", "price", "currency", "purchase_date", "notes",
-                   "picture", "laundry", "warmth_clo")
+EDITABLE_FIELDS = (
+    "name",
+    "brand",
+    "size",
+    "material",
+    "price",
+    "currency",
+    "purchase_date",
+    "notes",
+    "picture",
+    "laundry",
+    "warmth_clo",
+)
 
 
-def garment_update(*, garment: Garment, category: str | None = _UNSET, type: str | None = _UNSET,
-                   colors: list[str] = _UNSET, seasons: list[str] = _UNSET, **fields: Any) -> Garment:
+def garment_update(
+    *,
+    garment: Garment,
+    category: str | None = _UNSET,
+    type: str | None = _UNSET,
+    colors: list[str] = _UNSET,
+    seasons: list[str] = _UNSET,
+    **fields: Any,
+) -> Garment:
     """Edit a garment; only the arguments given change.
 
     * ``category`` / ``type``: slugs. ``type`` set: the garment moves to the type's category (a
@@ -167,19 +210,22 @@ def garment_update(*, garment: Garment, category: str | None = _UNSET, type: str
             if bad:
                 raise ValidationError({"seasons": [_("Unknown season %(name)s.") % {"name": bad[0]}]})
         if fields.get("currency") and fields["currency"] not in settings.CURRENCIES:
-            raise ValidationError({"currency": [_("Choose one of %(list)s.") % {
-                "list": ", ".join(settings.CURRENCIES)}]})
+            raise ValidationError(
+                {"currency": [_("Choose one of %(list)s.") % {"list": ", ".join(settings.CURRENCIES)}]}
+            )
         if fields.get("warmth_clo") is not None:
             try:
                 fields["warmth_clo"] = round(float(fields["warmth_clo"]), 2)
             except (TypeError, ValueError):
                 fields["warmth_clo"] = -1.0
             if not 0 <= fields["warmth_clo"] <= MAX_GARMENT_CLO:  # also NaN
-                raise ValidationError({"warmth_clo": [_("Give a warmth between 0 and %(max)s clo.") % {
-                    "max": MAX_GARMENT_CLO}]})
+                raise ValidationError(
+                    {"warmth_clo": [_("Give a warmth between 0 and %(max)s clo.") % {"max": MAX_GARMENT_CLO}]}
+                )
         for name, value in fields.items():
-            setattr(garment, name, "" if value is None and name not in ("price", "purchase_date", "warmth_clo")
-                    else value)
+            setattr(
+                garment, name, "" if value is None and name not in ("price", "purchase_date", "warmth_clo") else value
+            )
         if garment.price is not None and not garment.currency:
             garment.currency = profile_get(user=garment.owner).currency
         garment.full_clean(exclude=["owner", "photo", "mask", "cutout"], validate_unique=False)
@@ -215,7 +261,8 @@ def garment_reject(*, garment: Garment) -> None:
 def photo_confirm_all(*, photo: Photo) -> int:
     """Accept every garment of ``photo`` still waiting for review as it is. Returns how many."""
     return Garment.objects.filter(photo=photo, status=Garment.Status.REVIEW).update(
-        status=Garment.Status.CLOSET, updated_at=timezone.now())
+        status=Garment.Status.CLOSET, updated_at=timezone.now()
+    )
 
 
 def garment_archive(*, garment: Garment, reason: str) -> Garment:
@@ -252,8 +299,14 @@ def garment_photo_crop(*, garment: Garment, max_side: int = 800, margin: float =
     box's size on each side), downscaled so that the long side is at most ``max_side`` pixels."""
     image = load_photo_rgb(garment.photo)
     dx, dy = round(garment.box_width * margin), round(garment.box_height * margin)
-    crop = image.crop((max(0, garment.x0 - dx), max(0, garment.y0 - dy),
-                       min(image.width, garment.x1 + dx), min(image.height, garment.y1 + dy)))
+    crop = image.crop(
+        (
+            max(0, garment.x0 - dx),
+            max(0, garment.y0 - dy),
+            min(image.width, garment.x1 + dx),
+            min(image.height, garment.y1 + dy),
+        )
+    )
     crop.thumbnail((max_side, max_side))
     buf = io.BytesIO()
     crop.save(buf, format="JPEG", quality=85)

@@ -3,6 +3,7 @@ recovers photos whose processing was lost.
 
 Errors are raised as ``django.core.exceptions.ValidationError``; nothing is written when one is raised.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -27,8 +28,9 @@ logger = logging.getLogger(__name__)
 
 def gave_up_message(attempts: int) -> str:
     """The sentence a photo that stopped its worker ``attempts`` times ends with."""
-    return _("Processing stopped %(n)d times (the worker crashed or ran out of time); "
-             "this photo was given up.") % {"n": attempts}
+    return _("Processing stopped %(n)d times (the worker crashed or ran out of time); this photo was given up.") % {
+        "n": attempts
+    }
 
 
 def photo_enqueue(photo_id: int) -> bool:
@@ -72,20 +74,28 @@ def photo_create(*, owner, uploaded_file: UploadedFile) -> Photo:
     size = getattr(uploaded_file, "size", None)
     if size is not None and size > settings.MAX_UPLOAD_BYTES:
         raise ValidationError(
-            _("The file is too big: %(size)s bytes, the limit is %(limit)s bytes.") % {
-                "size": f"{size:,}", "limit": f"{settings.MAX_UPLOAD_BYTES:,}"},
-            code="too_big")
+            _("The file is too big: %(size)s bytes, the limit is %(limit)s bytes.")
+            % {"size": f"{size:,}", "limit": f"{settings.MAX_UPLOAD_BYTES:,}"},
+            code="too_big",
+        )
     uploaded_file.seek(0)
     data = uploaded_file.read(settings.MAX_UPLOAD_BYTES + 1)
     if len(data) > settings.MAX_UPLOAD_BYTES:
-        raise ValidationError(_("The file is too big: the limit is %(limit)s bytes.") % {
-            "limit": f"{settings.MAX_UPLOAD_BYTES:,}"}, code="too_big")
+        raise ValidationError(
+            _("The file is too big: the limit is %(limit)s bytes.") % {"limit": f"{settings.MAX_UPLOAD_BYTES:,}"},
+            code="too_big",
+        )
     decoded = decode_image(data)
     content, extension = encode_for_storage(decoded)
 
     original_name = _display_filename(getattr(uploaded_file, "name", ""))
-    photo = Photo(owner=owner, original_filename=original_name, width=decoded.width,
-                  height=decoded.height, status=Photo.Status.PENDING)
+    photo = Photo(
+        owner=owner,
+        original_filename=original_name,
+        width=decoded.width,
+        height=decoded.height,
+        status=Photo.Status.PENDING,
+    )
     stored_name = None
     try:
         with transaction.atomic():
@@ -109,7 +119,8 @@ def photo_mark_failed(*, photo_id: int, error: str) -> None:
     """Set a photo's status to ``failed`` with a readable ``error``; no-op when the photo is gone or
     already ``done`` (another run of its task finished it)."""
     Photo.objects.filter(pk=photo_id).exclude(status=Photo.Status.DONE).update(
-        status=Photo.Status.FAILED, error=error[:2000], updated_at=timezone.now())
+        status=Photo.Status.FAILED, error=error[:2000], updated_at=timezone.now()
+    )
 
 
 def photo_requeue(*, photo: Photo) -> Photo:
@@ -151,20 +162,25 @@ def photos_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
 
     stuck = Photo.objects.filter(
         status=Photo.Status.PROCESSING,
-        processing_started_at__lt=now - dt.timedelta(seconds=settings.SWEEP_PROCESSING_AFTER))
+        processing_started_at__lt=now - dt.timedelta(seconds=settings.SWEEP_PROCESSING_AFTER),
+    )
     gave_up = gave_up_message(max_attempts)
     counts["failed"] += stuck.filter(attempts__gte=max_attempts).update(
-        status=Photo.Status.FAILED, error=gave_up, updated_at=now)
+        status=Photo.Status.FAILED, error=gave_up, updated_at=now
+    )
     to_queue = list(stuck.values_list("pk", flat=True))
 
-    never_queued = Photo.objects.filter(status=Photo.Status.PENDING, enqueued_at__isnull=True,
-                                        created_at__lt=now - dt.timedelta(seconds=5))
+    never_queued = Photo.objects.filter(
+        status=Photo.Status.PENDING, enqueued_at__isnull=True, created_at__lt=now - dt.timedelta(seconds=5)
+    )
     to_queue += list(never_queued.values_list("pk", flat=True))
 
-    old_pending = list(Photo.objects.filter(
-        status=Photo.Status.PENDING,
-        enqueued_at__lt=now - dt.timedelta(seconds=settings.SWEEP_PENDING_AFTER),
-    ).values_list("pk", flat=True))
+    old_pending = list(
+        Photo.objects.filter(
+            status=Photo.Status.PENDING,
+            enqueued_at__lt=now - dt.timedelta(seconds=settings.SWEEP_PENDING_AFTER),
+        ).values_list("pk", flat=True)
+    )
     if old_pending:
         waiting = photo_queue().waiting()
         if waiting is None or waiting < len(old_pending):

@@ -1,10 +1,11 @@
 """Processing a photo into garments: claim it, run the vision pipeline, write one garment per
 instance. Idempotent and crash-safe; knows nothing of the task queue that calls it."""
+
 from __future__ import annotations
 
 import logging
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -60,8 +61,9 @@ def _review_status(score: float, threshold: float) -> str:
     return Garment.Status.CLOSET if score >= threshold and threshold < 1 else Garment.Status.REVIEW
 
 
-def process_photo(photo_id: int, pipeline: Pipeline, *,
-                  interruptions: tuple[type[BaseException], ...] = ()) -> Photo | None:
+def process_photo(
+    photo_id: int, pipeline: Pipeline, *, interruptions: tuple[type[BaseException], ...] = ()
+) -> Photo | None:
     """Run the vision pipeline on a photo and store one ``Garment`` per instance it finds.
 
     Idempotent, so a task may be delivered twice or run by two workers at once: the photo moves
@@ -94,14 +96,22 @@ def process_photo(photo_id: int, pipeline: Pipeline, *,
                 return current
             Garment.objects.filter(photo=photo).delete()
             for instance in instances:
-                written.append(garment_create(photo=photo, instance=instance,
-                                              status=_review_status(float(instance.score), threshold)))
+                written.append(
+                    garment_create(
+                        photo=photo, instance=instance, status=_review_status(float(instance.score), threshold)
+                    )
+                )
             photo.status = Photo.Status.DONE
             photo.error = ""
             photo.processing_seconds = round(time.monotonic() - started, 3)
             photo.save(update_fields=["status", "error", "processing_seconds", "updated_at"])
-        logger.info("photo %s done: %d garments in %.2f s (attempt %d)", photo_id, len(written),
-                    photo.processing_seconds, photo.attempts)
+        logger.info(
+            "photo %s done: %d garments in %.2f s (attempt %d)",
+            photo_id,
+            len(written),
+            photo.processing_seconds,
+            photo.attempts,
+        )
     except TRANSIENT_ERRORS:
         garment_files_delete(written)
         try:

@@ -1,8 +1,9 @@
 """Wearing and washing: the wear log and the laundry state."""
+
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -14,12 +15,15 @@ from wardrobe.closet.models import Garment, WearLog
 
 
 def _refresh_wear_stats(garment_ids: list[int]) -> None:
-    stats = {row["garment"]: row for row in WearLog.objects.filter(garment_id__in=garment_ids)
-             .values("garment").annotate(n=Count("id"), last=Max("worn_on"))}
+    stats = {
+        row["garment"]: row
+        for row in WearLog.objects.filter(garment_id__in=garment_ids)
+        .values("garment")
+        .annotate(n=Count("id"), last=Max("worn_on"))
+    }
     for gid in garment_ids:
         row = stats.get(gid, {"n": 0, "last": None})
-        Garment.objects.filter(pk=gid).update(wear_count=row["n"], last_worn_on=row["last"],
-                                              updated_at=timezone.now())
+        Garment.objects.filter(pk=gid).update(wear_count=row["n"], last_worn_on=row["last"], updated_at=timezone.now())
 
 
 def garments_wear(*, garments: Iterable[Garment], on: dt.date | None = None) -> int:
@@ -35,8 +39,10 @@ def garments_wear(*, garments: Iterable[Garment], on: dt.date | None = None) -> 
         raise ValidationError({"date": [_("You cannot log a wear in the future.")]})
     blocked = [g for g in garments if g.status != Garment.Status.CLOSET]
     if blocked:
-        raise ValidationError(_("Only garments in the closet can be worn: %(item)s is not.") % {
-            "item": blocked[0].label}, code="invalid_state")
+        raise ValidationError(
+            _("Only garments in the closet can be worn: %(item)s is not.") % {"item": blocked[0].label},
+            code="invalid_state",
+        )
     with transaction.atomic():
         existing = set(WearLog.objects.filter(garment__in=garments, worn_on=on).values_list("garment_id", flat=True))
         new = [WearLog(owner_id=g.owner_id, garment=g, worn_on=on) for g in garments if g.pk not in existing]

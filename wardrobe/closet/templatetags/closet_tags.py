@@ -1,4 +1,5 @@
 """Template helpers of the closet pages: ``{% load closet_tags %}``."""
+
 from __future__ import annotations
 
 from django import template

@@ -1,5 +1,6 @@
 """The closet page: sections and categories with counts, filters, sort, search, pages, and bulk
 actions on the ticked items."""
+
 from __future__ import annotations
 
 from django.contrib import messages
@@ -31,21 +32,33 @@ def closet(request):
     filters = {name: params.get(name) or None for name in ("section", "category", "type", "color", "season", "q")}
     state = params.get("state") if params.get("state") in PAGE_STATES else "closet"
     sort = params.get("sort") if params.get("sort") in SORTS else "newest"
-    garments = selectors.garment_list(user=request.user, strict=False, filters={
-        **{k: v for k, v in filters.items() if v}, "state": state, "sort": sort})
+    garments = selectors.garment_list(
+        user=request.user,
+        strict=False,
+        filters={**{k: v for k, v in filters.items() if v}, "state": state, "sort": sort},
+    )
     page = Paginator(garments, 48).get_page(params.get("page"))
     sections = selectors.section_list_with_counts(user=request.user)
-    return render(request, "closet/closet.html", {
-        "sections": sections, "page": page, "filters": filters, "state": state, "sort": sort,
-        "total": sum(s.count for s in sections),
-        "types": selectors.type_list(), "colors": selectors.color_choices(user=request.user),
-        "seasons": season_choices(),
-        "states": [(value, STATES[value]) for value in PAGE_STATES],
-        "sorts": [(value, label) for value, (label, _order) in SORTS.items()],
-        "page_query": query_without(request, "page"),
-        "filtered": any(filters.values()) or state != "closet",
-        "bulk_actions": BulkForm.ACTIONS,
-    })
+    return render(
+        request,
+        "closet/closet.html",
+        {
+            "sections": sections,
+            "page": page,
+            "filters": filters,
+            "state": state,
+            "sort": sort,
+            "total": sum(s.count for s in sections),
+            "types": selectors.type_list(),
+            "colors": selectors.color_choices(user=request.user),
+            "seasons": season_choices(),
+            "states": [(value, STATES[value]) for value in PAGE_STATES],
+            "sorts": [(value, label) for value, (label, _order) in SORTS.items()],
+            "page_query": query_without(request, "page"),
+            "filtered": any(filters.values()) or state != "closet",
+            "bulk_actions": BulkForm.ACTIONS,
+        },
+    )
 
 
 @login_required
@@ -61,12 +74,16 @@ def closet_bulk(request):
     try:
         if action == "wear":
             services.garments_wear(garments=garments)
-            messages.success(request, ngettext("%(n)d item marked as worn today.",
-                                               "%(n)d items marked as worn today.", len(garments)) % {"n": len(garments)})
+            messages.success(
+                request,
+                ngettext("%(n)d item marked as worn today.", "%(n)d items marked as worn today.", len(garments))
+                % {"n": len(garments)},
+            )
         else:
             services.garments_set_laundry(garments=garments, laundry=action)
-            messages.success(request, ngettext("%(n)d item updated.", "%(n)d items updated.",
-                                               len(garments)) % {"n": len(garments)})
+            messages.success(
+                request, ngettext("%(n)d item updated.", "%(n)d items updated.", len(garments)) % {"n": len(garments)}
+            )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect(back)

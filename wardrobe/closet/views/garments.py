@@ -1,4 +1,5 @@
 """The item page and its actions: edit, wear, laundry, archive, delete; and the closet export."""
+
 from __future__ import annotations
 
 from django import forms
@@ -35,11 +36,22 @@ def garment_detail(request, garment_id: int):
             messages.success(request, _("Saved."))
             return redirect("closet:garment-detail", garment_id=garment.pk)
     wears = list(selectors.wear_list(user=request.user, garment_id=garment.pk)[:10])
-    return render(request, "closet/garment_detail.html", {
-        "garment": garment, "photo": garment.photo, "form": form, "archive_form": ArchiveForm(),
-        "categories": kind_choices(), "wears": wears, "today": timezone.localdate(),
-        "worn_today": bool(wears) and wears[0].worn_on == timezone.localdate(), "names": selectors.kind_names(),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "closet/garment_detail.html",
+        {
+            "garment": garment,
+            "photo": garment.photo,
+            "form": form,
+            "archive_form": ArchiveForm(),
+            "categories": kind_choices(),
+            "wears": wears,
+            "today": timezone.localdate(),
+            "worn_today": bool(wears) and wears[0].worn_on == timezone.localdate(),
+            "names": selectors.kind_names(),
+        },
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -119,8 +131,12 @@ def export_filename(user) -> str:
 
 def export_response(user) -> FileResponse:
     """The user's closet export (``services.closet_export_write``) as a zip download, never cached."""
-    response = FileResponse(services.closet_export_open(user=user), as_attachment=True,
-                            filename=export_filename(user), content_type="application/zip")
+    response = FileResponse(
+        services.closet_export_open(user=user),
+        as_attachment=True,
+        filename=export_filename(user),
+        content_type="application/zip",
+    )
     patch_cache_control(response, private=True, no_store=True)
     return response
 

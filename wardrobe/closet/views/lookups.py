@@ -1,4 +1,5 @@
 """Owner-checked lookups the closet's pages share: another user's id is a 404, like a missing one."""
+
 from __future__ import annotations
 
 from django.http import Http404
@@ -31,8 +32,9 @@ def kind_choices() -> list[dict]:
     for c in selectors.category_choices():
         types = list(c.types.all())
         options = [] if any(t.name == c.name for t in types) else [(kind_value(c.slug, None), c.display_name)]
-        options += [(kind_value(c.slug, t.slug),
-                     t.display_name if t.name == c.name else f"{c.display_name} › {t.display_name}")
-                    for t in types]
+        options += [
+            (kind_value(c.slug, t.slug), t.display_name if t.name == c.name else f"{c.display_name} › {t.display_name}")
+            for t in types
+        ]
         groups.append({"label": f"{c.section.display_name} › {c.display_name}", "options": options})
     return groups

@@ -1,5 +1,6 @@
 """Owner-checked files of the closet: a photo, a garment's mask, cutout and picture. Someone else's
 id is a 404, like a missing one (see ``wardrobe.core.media`` for authentication and caching)."""
+
 from __future__ import annotations
 
 from django.http import HttpResponse
@@ -10,8 +11,13 @@ from wardrobe.closet.models import Garment
 from wardrobe.closet.views.lookups import garment_or_404, photo_or_404
 from wardrobe.core.media import PRIVATE_MEDIA_CACHE, PrivateMediaView, send_private_file
 
-_CONTENT_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp",
-                  ".heic": "image/heic"}
+_CONTENT_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".heic": "image/heic",
+}
 
 
 class PhotoImageView(PrivateMediaView):
@@ -20,8 +26,12 @@ class PhotoImageView(PrivateMediaView):
     def get(self, request, photo_id: int):
         photo = photo_or_404(request, photo_id)
         ext = "." + photo.image.name.rsplit(".", 1)[-1].lower() if "." in photo.image.name else ""
-        return send_private_file(request, photo.image, _CONTENT_TYPES.get(ext, "application/octet-stream"),
-                                 f"photo-{photo.pk}{ext if ext in _CONTENT_TYPES else ''}")
+        return send_private_file(
+            request,
+            photo.image,
+            _CONTENT_TYPES.get(ext, "application/octet-stream"),
+            f"photo-{photo.pk}{ext if ext in _CONTENT_TYPES else ''}",
+        )
 
 
 class GarmentMaskView(PrivateMediaView):

@@ -1,5 +1,6 @@
 """Photo pages: the bulk upload, the photo list and page, reviewing a photo's garments and the
 review queue, retry and delete."""
+
 from __future__ import annotations
 
 from django import forms
@@ -39,14 +40,28 @@ def upload(request):
                 results.append({"name": f.name, "error": " ".join(exc.messages)})
         ok = [r for r in results if "photo" in r]
         if ok and len(ok) == len(results):
-            messages.success(request, ngettext("%(n)d photo uploaded; processing has started.",
-                                               "%(n)d photos uploaded; processing has started.", len(ok)) % {"n": len(ok)})
+            messages.success(
+                request,
+                ngettext(
+                    "%(n)d photo uploaded; processing has started.",
+                    "%(n)d photos uploaded; processing has started.",
+                    len(ok),
+                )
+                % {"n": len(ok)},
+            )
             return redirect("closet:photo-list")
         form = UploadForm()
     status_code = 400 if any("error" in r for r in results) or (request.method == "POST" and form.errors) else 200
-    return render(request, "closet/upload.html", {
-        "form": form, "results": results, "max_files": settings.MAX_UPLOAD_FILES,
-    }, status=status_code)
+    return render(
+        request,
+        "closet/upload.html",
+        {
+            "form": form,
+            "results": results,
+            "max_files": settings.MAX_UPLOAD_FILES,
+        },
+        status=status_code,
+    )
 
 
 @login_required
@@ -57,29 +72,24 @@ def photo_list(request):
     return render(request, "closet/photo_list.html", {"page": page, "refresh": pending})
 
 
-def kind_choices() -> list[dict]:
-    """Options of the "category and type" selects, grouped by category, in the active language:
-    ``[{"label": "Section › Category", "options": [("category:type", label), ...]}]``. A category
-    offers itself without a type unless one of its types has its name (Pants › Pants)."""
-    groups = []
-    for c in selectors.category_choices():
-        types = list(c.types.all())
-        options = [] if any(t.name == c.name for t in types) else [(f"{c.slug}:", c.display_name)]
-        options += [(f"{c.slug}:{t.slug}", t.display_name if t.name == c.name else f"{c.display_name} › {t.display_name}")
-                    for t in types]
-        groups.append({"label": f"{c.section.display_name} › {c.display_name}", "options": options})
-    return groups
-
-
 @login_required
 @require_GET
 def photo_detail(request, photo_id: int):
     photo = photo_or_404(request, photo_id)
     garments = list(selectors.garment_list(user=request.user, filters={"photo": photo.pk}))
     to_review = [g for g in garments if g.status == Garment.Status.REVIEW]
-    return render(request, "closet/photo_detail.html", {
-        "photo": photo, "garments": garments, "to_review": to_review, "refresh": not photo.is_finished,
-        "categories": kind_choices(), "names": selectors.kind_names()})
+    return render(
+        request,
+        "closet/photo_detail.html",
+        {
+            "photo": photo,
+            "garments": garments,
+            "to_review": to_review,
+            "refresh": not photo.is_finished,
+            "categories": kind_choices(),
+            "names": selectors.kind_names(),
+        },
+    )
 
 
 @login_required
@@ -123,8 +133,9 @@ def photo_review(request, photo_id: int):
 def photo_confirm_all(request, photo_id: int):
     photo = photo_or_404(request, photo_id)
     n = services.photo_confirm_all(photo=photo)
-    messages.success(request, ngettext("%(n)d garment added to the closet.", "%(n)d garments added to the closet.",
-                                       n) % {"n": n})
+    messages.success(
+        request, ngettext("%(n)d garment added to the closet.", "%(n)d garments added to the closet.", n) % {"n": n}
+    )
     return redirect(safe_next(request, reverse("closet:photo-detail", args=[photo.pk])))
 
 
@@ -136,9 +147,16 @@ def review(request):
     groups: dict[int, dict] = {}
     for g in garments:
         groups.setdefault(g.photo_id, {"photo": g.photo, "garments": []})["garments"].append(g)
-    return render(request, "closet/review.html", {
-        "groups": list(groups.values()), "count": selectors.review_count(user=request.user),
-        "categories": kind_choices(), "names": selectors.kind_names()})
+    return render(
+        request,
+        "closet/review.html",
+        {
+            "groups": list(groups.values()),
+            "count": selectors.review_count(user=request.user),
+            "categories": kind_choices(),
+            "names": selectors.kind_names(),
+        },
+    )
 
 
 @login_required
@@ -146,8 +164,9 @@ def review(request):
 def review_confirm_all(request):
     photos = {g.photo for g in selectors.review_queue(user=request.user)}
     n = sum(services.photo_confirm_all(photo=p) for p in photos)
-    messages.success(request, ngettext("%(n)d garment added to the closet.", "%(n)d garments added to the closet.",
-                                       n) % {"n": n})
+    messages.success(
+        request, ngettext("%(n)d garment added to the closet.", "%(n)d garments added to the closet.", n) % {"n": n}
+    )
     return redirect("closet:review")
 
 
@@ -169,5 +188,3 @@ def photo_retry(request, photo_id: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("closet:photo-detail", photo_id=photo.pk)
-
-

@@ -1,5 +1,6 @@
 """API errors: the DRF exception handler that turns Django's ``ValidationError`` (raised by services)
 into a 400, and Django's 404 handler, which answers JSON under ``/api/`` as DRF does."""
+
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError

@@ -1,4 +1,5 @@
 """Serializer fields and body rules shared by every room's API."""
+
 from __future__ import annotations
 
 from django.utils.translation import gettext as _

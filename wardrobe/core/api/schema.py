@@ -11,6 +11,7 @@ drf-spectacular names enums after the field (``status`` -> ``StatusEnum``) and w
 covers several choice sets (photo and garment ``status``) or one choice set gets several names
 (``archive_reason`` and ``reason``). :class:`NamedChoiceField` names its enum explicitly instead.
 """
+
 from __future__ import annotations
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
@@ -29,7 +30,7 @@ ERROR_SCHEMA = {
 VALIDATION_ERROR_SCHEMA = {
     "type": "object",
     "description": "Field name (`non_field_errors`: the body as a whole; `detail`: a body that could not be "
-                   "parsed) -> list of messages, or an object by index / sub-field for list and nested fields.",
+    "parsed) -> list of messages, or an object by index / sub-field for list and nested fields.",
     "additionalProperties": {},
 }
 
@@ -71,8 +72,11 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
     def map_serializer_field(self, auto_schema, direction):
         field: NamedChoiceField = self.target
         choices = {k: v for k, v in field.choices.items() if k not in ("", None)}
-        ref = _register(auto_schema, field.enum_name, {
-            "enum": list(choices), "type": "string", "description": build_choice_description_list(choices.items())})
+        ref = _register(
+            auto_schema,
+            field.enum_name,
+            {"enum": list(choices), "type": "string", "description": build_choice_description_list(choices.items())},
+        )
         if not field.allow_blank:
             return ref
         return {"oneOf": [ref, _register(auto_schema, "BlankEnum", {"enum": [""]})]}
@@ -110,8 +114,9 @@ class AutoSchema(SpectacularAutoSchema):
             responses.setdefault(str(code), {"description": description})
         for code, response in responses.items():
             if code.startswith("4") and "content" not in response:
-                name, schema = ("ValidationError", VALIDATION_ERROR_SCHEMA) if code == "400" \
-                    else ("Error", ERROR_SCHEMA)
+                name, schema = (
+                    ("ValidationError", VALIDATION_ERROR_SCHEMA) if code == "400" else ("Error", ERROR_SCHEMA)
+                )
                 response["content"] = {"application/json": {"schema": _register(self, name, schema)}}
         return operation
 
@@ -123,8 +128,11 @@ class AutoSchema(SpectacularAutoSchema):
             sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
             whole, places = field.max_whole_digits, field.decimal_places
             schema["pattern"] = rf"^{sign}(?:[0-9]{{1,{whole}}}(?:\.[0-9]{{0,{places}}})?|\.[0-9]{{1,{places}}})$"
-        elif (direction == "request" and isinstance(field, serializers.CharField)
-              and not {"pattern", "format", "enum"} & set(schema)):
+        elif (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and not {"pattern", "format", "enum"} & set(schema)
+        ):
             schema["pattern"] = text_pattern(blank=field.allow_blank or not field.trim_whitespace)
         return schema
 

@@ -1,4 +1,5 @@
 """Template helpers every page may use: ``{% load core_tags %}``."""
+
 from __future__ import annotations
 
 from django import template

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,97 +15,169 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name_plural': 'categories',
-                'ordering': ['section__order', 'order', 'name'],
+                "verbose_name_plural": "categories",
+                "ordering": ["section__order", "order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Section',
+            name="Section",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'ordering': ['order', 'name'],
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='GarmentType',
+            name="GarmentType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='types', to='wardrobe.category')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="types", to="wardrobe.category"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['category__order', 'order', 'name'],
+                "ordering": ["category__order", "order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Photo',
+            name="Photo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('image', models.FileField(max_length=255, upload_to=wardrobe.closet.models.photo_upload_to)),
-                ('original_filename', models.CharField(blank=True, max_length=255)),
-                ('width', models.PositiveIntegerField()),
-                ('height', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('processing', 'Processing'), ('done', 'Done'), ('failed', 'Failed')], db_index=True, default='pending', max_length=16)),
-                ('error', models.TextField(blank=True)),
-                ('processing_seconds', models.FloatField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='photos', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("image", models.FileField(max_length=255, upload_to=wardrobe.closet.models.photo_upload_to)),
+                ("original_filename", models.CharField(blank=True, max_length=255)),
+                ("width", models.PositiveIntegerField()),
+                ("height", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("processing", "Processing"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("processing_seconds", models.FloatField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="photos", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Garment',
+            name="Garment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.FloatField(help_text='Combined confidence, 0..1.')),
-                ('detector_score', models.FloatField(default=0.0)),
-                ('classifier_score', models.FloatField(default=0.0)),
-                ('x0', models.PositiveIntegerField()),
-                ('y0', models.PositiveIntegerField()),
-                ('x1', models.PositiveIntegerField()),
-                ('y1', models.PositiveIntegerField()),
-                ('mask', models.FileField(help_text="1-bit PNG at the photo's resolution.", max_length=255, upload_to=wardrobe.closet.models.garment_mask_upload_to)),
-                ('cutout', models.FileField(help_text='RGBA PNG cropped to the box.', max_length=255, upload_to=wardrobe.closet.models.garment_cutout_upload_to)),
-                ('colors', models.JSONField(blank=True, default=list, help_text='List of {"rgb": [r,g,b], "hex": "#rrggbb", "name": str, "fraction": float}.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='garments', to='wardrobe.category')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='garments', to=settings.AUTH_USER_MODEL)),
-                ('type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='garments', to='wardrobe.garmenttype')),
-                ('photo', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='garments', to='wardrobe.photo')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("score", models.FloatField(help_text="Combined confidence, 0..1.")),
+                ("detector_score", models.FloatField(default=0.0)),
+                ("classifier_score", models.FloatField(default=0.0)),
+                ("x0", models.PositiveIntegerField()),
+                ("y0", models.PositiveIntegerField()),
+                ("x1", models.PositiveIntegerField()),
+                ("y1", models.PositiveIntegerField()),
+                (
+                    "mask",
+                    models.FileField(
+                        help_text="1-bit PNG at the photo's resolution.",
+                        max_length=255,
+                        upload_to=wardrobe.closet.models.garment_mask_upload_to,
+                    ),
+                ),
+                (
+                    "cutout",
+                    models.FileField(
+                        help_text="RGBA PNG cropped to the box.",
+                        max_length=255,
+                        upload_to=wardrobe.closet.models.garment_cutout_upload_to,
+                    ),
+                ),
+                (
+                    "colors",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text='List of {"rgb": [r,g,b], "hex": "#rrggbb", "name": str, "fraction": float}.',
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="garments", to="wardrobe.category"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="garments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="garments",
+                        to="wardrobe.garmenttype",
+                    ),
+                ),
+                (
+                    "photo",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="garments", to="wardrobe.photo"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='category',
-            name='section',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='categories', to='wardrobe.section'),
+            model_name="category",
+            name="section",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="categories", to="wardrobe.section"
+            ),
         ),
         migrations.AddIndex(
-            model_name='photo',
-            index=models.Index(fields=['owner', '-created_at'], name='wardrobe_ph_owner_i_9eec1f_idx'),
+            model_name="photo",
+            index=models.Index(fields=["owner", "-created_at"], name="wardrobe_ph_owner_i_9eec1f_idx"),
         ),
         migrations.AddIndex(
-            model_name='garment',
-            index=models.Index(fields=['owner', 'category'], name='wardrobe_ga_owner_i_f7285f_idx'),
+            model_name="garment",
+            index=models.Index(fields=["owner", "category"], name="wardrobe_ga_owner_i_f7285f_idx"),
         ),
     ]

@@ -5,30 +5,35 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('wardrobe', '0003_closet_fields_wear_log'),
+        ("wardrobe", "0003_closet_fields_wear_log"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='photo',
-            name='attempts',
-            field=models.PositiveSmallIntegerField(default=0, help_text='How many times a worker started on this photo (a crash or time-out counts).'),
+            model_name="photo",
+            name="attempts",
+            field=models.PositiveSmallIntegerField(
+                default=0, help_text="How many times a worker started on this photo (a crash or time-out counts)."
+            ),
         ),
         migrations.AddField(
-            model_name='photo',
-            name='enqueued_at',
-            field=models.DateTimeField(blank=True, help_text='When its task was last handed to the broker; empty: never (broker down).', null=True),
+            model_name="photo",
+            name="enqueued_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When its task was last handed to the broker; empty: never (broker down).",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='photo',
-            name='processing_started_at',
+            model_name="photo",
+            name="processing_started_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddIndex(
-            model_name='photo',
-            index=models.Index(fields=['status', 'enqueued_at'], name='photo_sweep_idx'),
+            model_name="photo",
+            index=models.Index(fields=["status", "enqueued_at"], name="photo_sweep_idx"),
         ),
     ]

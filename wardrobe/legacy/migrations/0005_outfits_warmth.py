@@ -8,55 +8,59 @@ from django.db import migrations, models
 
 #: Default warmth (clo) per category and type: a frozen copy of the values of the time
 #: (``vocabulary.warmth`` today; ISO 9920 / ASHRAE 55), so later edits never change this migration.
-CATEGORY_CLO = {'shirt-blouse': 0.25,
- 'top-t-shirt-sweatshirt': 0.08,
- 'sweater': 0.3,
- 'cardigan': 0.28,
- 'jacket': 0.4,
- 'vest': 0.17,
- 'pants': 0.2,
- 'shorts': 0.08,
- 'skirt': 0.18,
- 'coat': 0.6,
- 'dress': 0.33,
- 'jumpsuit': 0.49,
- 'cape': 0.4,
- 'glasses': 0.0,
- 'hat': 0.01,
- 'headband-head-covering-hair-accessory': 0.0,
- 'tie': 0.0,
- 'glove': 0.05,
- 'watch': 0.0,
- 'belt': 0.0,
- 'leg-warmer': 0.03,
- 'tights-stockings': 0.02,
- 'sock': 0.03,
- 'shoe': 0.02,
- 'bag-wallet': 0.0,
- 'scarf': 0.05,
- 'umbrella': 0.0}
-TYPE_CLO = {'blouse': 0.2,
- 't-shirt': 0.08,
- 'long-sleeve': 0.12,
- 'polo': 0.17,
- 'hoodie': 0.4,
- 'sweatshirt': 0.34,
- 'undershirt': 0.06,
- 'bodysuit': 0.1,
- 'top': 0.1,
- 'blazer': 0.36,
- 'jeans': 0.24,
- 'leggings': 0.15,
- 'romper': 0.2,
- 'sunglasses': 0.0,
- 'boots': 0.1,
- 'sandals': 0.02,
- 'sneakers': 0.02,
- 'heels': 0.02,
- 'flats': 0.02,
- 'loafers': 0.02,
- 'clogs': 0.02,
- 'wedges': 0.02}
+CATEGORY_CLO = {
+    "shirt-blouse": 0.25,
+    "top-t-shirt-sweatshirt": 0.08,
+    "sweater": 0.3,
+    "cardigan": 0.28,
+    "jacket": 0.4,
+    "vest": 0.17,
+    "pants": 0.2,
+    "shorts": 0.08,
+    "skirt": 0.18,
+    "coat": 0.6,
+    "dress": 0.33,
+    "jumpsuit": 0.49,
+    "cape": 0.4,
+    "glasses": 0.0,
+    "hat": 0.01,
+    "headband-head-covering-hair-accessory": 0.0,
+    "tie": 0.0,
+    "glove": 0.05,
+    "watch": 0.0,
+    "belt": 0.0,
+    "leg-warmer": 0.03,
+    "tights-stockings": 0.02,
+    "sock": 0.03,
+    "shoe": 0.02,
+    "bag-wallet": 0.0,
+    "scarf": 0.05,
+    "umbrella": 0.0,
+}
+TYPE_CLO = {
+    "blouse": 0.2,
+    "t-shirt": 0.08,
+    "long-sleeve": 0.12,
+    "polo": 0.17,
+    "hoodie": 0.4,
+    "sweatshirt": 0.34,
+    "undershirt": 0.06,
+    "bodysuit": 0.1,
+    "top": 0.1,
+    "blazer": 0.36,
+    "jeans": 0.24,
+    "leggings": 0.15,
+    "romper": 0.2,
+    "sunglasses": 0.0,
+    "boots": 0.1,
+    "sandals": 0.02,
+    "sneakers": 0.02,
+    "heels": 0.02,
+    "flats": 0.02,
+    "loafers": 0.02,
+    "clogs": 0.02,
+    "wedges": 0.02,
+}
 
 
 def seed_warmth(apps, schema_editor):
@@ -72,94 +76,171 @@ def seed_warmth(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('wardrobe', '0004_photo_attempts_sweep'),
+        ("wardrobe", "0004_photo_attempts_sweep"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='category',
-            name='warmth_clo',
-            field=models.FloatField(default=0.0, help_text='Default clothing insulation (wardrobe.warmth, ISO 9920 / ASHRAE 55).', validators=[django.core.validators.MinValueValidator(0.0)], verbose_name='warmth (clo)'),
+            model_name="category",
+            name="warmth_clo",
+            field=models.FloatField(
+                default=0.0,
+                help_text="Default clothing insulation (wardrobe.warmth, ISO 9920 / ASHRAE 55).",
+                validators=[django.core.validators.MinValueValidator(0.0)],
+                verbose_name="warmth (clo)",
+            ),
         ),
         migrations.AddField(
-            model_name='garment',
-            name='warmth_clo',
-            field=models.FloatField(blank=True, help_text='Empty: the default of its type or category.', null=True, validators=[django.core.validators.MinValueValidator(0.0)], verbose_name='warmth (clo)'),
+            model_name="garment",
+            name="warmth_clo",
+            field=models.FloatField(
+                blank=True,
+                help_text="Empty: the default of its type or category.",
+                null=True,
+                validators=[django.core.validators.MinValueValidator(0.0)],
+                verbose_name="warmth (clo)",
+            ),
         ),
         migrations.AddField(
-            model_name='garmenttype',
-            name='warmth_clo',
-            field=models.FloatField(blank=True, help_text="Empty: the category's warmth.", null=True, validators=[django.core.validators.MinValueValidator(0.0)], verbose_name='warmth (clo)'),
+            model_name="garmenttype",
+            name="warmth_clo",
+            field=models.FloatField(
+                blank=True,
+                help_text="Empty: the category's warmth.",
+                null=True,
+                validators=[django.core.validators.MinValueValidator(0.0)],
+                verbose_name="warmth (clo)",
+            ),
         ),
         migrations.CreateModel(
-            name='Outfit',
+            name="Outfit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('occasion', models.CharField(blank=True, choices=[('casual', 'Casual'), ('work', 'Work'), ('formal', 'Formal'), ('sport', 'Sport'), ('party', 'Party'), ('travel', 'Travel'), ('home', 'Home')], max_length=16, verbose_name='occasion')),
-                ('seasons', models.CharField(blank=True, help_text="Season slugs as ',spring,autumn,'; empty: not set.", max_length=40, verbose_name='seasons')),
-                ('source', models.CharField(choices=[('builder', 'Built'), ('suggestion', 'Suggested')], default='builder', max_length=16)),
-                ('explanation', models.CharField(blank=True, help_text='Why a suggested outfit was chosen (its weather line).', max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outfits', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "occasion",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("casual", "Casual"),
+                            ("work", "Work"),
+                            ("formal", "Formal"),
+                            ("sport", "Sport"),
+                            ("party", "Party"),
+                            ("travel", "Travel"),
+                            ("home", "Home"),
+                        ],
+                        max_length=16,
+                        verbose_name="occasion",
+                    ),
+                ),
+                (
+                    "seasons",
+                    models.CharField(
+                        blank=True,
+                        help_text="Season slugs as ',spring,autumn,'; empty: not set.",
+                        max_length=40,
+                        verbose_name="seasons",
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("builder", "Built"), ("suggestion", "Suggested")], default="builder", max_length=16
+                    ),
+                ),
+                (
+                    "explanation",
+                    models.CharField(
+                        blank=True, help_text="Why a suggested outfit was chosen (its weather line).", max_length=300
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="outfits", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-updated_at', '-id'],
+                "ordering": ["-updated_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='OutfitItem',
+            name="OutfitItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('x', models.FloatField(default=0.5, help_text='Centre, fraction of the canvas width.')),
-                ('y', models.FloatField(default=0.5, help_text='Centre, fraction of the canvas height.')),
-                ('width', models.FloatField(default=0.4, help_text='Fraction of the canvas width.')),
-                ('z', models.SmallIntegerField(default=0)),
-                ('garment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outfit_items', to='wardrobe.garment')),
-                ('outfit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='wardrobe.outfit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("x", models.FloatField(default=0.5, help_text="Centre, fraction of the canvas width.")),
+                ("y", models.FloatField(default=0.5, help_text="Centre, fraction of the canvas height.")),
+                ("width", models.FloatField(default=0.4, help_text="Fraction of the canvas width.")),
+                ("z", models.SmallIntegerField(default=0)),
+                (
+                    "garment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="outfit_items", to="wardrobe.garment"
+                    ),
+                ),
+                (
+                    "outfit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="wardrobe.outfit"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['z', 'id'],
+                "ordering": ["z", "id"],
             },
         ),
         migrations.AddField(
-            model_name='outfit',
-            name='garments',
-            field=models.ManyToManyField(related_name='outfits', through='wardrobe.OutfitItem', to='wardrobe.garment'),
+            model_name="outfit",
+            name="garments",
+            field=models.ManyToManyField(related_name="outfits", through="wardrobe.OutfitItem", to="wardrobe.garment"),
         ),
         migrations.CreateModel(
-            name='OutfitPlan',
+            name="OutfitPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('worn', models.BooleanField(default=False, verbose_name='worn')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('outfit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plans', to='wardrobe.outfit')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outfit_plans', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="date")),
+                ("worn", models.BooleanField(default=False, verbose_name="worn")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "outfit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="plans", to="wardrobe.outfit"
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outfit_plans",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date', 'id'],
+                "ordering": ["date", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='outfititem',
-            constraint=models.UniqueConstraint(fields=('outfit', 'garment'), name='garment_once_per_outfit'),
+            model_name="outfititem",
+            constraint=models.UniqueConstraint(fields=("outfit", "garment"), name="garment_once_per_outfit"),
         ),
         migrations.AddIndex(
-            model_name='outfit',
-            index=models.Index(fields=['owner', '-updated_at'], name='wardrobe_ou_owner_i_5e7ca7_idx'),
+            model_name="outfit",
+            index=models.Index(fields=["owner", "-updated_at"], name="wardrobe_ou_owner_i_5e7ca7_idx"),
         ),
         migrations.AddIndex(
-            model_name='outfitplan',
-            index=models.Index(fields=['owner', 'date'], name='wardrobe_ou_owner_i_6a22c2_idx'),
+            model_name="outfitplan",
+            index=models.Index(fields=["owner", "date"], name="wardrobe_ou_owner_i_6a22c2_idx"),
         ),
         migrations.AddConstraint(
-            model_name='outfitplan',
-            constraint=models.UniqueConstraint(fields=('outfit', 'date'), name='outfit_once_per_day'),
+            model_name="outfitplan",
+            constraint=models.UniqueConstraint(fields=("outfit", "date"), name="outfit_once_per_day"),
         ),
         migrations.RunPython(seed_warmth, migrations.RunPython.noop),
     ]

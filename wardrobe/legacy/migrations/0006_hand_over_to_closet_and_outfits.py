@@ -1,5 +1,6 @@
 """The models of the first version move to the ``closet`` and ``outfits`` apps, which keep their
 tables (``wardrobe_*``). Only Django's picture of the models changes here; no table is touched."""
+
 from django.db import migrations
 
 

@@ -1,5 +1,6 @@
 """API representations of outfits, calendar entries and the month calendar. Shape and range checks
 only; the rules (your garments, in the closet, on the canvas) are ``wardrobe.outfits.services``'s."""
+
 from __future__ import annotations
 
 from django.urls import reverse
@@ -19,23 +20,29 @@ MAX_ID = 2**31 - 1
 
 
 def _season_list_field(**kwargs) -> serializers.ListField:
-    return serializers.ListField(child=serializers.ChoiceField(choices=SEASONS),
-                                 max_length=len(SEASONS), help_text="Season slugs.", **kwargs)
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=SEASONS), max_length=len(SEASONS), help_text="Season slugs.", **kwargs
+    )
 
 
 class OutfitItemInputSerializer(serializers.Serializer):
     """One garment on the canvas. Positions are fractions of the canvas (origin top left); an item
     without them gets its section's default place."""
 
-    garment = serializers.IntegerField(min_value=1, max_value=MAX_ID,
-                                       help_text="Id of one of your garments in the closet (not archived).")
+    garment = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text="Id of one of your garments in the closet (not archived)."
+    )
     x = StrictFloatField(min_value=0.0, max_value=1.0, required=False, help_text="Centre, fraction of the width.")
     y = StrictFloatField(min_value=0.0, max_value=1.0, required=False, help_text="Centre, fraction of the height.")
-    width = StrictFloatField(min_value=0.05, max_value=1.0, required=False,
-                             help_text="Drawn width, fraction of the canvas width (the height keeps the "
-                                       "picture's aspect ratio).")
-    z = serializers.IntegerField(min_value=-1000, max_value=1000, required=False,
-                                 help_text="Layer: higher is drawn on top.")
+    width = StrictFloatField(
+        min_value=0.05,
+        max_value=1.0,
+        required=False,
+        help_text="Drawn width, fraction of the canvas width (the height keeps the picture's aspect ratio).",
+    )
+    z = serializers.IntegerField(
+        min_value=-1000, max_value=1000, required=False, help_text="Layer: higher is drawn on top."
+    )
 
 
 class OutfitItemSerializer(serializers.ModelSerializer):
@@ -60,21 +67,42 @@ class OutfitItemSerializer(serializers.ModelSerializer):
 class OutfitSerializer(serializers.ModelSerializer):
     """An outfit with its canvas layout (bottom layer first), its warmth and its rendered picture."""
 
-    occasion = NamedChoiceField(enum_name="OccasionEnum", choices=Outfit.Occasion.choices, allow_blank=True,
-                                read_only=True, help_text="Empty: not set.")
+    occasion = NamedChoiceField(
+        enum_name="OccasionEnum",
+        choices=Outfit.Occasion.choices,
+        allow_blank=True,
+        read_only=True,
+        help_text="Empty: not set.",
+    )
     seasons = _season_list_field(source="season_list", read_only=True)
-    source = NamedChoiceField(enum_name="OutfitSourceEnum", choices=Outfit.Source.choices, read_only=True,
-                              help_text="builder: composed on the canvas; suggestion: an accepted suggestion.")
+    source = NamedChoiceField(
+        enum_name="OutfitSourceEnum",
+        choices=Outfit.Source.choices,
+        read_only=True,
+        help_text="builder: composed on the canvas; suggestion: an accepted suggestion.",
+    )
     items = serializers.SerializerMethodField()
     warmth_clo = serializers.SerializerMethodField(help_text="Sum of the items' warmth, in clo (ASHRAE 55 / ISO 9920).")
     image_url = serializers.SerializerMethodField(
         help_text=f"The outfit drawn as a PNG, {outfit_render.CANVAS_WIDTH} x "
-                  f"{outfit_render.canvas_size()[1]} pixels (?width= for another size).")
+        f"{outfit_render.canvas_size()[1]} pixels (?width= for another size)."
+    )
 
     class Meta:
         model = Outfit
-        fields = ["id", "name", "occasion", "seasons", "source", "explanation", "items", "warmth_clo",
-                  "image_url", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "name",
+            "occasion",
+            "seasons",
+            "source",
+            "explanation",
+            "items",
+            "warmth_clo",
+            "image_url",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(OutfitItemSerializer(many=True))
@@ -97,8 +125,13 @@ class OutfitWriteSerializer(serializers.Serializer):
     strict_body = True
 
     name = serializers.CharField(max_length=120)
-    occasion = NamedChoiceField(enum_name="OccasionEnum", choices=Outfit.Occasion.choices, allow_blank=True,
-                                required=False, help_text="Empty: not set.")
+    occasion = NamedChoiceField(
+        enum_name="OccasionEnum",
+        choices=Outfit.Occasion.choices,
+        allow_blank=True,
+        required=False,
+        help_text="Empty: not set.",
+    )
     seasons = _season_list_field(required=False)
     items = OutfitItemInputSerializer(many=True, allow_empty=False, max_length=services.MAX_ITEMS)
 
@@ -139,8 +172,9 @@ class WearOutfitSerializer(serializers.Serializer):
 class ImageQuerySerializer(serializers.Serializer):
     """Query parameters of the outfit picture."""
 
-    width = serializers.IntegerField(required=False, min_value=outfit_render.MIN_WIDTH,
-                                     max_value=outfit_render.MAX_WIDTH)
+    width = serializers.IntegerField(
+        required=False, min_value=outfit_render.MIN_WIDTH, max_value=outfit_render.MAX_WIDTH
+    )
 
 
 class MonthQuerySerializer(serializers.Serializer):

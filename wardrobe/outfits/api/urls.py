@@ -1,4 +1,5 @@
 """API routes of outfits and the calendar, included under ``/api/``."""
+
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 

@@ -1,5 +1,6 @@
 """REST API for outfits, their rendered picture, calendar entries and the month calendar. Thin
 wrappers over ``selectors`` and ``services``; every object is the requesting user's (others' ids: 404)."""
+
 from __future__ import annotations
 
 from django_filters.rest_framework import DjangoFilterBackend
@@ -64,8 +65,13 @@ class OutfitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """Replace the outfit: ``name`` and ``items`` required; occasion and seasons cleared when left out."""
         outfit = self.get_object()
         body = _body(self, s.OutfitWriteSerializer)
-        services.outfit_update(outfit=outfit, name=body["name"], items=body["items"],
-                              occasion=body.get("occasion", ""), seasons=body.get("seasons", []))
+        services.outfit_update(
+            outfit=outfit,
+            name=body["name"],
+            items=body["items"],
+            occasion=body.get("occasion", ""),
+            seasons=body.get("seasons", []),
+        )
         return self._outfit_response(outfit)
 
     @extend_schema(request=s.OutfitWriteSerializer, responses={200: s.OutfitSerializer, 404: NOT_YOURS})
@@ -87,8 +93,9 @@ class OutfitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         """Put the outfit on your calendar for ``date`` (once per day: again gives the same entry)."""
         outfit = self.get_object()
         plan = services.plan_create(owner=request.user, outfit=outfit, date=_body(self, s.PlanCreateSerializer)["date"])
-        return Response(s.OutfitPlanSerializer(plan, context=self.get_serializer_context()).data,
-                        status=status.HTTP_201_CREATED)
+        return Response(
+            s.OutfitPlanSerializer(plan, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(request=s.WearOutfitSerializer, responses={200: s.OutfitPlanSerializer, 404: NOT_YOURS})
     @action(detail=True, methods=["post"])
@@ -125,15 +132,22 @@ class OutfitImageView(APIView):
         return super().handle_exception(exc)
 
     @extend_schema(
-        operation_id="outfits_image", parameters=[
-            OpenApiParameter("width", {"type": "integer", "minimum": outfit_render.MIN_WIDTH,
-                                       "maximum": outfit_render.MAX_WIDTH},
-                             description=f"Canvas width in pixels (default {outfit_render.CANVAS_WIDTH}); "
-                                         "the height is 4/3 of it.")],
-        responses={(200, "image/png"): OpenApiResponse(OpenApiTypes.BINARY, description=(
-            "PNG; `ETag` given, `Cache-Control: private`.")),
-                   304: OpenApiResponse(description="Not modified: `If-None-Match` matched the `ETag`."),
-                   404: NOT_YOURS})
+        operation_id="outfits_image",
+        parameters=[
+            OpenApiParameter(
+                "width",
+                {"type": "integer", "minimum": outfit_render.MIN_WIDTH, "maximum": outfit_render.MAX_WIDTH},
+                description=f"Canvas width in pixels (default {outfit_render.CANVAS_WIDTH}); the height is 4/3 of it.",
+            )
+        ],
+        responses={
+            (200, "image/png"): OpenApiResponse(
+                OpenApiTypes.BINARY, description=("PNG; `ETag` given, `Cache-Control: private`.")
+            ),
+            304: OpenApiResponse(description="Not modified: `If-None-Match` matched the `ETag`."),
+            404: NOT_YOURS,
+        },
+    )
     def get(self, request, pk: int):
         """The outfit's picture: its garments' pictures drawn on a 3:4 canvas in layer order."""
         try:
@@ -144,8 +158,7 @@ class OutfitImageView(APIView):
         return outfit_views.outfit_image(request._request, outfit.pk)
 
 
-class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
-                  viewsets.GenericViewSet):
+class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """Your calendar: outfits planned for a day, or worn that day."""
 
     serializer_class = s.OutfitPlanSerializer
@@ -175,10 +188,16 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Destr
 class CalendarView(APIView):
     """A month of your calendar: per day, the garments worn (wear log) and the outfits planned or worn."""
 
-    @extend_schema(parameters=[OpenApiParameter(
-        "month", {"type": "string", "pattern": selectors.MONTH_PATTERN},
-        description=f"YYYY-MM, years {selectors.MIN_YEAR}..{selectors.MAX_YEAR}; default this month.")],
-        responses={200: s.CalendarSerializer})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "month",
+                {"type": "string", "pattern": selectors.MONTH_PATTERN},
+                description=f"YYYY-MM, years {selectors.MIN_YEAR}..{selectors.MAX_YEAR}; default this month.",
+            )
+        ],
+        responses={200: s.CalendarSerializer},
+    )
     def get(self, request):
         year, month = _query(self, s.MonthQuerySerializer).get("month") or selectors.parse_month(None)
         cal = selectors.calendar_month(user=request.user, year=year, month=month)

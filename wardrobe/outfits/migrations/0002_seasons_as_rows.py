@@ -1,5 +1,6 @@
 """An outfit's seasons become a many-to-many relation to ``closet.Season`` instead of the string
 ``",spring,autumn,"``; existing values are copied over, then the old column is dropped."""
+
 from django.db import migrations, models
 
 SEASONS = ["spring", "summer", "autumn", "winter"]
@@ -11,7 +12,8 @@ def forwards(apps, schema_editor):
     through.objects.bulk_create(
         through(outfit_id=outfit_id, season_id=slug)
         for outfit_id, text in Outfit.objects.values_list("id", "seasons_text").iterator()
-        for slug in dict.fromkeys(v for v in (text or "").split(",") if v in SEASONS))
+        for slug in dict.fromkeys(v for v in (text or "").split(",") if v in SEASONS)
+    )
 
 
 def backwards(apps, schema_editor):
@@ -31,8 +33,11 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RenameField("outfit", "seasons", "seasons_text"),
         migrations.AddField(
-            model_name="outfit", name="seasons",
-            field=models.ManyToManyField(blank=True, related_name="outfits", to="closet.season", verbose_name="seasons"),
+            model_name="outfit",
+            name="seasons",
+            field=models.ManyToManyField(
+                blank=True, related_name="outfits", to="closet.season", verbose_name="seasons"
+            ),
         ),
         migrations.RunPython(forwards, backwards),
         migrations.RemoveField("outfit", "seasons_text"),

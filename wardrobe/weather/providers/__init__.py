@@ -5,50 +5,17 @@ A provider is an object with ``name`` (stored in ``WeatherSettings.provider`` an
 ``DayForecast.source``), ``label`` (shown to the user), ``needs_place`` (whether it forecasts for the
 user's coordinates) and ``daily(latitude, longitude, days) -> list[DayForecast]``, which raises
 ``WeatherUnavailable``. Adding one is a module here with a class decorated by :func:`register`, and
-its import below.
+its import below (in this package's ``__init__``).
 """
-from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from wardrobe.weather.providers import manual, open_meteo  # noqa: F401  (each registers itself on import)
+from wardrobe.weather.providers.registry import (
+    DEFAULT_PROVIDER,
+    PROVIDERS,
+    WeatherProvider,
+    get_provider,
+    provider_choices,
+    register,
+)
 
-from wardrobe.weather.forecast import DayForecast
-
-
-@runtime_checkable
-class WeatherProvider(Protocol):
-    """Something that forecasts the days from today at a place."""
-
-    name: str
-    label: str
-    needs_place: bool
-
-    def daily(self, latitude: float | None, longitude: float | None, days: int) -> list[DayForecast]:
-        """Forecasts for ``days`` days from today (local to the place; a provider may add days
-        around them), oldest first. ``latitude`` / ``longitude`` in degrees (None when the provider
-        needs no place). Raises ``WeatherUnavailable``."""
-        ...
-
-
-#: name -> provider class, in the order they are offered.
-PROVIDERS: dict[str, type] = {}
-#: The provider of a new user.
-DEFAULT_PROVIDER = "open-meteo"
-
-
-def register(cls: type) -> type:
-    """Class decorator: add a provider class to :data:`PROVIDERS` under its ``name``."""
-    PROVIDERS[cls.name] = cls
-    return cls
-
-
-def provider_choices() -> list[tuple[str, str]]:
-    """``[(name, label)]`` of the registered providers, for model fields, forms and serializers."""
-    return [(name, cls.label) for name, cls in PROVIDERS.items()]
-
-
-def get_provider(name: str) -> WeatherProvider:
-    """A provider instance by name; an unknown name (a provider removed since) gives the default."""
-    return PROVIDERS.get(name, PROVIDERS[DEFAULT_PROVIDER])()
-
-
-from wardrobe.weather.providers import manual, open_meteo  # noqa: E402,F401  (they register themselves)
+__all__ = ["DEFAULT_PROVIDER", "PROVIDERS", "WeatherProvider", "get_provider", "provider_choices", "register"]

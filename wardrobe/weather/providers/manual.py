@@ -1,4 +1,5 @@
 """The manual provider: the user types the day's temperature and whether it rains."""
+
 from __future__ import annotations
 
 import datetime
@@ -8,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wardrobe.weather.forecast import DayForecast, WeatherUnavailable
-from wardrobe.weather.providers import register
+from wardrobe.weather.providers.registry import register
 
 
 def manual_forecast(*, date: datetime.date, temp_c: float, rain: bool) -> DayForecast:
@@ -18,8 +19,15 @@ def manual_forecast(*, date: datetime.date, temp_c: float, rain: bool) -> DayFor
     temp = float(temp_c)
     if not math.isfinite(temp):
         raise ValueError("temp_c must be a finite number")
-    return DayForecast(date=date, temp_min_c=temp, temp_max_c=temp, precipitation_mm=0.0,
-                       precipitation_probability=100 if rain else 0, weather_code=None, source=ManualProvider.name)
+    return DayForecast(
+        date=date,
+        temp_min_c=temp,
+        temp_max_c=temp,
+        precipitation_mm=0.0,
+        precipitation_probability=100 if rain else 0,
+        weather_code=None,
+        source=ManualProvider.name,
+    )
 
 
 @register
@@ -34,4 +42,5 @@ class ManualProvider:
     def daily(self, latitude: float | None, longitude: float | None, days: int) -> list[DayForecast]:
         """Always raises ``WeatherUnavailable`` (code ``manual``): the user types the weather in."""
         raise WeatherUnavailable(
-            gettext("You chose to type the weather in: enter the temperature and whether it rains."), code="manual")
+            gettext("You chose to type the weather in: enter the temperature and whether it rains."), code="manual"
+        )

@@ -7,6 +7,7 @@ answers ``{"daily": {"time": ["YYYY-MM-DD", ...], "<variable>": [value or null, 
 (UTC) inside the answer wherever the place is (e.g. Seoul before 09:00). Answers are cached in
 Django's cache for ``WEATHER_CACHE_SECONDS``.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wardrobe.weather.forecast import DayForecast
 from wardrobe.weather.http import failure, get_json, number
-from wardrobe.weather.providers import register
+from wardrobe.weather.providers.registry import register
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,13 @@ log = logging.getLogger(__name__)
 FORECAST_DAYS = 16
 PAST_DAYS = 1
 #: Open-Meteo's daily variables we read.
-DAILY_VARIABLES = ("temperature_2m_max", "temperature_2m_min", "precipitation_sum",
-                   "precipitation_probability_max", "weather_code")
+DAILY_VARIABLES = (
+    "temperature_2m_max",
+    "temperature_2m_min",
+    "precipitation_sum",
+    "precipitation_probability_max",
+    "weather_code",
+)
 
 
 def parse_open_meteo(body: Any, *, source: str = "open-meteo") -> list[DayForecast]:
@@ -61,10 +67,17 @@ def parse_open_meteo(body: Any, *, source: str = "open-meteo") -> list[DayForeca
         code = number(columns["weather_code"][i], optional=True)
         if t_max is None or t_min is None or rain is None:
             continue
-        days.append(DayForecast(
-            date=date, temp_min_c=min(t_min, t_max), temp_max_c=max(t_min, t_max), precipitation_mm=rain,
-            precipitation_probability=round(probability) if probability is not None else None,
-            weather_code=int(code) if code is not None else None, source=source))
+        days.append(
+            DayForecast(
+                date=date,
+                temp_min_c=min(t_min, t_max),
+                temp_max_c=max(t_min, t_max),
+                precipitation_mm=rain,
+                precipitation_probability=round(probability) if probability is not None else None,
+                weather_code=int(code) if code is not None else None,
+                source=source,
+            )
+        )
     return days
 
 
@@ -86,9 +99,18 @@ class OpenMeteoProvider:
         cached = cache.get(key)
         if cached is not None:
             return [DayForecast(**day) for day in cached]
-        body = get_json(settings.OPEN_METEO_URL, {
-            "latitude": f"{latitude:.2f}", "longitude": f"{longitude:.2f}", "daily": ",".join(DAILY_VARIABLES),
-            "timezone": "auto", "forecast_days": days, "past_days": PAST_DAYS}, "forecast")
+        body = get_json(
+            settings.OPEN_METEO_URL,
+            {
+                "latitude": f"{latitude:.2f}",
+                "longitude": f"{longitude:.2f}",
+                "daily": ",".join(DAILY_VARIABLES),
+                "timezone": "auto",
+                "forecast_days": days,
+                "past_days": PAST_DAYS,
+            },
+            "forecast",
+        )
         try:
             forecast = parse_open_meteo(body, source=self.name)
         except (ValueError, TypeError, IndexError) as exc:

@@ -1,0 +1,86 @@
+"""Browser tests' tools: a headless Chromium (Debian's ``chromium`` + ``chromedriver``, driven by
+Selenium), full-page screenshots under ``artifacts/screenshots/`` (``SCREENSHOT_DIR``), waiting and
+submitting."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER", shutil.which("chromedriver") or "/usr/bin/chromedriver")
+SCREENSHOTS = Path(os.environ.get("SCREENSHOT_DIR", REPO / "artifacts" / "screenshots"))
+TIMEOUT_S = float(os.environ.get("E2E_TIMEOUT_S", "240"))
+PASSWORD = "a long closet passphrase 7"
+
+
+def start_browser():
+    """A headless Chromium driven by Selenium (the ``browser`` fixture of tests/conftest.py); the caller quits it."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.fail(
+            f"Chromium ({CHROMIUM}) and chromedriver ({CHROMEDRIVER}) are needed: "
+            "apt-get install chromium chromium-driver (bash .ci/run does it)"
+        )
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        "--lang=en-US",
+        "--disable-gpu",
+    ):
+        options.add_argument(arg)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(0)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    return driver
+
+
+def shot(driver, name: str, width: int = 1280) -> Path:
+    """A full-page PNG of the current page at ``width`` CSS pixels."""
+    driver.set_window_size(width, 900)
+    driver.execute_script("window.scrollTo(0, 0)")
+    for _ in range(3):  # the page may grow with the window (heights in vh): until it fits
+        height, inner, outer = driver.execute_script(
+            "return [Math.max(document.documentElement.scrollHeight, document.body.scrollHeight, 700),"
+            " window.innerHeight, window.outerHeight]"
+        )
+        target = min(int(height) + int(outer - inner), 4000)  # the window holds the page and its frame
+        if inner >= height or target == outer:
+            break
+        driver.set_window_size(width, target)
+    deadline = time.monotonic() + 10  # every picture in view has loaded (or failed)
+    while time.monotonic() < deadline and not driver.execute_script(
+        "return Array.from(document.images).every(i => i.complete)"
+    ):
+        time.sleep(0.2)
+    path = SCREENSHOTS / f"{name}.png"
+    driver.save_screenshot(str(path))
+    driver.set_window_size(1280, 900)
+    return path
+
+
+def wait_for(driver, css: str, timeout: float = 20):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, timeout).until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def submit(driver, form_css: str, button_css: str = "button[type=submit]"):
+    """Click a form's own submit button (the header holds other forms)."""
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.CSS_SELECTOR, f"{form_css} {button_css}").click()
