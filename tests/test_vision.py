@@ -63,8 +63,8 @@ def test_color_names():
     img[:, 6:] = (250, 250, 250)
     mask = np.ones((10, 10), dtype=bool)
     out = colors.dominant_colors(img, mask)
-    assert [c["name"] for c in out] == ["red", "white"]
-    assert out[0]["fraction"] == pytest.approx(0.6, abs=0.01)
+    assert [c.name for c in out] == ["red", "white"]
+    assert out[0].fraction == pytest.approx(0.6, abs=0.01)
     with pytest.raises(ValueError):
         colors.dominant_colors(img, np.zeros((10, 10), dtype=bool))
 
@@ -94,7 +94,7 @@ def test_pipeline_on_real_photos(pipeline, name):
         assert inst.cutout.mode == "RGBA" and inst.cutout.size == (x1 - x0, y1 - y0)
         alpha = np.asarray(inst.cutout)[..., 3]
         assert ((alpha > 0) == inst.mask[y0:y1, x0:x1]).all()
-        assert 1 <= len(inst.colors) <= 3 and all(c["name"] in colors.PALETTE for c in inst.colors)
+        assert 1 <= len(inst.colors) <= 3 and all(c.name in colors.PALETTE for c in inst.colors)
     assert len({i.category for i in instances}) == len(instances)  # one instance per category
 
 
