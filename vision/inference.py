@@ -38,9 +38,8 @@ from scipy import ndimage
 from vision import presets, taxonomy
 from vision.colors import dominant_colors
 from vision.datasets import mask_box
-from vision.models import TypeClassifier, build_detector
-
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+from vision.checkpoints import WEIGHTS_DIR, load_model
+from vision.models import TypeClassifier
 
 
 @dataclass
@@ -84,18 +83,12 @@ def resolve_device(device: str | None = None) -> torch.device:
 
 def load_classifier(path: str | Path, device: torch.device) -> TypeClassifier:
     """Rebuild the classifier saved by vision.train_classifier. Raises FileNotFoundError."""
-    ckpt = torch.load(path, map_location="cpu")
-    model = TypeClassifier(ckpt["type_slugs"], ckpt["widths"], ckpt["depths"], ckpt.get("norm", "gn"))
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ckpt["state_dict"].items()})
-    return model.to(device).eval()
+    return load_model(path, device)
 
 
 def load_detector(path: str | Path, device: torch.device):
     """Rebuild the Mask R-CNN saved by vision.train_detector. Raises FileNotFoundError."""
-    ckpt = torch.load(path, map_location="cpu")
-    model = build_detector(ckpt["widths"], ckpt["depths"], ckpt["fpn_channels"])
-    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ckpt["state_dict"].items()})
-    return model.to(device).eval()
+    return load_model(path, device)
 
 
 def foreground_mask(image: np.ndarray) -> np.ndarray:

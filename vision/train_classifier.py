@@ -16,14 +16,15 @@ import argparse
 import json
 import math
 import time
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torchvision.transforms import v2
 
 from vision import presets, taxonomy
-from vision.models import TypeClassifier
+from vision.checkpoints import save_checkpoint
+from vision.models import CLASSIFIER_ARCH
+from vision.registry import build_model
 
 
 def augment(batch: torch.Tensor, size: int = presets.CLASSIFIER_SIZE) -> torch.Tensor:
@@ -111,7 +112,7 @@ def main(argv=None):
     images = pack["images"]
     print(f"{len(type_slugs)} types, {len(train_idx)} training, {len(val_idx)} validation images")
 
-    model = TypeClassifier(type_slugs).to(device)
+    model = build_model(CLASSIFIER_ARCH, type_slugs).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     steps_per_epoch = max(1, len(train_idx) // args.batch_size)
     total_steps = None if not args.epochs else args.epochs * steps_per_epoch
@@ -146,19 +147,11 @@ def main(argv=None):
                           "minutes": round((time.time() - start) / 60, 1)}), flush=True)
         if acc >= best:
             best = acc
-            save(model, args.out, {"val_top1": acc, "epoch": epoch, "step": step})
+            save_checkpoint(args.out, model, data_sha256=pack.get("index_sha256"), half=True,
+                            meta={"val_top1": acc, "epoch": epoch, "step": step})
         if progress >= 1.0 or (total_steps and step >= total_steps):
             break
     print(json.dumps({"best_val_top1": round(best, 4), "minutes": round((time.time() - start) / 60, 1)}))
-
-
-def save(model: TypeClassifier, path: str | Path, meta: dict) -> None:
-    """Write fp16 weights and the metadata needed to rebuild the model."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
-    torch.save({"state_dict": state, "type_slugs": model.type_slugs, "widths": model.body.widths,
-                "depths": model.body.depths, "norm": model.body.norm, "meta": meta}, path)
 
 
 if __name__ == "__main__":

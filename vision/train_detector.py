@@ -18,13 +18,14 @@ import json
 import math
 import random
 import time
-from pathlib import Path
 
 import torch
 from torchvision.transforms import v2
 
-from vision import datasets
-from vision.models import build_detector
+from vision import datasets, taxonomy
+from vision.checkpoints import load_checkpoint, save_checkpoint
+from vision.models import DETECTOR_ARCH
+from vision.registry import build_model
 
 MIN_TRAIN_AREA = 16  # pixels at pack resolution; smaller instances are not used as targets
 
@@ -112,9 +113,9 @@ def main(argv=None):
     pack = torch.load(args.pack)
     train_idx = [i for i, v in enumerate(pack["val"]) if args.train_on_all or not v]
     print(f"{len(train_idx)} training photos, {sum(pack['val'])} validation photos kept out")
-    model = build_detector()
+    model = build_model(DETECTOR_ARCH, taxonomy.CATEGORY_SLUGS)
     if args.init:
-        model.load_state_dict({k: v.float() for k, v in torch.load(args.init)["state_dict"].items()})
+        model.load_state_dict({k: v.float() for k, v in load_checkpoint(args.init)["state_dict"].items()})
     model = model.to(device)
     model.transform.min_size = tuple(int(s) for s in args.train_sizes.split(","))
     params = [p for p in model.parameters() if p.requires_grad]
@@ -155,20 +156,11 @@ def main(argv=None):
                               "minutes": round((time.time() - start) / 60, 1)}), flush=True)
         done = progress >= 1.0 or (total_steps is not None and step >= total_steps)
         if done or time.time() - last_save > args.save_every * 60:
-            save(model, args.out, {"step": step, "minutes": round((time.time() - start) / 60, 1)})
+            save_checkpoint(args.out, model, data_sha256=pack.get("index_sha256"), half=True,
+                            meta={"step": step, "minutes": round((time.time() - start) / 60, 1)})
             last_save = time.time()
         if done:
             break
-
-
-def save(model, path: str | Path, meta: dict) -> None:
-    """Write fp16 detector weights with the metadata needed to rebuild it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
-    body = model.backbone.body
-    torch.save({"state_dict": state, "widths": body.widths, "depths": body.depths,
-                "fpn_channels": model.backbone.out_channels, "meta": meta}, path)
 
 
 if __name__ == "__main__":
