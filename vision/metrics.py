@@ -1,10 +1,14 @@
-"""Evaluation metrics shared by vision.evaluate and the training scripts.
+"""Evaluation metrics shared by vision.evaluate and the training scripts (vision.engine.evaluate).
 
 * COCO box and mask AP / AP50 through pycocotools' COCOeval (Lin et al., "Microsoft COCO",
   ECCV 2014: AP averaged over IoU 0.50:0.05:0.95 and 101 recall points, maxDets 100).
 * Semantic segmentation: a confusion matrix over detector class ids (0 = background); IoU of a
   category = TP / (TP + FP + FN) accumulated over the whole dataset, mIoU = mean over the
   categories present in the ground truth; pixel accuracy = correctly labelled pixels / all pixels.
+* Classification: top-1 accuracy = fraction of samples whose highest-scoring class is the label.
+
+Accumulators collect per-sample results with ``add``/``update`` and report with ``compute`` or
+``evaluate``; nothing here runs a model.
 """
 from __future__ import annotations
 
@@ -114,3 +118,60 @@ def semantic_from_instances(shape: tuple[int, int], instances: list[tuple[int, f
     for cid, _, m in sorted(instances, key=lambda t: t[1]):
         out[m] = cid
     return out
+
+
+class DetectionAccumulator:
+    """COCO AP and semantic metrics of detections, image by image (what ``vision.evaluate
+    detector`` reports and the detector's training evaluates).
+
+    Predictions are merged per category already (the instance rule; see
+    :func:`vision.stages.detect.merge_detections`), masks at the ground truth's resolution.
+    """
+
+    def __init__(self, score_threshold: float):
+        """``score_threshold``: detections scoring at least this are painted into the semantic map
+        (COCO AP sees every detection, to trace the whole precision/recall curve)."""
+        self.score_threshold = score_threshold
+        self.coco, self.semantic = CocoAccumulator(), SemanticAccumulator()
+        self.n = 0
+
+    def add(self, gt_map: np.ndarray, pred: list[tuple[int, float, np.ndarray]]) -> None:
+        """Add one image: ``gt_map`` uint8 (H, W) detector class ids (0 = background); ``pred`` as
+        (class id, score, bool (H, W) mask)."""
+        from vision.datasets import instances_from_category_map
+
+        self.n += 1
+        h, w = gt_map.shape
+        self.coco.add(self.n, h, w, instances_from_category_map(gt_map), pred)
+        self.semantic.add(gt_map, semantic_from_instances(
+            (h, w), [p for p in pred if p[1] >= self.score_threshold]))
+
+    def compute(self) -> dict:
+        """``{"n", "mask_ap", "mask_ap50", "box_ap", "box_ap50", "miou", "pixel_accuracy",
+        "per_category": {slug: {"n_gt", "mask_ap", "mask_ap50", "box_ap", "box_ap50", "iou"}}}``;
+        fractions in [0, 1], unrounded."""
+        res = self.coco.evaluate()
+        s = self.semantic.evaluate()
+        for slug, iou in s["iou"].items():
+            res["per_category"].setdefault(slug, {})["iou"] = iou
+        return {"n": self.n, "mask_ap": res["mask_ap"], "mask_ap50": res["mask_ap50"], "box_ap": res["box_ap"],
+                "box_ap50": res["box_ap50"], "miou": s["miou"], "pixel_accuracy": s["pixel_accuracy"],
+                "per_category": res["per_category"]}
+
+
+class Top1Accumulator:
+    """Top-1 accuracy of class scores against integer labels."""
+
+    def __init__(self):
+        self.correct = 0
+        self.n = 0
+
+    def add(self, scores, labels) -> None:
+        """Add a batch: ``scores`` float (N, C) tensor or array (logits or probabilities), ``labels``
+        int (N,) class indices."""
+        self.correct += int((scores.argmax(1) == labels).sum())
+        self.n += len(labels)
+
+    def compute(self) -> dict:
+        """``{"n", "top1"}``; top1 a fraction in [0, 1] (0 when empty)."""
+        return {"n": self.n, "top1": self.correct / max(1, self.n)}
