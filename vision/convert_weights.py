@@ -27,8 +27,14 @@ from pathlib import Path
 import torch
 
 from vision import pack, taxonomy
-from vision.checkpoints import (FORMAT, WEIGHTS_DIR, load_model, make_checkpoint, sha256_file,
-                                write_checkpoint)
+from vision.checkpoints import (
+    FORMAT,
+    WEIGHTS_DIR,
+    load_model,
+    make_checkpoint,
+    sha256_file,
+    write_checkpoint,
+)
 from vision.models import CLASSIFIER_ARCH, DETECTOR_ARCH
 from vision.registry import build_model
 

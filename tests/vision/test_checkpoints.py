@@ -8,8 +8,14 @@ import torch
 from torch import nn
 
 from vision import taxonomy
-from vision.checkpoints import (FORMAT_VERSION, WEIGHTS_DIR, load_checkpoint, load_model, save_checkpoint,
-                                sha256_file)
+from vision.checkpoints import (
+    FORMAT_VERSION,
+    WEIGHTS_DIR,
+    load_checkpoint,
+    load_model,
+    save_checkpoint,
+    sha256_file,
+)
 from vision.models import CLASSIFIER_ARCH, DETECTOR_ARCH
 from vision.registry import architectures, build_model, register
 

@@ -1,7 +1,9 @@
-"""Training on real photos: packing, a few-step smoke run of both models, Copy-Paste and the batched
-classifier augmentation. No Django here."""
+"""Training on real photos: packing, a few-step smoke run of both models, exact ``--resume``,
+``--init``, the learning-rate schedule, Copy-Paste and the batched classifier augmentation.
+No Django here."""
 from __future__ import annotations
 
+import math
 import random
 import subprocess
 import sys
@@ -13,7 +15,7 @@ import torch
 from PIL import Image
 
 from tests.vision.conftest import DATASETS, FIXTURES, ROOT
-from vision import datasets, pack
+from vision import datasets, engine, pack, train_classifier, train_detector
 from vision.checkpoints import load_checkpoint
 from vision.inference import load_pipeline
 
@@ -101,3 +103,139 @@ def test_classifier_augmentation_is_batched_and_normalised():
     assert abs(float(x.mean())) < 1.0 and 0.3 < float(x.std()) < 2.0
     plain = presets.normalize(torch.nn.functional.interpolate(batch.float(), size=112, mode="bilinear").round().byte())
     assert not torch.allclose(x, plain, atol=0.1)
+
+
+def test_schedule_is_linear_warmup_then_cosine():
+    """The rate of each step follows build_scheduler's formula: (s + 1) / W up to the warm-up's end,
+    then (1 + cos(pi (s - W) / (T - W))) / 2."""
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.AdamW([p], lr=2.0)
+    total, warmup = 12, 4
+    sched = engine.build_scheduler(opt, total, warmup)
+    rates = []
+    for _ in range(total):
+        rates.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    cosine = [(1 + math.cos(math.pi * (s - warmup) / (total - warmup))) / 2 for s in range(total)]
+    expected = [2.0 * ((s + 1) / warmup if s < warmup else cosine[s]) for s in range(total)]
+    assert rates == pytest.approx(expected, abs=1e-9)
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.0, abs=1e-12)  # step T: the cosine reached 0
+    assert engine.warmup_length(100, 6) == 3  # a short run warms up over at most half of it
+
+
+def test_schedule_length_can_be_fixed_during_warmup_only():
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.AdamW([p], lr=1.0)
+    sched = engine.build_scheduler(opt, 0, 5)  # --minutes: length unknown
+    for _ in range(3):
+        opt.step()
+        sched.step()
+    engine.set_total_steps(sched, 15)
+    for _ in range(2):
+        opt.step()
+        sched.step()
+    assert opt.param_groups[0]["lr"] == pytest.approx(1.0)  # the cosine starts at the peak...
+    for _ in range(10):
+        opt.step()
+        sched.step()
+    assert opt.param_groups[0]["lr"] == pytest.approx(0.0, abs=1e-12)  # ...and ends at step 15
+    with pytest.raises(ValueError):
+        engine.set_total_steps(sched, 30)
+    with pytest.raises(ValueError):
+        engine.build_scheduler(opt, 0, 2)
+
+
+@pytest.fixture
+def one_thread():
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+def _same_weights(a: Path, b: Path) -> None:
+    sa, sb = load_checkpoint(a)["state_dict"], load_checkpoint(b)["state_dict"]
+    assert list(sa) == list(sb)
+    for k in sa:
+        assert torch.equal(sa[k], sb[k]), k
+
+
+CLASSIFIER_RUN = ["--max-steps", "7", "--batch-size", "4", "--train-on-all", "--device", "cpu", "--threads", "1",
+                  "--warmup", "2"]
+DETECTOR_RUN = ["--max-steps", "4", "--batch-size", "1", "--train-on-all", "--device", "cpu", "--threads", "1",
+                "--warmup", "2", "--copy-paste", "0.5"]
+
+
+def test_classifier_resume_is_exact(packs, tmp_path, one_thread):
+    """7 steps straight (16 images, 4 per batch: epochs end at steps 4 and 7) and 3 + --resume 4
+    (stopped inside the first epoch) end with the same weights, optimizer, schedule and best epoch."""
+    pack_args = ["--pack", str(packs / "classifier.pt")]
+    straight = train_classifier.main([*pack_args, "--out", str(tmp_path / "a" / "c.pt"), *CLASSIFIER_RUN])
+    first = train_classifier.main([*pack_args, "--out", str(tmp_path / "b" / "c.pt"), *CLASSIFIER_RUN,
+                                   "--stop-at", "3"])
+    assert (first.step, first.epoch, first.batch) == (3, 0, 3)
+    part = load_checkpoint(tmp_path / "b" / "c.train.pt")
+    assert part["training"]["state"]["step"] == 3 and len(part["training"]["state"]["order"]) == 16
+    resumed = train_classifier.main([*pack_args, "--out", str(tmp_path / "b" / "c.pt"), *CLASSIFIER_RUN,
+                                     "--resume", str(tmp_path / "b" / "c.train.pt")])
+    assert (resumed.step, resumed.epoch, resumed.best) == (straight.step, straight.epoch, straight.best) == (
+        7, 2, straight.best)
+    _same_weights(tmp_path / "a" / "c.train.pt", tmp_path / "b" / "c.train.pt")
+    _same_weights(tmp_path / "a" / "c.pt", tmp_path / "b" / "c.pt")
+    a, b = (load_checkpoint(tmp_path / x / "c.train.pt")["training"] for x in ("a", "b"))
+    assert a["scheduler"] == b["scheduler"]
+    for sa, sb in zip(a["optimizer"]["state"].values(), b["optimizer"]["state"].values()):
+        assert all(torch.equal(sa[k], sb[k]) for k in sa)
+    assert torch.equal(a["rng"]["torch"], b["rng"]["torch"])
+
+
+def test_detector_resume_is_exact(packs, tmp_path, one_thread):
+    """Mask R-CNN training is deterministic on the CPU (one thread): 4 steps straight and 1 + --resume 3
+    (stopped inside the first epoch of 2 photos, with Copy-Paste drawing from both generators) end
+    with the same weights."""
+    pack_args = ["--pack", str(packs / "ccp.pt")]
+    train_detector.main([*pack_args, "--out", str(tmp_path / "a" / "d.pt"), *DETECTOR_RUN])
+    train_detector.main([*pack_args, "--out", str(tmp_path / "b" / "d.pt"), *DETECTOR_RUN, "--stop-at", "1"])
+    resumed = train_detector.main([*pack_args, "--out", str(tmp_path / "b" / "d.pt"), *DETECTOR_RUN,
+                                   "--resume", str(tmp_path / "b" / "d.train.pt")])
+    assert (resumed.step, resumed.epoch) == (4, 2)
+    _same_weights(tmp_path / "a" / "d.train.pt", tmp_path / "b" / "d.train.pt")
+    _same_weights(tmp_path / "a" / "d.pt", tmp_path / "b" / "d.pt")
+
+
+def test_resume_refuses_another_run(packs, tmp_path, one_thread):
+    pack_args = ["--pack", str(packs / "classifier.pt"), "--out", str(tmp_path / "c.pt")]
+    train_classifier.main([*pack_args, *CLASSIFIER_RUN, "--stop-at", "5"])  # after epoch 1: c.pt written
+    ckpt = str(tmp_path / "c.train.pt")
+    with pytest.raises(ValueError, match="--lr"):
+        train_classifier.main([*pack_args, *CLASSIFIER_RUN, "--resume", ckpt, "--lr", "0.1"])
+    with pytest.raises(ValueError, match="--init"):
+        train_classifier.main([*pack_args, *CLASSIFIER_RUN, "--resume", ckpt, "--init", ckpt])
+    with pytest.raises(ValueError, match="not a training checkpoint"):
+        train_classifier.main([*pack_args, *CLASSIFIER_RUN, "--resume", str(tmp_path / "c.pt")])
+    other = torch.load(packs / "classifier.pt")
+    other["index_sha256"] = "0" * 64
+    torch.save(other, tmp_path / "other.pt")
+    with pytest.raises(ValueError, match="trained on data"):
+        train_classifier.main(["--pack", str(tmp_path / "other.pt"), "--out", str(tmp_path / "c.pt"),
+                               *CLASSIFIER_RUN, "--resume", ckpt])
+
+
+def test_init_starts_a_new_run_from_the_weights(packs, tmp_path, one_thread):
+    """--init takes the model only: a new run (step 0, fresh optimizer) whose weights, at learning
+    rate 0, stay those of the checkpoint; weights of another label space are refused."""
+    pack_args = ["--pack", str(packs / "classifier.pt")]
+    train_classifier.main([*pack_args, "--out", str(tmp_path / "a" / "c.pt"), *CLASSIFIER_RUN])
+    source = tmp_path / "a" / "c.train.pt"
+    state = train_classifier.main([*pack_args, "--out", str(tmp_path / "b" / "c.pt"), *CLASSIFIER_RUN,
+                                   "--max-steps", "2", "--lr", "0", "--init", str(source)])
+    assert state.step == 2
+    new = load_checkpoint(tmp_path / "b" / "c.train.pt")
+    assert new["training"]["state"]["step"] == 2
+    old_params = dict(load_checkpoint(source)["state_dict"])
+    model = load_checkpoint(tmp_path / "b" / "c.train.pt")["state_dict"]
+    trained = [k for k in old_params if not k.endswith(("running_mean", "running_var", "num_batches_tracked"))]
+    assert all(torch.equal(model[k], old_params[k]) for k in trained)
+    with pytest.raises(ValueError, match="labels"):
+        train_classifier.main([*pack_args, "--out", str(tmp_path / "c" / "c.pt"), *CLASSIFIER_RUN,
+                               "--init", str(ROOT / "vision" / "weights" / "classifier.pt")])

@@ -38,6 +38,13 @@ from vision.datasets import mask_box
 from vision.registry import get_architecture
 from vision.stages import PhotoContext
 
+# Serving defaults (the options of :func:`build`).
+SCORE_THRESHOLD = 0.5  # detector score under which a detection is dropped
+MASK_THRESHOLD = 0.5  # mask probability over which a pixel belongs to the instance
+WORK_SIZE = 640  # pixels, long side of the copy the detector sees
+MIN_AREA_FRACTION = 0.002  # of the work image; smaller merged instances are dropped
+SINGLE_ITEM_THRESHOLD = 0.9  # below this best detection score the photo is one item
+
 
 @dataclass
 class Detection:
@@ -144,8 +151,9 @@ class DetectStage:
     requires: tuple[str, ...] = ()
     runs_after: tuple[str, ...] = ()
 
-    def __init__(self, model, device: torch.device, score_threshold: float = 0.5, mask_threshold: float = 0.5,
-                 work_size: int = 640, min_area_fraction: float = 0.002, single_item_threshold: float = 0.9):
+    def __init__(self, model, device: torch.device, score_threshold: float = SCORE_THRESHOLD,
+                 mask_threshold: float = MASK_THRESHOLD, work_size: int = WORK_SIZE,
+                 min_area_fraction: float = MIN_AREA_FRACTION, single_item_threshold: float = SINGLE_ITEM_THRESHOLD):
         self.model = model
         self.device = device
         self.labels: list[str] = list(model.spec.labels)
@@ -207,8 +215,9 @@ class DetectStage:
         ctx.analysis.instances = instances
 
 
-def build(weights_dir: Path, device: torch.device, score_threshold: float = 0.5, mask_threshold: float = 0.5,
-          work_size: int = 640, min_area_fraction: float = 0.002, single_item_threshold: float = 0.9
+def build(weights_dir: Path, device: torch.device, score_threshold: float = SCORE_THRESHOLD,
+          mask_threshold: float = MASK_THRESHOLD, work_size: int = WORK_SIZE,
+          min_area_fraction: float = MIN_AREA_FRACTION, single_item_threshold: float = SINGLE_ITEM_THRESHOLD
           ) -> DetectStage:
     """Load ``detector.pt`` from ``weights_dir`` onto ``device``; options as :class:`DetectStage`.
 
