@@ -16,7 +16,8 @@ the datasets' labels and file lists only, not on image decoding, so :func:`datas
 recomputes it from the datasets without packing.
 
 Packing once lets training read decoded pixels instead of decoding JPEGs every epoch, and the
-packs are small enough to carry to a GPU machine (a few tens of MiB).
+packs are small enough to carry to a GPU machine (the classifier pack is uint8 pixels, 62 kB per image:
+about 0.5 GiB for the 8,797 images of the shared datasets).
 """
 from __future__ import annotations
 
