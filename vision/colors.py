@@ -3,27 +3,16 @@
 The dominant colours are Pillow's median-cut quantisation (Heckbert, "Color image quantization
 for frame buffer display", SIGGRAPH 1982) of the pixels inside the mask. Names come from the
 nearest entry of a small palette in CIELAB (CIE 1976 L*a*b*, D65 white), where Euclidean distance
-roughly follows perceived difference.
+roughly follows perceived difference. The palette is :data:`vocabulary.palette.PALETTE`, the app's
+one list of colour names.
 """
 from __future__ import annotations
 
 import numpy as np
 from PIL import Image
 
-# name -> sRGB, chosen for how people describe clothes.
-PALETTE: dict[str, tuple[int, int, int]] = {
-    "black": (20, 20, 22), "charcoal": (60, 62, 66), "grey": (128, 128, 128),
-    "light grey": (190, 190, 192), "white": (245, 245, 242), "cream": (240, 230, 205),
-    "beige": (215, 195, 160), "khaki": (170, 155, 110), "camel": (190, 145, 90),
-    "tan": (200, 160, 120), "brown": (110, 70, 40), "dark brown": (65, 40, 25),
-    "navy": (30, 40, 80), "blue": (40, 80, 180), "denim": (75, 100, 140),
-    "light blue": (150, 190, 230), "teal": (0, 120, 120), "turquoise": (60, 200, 200),
-    "green": (40, 140, 60), "dark green": (25, 70, 40), "olive": (110, 110, 50),
-    "mint": (170, 230, 190), "yellow": (240, 215, 50), "mustard": (200, 160, 40),
-    "orange": (235, 120, 40), "coral": (245, 125, 105), "red": (200, 30, 40),
-    "burgundy": (110, 20, 40), "pink": (240, 170, 190), "hot pink": (230, 60, 140),
-    "purple": (110, 50, 140), "lavender": (190, 170, 220),
-}
+from vision.contract import Colour
+from vocabulary.palette import PALETTE  # noqa: F401  (re-exported: the names colours are given)
 
 
 def srgb_to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -46,18 +35,20 @@ def color_name(rgb) -> str:
     return _NAMES[int(d.argmin())]
 
 
-def dominant_colors(image: np.ndarray, mask: np.ndarray, k: int = 3, max_pixels: int = 20000) -> list[dict]:
+def dominant_colors(image: np.ndarray, mask: np.ndarray, k: int = 3, max_pixels: int = 20000) -> list[Colour]:
     """The ``k`` dominant colours of ``image`` inside ``mask``.
 
     Args:
         image: uint8 (H, W, 3) RGB.
         mask: bool (H, W); must select at least one pixel.
         k: number of colours (fewer when the garment has fewer distinct colours).
-        max_pixels: pixels are subsampled evenly to at most this many.
+        max_pixels: the mask's pixels are subsampled with a stride of ``n // max_pixels`` (``n`` pixels
+            in the mask), so fewer than ``2 * max_pixels`` are quantised.
     Returns:
-        list of at most ``k`` ``{"rgb": [r, g, b], "hex": "#rrggbb", "name": str, "fraction": float}``
-        with distinct names, largest first; ``fraction`` is the share among the returned colours
-        (sums to 1). Clusters are median-cut into 3k colours and merged by name.
+        list of at most ``k`` :class:`vision.contract.Colour` with distinct names of ``PALETTE``,
+        largest first; ``rgb`` is the median-cut cluster's colour (0..255 each) and ``fraction`` its
+        share among the returned colours (the fractions sum to 1, each rounded to 4 decimals).
+        Pixels are median-cut into ``3 k`` clusters, then clusters sharing a name are merged.
     Raises:
         ValueError: when the mask is empty.
     """
@@ -71,18 +62,17 @@ def dominant_colors(image: np.ndarray, mask: np.ndarray, k: int = 3, max_pixels:
     quant = strip.quantize(colors=3 * k, method=Image.Quantize.MEDIANCUT)
     palette = np.array(quant.getpalette()[: 9 * k]).reshape(-1, 3)
     counts = np.bincount(np.asarray(quant).ravel(), minlength=len(palette))
-    by_name: dict[str, dict] = {}
+    by_name: dict[str, list] = {}  # name -> [rgb of its largest cluster, pixel count]
     for idx in np.argsort(-counts):
         if counts[idx] == 0:
             continue
-        rgb = [int(v) for v in palette[idx]]
+        rgb = tuple(int(v) for v in palette[idx])
         name = color_name(rgb)
         if name in by_name:
-            by_name[name]["count"] += int(counts[idx])
+            by_name[name][1] += int(counts[idx])
         else:
-            by_name[name] = {"rgb": rgb, "hex": "#{:02x}{:02x}{:02x}".format(*rgb), "name": name,
-                             "count": int(counts[idx])}
-    top = sorted(by_name.values(), key=lambda c: -c["count"])[:k]
-    total = sum(c["count"] for c in top)
-    return [{"rgb": c["rgb"], "hex": c["hex"], "name": c["name"], "fraction": round(c["count"] / total, 4)}
-            for c in top]
+            by_name[name] = [rgb, int(counts[idx])]
+    top = sorted(by_name.items(), key=lambda item: -item[1][1])[:k]
+    total = sum(count for _, (_, count) in top)
+    return [Colour(name=name, rgb=rgb, hex="#{:02x}{:02x}{:02x}".format(*rgb), fraction=round(count / total, 4))
+            for name, (rgb, count) in top]

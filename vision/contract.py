@@ -56,9 +56,11 @@ class Colour:
 class GarmentInstance:
     """One garment found in a photo.
 
-    Filled by the stages in order: ``detect`` (``box``, ``mask``, ``detector_score``; 0 when the
-    photo was taken as one item laid flat), ``classify`` (``category``, ``type``, ``score``,
-    ``classifier_score``, ``guesses``), ``cutout`` (``cutout``), ``colors`` (``colors``).
+    Filled by the stages in order: ``detect`` (``box``, ``mask``, ``detector_category``,
+    ``detector_score``; empty and 0 when the photo was taken as one item laid flat), ``classify``
+    (``category``, ``type``, ``score``, ``classifier_score``, ``guesses``; it also sets
+    ``detector_score`` to 0 when the category it decides is not the detector's, and rounds it to 4
+    decimals), ``cutout`` (``cutout``), ``colors`` (``colors``).
     """
 
     box: Box
@@ -71,6 +73,8 @@ class GarmentInstance:
     guesses: list[Guess] = field(default_factory=list)  # best first, the first being (category, type)
     cutout: Image.Image | None = None  # RGBA, cropped to ``box``, transparent outside the mask
     colors: list[Colour] = field(default_factory=list)  # dominant colours, largest share first
+    # Added with the stages (last, so positional construction is unchanged), filled by ``detect``:
+    detector_category: str = ""  # category slug the detector gave; "": whole-photo item
 
     @property
     def area(self) -> int:

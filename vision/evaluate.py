@@ -14,7 +14,7 @@ the pipeline per class, with counts) and ``confusion`` (true class -> predicted 
 ``detector`` (CCP format: photos/ + annotations/pixel-level/): COCO ``mask_ap``, ``mask_ap50``,
 ``box_ap``, ``box_ap50`` over the taxonomy categories present in the ground truth, instances by
 the rule of vision.datasets; semantic ``miou`` and ``pixel_accuracy`` (skin, hair, null and labels
-outside the taxonomy are background), ``per_category``. Metrics are defined in vision.engine.
+outside the taxonomy are background), ``per_category``. Metrics are defined in vision.metrics.
 
 ``--split val`` keeps only this project's validation split of the shared data (held-out contributors
 / photos, see vision.datasets); the default ``all`` uses every photo of the folder.
@@ -29,36 +29,41 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-import numpy as np
 import torch
 from PIL import Image
 
 from vision import datasets, taxonomy
-from vision.engine import CocoAccumulator, SemanticAccumulator, semantic_from_instances
-from vision.inference import load_pipeline
+from vision.inference import Pipeline, load_pipeline
+from vision.metrics import DetectionAccumulator
+from vision.stages.detect import resize_mask
 
 
-def evaluate_classifier(pipeline, data: Path, split: str = "all", limit: int = 0) -> dict:
-    """Type-level top-1 of the pipeline and of the classifier alone; see module docstring."""
+def evaluate_classifier(pipeline: Pipeline, data: Path, split: str = "all", limit: int = 0) -> dict:
+    """Type-level top-1 of the pipeline and of the classifier alone; see module docstring.
+
+    ``pipeline`` needs the ``detect`` and ``classify`` stages. Raises FileNotFoundError when
+    ``data`` has no ``images.csv``.
+    """
     rows = [r for r in datasets.read_clothing(data) if r.label in taxonomy.EVAL_LABELS]
     if split == "val":
         rows = [r for r in rows if datasets.is_clothing_val_sender(r.sender_id)]
     if limit:
         rows = rows[:limit]
-    slugs = pipeline.classifier.type_slugs
+    classify = pipeline.stage("classify")
+    slugs = classify.type_slugs
     confusion: dict[str, Counter] = defaultdict(Counter)
     cls_correct = pipe_correct = 0
     seconds = 0.0
     for row in rows:
         image = Image.open(row.path).convert("RGB")
         t = time.perf_counter()
-        instances = pipeline(image)
+        instances = list(pipeline(image))
         seconds += time.perf_counter() - t
         main = max(instances, key=lambda i: i.area) if instances else None
         answer = taxonomy.TYPE_TO_EVAL_LABEL.get(main.type, "other") if main and main.type else "other"
         confusion[row.label][answer] += 1
         pipe_correct += answer == row.label
-        whole = slugs[int(pipeline.classify([image])[0].argmax())]
+        whole = slugs[int(classify.probabilities([image])[0].argmax())]
         cls_correct += taxonomy.TYPE_TO_EVAL_LABEL.get(whole, "other") == row.label
     n = len(rows)
     per_class = {}
@@ -71,36 +76,31 @@ def evaluate_classifier(pipeline, data: Path, split: str = "all", limit: int = 0
             "seconds_per_photo": round(seconds / max(1, n), 3)}
 
 
-def evaluate_detector(pipeline, data: Path, split: str = "all", limit: int = 0) -> dict:
-    """COCO AP and semantic metrics of the detector stage; see module docstring."""
+def evaluate_detector(pipeline: Pipeline, data: Path, split: str = "all", limit: int = 0) -> dict:
+    """COCO AP and semantic metrics of the ``detect`` stage; see module docstring.
+
+    Detections are merged per category keeping low-scoring ones (so AP sees the whole
+    precision/recall curve); the semantic map paints those scoring at least the stage's
+    ``score_threshold``. Masks are compared at the photo's resolution.
+    """
     stems = datasets.ccp_photo_stems(data)
     if split == "val":
         stems = [s for s in stems if datasets.is_ccp_val_photo(s)]
     if limit:
         stems = stems[:limit]
-    coco, sem = CocoAccumulator(), SemanticAccumulator()
+    detect = pipeline.stage("detect")
+    acc = DetectionAccumulator(detect.score_threshold)
     seconds = 0.0
-    for i, stem in enumerate(stems):
+    for stem in stems:
         image = Image.open(data / "photos" / f"{stem}.jpg").convert("RGB")
         gt_map = datasets.ccp_category_map(datasets.read_ccp_labels(data, stem))
-        h, w = gt_map.shape
         t = time.perf_counter()
-        _, work = pipeline.preprocess(image)
-        dets = pipeline.detect(work, keep_low=True)
+        dets = detect.detect(detect.work_image(image), keep_low=True)
         seconds += time.perf_counter() - t
-        preds = []
-        for d in dets:
-            m = d.mask if d.mask.shape == (h, w) else np.asarray(Image.fromarray(d.mask).resize((w, h), Image.NEAREST))
-            preds.append((d.category_id, d.score, m))
-        coco.add(i + 1, h, w, datasets.instances_from_category_map(gt_map), preds)
-        sem.add(gt_map, semantic_from_instances((h, w), [p for p in preds if p[1] >= pipeline.score_threshold]))
-    res = coco.evaluate()
-    s = sem.evaluate()
-    for slug, iou in s["iou"].items():
-        res["per_category"].setdefault(slug, {})["iou"] = iou
-    out = {"n": len(stems), "mask_ap": res["mask_ap"], "mask_ap50": res["mask_ap50"], "box_ap": res["box_ap"],
-           "box_ap50": res["box_ap50"], "miou": s["miou"], "pixel_accuracy": s["pixel_accuracy"],
-           "per_category": res["per_category"], "seconds_per_photo": round(seconds / max(1, len(stems)), 3)}
+        acc.add(gt_map, [(1 + taxonomy.CATEGORY_SLUGS.index(d.category), d.score, resize_mask(d.mask, gt_map.shape))
+                         for d in dets])
+    out = acc.compute()
+    out["seconds_per_photo"] = round(seconds / max(1, len(stems)), 3)
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
 
 
@@ -121,13 +121,9 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     data = Path(args.data)
-    pipeline = load_pipeline(args.weights, args.device)
-    if args.score_threshold is not None:
-        pipeline.score_threshold = args.score_threshold
-    if args.detector_weight is not None:
-        pipeline.detector_weight = args.detector_weight
-    if args.single_item_threshold is not None:
-        pipeline.single_item_threshold = args.single_item_threshold
+    overrides = {"score_threshold": args.score_threshold, "detector_weight": args.detector_weight,
+                 "single_item_threshold": args.single_item_threshold}
+    pipeline = load_pipeline(args.weights, args.device, **{k: v for k, v in overrides.items() if v is not None})
     fn = evaluate_classifier if args.what == "classifier" else evaluate_detector
     result = fn(pipeline, data, args.split, args.limit)
     text = json.dumps(result, indent=2)

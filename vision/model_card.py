@@ -3,26 +3,33 @@
     python -m vision.model_card detector --eval runs/detector_val.json --notes runs/detector_notes.md
 
 The card (``vision/weights/MODEL_CARD_<name>.md``) holds the notes (data, split, command, time,
-hardware, written by whoever trained the model), the evaluation figures, the file size and its
-sha256, so that a card always names the exact file it describes.
+hardware, written by whoever trained the model), the evaluation figures, and what the checkpoint
+records about itself (format version, architecture, label count, training data hash, conversion
+history), the file size and its sha256, so that a card always names the exact file it describes.
 """
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 
-from vision.inference import WEIGHTS_DIR
+from vision.checkpoints import WEIGHTS_DIR, load_checkpoint, sha256_file
 
 
-def sha256(path: Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+def file_lines(weights: Path) -> list[str]:
+    """The card's "File" section lines for the checkpoint ``weights`` (markdown list items).
+    Raises what :func:`vision.checkpoints.load_checkpoint` raises."""
+    ckpt = load_checkpoint(weights)
+    dtypes = sorted({str(v.dtype).replace("torch.", "") for v in ckpt["state_dict"].values() if v.is_floating_point()})
+    lines = [f"- `vision/weights/{weights.name}`: {weights.stat().st_size} bytes, {'/'.join(dtypes)} weights, "
+             f"checkpoint format version {ckpt['format_version']} (`vision.checkpoints`)",
+             f"- architecture `{ckpt['arch']}` (`vision.models`), {len(ckpt['labels'])} labels",
+             f"- training data: pack index sha256 `{ckpt['data_sha256']}` (`vision.pack`)"]
+    meta = ckpt["meta"]
+    if "converted_from" in meta:
+        lines.append(f"- converted by `python -m vision.convert_weights` from the earlier unversioned file "
+                     f"(sha256 `{meta['source_sha256']}`): same tensors, same outputs")
+    return lines + [f"- sha256: `{sha256_file(weights)}`"]
 
 
 def main(argv=None):
@@ -44,8 +51,7 @@ def main(argv=None):
                 lines.append(f"| {slug} | {m.get('n_gt', 0)} | {m.get('mask_ap', 0):.3f} | "
                              f"{m.get('mask_ap50', 0):.3f} | {m.get('iou', 0):.3f} |")
             lines.append("")
-    lines += ["## File", "", f"- `vision/weights/{weights.name}`: {weights.stat().st_size} bytes, fp16",
-              f"- sha256: `{sha256(weights)}`", ""]
+    lines += ["## File", "", *file_lines(weights), ""]
     out = WEIGHTS_DIR / f"MODEL_CARD_{args.name}.md"
     out.write_text("\n".join(lines))
     print(out)

@@ -5,6 +5,10 @@ Both are trained from scratch (no pretrained weights are reachable). GroupNorm i
 BatchNorm because detection batches are tiny: Wu & He, "Group Normalization" (ECCV 2018), and
 He, Girshick & Dollar, "Rethinking ImageNet Pre-training" (ICCV 2019), who train Mask R-CNN from
 scratch with GN. The body's widths are a quarter/half of ResNet-18's to fit a 2-core CPU budget.
+
+Both are registered by name in :mod:`vision.registry` (:data:`DETECTOR_ARCH`, :data:`CLASSIFIER_ARCH`);
+build them with :func:`vision.registry.build_model` and load them with
+:func:`vision.checkpoints.load_model`. Adding an architecture is one more decorated builder here.
 """
 from __future__ import annotations
 
@@ -14,14 +18,16 @@ import torch
 from torch import nn
 from torchvision.models.detection import MaskRCNN
 from torchvision.models.detection.anchor_utils import AnchorGenerator
-from torchvision.models.detection.faster_rcnn import TwoMLPHead, FastRCNNPredictor
+from torchvision.models.detection.faster_rcnn import FastRCNNPredictor, TwoMLPHead
 from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredictor
 from torchvision.ops import FeaturePyramidNetwork, MultiScaleRoIAlign
 from torchvision.ops.feature_pyramid_network import LastLevelMaxPool
 
-from vision import presets, taxonomy
+from vision import presets
+from vision.registry import register
 
-NUM_DETECTOR_CLASSES = 1 + len(taxonomy.CATEGORIES)  # background + 27
+DETECTOR_ARCH = "maskrcnn_gn_resnet_fpn"
+CLASSIFIER_ARCH = "type_classifier_bn_resnet"
 
 
 def _gn(channels: int) -> nn.GroupNorm:
@@ -85,8 +91,8 @@ class ResNetGN(nn.Module):
 class TypeClassifier(nn.Module):
     """Garment-type classifier: ResNetGN body (BatchNorm), global average pool, dropout, linear.
 
-    Input: float32 (N, 3, 128, 128) from :func:`vision.presets.classifier_input`.
-    Output: logits float32 (N, len(type_slugs)).
+    Input: float32 (N, 3, H, W) from :func:`vision.presets.classifier_input` (H = W = 128 in
+    serving). Output: logits float32 (N, len(type_slugs)), in ``type_slugs`` order.
     """
 
     def __init__(self, type_slugs: list[str], widths=(32, 64, 128, 256), depths=(1, 2, 2, 1), norm: str = "bn"):
@@ -115,14 +121,24 @@ class BodyWithFPN(nn.Module):
         return self.fpn(feats)
 
 
-def build_detector(widths=(32, 64, 128, 256), depths=(1, 2, 2, 1), fpn_channels: int = 64,
-                   min_size: int = 320, max_size: int = 480) -> MaskRCNN:
-    """torchvision Mask R-CNN on a ResNetGN-FPN backbone with slim heads, 28 classes.
+@register(CLASSIFIER_ARCH, task="classifier")
+def type_classifier_bn_resnet(labels: list[str], widths=(32, 64, 128, 256), depths=(1, 2, 2, 1),
+                              norm: str = "bn") -> TypeClassifier:
+    """The garment-type classifier (:class:`TypeClassifier`) over the type slugs ``labels``."""
+    return TypeClassifier(labels, widths, depths, norm)
+
+
+@register(DETECTOR_ARCH, task="detector")
+def maskrcnn_gn_resnet_fpn(labels: list[str], widths=(32, 64, 128, 256), depths=(1, 2, 2, 1),
+                           fpn_channels: int = 64, min_size: int = 320, max_size: int = 480) -> MaskRCNN:
+    """torchvision Mask R-CNN on a ResNetGN-FPN backbone with slim heads; ``labels`` are the
+    category slugs of classes ``1..len(labels)`` (0 is background).
 
     ``min_size``/``max_size`` (pixels) set the internal resize of torchvision's transform: every
     photo is scaled so its short side is ``min_size`` unless the long side would exceed ``max_size``.
     Outputs (eval mode) are in the input image's pixels, as torchvision documents.
     """
+    num_classes = 1 + len(labels)
     backbone = BodyWithFPN(ResNetGN(widths, depths), fpn_channels)
     anchor_sizes = ((16,), (32,), (64,), (128,), (256,))
     anchors = AnchorGenerator(anchor_sizes, ((0.5, 1.0, 2.0),) * len(anchor_sizes))
@@ -139,9 +155,9 @@ def build_detector(widths=(32, 64, 128, 256), depths=(1, 2, 2, 1), fpn_channels:
         rpn_batch_size_per_image=128,
         box_roi_pool=box_pool,
         box_head=TwoMLPHead(fpn_channels * 7 * 7, rep),
-        box_predictor=FastRCNNPredictor(rep, NUM_DETECTOR_CLASSES),
+        box_predictor=FastRCNNPredictor(rep, num_classes),
         box_batch_size_per_image=128, box_detections_per_img=30, box_score_thresh=0.05,
         mask_roi_pool=mask_pool,
         mask_head=MaskRCNNHeads(fpn_channels, [64, 64, 64, 64], 1, norm_layer=_gn),
-        mask_predictor=MaskRCNNPredictor(64, 64, NUM_DETECTOR_CLASSES),
+        mask_predictor=MaskRCNNPredictor(64, 64, num_classes),
     )

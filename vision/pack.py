@@ -9,12 +9,20 @@ Writes
   ``--detector-size`` pixels, ``cat_maps`` list of uint8 (H, W) detector class ids, ``stems``,
   ``val`` bool list.
 
+Both also hold ``index`` (list[str], one line naming the pack's settings, then one line per sample:
+its source and id, label and split) and ``index_sha256``, the hex sha256 of those lines joined by
+newlines: the training data hash checkpoints record (``vision.checkpoints``). The index depends on
+the datasets' labels and file lists only, not on image decoding, so :func:`dataset_indexes`
+recomputes it from the datasets without packing.
+
 Packing once lets training read decoded pixels instead of decoding JPEGs every epoch, and the
-packs are small enough to carry to a GPU machine (a few tens of MiB).
+packs are small enough to carry to a GPU machine (the classifier pack is uint8 pixels, 62 kB per image:
+about 0.5 GiB for the 8,797 images of the shared datasets).
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -25,6 +33,75 @@ from PIL import Image
 from vision import datasets, presets, taxonomy
 
 CROP_MIN_SIDE = 24  # pixels in the original CCP photo; smaller garment crops are not used
+CROP_MIN_AREA = 64  # pixels in the original CCP photo; smaller garment instances are not cropped
+
+
+def _split(val: bool) -> str:
+    return "val" if val else "train"
+
+
+def ccp_crops(labels: np.ndarray) -> list[tuple[int, tuple[int, int, int, int], str | None]]:
+    """The garment crops the classifier pack takes from one CCP photo.
+
+    Args:
+        labels: uint8 (H, W) CCP label ids of the photo.
+    Returns:
+        ``(class id, box, type slug or None)`` per instance of at least CROP_MIN_AREA pixels whose
+        box (x0, y0, x1, y1, pixels, x1/y1 exclusive) is at least CROP_MIN_SIDE on its short side,
+        by class id; the type is that of the CCP label covering most of the instance.
+    """
+    out = []
+    for cid, mask in datasets.instances_from_category_map(datasets.ccp_category_map(labels), CROP_MIN_AREA):
+        x0, y0, x1, y1 = datasets.mask_box(mask)
+        if min(x1 - x0, y1 - y0) < CROP_MIN_SIDE:
+            continue
+        out.append((cid, (x0, y0, x1, y1), datasets.dominant_ccp_type(labels, mask)))
+    return out
+
+
+def classifier_index(rows: list[datasets.ClothingRow], ccp: list[tuple[str, list]]) -> list[str]:
+    """Index lines of the classifier pack: ``rows`` (clothing-dataset rows with a type) then, per
+    CCP ``(stem, crops)`` (crops as :func:`ccp_crops` gives them), each crop with a type."""
+    lines = [f"classifier-pack size={presets.CLASSIFIER_PACK_SIZE}"]
+    for r in rows:
+        lines.append(f"clothing-dataset/{r.path.stem}\t{taxonomy.CLOTHING_TO_TYPE[r.label]}\t"
+                     f"{_split(datasets.is_clothing_val_sender(r.sender_id))}")
+    for stem, crops in ccp:
+        for cid, _, type_slug in crops:
+            if type_slug is not None:
+                lines.append(f"ccp/{stem}/{taxonomy.CATEGORY_SLUGS[cid - 1]}\t{type_slug}\t"
+                             f"{_split(datasets.is_ccp_val_photo(stem))}")
+    return lines
+
+
+def detector_index(stems: list[str], detector_size: int) -> list[str]:
+    """Index lines of the detector pack: one per CCP photo."""
+    return [f"detector-pack long_side={detector_size}"] + [
+        f"ccp/{s}\t{_split(datasets.is_ccp_val_photo(s))}" for s in stems]
+
+
+def index_sha256(lines: list[str]) -> str:
+    """Hex sha256 of index lines joined by newlines (UTF-8)."""
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+def _selection(root: Path, limit: int) -> tuple[list[datasets.ClothingRow], list[str]]:
+    rows = [r for r in datasets.read_clothing(root / "clothing-dataset")
+            if taxonomy.CLOTHING_TO_TYPE[r.label] is not None]
+    stems = datasets.ccp_photo_stems(root / "ccp")
+    if limit:
+        rows, stems = rows[:limit], stems[:limit]
+    return rows, stems
+
+
+def dataset_indexes(root: str | Path, detector_size: int = 448, limit: int = 0) -> tuple[list[str], list[str]]:
+    """Index lines of the classifier and detector packs ``main`` would write from the datasets
+    folder ``root`` with the same options, computed from labels and file lists alone (no image
+    decoding). Raises FileNotFoundError when a dataset is missing."""
+    root = Path(root)
+    rows, stems = _selection(root, limit)
+    ccp = [(s, ccp_crops(datasets.read_ccp_labels(root / "ccp", s))) for s in stems]
+    return classifier_index(rows, ccp), detector_index(stems, detector_size)
 
 
 def _clothing_item(row: datasets.ClothingRow):
@@ -39,19 +116,14 @@ def _ccp_item(args):
     if labels.shape != (img.height, img.width):
         raise ValueError(f"CCP {stem}: annotation {labels.shape} != photo {img.size[::-1]}")
     cat_map = datasets.ccp_category_map(labels)
-    crops = []
-    for cid, mask in datasets.instances_from_category_map(cat_map, min_area=64):
-        x0, y0, x1, y1 = datasets.mask_box(mask)
-        if min(x1 - x0, y1 - y0) < CROP_MIN_SIDE:
-            continue
-        type_slug = datasets.dominant_ccp_type(labels, mask)
-        crop = presets.letterbox(img.crop((x0, y0, x1, y1)), presets.CLASSIFIER_PACK_SIZE)
-        crops.append((presets.to_uint8_chw(crop), type_slug))
+    crops = ccp_crops(labels)
+    images = [presets.to_uint8_chw(presets.letterbox(img.crop(box), presets.CLASSIFIER_PACK_SIZE))
+              for _, box, _ in crops]
     scale = det_size / max(img.size)
     size = (round(img.width * scale), round(img.height * scale))
     small = presets.to_uint8_chw(img.resize(size, Image.BILINEAR))
     small_map = torch.from_numpy(np.asarray(Image.fromarray(cat_map).resize(size, Image.NEAREST)).copy())
-    return stem, small, small_map, crops
+    return stem, small, small_map, crops, images
 
 
 def main(argv=None):
@@ -66,11 +138,7 @@ def main(argv=None):
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    rows = [r for r in datasets.read_clothing(root / "clothing-dataset")
-            if taxonomy.CLOTHING_TO_TYPE[r.label] is not None]
-    stems = datasets.ccp_photo_stems(root / "ccp")
-    if args.limit:
-        rows, stems = rows[: args.limit], stems[: args.limit]
+    rows, stems = _selection(root, args.limit)
     with ProcessPoolExecutor(args.workers) as pool:
         clothing = list(pool.map(_clothing_item, rows, chunksize=32))
         ccp = list(pool.map(_ccp_item, [(str(root / "ccp"), s, args.detector_size) for s in stems],
@@ -80,18 +148,22 @@ def main(argv=None):
     types = [taxonomy.CLOTHING_TO_TYPE[r.label] for r in rows]
     val = [datasets.is_clothing_val_sender(r.sender_id) for r in rows]
     source = ["clothing"] * len(rows)
-    for stem, _, _, crops in ccp:
-        for crop, type_slug in crops:
+    for stem, _, _, crops, crop_images in ccp:
+        for (_, _, type_slug), crop in zip(crops, crop_images):
             if type_slug is None:
                 continue
             images.append(crop)
             types.append(type_slug)
             val.append(datasets.is_ccp_val_photo(stem))
             source.append("ccp")
+    cls_index = classifier_index(rows, [(c[0], c[3]) for c in ccp])
+    det_index = detector_index(stems, args.detector_size)
     torch.save({"images": torch.stack(images), "types": types, "val": torch.tensor(val),
-                "source": source}, out / "classifier.pt")
+                "source": source, "index": cls_index, "index_sha256": index_sha256(cls_index)},
+               out / "classifier.pt")
     torch.save({"images": [c[1] for c in ccp], "cat_maps": [c[2] for c in ccp],
-                "stems": [c[0] for c in ccp], "val": [datasets.is_ccp_val_photo(c[0]) for c in ccp]},
+                "stems": [c[0] for c in ccp], "val": [datasets.is_ccp_val_photo(c[0]) for c in ccp],
+                "index": det_index, "index_sha256": index_sha256(det_index)},
                out / "ccp.pt")
     print(f"classifier pack: {len(images)} images ({len(rows)} clothing, {len(images) - len(rows)} "
           f"CCP crops), {sum(val)} validation")

@@ -1,13 +1,8 @@
-"""The garment taxonomy, and the one place that maps each dataset's labels onto it.
+"""The one place that maps each dataset's labels onto the app's taxonomy.
 
-Plain data, no torch import: the web app's migrations and the training code both read it.
-
-Categories are the 27 apparel categories of Fashionpedia (Jia et al., "Fashionpedia: Ontology,
-Segmentation, and an Attribute Localization Dataset", ECCV 2020), the list used by its
-Attribute-Mask R-CNN. Each category sits in one closet section. A **type** is a finer name inside
-one category, where a dataset gives one (jeans inside pants, sneakers inside shoe, ...).
-
-Detector class ids are ``1 + CATEGORY_SLUGS.index(slug)``; 0 is background.
+Plain data, no torch import. Sections, categories and types (and their lookups) belong to
+:mod:`vocabulary.taxonomy`, the app's single source of those names; they are re-exported here for
+the vision code. Detector class ids are ``1 + CATEGORY_SLUGS.index(slug)``; 0 is background.
 
 Mapping tables:
 
@@ -23,121 +18,17 @@ Mapping tables:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-SECTIONS: list[tuple[str, str]] = [
-    ("tops", "Tops"),
-    ("outerwear", "Outerwear"),
-    ("bottoms", "Bottoms"),
-    ("one-pieces", "One-pieces"),
-    ("shoes", "Shoes"),
-    ("bags", "Bags"),
-    ("accessories", "Accessories"),
-]
-
-
-@dataclass(frozen=True)
-class Category:
-    slug: str
-    name: str
-    section: str
-
-
-@dataclass(frozen=True)
-class GarmentType:
-    slug: str
-    name: str
-    category: str
-
-
-# Fashionpedia's order (apparel ids 0..26).
-CATEGORIES: list[Category] = [
-    Category("shirt-blouse", "Shirt / blouse", "tops"),
-    Category("top-t-shirt-sweatshirt", "Top / t-shirt / sweatshirt", "tops"),
-    Category("sweater", "Sweater", "tops"),
-    Category("cardigan", "Cardigan", "tops"),
-    Category("jacket", "Jacket", "outerwear"),
-    Category("vest", "Vest", "tops"),
-    Category("pants", "Pants", "bottoms"),
-    Category("shorts", "Shorts", "bottoms"),
-    Category("skirt", "Skirt", "bottoms"),
-    Category("coat", "Coat", "outerwear"),
-    Category("dress", "Dress", "one-pieces"),
-    Category("jumpsuit", "Jumpsuit", "one-pieces"),
-    Category("cape", "Cape", "outerwear"),
-    Category("glasses", "Glasses", "accessories"),
-    Category("hat", "Hat", "accessories"),
-    Category("headband-head-covering-hair-accessory", "Headband / head covering / hair accessory",
-             "accessories"),
-    Category("tie", "Tie", "accessories"),
-    Category("glove", "Glove", "accessories"),
-    Category("watch", "Watch", "accessories"),
-    Category("belt", "Belt", "accessories"),
-    Category("leg-warmer", "Leg warmer", "accessories"),
-    Category("tights-stockings", "Tights / stockings", "accessories"),
-    Category("sock", "Sock", "accessories"),
-    Category("shoe", "Shoe", "shoes"),
-    Category("bag-wallet", "Bag / wallet", "bags"),
-    Category("scarf", "Scarf", "accessories"),
-    Category("umbrella", "Umbrella", "accessories"),
-]
-CATEGORY_SLUGS: list[str] = [c.slug for c in CATEGORIES]
-CATEGORY_BY_SLUG: dict[str, Category] = {c.slug: c for c in CATEGORIES}
-
-TYPES: list[GarmentType] = [
-    GarmentType("shirt", "Shirt", "shirt-blouse"),
-    GarmentType("blouse", "Blouse", "shirt-blouse"),
-    GarmentType("t-shirt", "T-shirt", "top-t-shirt-sweatshirt"),
-    GarmentType("long-sleeve", "Long sleeve", "top-t-shirt-sweatshirt"),
-    GarmentType("polo", "Polo", "top-t-shirt-sweatshirt"),
-    GarmentType("hoodie", "Hoodie", "top-t-shirt-sweatshirt"),
-    GarmentType("sweatshirt", "Sweatshirt", "top-t-shirt-sweatshirt"),
-    GarmentType("undershirt", "Undershirt / tank top", "top-t-shirt-sweatshirt"),
-    GarmentType("bodysuit", "Bodysuit", "top-t-shirt-sweatshirt"),
-    GarmentType("top", "Top", "top-t-shirt-sweatshirt"),
-    GarmentType("sweater", "Sweater", "sweater"),
-    GarmentType("cardigan", "Cardigan", "cardigan"),
-    GarmentType("jacket", "Jacket", "jacket"),
-    GarmentType("blazer", "Blazer", "jacket"),
-    GarmentType("vest", "Vest", "vest"),
-    GarmentType("pants", "Pants", "pants"),
-    GarmentType("jeans", "Jeans", "pants"),
-    GarmentType("leggings", "Leggings", "pants"),
-    GarmentType("shorts", "Shorts", "shorts"),
-    GarmentType("skirt", "Skirt", "skirt"),
-    GarmentType("coat", "Coat", "coat"),
-    GarmentType("dress", "Dress", "dress"),
-    GarmentType("jumpsuit", "Jumpsuit", "jumpsuit"),
-    GarmentType("romper", "Romper", "jumpsuit"),
-    GarmentType("cape", "Cape", "cape"),
-    GarmentType("glasses", "Glasses", "glasses"),
-    GarmentType("sunglasses", "Sunglasses", "glasses"),
-    GarmentType("hat", "Hat", "hat"),
-    GarmentType("headband", "Headband", "headband-head-covering-hair-accessory"),
-    GarmentType("tie", "Tie", "tie"),
-    GarmentType("gloves", "Gloves", "glove"),
-    GarmentType("watch", "Watch", "watch"),
-    GarmentType("belt", "Belt", "belt"),
-    GarmentType("leg-warmers", "Leg warmers", "leg-warmer"),
-    GarmentType("tights", "Tights", "tights-stockings"),
-    GarmentType("stockings", "Stockings", "tights-stockings"),
-    GarmentType("socks", "Socks", "sock"),
-    GarmentType("shoes", "Shoes", "shoe"),
-    GarmentType("sneakers", "Sneakers", "shoe"),
-    GarmentType("boots", "Boots", "shoe"),
-    GarmentType("heels", "Heels", "shoe"),
-    GarmentType("flats", "Flats", "shoe"),
-    GarmentType("sandals", "Sandals", "shoe"),
-    GarmentType("loafers", "Loafers", "shoe"),
-    GarmentType("clogs", "Clogs", "shoe"),
-    GarmentType("wedges", "Wedges", "shoe"),
-    GarmentType("bag", "Bag", "bag-wallet"),
-    GarmentType("purse", "Purse", "bag-wallet"),
-    GarmentType("wallet", "Wallet", "bag-wallet"),
-    GarmentType("scarf", "Scarf", "scarf"),
-    GarmentType("umbrella", "Umbrella", "umbrella"),
-]
-TYPE_BY_SLUG: dict[str, GarmentType] = {t.slug: t for t in TYPES}
+from vocabulary.taxonomy import (  # noqa: F401  (re-exported for the vision code)
+    CATEGORIES,
+    CATEGORY_BY_SLUG,
+    CATEGORY_SLUGS,
+    SECTIONS,
+    TYPE_BY_SLUG,
+    TYPES,
+    Category,
+    GarmentType,
+    category_of_type,
+)
 
 # Clothing Co-Parsing: all 59 labels (label_list.mat order, id = index).
 CCP_LABELS: list[str] = [
@@ -189,11 +80,6 @@ TYPE_TO_EVAL_LABEL: dict[str, str] = {
 }
 
 
-def category_of_type(type_slug: str) -> str:
-    """Category slug of a type slug. Raises KeyError for an unknown type."""
-    return TYPE_BY_SLUG[type_slug].category
-
-
 def ccp_category_id(label_id: int) -> int:
     """Detector class id (0 = background, 1..27 = CATEGORIES) of a CCP label id (0..58)."""
     type_slug = CCP_TO_TYPE[CCP_LABELS[label_id]]
@@ -203,11 +89,8 @@ def ccp_category_id(label_id: int) -> int:
 
 
 def _check() -> None:
-    assert len(CATEGORIES) == 27 and len(set(CATEGORY_SLUGS)) == 27
     assert len(CCP_LABELS) == 59 and set(CCP_TO_TYPE) == set(CCP_LABELS)
     assert len(CLOTHING_TO_TYPE) == 20
-    for t in TYPES:
-        assert t.category in CATEGORY_BY_SLUG, t
     for mapping in (CCP_TO_TYPE, CLOTHING_TO_TYPE, TYPE_TO_EVAL_LABEL):
         for key, value in mapping.items():
             assert value is None or value in TYPE_BY_SLUG or value in EVAL_LABELS, (key, value)

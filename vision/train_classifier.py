@@ -2,13 +2,20 @@
 
     python -m vision.train_classifier --pack data/classifier.pt --out vision/weights/classifier.pt \
         --minutes 45 --threads 1
+    python -m vision.train_classifier ... --resume vision/weights/classifier.train.pt   # continue exactly
+    python -m vision.train_classifier ... --init vision/weights/classifier.pt           # fine-tune
 
 Training set: clothing-dataset photos of training contributors (split by sender_id, see
 vision.datasets) plus garment crops of CCP training photos. Validation: clothing-dataset photos of
-the held-out contributors. The schedule is a cosine decay over a number of epochs derived from
-``--minutes`` of wall-clock time (or ``--epochs``/``--max-steps``), so the same command fits a
-CPU or a GPU budget whatever else the machine is doing.
-Prints one JSON line per epoch; writes fp16 weights with their metadata.
+the held-out contributors. AdamW, cross-entropy with label smoothing 0.1, linear warm-up then cosine
+decay over a number of steps fixed by ``--epochs``/``--max-steps``, or from ``--minutes`` of
+training time by timing the first steps (vision.engine), so the same command fits a CPU or a GPU
+budget and a resumed run continues the same schedule.
+
+Prints JSON lines: one per epoch (epoch, step, loss, val_top1, minutes), then the best val_top1.
+Writes ``--out`` (fp16 serving weights, ``vision.checkpoints`` format) at every epoch whose
+validation top-1 is the best so far, and the training checkpoint (fp32 weights, optimizer,
+scheduler, step, RNG states) at every epoch end, at ``--stop-at`` and at the end.
 """
 from __future__ import annotations
 
@@ -16,14 +23,16 @@ import argparse
 import json
 import math
 import time
-from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torchvision.transforms import v2
 
-from vision import presets, taxonomy
-from vision.models import TypeClassifier
+from vision import engine, presets, taxonomy
+from vision.checkpoints import load_checkpoint, save_checkpoint, sha256_file
+from vision.metrics import Top1Accumulator
+from vision.models import CLASSIFIER_ARCH
+from vision.registry import build_model
 
 
 def augment(batch: torch.Tensor, size: int = presets.CLASSIFIER_SIZE) -> torch.Tensor:
@@ -66,42 +75,50 @@ def center(batch: torch.Tensor) -> torch.Tensor:
     return v2.functional.resize(batch, [presets.CLASSIFIER_SIZE] * 2, antialias=True)
 
 
-@torch.no_grad()
-def evaluate(model, images, labels, device, batch_size=256) -> float:
-    """Top-1 accuracy (fraction) of ``model`` on uint8 pack images (N, 3, 144, 144)."""
-    model.eval()
-    correct = 0
-    for i in range(0, len(images), batch_size):
-        x = presets.normalize(center(images[i:i + batch_size]).to(device))
-        correct += (model(x).argmax(1).cpu() == labels[i:i + batch_size]).sum().item()
-    return correct / max(1, len(images))
+class _Top1(Top1Accumulator):
+    """Top-1 of logits against a batch's labels (the engine's accumulator protocol)."""
+
+    def update(self, batch, outputs) -> None:
+        self.add(outputs.cpu(), batch[1])
+
+
+def _predict(model, batch, device):
+    """Logits of a batch of uint8 pack images, seen whole (:func:`center`)."""
+    return model(presets.normalize(center(batch[0]).to(device)))
+
+
+def _loss(train_size: int):
+    """The training step's loss on a batch of (uint8 pack images, labels): augmentation, forward,
+    cross-entropy with label smoothing 0.1."""
+    def loss_fn(model, batch, device):
+        images, labels = batch
+        x = augment(images, train_size).to(device)
+        # Unweighted: inverse-sqrt class weights (up to 24x for the rarest CCP types) kept the loss
+        # near chance level for 2 epochs in a first run.
+        return F.cross_entropy(model(x), labels.to(device), label_smoothing=0.1), {}
+    return loss_fn
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pack", default="data/classifier.pt")
     ap.add_argument("--out", default="vision/weights/classifier.pt")
-    ap.add_argument("--minutes", type=float, default=45.0, help="wall-clock training budget")
-    ap.add_argument("--epochs", type=int, default=0, help="fixed epoch count (overrides --minutes)")
-    ap.add_argument("--max-steps", type=int, default=0, help="stop after N steps (smoke runs)")
     ap.add_argument("--batch-size", type=int, default=64)
     ap.add_argument("--train-size", type=int, default=112,
                     help="training crop side, pixels; below the 128 px test side on purpose (Touvron et al., "
                          "'Fixing the train-test resolution discrepancy', NeurIPS 2019)")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--weight-decay", type=float, default=0.05)
-    ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--train-on-all", action="store_true",
-                    help="train on the validation split too (smoke runs on a handful of photos only)")
+    engine.add_training_arguments(ap, minutes=45.0, warmup=100)
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     device = torch.device(args.device)
+    started = time.time()
 
     pack = torch.load(args.pack)
+    data_sha256 = pack.get("index_sha256") or sha256_file(args.pack)  # packs before the index: the file
     order = {t.slug: i for i, t in enumerate(taxonomy.TYPES)}
     type_slugs = sorted(set(pack["types"]), key=order.__getitem__)
     y = torch.tensor([type_slugs.index(t) for t in pack["types"]])
@@ -111,54 +128,57 @@ def main(argv=None):
     images = pack["images"]
     print(f"{len(type_slugs)} types, {len(train_idx)} training, {len(val_idx)} validation images")
 
-    model = TypeClassifier(type_slugs).to(device)
+    model = build_model(CLASSIFIER_ARCH, type_slugs)
+    if args.init:
+        engine.init_weights(model, args.init)
+    model = model.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     steps_per_epoch = max(1, len(train_idx) // args.batch_size)
-    total_steps = None if not args.epochs else args.epochs * steps_per_epoch
-    step, start, best = 0, time.time(), -1.0
-    epoch = 0
-    while True:
-        model.train()
-        perm = train_idx[torch.randperm(len(train_idx))]
-        for b in range(steps_per_epoch):
-            idx = perm[b * args.batch_size:(b + 1) * args.batch_size]
-            x = augment(images[idx], args.train_size).to(device)
-            target = y[idx].to(device)
-            if args.max_steps:
-                total_steps = args.max_steps
-            progress = step / total_steps if total_steps else (time.time() - start) / (args.minutes * 60)
-            warm = min(1.0, (step + 1) / 100)
-            lr = args.lr * warm * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
-            for g in opt.param_groups:
-                g["lr"] = lr
-            # Unweighted: inverse-sqrt class weights (up to 24x for the rarest CCP types) kept the loss
-            # near chance level for 2 epochs in a first run.
-            loss = F.cross_entropy(model(x), target, label_smoothing=0.1)
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
-            step += 1
-            if progress >= 1.0 or (total_steps and step >= total_steps):
-                break
-        epoch += 1
-        acc = evaluate(model, images[val_idx], y[val_idx], device)
-        print(json.dumps({"epoch": epoch, "step": step, "loss": round(loss.item(), 4), "val_top1": round(acc, 4),
-                          "minutes": round((time.time() - start) / 60, 1)}), flush=True)
-        if acc >= best:
-            best = acc
-            save(model, args.out, {"val_top1": acc, "epoch": epoch, "step": step})
-        if progress >= 1.0 or (total_steps and step >= total_steps):
+    total = engine.schedule_steps(args, steps_per_epoch)
+    state = engine.TrainState(total_steps=total, warmup_steps=engine.warmup_length(args.warmup, total))
+    scheduler = engine.build_scheduler(opt, total, args.warmup)
+    if args.resume:
+        ckpt = load_checkpoint(args.resume)
+        engine.check_resume(ckpt, args, data_sha256)
+        state = engine.restore(ckpt, model, opt, scheduler)
+    hooks = [engine.StepBudget(args.minutes * 60, scheduler, state)] if not state.total_steps else []
+    if args.stop_at:
+        hooks.append(lambda s: s.step >= args.stop_at)
+
+    def save_training():
+        training = engine.training_section(opt, scheduler, state, args, state.seconds + time.time() - started)
+        save_checkpoint(engine.checkpoint_path(args), model, data_sha256=data_sha256, training=training,
+                        meta={"step": state.step, "epoch": state.epoch})
+
+    def epoch_batches():
+        for b in range(state.batch, steps_per_epoch):
+            idx = torch.tensor(state.order[b * args.batch_size:(b + 1) * args.batch_size])
+            yield images[idx], y[idx]
+
+    val_batches = [(images[val_idx[i:i + 256]], y[val_idx[i:i + 256]]) for i in range(0, len(val_idx), 256)]
+    while not state.total_steps or state.step < state.total_steps:
+        if not state.order:
+            state.order = train_idx[torch.randperm(len(train_idx))].tolist()
+        result = engine.train_one_epoch(model, opt, scheduler, epoch_batches(), device, loss_fn=_loss(args.train_size),
+                                        state=state, started=started, hooks=hooks)
+        finished = bool(state.total_steps) and state.step >= state.total_steps
+        if not result["completed"] and not finished:  # --stop-at: keep the state, evaluate nothing
+            save_training()
             break
-    print(json.dumps({"best_val_top1": round(best, 4), "minutes": round((time.time() - start) / 60, 1)}))
-
-
-def save(model: TypeClassifier, path: str | Path, meta: dict) -> None:
-    """Write fp16 weights and the metadata needed to rebuild the model."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
-    torch.save({"state_dict": state, "type_slugs": model.type_slugs, "widths": model.body.widths,
-                "depths": model.body.depths, "norm": model.body.norm, "meta": meta}, path)
+        if not result["completed"]:  # the schedule ended inside this epoch: it is the last one
+            state.epoch, state.batch, state.order = state.epoch + 1, 0, []
+        acc = engine.evaluate(model, val_batches, device, predict=_predict, accumulator=_Top1())["top1"]
+        loss = round(result["loss"], 4) if "loss" in result else None  # None: resumed at the epoch's end
+        print(json.dumps({"epoch": state.epoch, "step": state.step, "loss": loss, "val_top1": round(acc, 4),
+                          "minutes": round((state.seconds + time.time() - started) / 60, 1)}), flush=True)
+        if state.best is None or acc >= state.best:
+            state.best = acc
+            save_checkpoint(args.out, model, data_sha256=data_sha256, half=True,
+                            meta={"val_top1": acc, "epoch": state.epoch, "step": state.step})
+        save_training()
+    print(json.dumps({"best_val_top1": None if state.best is None else round(state.best, 4),
+                      "step": state.step, "minutes": round((state.seconds + time.time() - started) / 60, 1)}))
+    return state
 
 
 if __name__ == "__main__":

@@ -2,14 +2,22 @@
 
     python -m vision.train_detector --pack data/ccp.pt --out vision/weights/detector.pt \
         --minutes 60 --threads 1
+    python -m vision.train_detector ... --resume vision/weights/detector.train.pt   # continue exactly
+    python -m vision.train_detector ... --init vision/weights/detector.pt           # fine-tune
 
 Targets follow the instance rule of vision.datasets (all pixels of one category in a photo form
 one instance). Augmentation: horizontal flip, colour jitter, and multi-scale training through
-torchvision's transform (short side drawn from ``--train-sizes``), and Copy-Paste of
-another photo's garments (``--copy-paste``). ``--init`` continues from earlier weights. AdamW with linear warm-up and
-cosine decay over the wall-clock budget ``--minutes`` (or over ``--max-steps``), so the
-same command fits a CPU or a GPU budget whatever else the machine is doing. Prints
-JSON lines; writes fp16 weights with the metadata needed to rebuild the model.
+torchvision's transform (short side drawn from ``--train-sizes``), and Copy-Paste of another
+photo's garments (``--copy-paste``). AdamW with gradient-norm clipping at 10, linear warm-up then
+cosine decay over a number of steps fixed by ``--epochs``/``--max-steps``, or from ``--minutes`` of
+training time by timing the first steps (vision.engine), so the same command fits a CPU or a GPU
+budget and a resumed run continues the same schedule.
+
+Prints JSON lines: every 25 steps (step, lr, losses, minutes) and per epoch the validation photos'
+COCO mask AP / AP50 and mIoU (vision.metrics; at pack resolution, detections merged as in serving).
+Writes ``--out`` (fp16 serving weights, ``vision.checkpoints`` format) and the training checkpoint
+(fp32 weights, optimizer, scheduler, step, RNG states) at every epoch end, every ``--save-every``
+minutes, at ``--stop-at`` and at the end.
 """
 from __future__ import annotations
 
@@ -18,13 +26,17 @@ import json
 import math
 import random
 import time
-from pathlib import Path
 
+import numpy as np
 import torch
 from torchvision.transforms import v2
 
-from vision import datasets
-from vision.models import build_detector
+from vision import datasets, engine, taxonomy
+from vision.checkpoints import load_checkpoint, save_checkpoint, sha256_file
+from vision.metrics import DetectionAccumulator
+from vision.models import DETECTOR_ARCH
+from vision.registry import build_model
+from vision.stages.detect import SCORE_THRESHOLD, DetectStage
 
 MIN_TRAIN_AREA = 16  # pixels at pack resolution; smaller instances are not used as targets
 
@@ -40,7 +52,7 @@ def make_target(cat_map: torch.Tensor) -> dict:
     return {
         "boxes": torch.tensor([datasets.mask_box(m) for _, m in insts], dtype=torch.float32),
         "labels": torch.tensor([c for c, _ in insts], dtype=torch.int64),
-        "masks": torch.from_numpy(__import__("numpy").stack([m for _, m in insts])).to(torch.uint8),
+        "masks": torch.from_numpy(np.stack([m for _, m in insts])).to(torch.uint8),
     }
 
 
@@ -84,91 +96,131 @@ def sample(image: torch.Tensor, cat_map: torch.Tensor, train: bool, paste_from=N
     return image.float() / 255.0, make_target(cat_map)
 
 
+def _loss(model, batch, device):
+    """The training step's loss: the sum of Mask R-CNN's losses on a batch of (image, target)."""
+    images = [b[0].to(device) for b in batch]
+    targets = [{k: v.to(device) for k, v in b[1].items()} for b in batch]
+    losses = model(images, targets)
+    return sum(losses.values()), losses
+
+
+class _Validation(DetectionAccumulator):
+    """COCO and semantic metrics of a batch of (uint8 image, uint8 class-id map) pack photos."""
+
+    def update(self, batch, outputs) -> None:
+        for (_, cat_map), detections in zip(batch, outputs):
+            self.add(cat_map.numpy(), [(1 + taxonomy.CATEGORY_SLUGS.index(d.category), d.score, d.mask)
+                                       for d in detections])
+
+
+def _predict(model, batch, device):
+    """Validation detections of a batch of (uint8 image, class-id map): the model at its serving
+    input size (not the training sizes), detections merged as the serving ``detect`` stage merges
+    them (its default thresholds), low-scoring ones kept so that AP sees the whole precision/recall
+    curve."""
+    stage = DetectStage(model, device)
+    sizes = model.transform.min_size
+    model.transform.min_size = (model.spec.config["min_size"],)
+    try:
+        outs = [stage.infer(image.float().div(255).to(device)) for image, _ in batch]
+    finally:
+        model.transform.min_size = sizes
+    return [stage.postprocess(out, (image.shape[2], image.shape[1]), keep_low=True)
+            for out, (image, _) in zip(outs, batch)]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pack", default="data/ccp.pt")
     ap.add_argument("--out", default="vision/weights/detector.pt")
-    ap.add_argument("--minutes", type=float, default=60.0)
-    ap.add_argument("--max-steps", type=int, default=0, help="stop after N steps (smoke runs)")
     ap.add_argument("--batch-size", type=int, default=4)
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--weight-decay", type=float, default=1e-4)
     ap.add_argument("--train-sizes", default="256,288,320,352", help="short sides, pixels")
-    ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--copy-paste", type=float, default=0.3, help="probability of Copy-Paste per photo")
-    ap.add_argument("--init", default="", help="start from these detector weights (a longer schedule in parts)")
     ap.add_argument("--save-every", type=float, default=10.0, help="minutes between checkpoints")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--train-on-all", action="store_true",
-                    help="train on the validation split too (smoke runs on a handful of photos only)")
+    engine.add_training_arguments(ap, minutes=60.0, warmup=200)
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     random.seed(args.seed)
     device = torch.device(args.device)
+    started = time.time()
 
     pack = torch.load(args.pack)
+    data_sha256 = pack.get("index_sha256") or sha256_file(args.pack)  # packs before the index: the file
     train_idx = [i for i, v in enumerate(pack["val"]) if args.train_on_all or not v]
-    print(f"{len(train_idx)} training photos, {sum(pack['val'])} validation photos kept out")
-    model = build_detector()
+    val_idx = [i for i, v in enumerate(pack["val"]) if v]
+    print(f"{len(train_idx)} training photos, {len(val_idx)} validation photos")
+    model = build_model(DETECTOR_ARCH, taxonomy.CATEGORY_SLUGS)
     if args.init:
-        model.load_state_dict({k: v.float() for k, v in torch.load(args.init)["state_dict"].items()})
+        engine.init_weights(model, args.init)
     model = model.to(device)
     model.transform.min_size = tuple(int(s) for s in args.train_sizes.split(","))
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=args.weight_decay)
+    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr,
+                            weight_decay=args.weight_decay)
+    n_batches = math.ceil(len(train_idx) / args.batch_size)
+    total = engine.schedule_steps(args, n_batches)
+    state = engine.TrainState(total_steps=total, warmup_steps=engine.warmup_length(args.warmup, total))
+    scheduler = engine.build_scheduler(opt, total, args.warmup)
+    if args.resume:
+        ckpt = load_checkpoint(args.resume)
+        engine.check_resume(ckpt, args, data_sha256)
+        state = engine.restore(ckpt, model, opt, scheduler)
+    last_save, metrics = time.time(), {}
 
-    step, start, last_save = 0, time.time(), time.time()
-    total_steps = args.max_steps or None
-    order: list[int] = []
-    while True:
-        model.train()
-        if not order:
-            order = random.sample(train_idx, len(train_idx))
-        idx, order = order[:args.batch_size], order[args.batch_size:]
-        batch = []
-        for i in idx:
-            src = None
-            if random.random() < args.copy_paste:
-                j = random.choice(train_idx)
-                src = (pack["images"][j], pack["cat_maps"][j])
-            batch.append(sample(pack["images"][i], pack["cat_maps"][i], True, src))
-        images = [b[0].to(device) for b in batch]
-        targets = [{k: v.to(device) for k, v in b[1].items()} for b in batch]
-        progress = step / total_steps if total_steps else (time.time() - start) / (args.minutes * 60)
-        warm = min(1.0, (step + 1) / 200)
-        lr = args.lr * warm * 0.5 * (1 + math.cos(math.pi * min(1.0, progress)))
-        for g in opt.param_groups:
-            g["lr"] = lr
-        losses = model(images, targets)
-        loss = sum(losses.values())
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 10.0)
-        opt.step()
-        step += 1
-        if step % 25 == 0 or step == 1:
-            print(json.dumps({"step": step, "lr": round(lr, 6), "loss": round(loss.item(), 4),
-                              **{k: round(v.item(), 4) for k, v in losses.items()},
-                              "minutes": round((time.time() - start) / 60, 1)}), flush=True)
-        done = progress >= 1.0 or (total_steps is not None and step >= total_steps)
-        if done or time.time() - last_save > args.save_every * 60:
-            save(model, args.out, {"step": step, "minutes": round((time.time() - start) / 60, 1)})
-            last_save = time.time()
-        if done:
+    def save(**meta):
+        nonlocal last_save
+        seconds = state.seconds + time.time() - started
+        meta = {"step": state.step, "epoch": state.epoch, "minutes": round(seconds / 60, 1), **metrics, **meta}
+        save_checkpoint(args.out, model, data_sha256=data_sha256, half=True, meta=meta)
+        save_checkpoint(engine.checkpoint_path(args), model, data_sha256=data_sha256, meta=meta,
+                        training=engine.training_section(opt, scheduler, state, args, seconds))
+        last_save = time.time()
+
+    def save_periodically(s) -> bool:
+        if time.time() - last_save > args.save_every * 60:
+            save()
+        return False
+
+    hooks = [engine.StepBudget(args.minutes * 60, scheduler, state)] if not state.total_steps else []
+    hooks.append(save_periodically)
+    if args.stop_at:
+        hooks.append(lambda s: s.step >= args.stop_at)
+
+    def epoch_batches():
+        for b in range(state.batch, n_batches):
+            batch = []
+            for i in state.order[b * args.batch_size:(b + 1) * args.batch_size]:
+                src = None
+                if random.random() < args.copy_paste:
+                    j = random.choice(train_idx)
+                    src = (pack["images"][j], pack["cat_maps"][j])
+                batch.append(sample(pack["images"][i], pack["cat_maps"][i], True, src))
+            yield batch
+
+    val_batches = [[(pack["images"][i], pack["cat_maps"][i]) for i in val_idx[k:k + 4]]
+                   for k in range(0, len(val_idx), 4)]
+    while not state.total_steps or state.step < state.total_steps:
+        if not state.order:
+            state.order = random.sample(train_idx, len(train_idx))
+        result = engine.train_one_epoch(model, opt, scheduler, epoch_batches(), device, loss_fn=_loss, state=state,
+                                        max_norm=10.0, log_every=25, started=started, hooks=hooks)
+        finished = bool(state.total_steps) and state.step >= state.total_steps
+        if not result["completed"] and not finished:  # --stop-at
+            save()
             break
-
-
-def save(model, path: str | Path, meta: dict) -> None:
-    """Write fp16 detector weights with the metadata needed to rebuild it."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    state = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
-    body = model.backbone.body
-    torch.save({"state_dict": state, "widths": body.widths, "depths": body.depths,
-                "fpn_channels": model.backbone.out_channels, "meta": meta}, path)
+        if not result["completed"]:  # the schedule ended inside this epoch: it is the last one
+            state.epoch, state.batch, state.order = state.epoch + 1, 0, []
+        if val_batches:
+            res = engine.evaluate(model, val_batches, device, predict=_predict,
+                                  accumulator=_Validation(SCORE_THRESHOLD))
+            metrics = {f"val_{k}": round(res[k], 4) for k in ("mask_ap", "mask_ap50", "miou")}
+            print(json.dumps({"epoch": state.epoch, "step": state.step, **metrics,
+                              "minutes": round((state.seconds + time.time() - started) / 60, 1)}), flush=True)
+        save()
+    return state
 
 
 if __name__ == "__main__":
