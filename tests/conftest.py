@@ -88,6 +88,17 @@ def media_root(settings, tmp_path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def pipeline():
+    """The serving pipeline on the committed weights, CPU (loaded once per test session)."""
+    import torch
+
+    from vision.inference import load_pipeline
+
+    torch.set_num_threads(2)
+    return load_pipeline(device="cpu")
+
+
 @pytest.fixture
 def browser():
     """A headless Chromium (``tests.browser``), quit after the test."""

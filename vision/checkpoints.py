@@ -18,6 +18,7 @@ A checkpoint is a ``torch.save`` dict readable with ``torch.load(..., weights_on
 Version history: 1 (this format). Files of the earlier, unversioned format are converted by
 ``python -m vision.convert_weights``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,8 +38,15 @@ FORMAT_VERSION = 1
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 
-def save_checkpoint(path: str | Path, model: nn.Module, *, data_sha256: str | None, meta: dict | None = None,
-                    half: bool = False, training: dict | None = None) -> Path:
+def save_checkpoint(
+    path: str | Path,
+    model: nn.Module,
+    *,
+    data_sha256: str | None,
+    meta: dict | None = None,
+    half: bool = False,
+    training: dict | None = None,
+) -> Path:
     """Write ``model`` (built by :func:`vision.registry.build_model`, so carrying ``model.spec``).
 
     Args:
@@ -54,19 +62,33 @@ def save_checkpoint(path: str | Path, model: nn.Module, *, data_sha256: str | No
         AttributeError: when ``model`` has no ``spec`` (not built through the registry).
     """
     spec: ModelSpec = model.spec
-    state = {k: (v.half() if half and v.is_floating_point() else v).detach().cpu().clone()
-             for k, v in model.state_dict().items()}
-    return write_checkpoint(path, make_checkpoint(spec, state, data_sha256=data_sha256, meta=meta,
-                                                  training=training))
+    state = {
+        k: (v.half() if half and v.is_floating_point() else v).detach().cpu().clone()
+        for k, v in model.state_dict().items()
+    }
+    return write_checkpoint(path, make_checkpoint(spec, state, data_sha256=data_sha256, meta=meta, training=training))
 
 
-def make_checkpoint(spec: ModelSpec, state_dict: dict[str, torch.Tensor], *, data_sha256: str | None,
-                    meta: dict | None = None, training: dict | None = None) -> dict:
+def make_checkpoint(
+    spec: ModelSpec,
+    state_dict: dict[str, torch.Tensor],
+    *,
+    data_sha256: str | None,
+    meta: dict | None = None,
+    training: dict | None = None,
+) -> dict:
     """The checkpoint dict of a model described by ``spec`` with weights ``state_dict`` (kept as
     given: same tensors, same dtypes)."""
-    ckpt = {"format": FORMAT, "format_version": FORMAT_VERSION, "arch": spec.arch, "config": dict(spec.config),
-            "labels": list(spec.labels), "data_sha256": data_sha256, "meta": dict(meta or {}),
-            "state_dict": state_dict}
+    ckpt = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "arch": spec.arch,
+        "config": dict(spec.config),
+        "labels": list(spec.labels),
+        "data_sha256": data_sha256,
+        "meta": dict(meta or {}),
+        "state_dict": state_dict,
+    }
     if training is not None:
         ckpt["training"] = training
     return ckpt
@@ -93,8 +115,10 @@ def load_checkpoint(path: str | Path) -> dict:
     """
     ckpt = torch.load(path, map_location="cpu", weights_only=True)
     if not isinstance(ckpt, dict) or ckpt.get("format") != FORMAT:
-        raise ValueError(f"{path}: not a {FORMAT} file (weights of the earlier format are converted by "
-                         "`python -m vision.convert_weights`)")
+        raise ValueError(
+            f"{path}: not a {FORMAT} file (weights of the earlier format are converted by "
+            "`python -m vision.convert_weights`)"
+        )
     if ckpt.get("format_version") != FORMAT_VERSION:
         raise ValueError(f"{path}: format version {ckpt.get('format_version')}, this code reads {FORMAT_VERSION}")
     return ckpt
@@ -133,9 +157,11 @@ def rng_state() -> dict[str, Any]:
     values and tensors only, so checkpoints load with ``weights_only=True``."""
     version, internal, gauss = random.getstate()
     name, keys, pos, has_gauss, cached = np.random.get_state()
-    state = {"python": [version, list(internal), gauss],
-             "numpy": [name, torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss), float(cached)],
-             "torch": torch.get_rng_state()}
+    state = {
+        "python": [version, list(internal), gauss],
+        "numpy": [name, torch.from_numpy(keys.astype(np.int64)), int(pos), int(has_gauss), float(cached)],
+        "torch": torch.get_rng_state(),
+    }
     if torch.cuda.is_available() and torch.cuda.is_initialized():
         state["cuda"] = torch.cuda.get_rng_state_all()
     return state

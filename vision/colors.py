@@ -6,6 +6,7 @@ nearest entry of a small palette in CIELAB (CIE 1976 L*a*b*, D65 white), where E
 roughly follows perceived difference. The palette is :data:`vocabulary.palette.PALETTE`, the app's
 one list of colour names.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -74,5 +75,7 @@ def dominant_colors(image: np.ndarray, mask: np.ndarray, k: int = 3, max_pixels:
             by_name[name] = [rgb, int(counts[idx])]
     top = sorted(by_name.items(), key=lambda item: -item[1][1])[:k]
     total = sum(count for _, (_, count) in top)
-    return [Colour(name=name, rgb=rgb, hex="#{:02x}{:02x}{:02x}".format(*rgb), fraction=round(count / total, 4))
-            for name, (rgb, count) in top]
+    return [
+        Colour(name=name, rgb=rgb, hex="#{:02x}{:02x}{:02x}".format(*rgb), fraction=round(count / total, 4))
+        for name, (rgb, count) in top
+    ]

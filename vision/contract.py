@@ -8,6 +8,7 @@ valid.
 Coordinates are pixels of the photo given to the pipeline (after EXIF orientation), origin top left;
 boxes are ``(x0, y0, x1, y1)`` with ``x1`` / ``y1`` exclusive. Scores are probabilities in [0, 1].
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -48,8 +49,7 @@ class Colour:
 
     def as_dict(self) -> dict:
         """``{"name", "rgb", "hex", "fraction"}`` (JSON-ready)."""
-        return {"name": self.name, "rgb": [int(v) for v in self.rgb], "hex": self.hex,
-                "fraction": float(self.fraction)}
+        return {"name": self.name, "rgb": [int(v) for v in self.rgb], "hex": self.hex, "fraction": float(self.fraction)}
 
 
 @dataclass

@@ -17,6 +17,7 @@ After writing, each model is rebuilt with :func:`vision.checkpoints.load_model` 
 checked equal to the earlier file's; a mismatch raises AssertionError (and the earlier file is
 kept as ``<name>.pt.orig``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,11 +45,17 @@ DETECTOR_PACK_SIZE = 448  # long side of the detector pack both committed detect
 def _spec(name: str, old: dict):
     """ModelSpec of an earlier-format checkpoint (``name`` "detector" or "classifier")."""
     if name == "detector":
-        model = build_model(DETECTOR_ARCH, taxonomy.CATEGORY_SLUGS, widths=old["widths"], depths=old["depths"],
-                            fpn_channels=old["fpn_channels"])
+        model = build_model(
+            DETECTOR_ARCH,
+            taxonomy.CATEGORY_SLUGS,
+            widths=old["widths"],
+            depths=old["depths"],
+            fpn_channels=old["fpn_channels"],
+        )
     else:
-        model = build_model(CLASSIFIER_ARCH, old["type_slugs"], widths=old["widths"], depths=old["depths"],
-                            norm=old.get("norm", "gn"))
+        model = build_model(
+            CLASSIFIER_ARCH, old["type_slugs"], widths=old["widths"], depths=old["depths"], norm=old.get("norm", "gn")
+        )
     return model.spec
 
 
@@ -62,8 +69,9 @@ def convert(path: Path, name: str, data_sha256: str | None) -> dict:
     backup = path.with_name(path.name + ".orig")
     shutil.copy2(path, backup)
     meta = dict(old.get("meta", {}))
-    meta.update({"converted_from": "unversioned vision weights format (before the model registry)",
-                 "source_sha256": source_sha})
+    meta.update(
+        {"converted_from": "unversioned vision weights format (before the model registry)", "source_sha256": source_sha}
+    )
     write_checkpoint(path, make_checkpoint(_spec(name, old), old["state_dict"], data_sha256=data_sha256, meta=meta))
     rebuilt = load_model(path, "cpu").state_dict()
     assert list(rebuilt) == list(old["state_dict"]), f"{path.name}: parameter names differ"
@@ -71,15 +79,24 @@ def convert(path: Path, name: str, data_sha256: str | None) -> dict:
         want = tensor.float() if tensor.is_floating_point() else tensor
         assert torch.equal(rebuilt[key], want), f"{path.name}: {key} differs"
     backup.unlink()
-    return {"file": path.name, "bytes": path.stat().st_size, "sha256": sha256_file(path),
-            "source_sha256": source_sha, "data_sha256": data_sha256, "tensors": len(rebuilt)}
+    return {
+        "file": path.name,
+        "bytes": path.stat().st_size,
+        "sha256": sha256_file(path),
+        "source_sha256": source_sha,
+        "data_sha256": data_sha256,
+        "tensors": len(rebuilt),
+    }
 
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--weights-dir", default=str(WEIGHTS_DIR))
-    ap.add_argument("--datasets", default="../shared/datasets",
-                    help="shared datasets folder, for the training data hash (skipped when missing)")
+    ap.add_argument(
+        "--datasets",
+        default="../shared/datasets",
+        help="shared datasets folder, for the training data hash (skipped when missing)",
+    )
     args = ap.parse_args(argv)
     hashes = {"classifier": None, "detector": None}
     if Path(args.datasets).is_dir():

@@ -16,6 +16,7 @@ Splits: clothing-dataset validation holds every photo of the contributors whose
 ``crc32(sender_id) % 5 == 0`` (never split by photo); CCP validation holds photos whose number is a
 multiple of 8.
 """
+
 from __future__ import annotations
 
 import csv

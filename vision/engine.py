@@ -10,13 +10,15 @@ a number of steps fixed before the cosine starts (from ``--epochs``/``--max-step
 ``--minutes`` by :class:`StepBudget`) and stored in checkpoints, so a resumed run follows the
 schedule of an uninterrupted one exactly.
 """
+
 from __future__ import annotations
 
 import json
 import math
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable, Protocol, Sequence
+from typing import Any, Protocol
 
 import torch
 from torch.optim.lr_scheduler import CosineAnnealingLR, LinearLR, LRScheduler, SequentialLR
@@ -50,7 +52,7 @@ class TrainState:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "TrainState":
+    def from_dict(cls, d: dict) -> TrainState:
         """Inverse of :meth:`as_dict`."""
         return cls(**d)
 
@@ -112,8 +114,14 @@ class StepBudget:
         state: the run's state; its ``seconds`` (time of earlier processes) counts as spent.
     """
 
-    def __init__(self, seconds: float, scheduler: LRScheduler, state: TrainState, probe: int = 20,
-                 log: Callable[[dict], None] | None = None):
+    def __init__(
+        self,
+        seconds: float,
+        scheduler: LRScheduler,
+        state: TrainState,
+        probe: int = 20,
+        log: Callable[[dict], None] | None = None,
+    ):
         self.seconds = seconds
         self.scheduler = scheduler
         self.probe = max(1, min(probe, state.warmup_steps - 2))
@@ -145,11 +153,21 @@ def log_json(record: dict) -> None:
     print(json.dumps(record), flush=True)
 
 
-def train_one_epoch(model: torch.nn.Module, optimizer: torch.optim.Optimizer, scheduler: LRScheduler,
-                    data: Iterable[Any], device: torch.device, *, loss_fn: LossFn, state: TrainState,
-                    max_norm: float | None = None, log_every: int = 0, started: float | None = None,
-                    hooks: Sequence[Callable[[TrainState], bool]] = (), log: Callable[[dict], None] = log_json
-                    ) -> dict:
+def train_one_epoch(
+    model: torch.nn.Module,
+    optimizer: torch.optim.Optimizer,
+    scheduler: LRScheduler,
+    data: Iterable[Any],
+    device: torch.device,
+    *,
+    loss_fn: LossFn,
+    state: TrainState,
+    max_norm: float | None = None,
+    log_every: int = 0,
+    started: float | None = None,
+    hooks: Sequence[Callable[[TrainState], bool]] = (),
+    log: Callable[[dict], None] = log_json,
+) -> dict:
     """Train on ``data``, the rest of the current epoch (all of it unless resuming mid-epoch).
 
     Each batch: ``loss_fn``, backward, gradient-norm clipping at ``max_norm`` (when given),
@@ -188,8 +206,14 @@ def train_one_epoch(model: torch.nn.Module, optimizer: torch.optim.Optimizer, sc
         state.batch += 1
         last = {"loss": loss.item(), **{k: v.item() for k, v in parts.items()}}
         if log_every and (state.step % log_every == 0 or state.step == 1):
-            log({"step": state.step, "lr": round(lr, 6), **{k: round(v, 4) for k, v in last.items()},
-                 "minutes": round((state.seconds + time.time() - started) / 60, 1)})
+            log(
+                {
+                    "step": state.step,
+                    "lr": round(lr, 6),
+                    **{k: round(v, 4) for k, v in last.items()},
+                    "minutes": round((state.seconds + time.time() - started) / 60, 1),
+                }
+            )
         stop = [hook(state) for hook in hooks]  # every hook sees every step
         if any(stop) or (state.total_steps and state.step >= state.total_steps):
             return {**last, "completed": False}
@@ -208,8 +232,14 @@ class Accumulator(Protocol):
 
 
 @torch.no_grad()
-def evaluate(model: torch.nn.Module, data: Iterable[Any], device: torch.device, *,
-             predict: Callable[[torch.nn.Module, Any, torch.device], Any], accumulator: Accumulator) -> dict:
+def evaluate(
+    model: torch.nn.Module,
+    data: Iterable[Any],
+    device: torch.device,
+    *,
+    predict: Callable[[torch.nn.Module, Any, torch.device], Any],
+    accumulator: Accumulator,
+) -> dict:
     """Evaluate ``model`` (put in eval mode) on ``data``: ``predict(model, batch, device)`` per
     batch, fed with its batch to ``accumulator.update``; returns ``accumulator.compute()``.
     Draws no random numbers, so it does not change a training run it is part of."""
@@ -223,30 +253,43 @@ def evaluate(model: torch.nn.Module, data: Iterable[Any], device: torch.device, 
 
 #: Options a resumed run may change; any other must equal the checkpoint's (else the run would not
 #: continue the same trajectory).
-RESUME_MAY_DIFFER = frozenset({"pack", "out", "checkpoint", "resume", "threads", "device", "stop_at",
-                               "save_every"})
+RESUME_MAY_DIFFER = frozenset({"pack", "out", "checkpoint", "resume", "threads", "device", "stop_at", "save_every"})
 
 
 def add_training_arguments(ap, *, minutes: float, warmup: int) -> None:
     """Add the options both training scripts take to an ``argparse.ArgumentParser``."""
-    ap.add_argument("--minutes", type=float, default=minutes,
-                    help="wall-clock budget of the training steps, used when neither --epochs nor --max-steps is "
-                         "given: the schedule's step count is fixed from the speed of the first steps")
+    ap.add_argument(
+        "--minutes",
+        type=float,
+        default=minutes,
+        help="wall-clock budget of the training steps, used when neither --epochs nor --max-steps is "
+        "given: the schedule's step count is fixed from the speed of the first steps",
+    )
     ap.add_argument("--epochs", type=int, default=0, help="schedule length in epochs (overrides --minutes)")
     ap.add_argument("--max-steps", type=int, default=0, help="schedule length in steps (overrides --epochs)")
     ap.add_argument("--warmup", type=int, default=warmup, help="linear warm-up steps (at most half the schedule)")
-    ap.add_argument("--checkpoint", default="",
-                    help="training checkpoint to write (weights, optimizer, scheduler, step, RNG); "
-                         "default: --out with the suffix .train.pt")
+    ap.add_argument(
+        "--checkpoint",
+        default="",
+        help="training checkpoint to write (weights, optimizer, scheduler, step, RNG); "
+        "default: --out with the suffix .train.pt",
+    )
     ap.add_argument("--resume", default="", help="continue this training checkpoint exactly")
     ap.add_argument("--init", default="", help="start from these weights (model only: a fine-tune)")
-    ap.add_argument("--stop-at", type=int, default=0,
-                    help="stop after this step, writing the training checkpoint (continue with --resume)")
+    ap.add_argument(
+        "--stop-at",
+        type=int,
+        default=0,
+        help="stop after this step, writing the training checkpoint (continue with --resume)",
+    )
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--train-on-all", action="store_true",
-                    help="train on the validation split too (smoke runs on a handful of photos only)")
+    ap.add_argument(
+        "--train-on-all",
+        action="store_true",
+        help="train on the validation split too (smoke runs on a handful of photos only)",
+    )
 
 
 def checkpoint_path(args) -> str:
@@ -274,8 +317,10 @@ def check_resume(ckpt: dict, args, data_sha256: str | None) -> None:
     saved, now = ckpt["training"]["args"], vars(args)
     differ = sorted(k for k in set(saved) | set(now) if k not in RESUME_MAY_DIFFER and saved.get(k) != now.get(k))
     if differ:
-        raise ValueError("options differ from the run being resumed: " +
-                         ", ".join(f"--{k.replace('_', '-')} {saved.get(k)!r} -> {now.get(k)!r}" for k in differ))
+        raise ValueError(
+            "options differ from the run being resumed: "
+            + ", ".join(f"--{k.replace('_', '-')} {saved.get(k)!r} -> {now.get(k)!r}" for k in differ)
+        )
 
 
 def init_weights(model: torch.nn.Module, path: str) -> None:
@@ -286,13 +331,14 @@ def init_weights(model: torch.nn.Module, path: str) -> None:
     ckpt = load_checkpoint(path)
     spec = model.spec
     if (ckpt["arch"], ckpt["config"], ckpt["labels"]) != (spec.arch, spec.config, spec.labels):
-        raise ValueError(f"{path} is a {ckpt['arch']} with {len(ckpt['labels'])} labels and config "
-                         f"{ckpt['config']}; this run builds a {spec.arch} with {len(spec.labels)} and {spec.config}")
+        raise ValueError(
+            f"{path} is a {ckpt['arch']} with {len(ckpt['labels'])} labels and config "
+            f"{ckpt['config']}; this run builds a {spec.arch} with {len(spec.labels)} and {spec.config}"
+        )
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in ckpt["state_dict"].items()})
 
 
-def restore(ckpt: dict, model: torch.nn.Module, optimizer: torch.optim.Optimizer, scheduler: LRScheduler
-            ) -> TrainState:
+def restore(ckpt: dict, model: torch.nn.Module, optimizer: torch.optim.Optimizer, scheduler: LRScheduler) -> TrainState:
     """Load a training checkpoint's weights, optimizer, scheduler and random generators (in that
     order, last thing before training goes on); returns its :class:`TrainState`."""
     from vision.checkpoints import set_rng_state
@@ -306,12 +352,18 @@ def restore(ckpt: dict, model: torch.nn.Module, optimizer: torch.optim.Optimizer
     return state
 
 
-def training_section(optimizer: torch.optim.Optimizer, scheduler: LRScheduler, state: TrainState, args,
-                     seconds: float) -> dict:
+def training_section(
+    optimizer: torch.optim.Optimizer, scheduler: LRScheduler, state: TrainState, args, seconds: float
+) -> dict:
     """The ``training`` entry of a training checkpoint, taken now: optimizer, scheduler, state (with
     ``seconds`` as its total wall time so far), random generators and the command's options."""
     from vision.checkpoints import rng_state
 
     saved = TrainState.from_dict({**state.as_dict(), "seconds": seconds})
-    return {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "state": saved.as_dict(),
-            "rng": rng_state(), "args": {k: (str(v) if hasattr(v, "__fspath__") else v) for k, v in vars(args).items()}}
+    return {
+        "optimizer": optimizer.state_dict(),
+        "scheduler": scheduler.state_dict(),
+        "state": saved.as_dict(),
+        "rng": rng_state(),
+        "args": {k: (str(v) if hasattr(v, "__fspath__") else v) for k, v in vars(args).items()},
+    }

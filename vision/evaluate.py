@@ -20,6 +20,7 @@ outside the taxonomy are background), ``per_category``. Metrics are defined in v
 / photos, see vision.datasets); the default ``all`` uses every photo of the folder.
 Also prints ``seconds_per_photo`` (mean wall time of the pipeline, decode excluded).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -71,9 +72,14 @@ def evaluate_classifier(pipeline: Pipeline, data: Path, split: str = "all", limi
         row = confusion.get(label, Counter())
         if row:
             per_class[label] = {"n": sum(row.values()), "top1": round(row[label] / sum(row.values()), 4)}
-    return {"n": n, "top1": round(pipe_correct / max(1, n), 4), "classifier_top1": round(cls_correct / max(1, n), 4),
-            "per_class": per_class, "confusion": {k: dict(v) for k, v in confusion.items()},
-            "seconds_per_photo": round(seconds / max(1, n), 3)}
+    return {
+        "n": n,
+        "top1": round(pipe_correct / max(1, n), 4),
+        "classifier_top1": round(cls_correct / max(1, n), 4),
+        "per_class": per_class,
+        "confusion": {k: dict(v) for k, v in confusion.items()},
+        "seconds_per_photo": round(seconds / max(1, n), 3),
+    }
 
 
 def evaluate_detector(pipeline: Pipeline, data: Path, split: str = "all", limit: int = 0) -> dict:
@@ -97,8 +103,10 @@ def evaluate_detector(pipeline: Pipeline, data: Path, split: str = "all", limit:
         t = time.perf_counter()
         dets = detect.detect(detect.work_image(image), keep_low=True)
         seconds += time.perf_counter() - t
-        acc.add(gt_map, [(1 + taxonomy.CATEGORY_SLUGS.index(d.category), d.score, resize_mask(d.mask, gt_map.shape))
-                         for d in dets])
+        acc.add(
+            gt_map,
+            [(1 + taxonomy.CATEGORY_SLUGS.index(d.category), d.score, resize_mask(d.mask, gt_map.shape)) for d in dets],
+        )
     out = acc.compute()
     out["seconds_per_photo"] = round(seconds / max(1, len(stems)), 3)
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
@@ -121,8 +129,11 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     data = Path(args.data)
-    overrides = {"score_threshold": args.score_threshold, "detector_weight": args.detector_weight,
-                 "single_item_threshold": args.single_item_threshold}
+    overrides = {
+        "score_threshold": args.score_threshold,
+        "detector_weight": args.detector_weight,
+        "single_item_threshold": args.single_item_threshold,
+    }
     pipeline = load_pipeline(args.weights, args.device, **{k: v for k, v in overrides.items() if v is not None})
     fn = evaluate_classifier if args.what == "classifier" else evaluate_detector
     result = fn(pipeline, data, args.split, args.limit)

@@ -20,11 +20,13 @@ The pipeline is the stages named in :data:`STAGES`, run in that order on a per-p
 first; it runs no model. A stage is added by one module in ``vision/stages``, one name in
 :data:`STAGES` and one field in :mod:`vision.contract`. No training code is imported here.
 """
+
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -66,7 +68,7 @@ class Pipeline:
             missing = [r for r in stage.requires if r not in names[:i]]
             if missing:
                 raise ValueError(f"stage {stage.name!r} needs {missing} to run before it (stages: {names})")
-            late = [r for r in getattr(stage, "runs_after", ()) if r in names[i + 1:]]
+            late = [r for r in getattr(stage, "runs_after", ()) if r in names[i + 1 :]]
             if late:
                 raise ValueError(f"stage {stage.name!r} must run after {late} (stages: {names})")
 
@@ -86,8 +88,9 @@ class Pipeline:
         """The per-photo context of a PIL photo of any mode: RGB image and uint8 (H, W, 3) pixels,
         and an empty :class:`PhotoAnalysis` of its size."""
         image = image.convert("RGB")
-        return PhotoContext(image=image, rgb=np.asarray(image),
-                            analysis=PhotoAnalysis(width=image.width, height=image.height))
+        return PhotoContext(
+            image=image, rgb=np.asarray(image), analysis=PhotoAnalysis(width=image.width, height=image.height)
+        )
 
     def postprocess(self, ctx: PhotoContext) -> PhotoAnalysis:
         """The finished analysis: garments ordered by mask area, largest first (stable). No model."""
@@ -105,8 +108,12 @@ class Pipeline:
         return self.postprocess(ctx)
 
 
-def load_pipeline(weights_dir: str | Path | None = None, device: str | torch.device | None = None,
-                  stages: Sequence[str] = STAGES, **options: Any) -> Pipeline:
+def load_pipeline(
+    weights_dir: str | Path | None = None,
+    device: str | torch.device | None = None,
+    stages: Sequence[str] = STAGES,
+    **options: Any,
+) -> Pipeline:
     """Build the serving pipeline: each stage of ``stages`` once, its models loaded from
     ``weights_dir`` (default: the committed ``vision/weights``: ``detector.pt``, ``classifier.pt``)
     onto ``device`` (default CUDA when available, else CPU).
@@ -127,6 +134,8 @@ def load_pipeline(weights_dir: str | Path | None = None, device: str | torch.dev
     unknown = set(options) - set().union(*accepted.values())
     if unknown:
         raise TypeError(f"no stage of {list(stages)} takes the option(s) {sorted(unknown)}")
-    built = [build_stage(name, weights_dir, dev, **{k: v for k, v in options.items() if k in accepted[name]})
-             for name in stages]
+    built = [
+        build_stage(name, weights_dir, dev, **{k: v for k, v in options.items() if k in accepted[name]})
+        for name in stages
+    ]
     return Pipeline(built, dev)

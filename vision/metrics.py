@@ -10,6 +10,7 @@
 Accumulators collect per-sample results with ``add``/``update`` and report with ``compute`` or
 ``evaluate``; nothing here runs a model.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -36,30 +37,52 @@ class CocoAccumulator:
     def __init__(self):
         self.images, self.gts, self.dts = [], [], []
 
-    def add(self, image_id: int, height: int, width: int, gt: list[tuple[int, np.ndarray]],
-            pred: list[tuple[int, float, np.ndarray]]) -> None:
+    def add(
+        self,
+        image_id: int,
+        height: int,
+        width: int,
+        gt: list[tuple[int, np.ndarray]],
+        pred: list[tuple[int, float, np.ndarray]],
+    ) -> None:
         """Add one image: ``gt`` as (class id, bool mask), ``pred`` as (class id, score, bool mask);
         masks (height, width)."""
         self.images.append({"id": image_id, "height": height, "width": width})
         for cid, m in gt:
             r = rle(m)
-            self.gts.append({"id": len(self.gts) + 1, "image_id": image_id, "category_id": cid,
-                             "segmentation": r, "area": float(m.sum()), "iscrowd": 0,
-                             "bbox": list(mask_utils.toBbox(r))})
+            self.gts.append(
+                {
+                    "id": len(self.gts) + 1,
+                    "image_id": image_id,
+                    "category_id": cid,
+                    "segmentation": r,
+                    "area": float(m.sum()),
+                    "iscrowd": 0,
+                    "bbox": list(mask_utils.toBbox(r)),
+                }
+            )
         for cid, score, m in pred:
             if not m.any():
                 continue
             r = rle(m)
-            self.dts.append({"image_id": image_id, "category_id": cid, "segmentation": r, "score": score,
-                             "bbox": list(mask_utils.toBbox(r))})
+            self.dts.append(
+                {
+                    "image_id": image_id,
+                    "category_id": cid,
+                    "segmentation": r,
+                    "score": score,
+                    "bbox": list(mask_utils.toBbox(r)),
+                }
+            )
 
     def evaluate(self) -> dict:
         """``{"mask_ap", "mask_ap50", "box_ap", "box_ap50", "per_category": {slug: {...}}}`` over the
         categories present in the ground truth; APs are fractions in [0, 1]."""
         present = sorted({g["category_id"] for g in self.gts})
         cats = [{"id": c, "name": taxonomy.CATEGORY_SLUGS[c - 1]} for c in present]
-        result = {"per_category": {c["name"]: {"n_gt": sum(g["category_id"] == c["id"] for g in self.gts)}
-                                   for c in cats}}
+        result = {
+            "per_category": {c["name"]: {"n_gt": sum(g["category_id"] == c["id"] for g in self.gts)} for c in cats}
+        }
         for iou_type, key in (("segm", "mask"), ("bbox", "box")):
             if not present:
                 result[f"{key}_ap"] = result[f"{key}_ap50"] = 0.0
@@ -84,7 +107,9 @@ class CocoAccumulator:
                 p = prec[:, :, k, 0, -1]
                 p50 = prec[0, :, k, 0, -1]
                 result["per_category"][c["name"]][f"{key}_ap"] = float(p[p > -1].mean()) if (p > -1).any() else 0.0
-                result["per_category"][c["name"]][f"{key}_ap50"] = float(p50[p50 > -1].mean()) if (p50 > -1).any() else 0.0
+                result["per_category"][c["name"]][f"{key}_ap50"] = (
+                    float(p50[p50 > -1].mean()) if (p50 > -1).any() else 0.0
+                )
         return result
 
 
@@ -107,8 +132,11 @@ class SemanticAccumulator:
         tp = np.diag(c)
         union = c.sum(0) + c.sum(1) - tp
         ious = {taxonomy.CATEGORY_SLUGS[k - 1]: float(tp[k] / union[k]) for k in range(1, self.n) if c[k].sum() > 0}
-        return {"miou": float(np.mean(list(ious.values()))) if ious else 0.0,
-                "pixel_accuracy": float(tp.sum() / max(1, c.sum())), "iou": ious}
+        return {
+            "miou": float(np.mean(list(ious.values()))) if ious else 0.0,
+            "pixel_accuracy": float(tp.sum() / max(1, c.sum())),
+            "iou": ious,
+        }
 
 
 def semantic_from_instances(shape: tuple[int, int], instances: list[tuple[int, float, np.ndarray]]) -> np.ndarray:
@@ -143,8 +171,7 @@ class DetectionAccumulator:
         self.n += 1
         h, w = gt_map.shape
         self.coco.add(self.n, h, w, instances_from_category_map(gt_map), pred)
-        self.semantic.add(gt_map, semantic_from_instances(
-            (h, w), [p for p in pred if p[1] >= self.score_threshold]))
+        self.semantic.add(gt_map, semantic_from_instances((h, w), [p for p in pred if p[1] >= self.score_threshold]))
 
     def compute(self) -> dict:
         """``{"n", "mask_ap", "mask_ap50", "box_ap", "box_ap50", "miou", "pixel_accuracy",
@@ -154,9 +181,16 @@ class DetectionAccumulator:
         s = self.semantic.evaluate()
         for slug, iou in s["iou"].items():
             res["per_category"].setdefault(slug, {})["iou"] = iou
-        return {"n": self.n, "mask_ap": res["mask_ap"], "mask_ap50": res["mask_ap50"], "box_ap": res["box_ap"],
-                "box_ap50": res["box_ap50"], "miou": s["miou"], "pixel_accuracy": s["pixel_accuracy"],
-                "per_category": res["per_category"]}
+        return {
+            "n": self.n,
+            "mask_ap": res["mask_ap"],
+            "mask_ap50": res["mask_ap50"],
+            "box_ap": res["box_ap"],
+            "box_ap50": res["box_ap50"],
+            "miou": s["miou"],
+            "pixel_accuracy": s["pixel_accuracy"],
+            "per_category": res["per_category"],
+        }
 
 
 class Top1Accumulator:

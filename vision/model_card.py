@@ -7,6 +7,7 @@ hardware, written by whoever trained the model), the evaluation figures, and wha
 records about itself (format version, architecture, label count, training data hash, conversion
 history), the file size and its sha256, so that a card always names the exact file it describes.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,14 +22,18 @@ def file_lines(weights: Path) -> list[str]:
     Raises what :func:`vision.checkpoints.load_checkpoint` raises."""
     ckpt = load_checkpoint(weights)
     dtypes = sorted({str(v.dtype).replace("torch.", "") for v in ckpt["state_dict"].values() if v.is_floating_point()})
-    lines = [f"- `vision/weights/{weights.name}`: {weights.stat().st_size} bytes, {'/'.join(dtypes)} weights, "
-             f"checkpoint format version {ckpt['format_version']} (`vision.checkpoints`)",
-             f"- architecture `{ckpt['arch']}` (`vision.models`), {len(ckpt['labels'])} labels",
-             f"- training data: pack index sha256 `{ckpt['data_sha256']}` (`vision.pack`)"]
+    lines = [
+        f"- `vision/weights/{weights.name}`: {weights.stat().st_size} bytes, {'/'.join(dtypes)} weights, "
+        f"checkpoint format version {ckpt['format_version']} (`vision.checkpoints`)",
+        f"- architecture `{ckpt['arch']}` (`vision.models`), {len(ckpt['labels'])} labels",
+        f"- training data: pack index sha256 `{ckpt['data_sha256']}` (`vision.pack`)",
+    ]
     meta = ckpt["meta"]
     if "converted_from" in meta:
-        lines.append(f"- converted by `python -m vision.convert_weights` from the earlier unversioned file "
-                     f"(sha256 `{meta['source_sha256']}`): same tensors, same outputs")
+        lines.append(
+            f"- converted by `python -m vision.convert_weights` from the earlier unversioned file "
+            f"(sha256 `{meta['source_sha256']}`): same tensors, same outputs"
+        )
     return lines + [f"- sha256: `{sha256_file(weights)}`"]
 
 
@@ -42,14 +47,21 @@ def main(argv=None):
     lines = [f"# Model card: {args.name}", "", Path(args.notes).read_text().strip(), "", "## Metrics", ""]
     for path in args.eval:
         res = json.loads(Path(path).read_text())
-        lines += [f"From `{Path(path).name}`:", "", "```json",
-                  json.dumps({k: v for k, v in res.items() if k not in ("per_category", "confusion")}, indent=2),
-                  "```", ""]
+        lines += [
+            f"From `{Path(path).name}`:",
+            "",
+            "```json",
+            json.dumps({k: v for k, v in res.items() if k not in ("per_category", "confusion")}, indent=2),
+            "```",
+            "",
+        ]
         if "per_category" in res:
             lines += ["| category | n_gt | mask AP | mask AP50 | IoU |", "| --- | --- | --- | --- | --- |"]
             for slug, m in res["per_category"].items():
-                lines.append(f"| {slug} | {m.get('n_gt', 0)} | {m.get('mask_ap', 0):.3f} | "
-                             f"{m.get('mask_ap50', 0):.3f} | {m.get('iou', 0):.3f} |")
+                lines.append(
+                    f"| {slug} | {m.get('n_gt', 0)} | {m.get('mask_ap', 0):.3f} | "
+                    f"{m.get('mask_ap50', 0):.3f} | {m.get('iou', 0):.3f} |"
+                )
             lines.append("")
     lines += ["## File", "", *file_lines(weights), ""]
     out = WEIGHTS_DIR / f"MODEL_CARD_{args.name}.md"

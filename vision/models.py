@@ -10,6 +10,7 @@ Both are registered by name in :mod:`vision.registry` (:data:`DETECTOR_ARCH`, :d
 build them with :func:`vision.registry.build_model` and load them with
 :func:`vision.checkpoints.load_model`. Adding an architecture is one more decorated builder here.
 """
+
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -24,7 +25,7 @@ from torchvision.ops import FeaturePyramidNetwork, MultiScaleRoIAlign
 from torchvision.ops.feature_pyramid_network import LastLevelMaxPool
 
 from vision import presets
-from vision.registry import register
+from vision.architecture import register
 
 DETECTOR_ARCH = "maskrcnn_gn_resnet_fpn"
 CLASSIFIER_ARCH = "type_classifier_bn_resnet"
@@ -68,8 +69,12 @@ class ResNetGN(nn.Module):
         self.norm = norm
         nf = NORMS[norm]
         self.stem = nn.Sequential(
-            nn.Conv2d(3, widths[0], 3, 2, 1, bias=False), nf(widths[0]), nn.ReLU(inplace=True),
-            nn.Conv2d(widths[0], widths[0], 3, 2, 1, bias=False), nf(widths[0]), nn.ReLU(inplace=True),
+            nn.Conv2d(3, widths[0], 3, 2, 1, bias=False),
+            nf(widths[0]),
+            nn.ReLU(inplace=True),
+            nn.Conv2d(widths[0], widths[0], 3, 2, 1, bias=False),
+            nf(widths[0]),
+            nn.ReLU(inplace=True),
         )
         stages = []
         cin = widths[0]
@@ -122,15 +127,22 @@ class BodyWithFPN(nn.Module):
 
 
 @register(CLASSIFIER_ARCH, task="classifier")
-def type_classifier_bn_resnet(labels: list[str], widths=(32, 64, 128, 256), depths=(1, 2, 2, 1),
-                              norm: str = "bn") -> TypeClassifier:
+def type_classifier_bn_resnet(
+    labels: list[str], widths=(32, 64, 128, 256), depths=(1, 2, 2, 1), norm: str = "bn"
+) -> TypeClassifier:
     """The garment-type classifier (:class:`TypeClassifier`) over the type slugs ``labels``."""
     return TypeClassifier(labels, widths, depths, norm)
 
 
 @register(DETECTOR_ARCH, task="detector")
-def maskrcnn_gn_resnet_fpn(labels: list[str], widths=(32, 64, 128, 256), depths=(1, 2, 2, 1),
-                           fpn_channels: int = 64, min_size: int = 320, max_size: int = 480) -> MaskRCNN:
+def maskrcnn_gn_resnet_fpn(
+    labels: list[str],
+    widths=(32, 64, 128, 256),
+    depths=(1, 2, 2, 1),
+    fpn_channels: int = 64,
+    min_size: int = 320,
+    max_size: int = 480,
+) -> MaskRCNN:
     """torchvision Mask R-CNN on a ResNetGN-FPN backbone with slim heads; ``labels`` are the
     category slugs of classes ``1..len(labels)`` (0 is background).
 
@@ -147,16 +159,24 @@ def maskrcnn_gn_resnet_fpn(labels: list[str], widths=(32, 64, 128, 256), depths=
     mask_pool = MultiScaleRoIAlign(names, 14, 2)
     rep = 256
     return MaskRCNN(
-        backbone, num_classes=None,
-        min_size=min_size, max_size=max_size, image_mean=list(presets.MEAN), image_std=list(presets.STD),
+        backbone,
+        num_classes=None,
+        min_size=min_size,
+        max_size=max_size,
+        image_mean=list(presets.MEAN),
+        image_std=list(presets.STD),
         rpn_anchor_generator=anchors,
-        rpn_pre_nms_top_n_train=1000, rpn_post_nms_top_n_train=500,
-        rpn_pre_nms_top_n_test=500, rpn_post_nms_top_n_test=200,
+        rpn_pre_nms_top_n_train=1000,
+        rpn_post_nms_top_n_train=500,
+        rpn_pre_nms_top_n_test=500,
+        rpn_post_nms_top_n_test=200,
         rpn_batch_size_per_image=128,
         box_roi_pool=box_pool,
         box_head=TwoMLPHead(fpn_channels * 7 * 7, rep),
         box_predictor=FastRCNNPredictor(rep, num_classes),
-        box_batch_size_per_image=128, box_detections_per_img=30, box_score_thresh=0.05,
+        box_batch_size_per_image=128,
+        box_detections_per_img=30,
+        box_score_thresh=0.05,
         mask_roi_pool=mask_pool,
         mask_head=MaskRCNNHeads(fpn_channels, [64, 64, 64, 64], 1, norm_layer=_gn),
         mask_predictor=MaskRCNNPredictor(64, 64, num_classes),

@@ -19,6 +19,7 @@ Packing once lets training read decoded pixels instead of decoding JPEGs every e
 packs are small enough to carry to a GPU machine (the classifier pack is uint8 pixels, 62 kB per image:
 about 0.5 GiB for the 8,797 images of the shared datasets).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,20 +65,25 @@ def classifier_index(rows: list[datasets.ClothingRow], ccp: list[tuple[str, list
     CCP ``(stem, crops)`` (crops as :func:`ccp_crops` gives them), each crop with a type."""
     lines = [f"classifier-pack size={presets.CLASSIFIER_PACK_SIZE}"]
     for r in rows:
-        lines.append(f"clothing-dataset/{r.path.stem}\t{taxonomy.CLOTHING_TO_TYPE[r.label]}\t"
-                     f"{_split(datasets.is_clothing_val_sender(r.sender_id))}")
+        lines.append(
+            f"clothing-dataset/{r.path.stem}\t{taxonomy.CLOTHING_TO_TYPE[r.label]}\t"
+            f"{_split(datasets.is_clothing_val_sender(r.sender_id))}"
+        )
     for stem, crops in ccp:
         for cid, _, type_slug in crops:
             if type_slug is not None:
-                lines.append(f"ccp/{stem}/{taxonomy.CATEGORY_SLUGS[cid - 1]}\t{type_slug}\t"
-                             f"{_split(datasets.is_ccp_val_photo(stem))}")
+                lines.append(
+                    f"ccp/{stem}/{taxonomy.CATEGORY_SLUGS[cid - 1]}\t{type_slug}\t"
+                    f"{_split(datasets.is_ccp_val_photo(stem))}"
+                )
     return lines
 
 
 def detector_index(stems: list[str], detector_size: int) -> list[str]:
     """Index lines of the detector pack: one per CCP photo."""
     return [f"detector-pack long_side={detector_size}"] + [
-        f"ccp/{s}\t{_split(datasets.is_ccp_val_photo(s))}" for s in stems]
+        f"ccp/{s}\t{_split(datasets.is_ccp_val_photo(s))}" for s in stems
+    ]
 
 
 def index_sha256(lines: list[str]) -> str:
@@ -86,8 +92,9 @@ def index_sha256(lines: list[str]) -> str:
 
 
 def _selection(root: Path, limit: int) -> tuple[list[datasets.ClothingRow], list[str]]:
-    rows = [r for r in datasets.read_clothing(root / "clothing-dataset")
-            if taxonomy.CLOTHING_TO_TYPE[r.label] is not None]
+    rows = [
+        r for r in datasets.read_clothing(root / "clothing-dataset") if taxonomy.CLOTHING_TO_TYPE[r.label] is not None
+    ]
     stems = datasets.ccp_photo_stems(root / "ccp")
     if limit:
         rows, stems = rows[:limit], stems[:limit]
@@ -117,8 +124,9 @@ def _ccp_item(args):
         raise ValueError(f"CCP {stem}: annotation {labels.shape} != photo {img.size[::-1]}")
     cat_map = datasets.ccp_category_map(labels)
     crops = ccp_crops(labels)
-    images = [presets.to_uint8_chw(presets.letterbox(img.crop(box), presets.CLASSIFIER_PACK_SIZE))
-              for _, box, _ in crops]
+    images = [
+        presets.to_uint8_chw(presets.letterbox(img.crop(box), presets.CLASSIFIER_PACK_SIZE)) for _, box, _ in crops
+    ]
     scale = det_size / max(img.size)
     size = (round(img.width * scale), round(img.height * scale))
     small = presets.to_uint8_chw(img.resize(size, Image.BILINEAR))
@@ -141,8 +149,7 @@ def main(argv=None):
     rows, stems = _selection(root, args.limit)
     with ProcessPoolExecutor(args.workers) as pool:
         clothing = list(pool.map(_clothing_item, rows, chunksize=32))
-        ccp = list(pool.map(_ccp_item, [(str(root / "ccp"), s, args.detector_size) for s in stems],
-                            chunksize=8))
+        ccp = list(pool.map(_ccp_item, [(str(root / "ccp"), s, args.detector_size) for s in stems], chunksize=8))
 
     images = list(clothing)
     types = [taxonomy.CLOTHING_TO_TYPE[r.label] for r in rows]
@@ -158,17 +165,33 @@ def main(argv=None):
             source.append("ccp")
     cls_index = classifier_index(rows, [(c[0], c[3]) for c in ccp])
     det_index = detector_index(stems, args.detector_size)
-    torch.save({"images": torch.stack(images), "types": types, "val": torch.tensor(val),
-                "source": source, "index": cls_index, "index_sha256": index_sha256(cls_index)},
-               out / "classifier.pt")
-    torch.save({"images": [c[1] for c in ccp], "cat_maps": [c[2] for c in ccp],
-                "stems": [c[0] for c in ccp], "val": [datasets.is_ccp_val_photo(c[0]) for c in ccp],
-                "index": det_index, "index_sha256": index_sha256(det_index)},
-               out / "ccp.pt")
-    print(f"classifier pack: {len(images)} images ({len(rows)} clothing, {len(images) - len(rows)} "
-          f"CCP crops), {sum(val)} validation")
-    print(f"detector pack: {len(ccp)} CCP photos, {sum(datasets.is_ccp_val_photo(s) for s in stems)} "
-          f"validation")
+    torch.save(
+        {
+            "images": torch.stack(images),
+            "types": types,
+            "val": torch.tensor(val),
+            "source": source,
+            "index": cls_index,
+            "index_sha256": index_sha256(cls_index),
+        },
+        out / "classifier.pt",
+    )
+    torch.save(
+        {
+            "images": [c[1] for c in ccp],
+            "cat_maps": [c[2] for c in ccp],
+            "stems": [c[0] for c in ccp],
+            "val": [datasets.is_ccp_val_photo(c[0]) for c in ccp],
+            "index": det_index,
+            "index_sha256": index_sha256(det_index),
+        },
+        out / "ccp.pt",
+    )
+    print(
+        f"classifier pack: {len(images)} images ({len(rows)} clothing, {len(images) - len(rows)} "
+        f"CCP crops), {sum(val)} validation"
+    )
+    print(f"detector pack: {len(ccp)} CCP photos, {sum(datasets.is_ccp_val_photo(s) for s in stems)} validation")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 Everything here works on torch tensors or PIL images and has no training-only dependency.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -10,66 +10,25 @@ slugs) and its configuration as keyword arguments with JSON-like values (int, fl
 lists of them). :func:`build_model` records both on the returned module as ``model.spec``, which is
 what :func:`vision.checkpoints.save_checkpoint` writes, so :func:`vision.checkpoints.load_model`
 can rebuild any registered model from a file alone. The registered architectures live in
-:mod:`vision.models`; this module imports it on first lookup.
+:mod:`vision.models`, imported here; the decorator itself is :mod:`vision.architecture`'s.
 """
+
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from torch import nn
 
-TASKS = ("detector", "classifier")
+import vision.models  # noqa: F401  (the builders register themselves on import)
+from vision.architecture import TASKS, Architecture, ModelSpec, register, registered
 
-
-@dataclass(frozen=True)
-class Architecture:
-    """A registered builder: ``name``, ``task`` (one of :data:`TASKS`), ``builder(labels, **config)``."""
-
-    name: str
-    task: str
-    builder: Callable[..., nn.Module]
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """What rebuilds a model: architecture ``arch``, builder ``config`` (every keyword, defaults
-    filled in) and ``labels`` (the label space, in output order)."""
-
-    arch: str
-    config: dict[str, Any] = field(default_factory=dict)
-    labels: list[str] = field(default_factory=list)
-
-
-_ARCHITECTURES: dict[str, Architecture] = {}
-
-
-def register(name: str, task: str) -> Callable[[Callable[..., nn.Module]], Callable[..., nn.Module]]:
-    """Decorator registering ``builder(labels, **config) -> nn.Module`` as architecture ``name``.
-
-    Raises ValueError for an unknown ``task``, a name registered twice, or a builder without a
-    ``labels`` parameter.
-    """
-    if task not in TASKS:
-        raise ValueError(f"unknown task {task!r}; one of {TASKS}")
-
-    def decorate(builder: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
-        if name in _ARCHITECTURES:
-            raise ValueError(f"architecture {name!r} is registered twice")
-        if "labels" not in inspect.signature(builder).parameters:
-            raise ValueError(f"builder of {name!r} must take a 'labels' argument")
-        _ARCHITECTURES[name] = Architecture(name, task, builder)
-        return builder
-
-    return decorate
+__all__ = ["TASKS", "Architecture", "ModelSpec", "architectures", "build_model", "get_architecture", "register"]
 
 
 def architectures() -> dict[str, Architecture]:
     """All registered architectures by name (a copy)."""
-    import vision.models  # noqa: F401  (registers the architectures)
-
-    return dict(_ARCHITECTURES)
+    return registered()
 
 
 def get_architecture(name: str) -> Architecture:

@@ -17,6 +17,7 @@ Writes ``--out`` (fp16 serving weights, ``vision.checkpoints`` format) at every 
 validation top-1 is the best so far, and the training checkpoint (fp32 weights, optimizer,
 scheduler, step, RNG states) at every epoch end, at ``--stop-at`` and at the end.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,9 @@ def augment(batch: torch.Tensor, size: int = presets.CLASSIFIER_SIZE) -> torch.T
     angle = torch.empty(n).uniform_(-10, 10) * math.pi / 180
     flip = torch.where(torch.rand(n) < 0.5, -1.0, 1.0)
     cos, sin = torch.cos(angle), torch.sin(angle)
-    theta = torch.stack([torch.stack([cos * sw * flip, -sin * sh, cx], 1),
-                         torch.stack([sin * sw * flip, cos * sh, cy], 1)], 1)
+    theta = torch.stack(
+        [torch.stack([cos * sw * flip, -sin * sh, cx], 1), torch.stack([sin * sw * flip, cos * sh, cy], 1)], 1
+    )
     grid = F.affine_grid(theta, [n, 3, size, size], align_corners=False)
     x = F.grid_sample(x, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
     gray_w = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
@@ -90,12 +92,14 @@ def _predict(model, batch, device):
 def _loss(train_size: int):
     """The training step's loss on a batch of (uint8 pack images, labels): augmentation, forward,
     cross-entropy with label smoothing 0.1."""
+
     def loss_fn(model, batch, device):
         images, labels = batch
         x = augment(images, train_size).to(device)
         # Unweighted: inverse-sqrt class weights (up to 24x for the rarest CCP types) kept the loss
         # near chance level for 2 epochs in a first run.
         return F.cross_entropy(model(x), labels.to(device), label_smoothing=0.1), {}
+
     return loss_fn
 
 
@@ -104,9 +108,13 @@ def main(argv=None):
     ap.add_argument("--pack", default="data/classifier.pt")
     ap.add_argument("--out", default="vision/weights/classifier.pt")
     ap.add_argument("--batch-size", type=int, default=64)
-    ap.add_argument("--train-size", type=int, default=112,
-                    help="training crop side, pixels; below the 128 px test side on purpose (Touvron et al., "
-                         "'Fixing the train-test resolution discrepancy', NeurIPS 2019)")
+    ap.add_argument(
+        "--train-size",
+        type=int,
+        default=112,
+        help="training crop side, pixels; below the 128 px test side on purpose (Touvron et al., "
+        "'Fixing the train-test resolution discrepancy', NeurIPS 2019)",
+    )
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--weight-decay", type=float, default=0.05)
     engine.add_training_arguments(ap, minutes=45.0, warmup=100)
@@ -147,20 +155,34 @@ def main(argv=None):
 
     def save_training():
         training = engine.training_section(opt, scheduler, state, args, state.seconds + time.time() - started)
-        save_checkpoint(engine.checkpoint_path(args), model, data_sha256=data_sha256, training=training,
-                        meta={"step": state.step, "epoch": state.epoch})
+        save_checkpoint(
+            engine.checkpoint_path(args),
+            model,
+            data_sha256=data_sha256,
+            training=training,
+            meta={"step": state.step, "epoch": state.epoch},
+        )
 
     def epoch_batches():
         for b in range(state.batch, steps_per_epoch):
-            idx = torch.tensor(state.order[b * args.batch_size:(b + 1) * args.batch_size])
+            idx = torch.tensor(state.order[b * args.batch_size : (b + 1) * args.batch_size])
             yield images[idx], y[idx]
 
-    val_batches = [(images[val_idx[i:i + 256]], y[val_idx[i:i + 256]]) for i in range(0, len(val_idx), 256)]
+    val_batches = [(images[val_idx[i : i + 256]], y[val_idx[i : i + 256]]) for i in range(0, len(val_idx), 256)]
     while not state.total_steps or state.step < state.total_steps:
         if not state.order:
             state.order = train_idx[torch.randperm(len(train_idx))].tolist()
-        result = engine.train_one_epoch(model, opt, scheduler, epoch_batches(), device, loss_fn=_loss(args.train_size),
-                                        state=state, started=started, hooks=hooks)
+        result = engine.train_one_epoch(
+            model,
+            opt,
+            scheduler,
+            epoch_batches(),
+            device,
+            loss_fn=_loss(args.train_size),
+            state=state,
+            started=started,
+            hooks=hooks,
+        )
         finished = bool(state.total_steps) and state.step >= state.total_steps
         if not result["completed"] and not finished:  # --stop-at: keep the state, evaluate nothing
             save_training()
@@ -169,15 +191,37 @@ def main(argv=None):
             state.epoch, state.batch, state.order = state.epoch + 1, 0, []
         acc = engine.evaluate(model, val_batches, device, predict=_predict, accumulator=_Top1())["top1"]
         loss = round(result["loss"], 4) if "loss" in result else None  # None: resumed at the epoch's end
-        print(json.dumps({"epoch": state.epoch, "step": state.step, "loss": loss, "val_top1": round(acc, 4),
-                          "minutes": round((state.seconds + time.time() - started) / 60, 1)}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "epoch": state.epoch,
+                    "step": state.step,
+                    "loss": loss,
+                    "val_top1": round(acc, 4),
+                    "minutes": round((state.seconds + time.time() - started) / 60, 1),
+                }
+            ),
+            flush=True,
+        )
         if state.best is None or acc >= state.best:
             state.best = acc
-            save_checkpoint(args.out, model, data_sha256=data_sha256, half=True,
-                            meta={"val_top1": acc, "epoch": state.epoch, "step": state.step})
+            save_checkpoint(
+                args.out,
+                model,
+                data_sha256=data_sha256,
+                half=True,
+                meta={"val_top1": acc, "epoch": state.epoch, "step": state.step},
+            )
         save_training()
-    print(json.dumps({"best_val_top1": None if state.best is None else round(state.best, 4),
-                      "step": state.step, "minutes": round((state.seconds + time.time() - started) / 60, 1)}))
+    print(
+        json.dumps(
+            {
+                "best_val_top1": None if state.best is None else round(state.best, 4),
+                "step": state.step,
+                "minutes": round((state.seconds + time.time() - started) / 60, 1),
+            }
+        )
+    )
     return state
 
 

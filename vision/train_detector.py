@@ -19,6 +19,7 @@ Writes ``--out`` (fp16 serving weights, ``vision.checkpoints`` format) and the t
 (fp32 weights, optimizer, scheduler, step, RNG states) at every epoch end, every ``--save-every``
 minutes, at ``--stop-at`` and at the end.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,11 @@ def make_target(cat_map: torch.Tensor) -> dict:
     insts = datasets.instances_from_category_map(cat_map.numpy(), MIN_TRAIN_AREA)
     if not insts:
         h, w = cat_map.shape
-        return {"boxes": torch.zeros((0, 4)), "labels": torch.zeros((0,), dtype=torch.int64),
-                "masks": torch.zeros((0, h, w), dtype=torch.uint8)}
+        return {
+            "boxes": torch.zeros((0, 4)),
+            "labels": torch.zeros((0,), dtype=torch.int64),
+            "masks": torch.zeros((0, h, w), dtype=torch.uint8),
+        }
     return {
         "boxes": torch.tensor([datasets.mask_box(m) for _, m in insts], dtype=torch.float32),
         "labels": torch.tensor([c for c, _ in insts], dtype=torch.int64),
@@ -59,8 +63,9 @@ def make_target(cat_map: torch.Tensor) -> dict:
 _jitter = v2.ColorJitter(0.3, 0.3, 0.3, 0.02)
 
 
-def copy_paste(image: torch.Tensor, cat_map: torch.Tensor, src_image: torch.Tensor, src_map: torch.Tensor,
-               keep: float = 0.5):
+def copy_paste(
+    image: torch.Tensor, cat_map: torch.Tensor, src_image: torch.Tensor, src_map: torch.Tensor, keep: float = 0.5
+):
     """Simple Copy-Paste (Ghiasi et al., "Simple Copy-Paste is a Strong Data Augmentation Method for
     Instance Segmentation", CVPR 2021): paste a random subset of the garment instances of another
     training photo onto this one.
@@ -109,8 +114,9 @@ class _Validation(DetectionAccumulator):
 
     def update(self, batch, outputs) -> None:
         for (_, cat_map), detections in zip(batch, outputs):
-            self.add(cat_map.numpy(), [(1 + taxonomy.CATEGORY_SLUGS.index(d.category), d.score, d.mask)
-                                       for d in detections])
+            self.add(
+                cat_map.numpy(), [(1 + taxonomy.CATEGORY_SLUGS.index(d.category), d.score, d.mask) for d in detections]
+            )
 
 
 def _predict(model, batch, device):
@@ -125,8 +131,9 @@ def _predict(model, batch, device):
         outs = [stage.infer(image.float().div(255).to(device)) for image, _ in batch]
     finally:
         model.transform.min_size = sizes
-    return [stage.postprocess(out, (image.shape[2], image.shape[1]), keep_low=True)
-            for out, (image, _) in zip(outs, batch)]
+    return [
+        stage.postprocess(out, (image.shape[2], image.shape[1]), keep_low=True) for out, (image, _) in zip(outs, batch)
+    ]
 
 
 def main(argv=None):
@@ -158,8 +165,9 @@ def main(argv=None):
         engine.init_weights(model, args.init)
     model = model.to(device)
     model.transform.min_size = tuple(int(s) for s in args.train_sizes.split(","))
-    opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=args.lr,
-                            weight_decay=args.weight_decay)
+    opt = torch.optim.AdamW(
+        [p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=args.weight_decay
+    )
     n_batches = math.ceil(len(train_idx) / args.batch_size)
     total = engine.schedule_steps(args, n_batches)
     state = engine.TrainState(total_steps=total, warmup_steps=engine.warmup_length(args.warmup, total))
@@ -175,8 +183,13 @@ def main(argv=None):
         seconds = state.seconds + time.time() - started
         meta = {"step": state.step, "epoch": state.epoch, "minutes": round(seconds / 60, 1), **metrics, **meta}
         save_checkpoint(args.out, model, data_sha256=data_sha256, half=True, meta=meta)
-        save_checkpoint(engine.checkpoint_path(args), model, data_sha256=data_sha256, meta=meta,
-                        training=engine.training_section(opt, scheduler, state, args, seconds))
+        save_checkpoint(
+            engine.checkpoint_path(args),
+            model,
+            data_sha256=data_sha256,
+            meta=meta,
+            training=engine.training_section(opt, scheduler, state, args, seconds),
+        )
         last_save = time.time()
 
     def save_periodically(s) -> bool:
@@ -192,7 +205,7 @@ def main(argv=None):
     def epoch_batches():
         for b in range(state.batch, n_batches):
             batch = []
-            for i in state.order[b * args.batch_size:(b + 1) * args.batch_size]:
+            for i in state.order[b * args.batch_size : (b + 1) * args.batch_size]:
                 src = None
                 if random.random() < args.copy_paste:
                     j = random.choice(train_idx)
@@ -200,13 +213,25 @@ def main(argv=None):
                 batch.append(sample(pack["images"][i], pack["cat_maps"][i], True, src))
             yield batch
 
-    val_batches = [[(pack["images"][i], pack["cat_maps"][i]) for i in val_idx[k:k + 4]]
-                   for k in range(0, len(val_idx), 4)]
+    val_batches = [
+        [(pack["images"][i], pack["cat_maps"][i]) for i in val_idx[k : k + 4]] for k in range(0, len(val_idx), 4)
+    ]
     while not state.total_steps or state.step < state.total_steps:
         if not state.order:
             state.order = random.sample(train_idx, len(train_idx))
-        result = engine.train_one_epoch(model, opt, scheduler, epoch_batches(), device, loss_fn=_loss, state=state,
-                                        max_norm=10.0, log_every=25, started=started, hooks=hooks)
+        result = engine.train_one_epoch(
+            model,
+            opt,
+            scheduler,
+            epoch_batches(),
+            device,
+            loss_fn=_loss,
+            state=state,
+            max_norm=10.0,
+            log_every=25,
+            started=started,
+            hooks=hooks,
+        )
         finished = bool(state.total_steps) and state.step >= state.total_steps
         if not result["completed"] and not finished:  # --stop-at
             save()
@@ -214,11 +239,21 @@ def main(argv=None):
         if not result["completed"]:  # the schedule ended inside this epoch: it is the last one
             state.epoch, state.batch, state.order = state.epoch + 1, 0, []
         if val_batches:
-            res = engine.evaluate(model, val_batches, device, predict=_predict,
-                                  accumulator=_Validation(SCORE_THRESHOLD))
+            res = engine.evaluate(
+                model, val_batches, device, predict=_predict, accumulator=_Validation(SCORE_THRESHOLD)
+            )
             metrics = {f"val_{k}": round(res[k], 4) for k in ("mask_ap", "mask_ap50", "miou")}
-            print(json.dumps({"epoch": state.epoch, "step": state.step, **metrics,
-                              "minutes": round((state.seconds + time.time() - started) / 60, 1)}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "epoch": state.epoch,
+                        "step": state.step,
+                        **metrics,
+                        "minutes": round((state.seconds + time.time() - started) / 60, 1),
+                    }
+                ),
+                flush=True,
+            )
         save()
     return state
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from tests.conftest import FIXTURES, upload
 from tests.factories import GarmentFactory
 from wardrobe.closet import services
-from wardrobe.suggestions.rules import _CAPS
+from wardrobe.suggestions.search import _CAPS
 from wardrobe.suggestions.services import suggest
 from wardrobe.weather.forecast import DayForecast
 

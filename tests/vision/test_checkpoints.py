@@ -1,4 +1,5 @@
 """The model registry and the checkpoint format: committed weights, round trips, errors. No Django."""
+
 from __future__ import annotations
 
 import hashlib
@@ -23,7 +24,7 @@ from vision.registry import architectures, build_model, register
 def test_committed_weights_are_small_and_carded():
     for name in ("detector", "classifier"):
         path = WEIGHTS_DIR / f"{name}.pt"
-        assert path.stat().st_size < 25 * 2 ** 20
+        assert path.stat().st_size < 25 * 2**20
         card = (WEIGHTS_DIR / f"MODEL_CARD_{name}.md").read_text()
         assert hashlib.sha256(path.read_bytes()).hexdigest() in card
         ckpt = load_checkpoint(path)
@@ -37,20 +38,36 @@ def test_committed_weights_record_what_rebuilds_them():
     assert (det["arch"], cls["arch"]) == (DETECTOR_ARCH, CLASSIFIER_ARCH)
     assert det["labels"] == taxonomy.CATEGORY_SLUGS
     assert len(cls["labels"]) == 46 and all(s in taxonomy.TYPE_BY_SLUG for s in cls["labels"])
-    assert det["config"] == {"widths": [32, 64, 128, 256], "depths": [1, 2, 2, 1], "fpn_channels": 64,
-                             "min_size": 320, "max_size": 480}
+    assert det["config"] == {
+        "widths": [32, 64, 128, 256],
+        "depths": [1, 2, 2, 1],
+        "fpn_channels": 64,
+        "min_size": 320,
+        "max_size": 480,
+    }
     for ckpt in (det, cls):
         assert "training" not in ckpt  # serving weights: no optimizer state
         assert {v.dtype for v in ckpt["state_dict"].values() if v.is_floating_point()} == {torch.float16}
         assert ckpt["meta"]["converted_from"] and len(ckpt["meta"]["source_sha256"]) == 64
 
 
-@pytest.mark.parametrize("arch, labels, config, shape", [
-    (CLASSIFIER_ARCH, ["t-shirt", "jeans", "sneakers"], {"widths": [8, 16, 16, 32], "depths": [1, 1, 1, 1]},
-     (2, 3, 64, 64)),
-    (DETECTOR_ARCH, taxonomy.CATEGORY_SLUGS[:5], {"widths": [8, 16, 16, 32], "fpn_channels": 16,
-                                                   "min_size": 96, "max_size": 128}, (3, 90, 120)),
-])
+@pytest.mark.parametrize(
+    "arch, labels, config, shape",
+    [
+        (
+            CLASSIFIER_ARCH,
+            ["t-shirt", "jeans", "sneakers"],
+            {"widths": [8, 16, 16, 32], "depths": [1, 1, 1, 1]},
+            (2, 3, 64, 64),
+        ),
+        (
+            DETECTOR_ARCH,
+            taxonomy.CATEGORY_SLUGS[:5],
+            {"widths": [8, 16, 16, 32], "fpn_channels": 16, "min_size": 96, "max_size": 128},
+            (3, 90, 120),
+        ),
+    ],
+)
 def test_checkpoint_round_trip_rebuilds_the_same_model(tmp_path, arch, labels, config, shape):
     torch.manual_seed(0)
     model = build_model(arch, labels, **config).eval()
@@ -106,9 +123,11 @@ def test_unknown_or_old_files_are_refused(tmp_path):
 def test_adding_an_architecture_is_one_decorated_builder(tmp_path):
     name = "test_tiny_linear"
     if name not in architectures():
+
         @register(name, task="classifier")
         def tiny(labels: list[str], width: int = 4) -> nn.Module:
             return nn.Sequential(nn.Flatten(), nn.Linear(3 * 2 * 2, width), nn.Linear(width, len(labels)))
+
     model = build_model(name, ["hat", "tie"], width=5)
     path = save_checkpoint(tmp_path / "tiny.pt", model, data_sha256=None)
     again = load_model(path)
@@ -131,10 +150,27 @@ def test_convert_weights_keeps_the_tensors(tmp_path):
     from vision import convert_weights
 
     det, cls = load_checkpoint(WEIGHTS_DIR / "detector.pt"), load_checkpoint(WEIGHTS_DIR / "classifier.pt")
-    torch.save({"state_dict": det["state_dict"], "widths": (32, 64, 128, 256), "depths": (1, 2, 2, 1),
-                "fpn_channels": 64, "meta": {"step": 1}}, tmp_path / "detector.pt")
-    torch.save({"state_dict": cls["state_dict"], "type_slugs": cls["labels"], "widths": (32, 64, 128, 256),
-                "depths": (1, 2, 2, 1), "norm": "bn", "meta": {"epoch": 2}}, tmp_path / "classifier.pt")
+    torch.save(
+        {
+            "state_dict": det["state_dict"],
+            "widths": (32, 64, 128, 256),
+            "depths": (1, 2, 2, 1),
+            "fpn_channels": 64,
+            "meta": {"step": 1},
+        },
+        tmp_path / "detector.pt",
+    )
+    torch.save(
+        {
+            "state_dict": cls["state_dict"],
+            "type_slugs": cls["labels"],
+            "widths": (32, 64, 128, 256),
+            "depths": (1, 2, 2, 1),
+            "norm": "bn",
+            "meta": {"epoch": 2},
+        },
+        tmp_path / "classifier.pt",
+    )
     convert_weights.main(["--weights-dir", str(tmp_path), "--datasets", str(tmp_path / "none")])
     for name, original in (("detector", det), ("classifier", cls)):
         new = load_checkpoint(tmp_path / f"{name}.pt")

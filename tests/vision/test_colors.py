@@ -1,4 +1,5 @@
 """Colour names, dominant colours, and the ``colors`` stage on a real photo. No Django."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -46,11 +47,14 @@ def _ccp_garment(stem: str, category: str) -> tuple[Image.Image, np.ndarray]:
     return image, cat_map == 1 + taxonomy.CATEGORY_SLUGS.index(category)
 
 
-@pytest.mark.parametrize("category, first, dark", [
-    ("jacket", "navy", True),  # the navy checked blazer of ccp_0008
-    ("shoe", "brown", True),   # its brown suede shoes
-    ("shirt-blouse", "white", False),  # its white shirt
-])
+@pytest.mark.parametrize(
+    "category, first, dark",
+    [
+        ("jacket", "navy", True),  # the navy checked blazer of ccp_0008
+        ("shoe", "brown", True),  # its brown suede shoes
+        ("shirt-blouse", "white", False),  # its white shirt
+    ],
+)
 def test_colors_stage_names_the_garments_of_a_real_photo(category, first, dark):
     image, mask = _ccp_garment("0008", category)
     assert mask.sum() > 1000

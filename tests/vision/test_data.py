@@ -1,5 +1,6 @@
 """Dataset mappings (vision.taxonomy over vocabulary.taxonomy), the instance rule, and the packs'
 sample index (the training data hash). No Django, no model."""
+
 from __future__ import annotations
 
 import numpy as np

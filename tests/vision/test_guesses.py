@@ -1,5 +1,6 @@
 """The model's top guesses (the classify stage's guesses/decide) on the committed weights and the
 real fixture photos."""
+
 from __future__ import annotations
 
 import json
@@ -80,8 +81,9 @@ def _crop_probs(pipeline, classify, name: str):
     return [(d.category, d.score, p) for d, p in zip(detections, probs)]
 
 
-@pytest.mark.parametrize("name", ["clothing_tshirt.jpg", "clothing_pants.jpg", "clothing_shoes.jpg",
-                                  "clothing_dress.jpg"])
+@pytest.mark.parametrize(
+    "name", ["clothing_tshirt.jpg", "clothing_pants.jpg", "clothing_shoes.jpg", "clothing_dress.jpg"]
+)
 def test_classifier_only_guesses_are_its_most_probable_types(pipeline, classify, name):
     """Without a detector opinion a pair's score is the type's probability: the guesses after the
     first are the classifier's most probable other types."""

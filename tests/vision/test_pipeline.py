@@ -1,5 +1,6 @@
 """The serving pipeline (vision.inference + vision.stages) on real photos with the committed weights,
 the stages' composition, and both evaluation commands. No Django here."""
+
 from __future__ import annotations
 
 import json
@@ -92,14 +93,16 @@ def test_stages_are_pluggable(pipeline):
     for name, expected in full.items():
         analysis = no_colors(Image.open(FIXTURES / name))
         assert set(analysis.seconds) == {"detect", "classify", "cutout"}
-        assert [(i.category, i.type, i.score, i.box) for i in analysis] == \
-               [(i.category, i.type, i.score, i.box) for i in expected]
+        assert [(i.category, i.type, i.score, i.box) for i in analysis] == [
+            (i.category, i.type, i.score, i.box) for i in expected
+        ]
         assert all(i.colors == [] for i in analysis) and all(i.colors for i in expected)
         assert all(i.cutout is not None for i in analysis)
     detect_only = load_pipeline(device="cpu", stages=("detect",))
     analysis = detect_only(Image.open(FIXTURES / "ccp_0016.jpg"))
-    assert analysis and all(i.category == "" and i.guesses == [] and i.cutout is None and i.detector_category
-                            for i in analysis)
+    assert analysis and all(
+        i.category == "" and i.guesses == [] and i.cutout is None and i.detector_category for i in analysis
+    )
 
 
 def test_stage_composition_is_checked():
@@ -115,8 +118,9 @@ def test_stage_composition_is_checked():
 
 @pytest.mark.vision
 def test_stage_options_reach_their_stage():
-    strict = load_pipeline(device="cpu", stages=("detect", "classify"), single_item_threshold=1.01,
-                           detector_weight=0.25, flip_tta=False)
+    strict = load_pipeline(
+        device="cpu", stages=("detect", "classify"), single_item_threshold=1.01, detector_weight=0.25, flip_tta=False
+    )
     assert strict.stage("detect").single_item_threshold == 1.01
     assert strict.stage("classify").detector_weight == 0.25 and not strict.stage("classify").flip_tta
     assert strict(Image.open(FIXTURES / "ccp_0016.jpg")).single_item  # no detection reaches 1.01

@@ -1,6 +1,7 @@
 """Training on real photos: packing, a few-step smoke run of both models, exact ``--resume``,
 ``--init``, the learning-rate schedule, Copy-Paste and the batched classifier augmentation.
 No Django here."""
+
 from __future__ import annotations
 
 import math
@@ -44,17 +45,43 @@ def test_pack_records_its_index(packs):
 def test_training_smoke_run(packs, tmp_path):
     """Train both models a few steps on the packed fixture photos, and serve the result."""
     weights = tmp_path / "weights"
-    r = _run("vision.train_classifier", "--pack", str(packs / "classifier.pt"), "--out", str(weights / "classifier.pt"),
-             "--max-steps", "2", "--batch-size", "4", "--train-on-all", "--device", "cpu")
+    r = _run(
+        "vision.train_classifier",
+        "--pack",
+        str(packs / "classifier.pt"),
+        "--out",
+        str(weights / "classifier.pt"),
+        "--max-steps",
+        "2",
+        "--batch-size",
+        "4",
+        "--train-on-all",
+        "--device",
+        "cpu",
+    )
     assert r.returncode == 0, r.stderr
-    r = _run("vision.train_detector", "--pack", str(packs / "ccp.pt"), "--out", str(weights / "detector.pt"),
-             "--max-steps", "2", "--batch-size", "2", "--train-on-all", "--device", "cpu")
+    r = _run(
+        "vision.train_detector",
+        "--pack",
+        str(packs / "ccp.pt"),
+        "--out",
+        str(weights / "detector.pt"),
+        "--max-steps",
+        "2",
+        "--batch-size",
+        "2",
+        "--train-on-all",
+        "--device",
+        "cpu",
+    )
     assert r.returncode == 0, r.stderr
     assert '"step": 1' in r.stdout
     for name in ("classifier", "detector"):
         ckpt = load_checkpoint(weights / f"{name}.pt")
-        assert ckpt["data_sha256"] == torch.load(packs / ("classifier.pt" if name == "classifier" else "ccp.pt"))[
-            "index_sha256"]
+        assert (
+            ckpt["data_sha256"]
+            == torch.load(packs / ("classifier.pt" if name == "classifier" else "ccp.pt"))["index_sha256"]
+        )
     smoke = load_pipeline(weights, "cpu")
     assert smoke(Image.open(FIXTURES / "clothing_shoes.jpg"))
 
@@ -160,10 +187,34 @@ def _same_weights(a: Path, b: Path) -> None:
         assert torch.equal(sa[k], sb[k]), k
 
 
-CLASSIFIER_RUN = ["--max-steps", "7", "--batch-size", "4", "--train-on-all", "--device", "cpu", "--threads", "1",
-                  "--warmup", "2"]
-DETECTOR_RUN = ["--max-steps", "4", "--batch-size", "1", "--train-on-all", "--device", "cpu", "--threads", "1",
-                "--warmup", "2", "--copy-paste", "0.5"]
+CLASSIFIER_RUN = [
+    "--max-steps",
+    "7",
+    "--batch-size",
+    "4",
+    "--train-on-all",
+    "--device",
+    "cpu",
+    "--threads",
+    "1",
+    "--warmup",
+    "2",
+]
+DETECTOR_RUN = [
+    "--max-steps",
+    "4",
+    "--batch-size",
+    "1",
+    "--train-on-all",
+    "--device",
+    "cpu",
+    "--threads",
+    "1",
+    "--warmup",
+    "2",
+    "--copy-paste",
+    "0.5",
+]
 
 
 def test_classifier_resume_is_exact(packs, tmp_path, one_thread):
@@ -171,15 +222,27 @@ def test_classifier_resume_is_exact(packs, tmp_path, one_thread):
     (stopped inside the first epoch) end with the same weights, optimizer, schedule and best epoch."""
     pack_args = ["--pack", str(packs / "classifier.pt")]
     straight = train_classifier.main([*pack_args, "--out", str(tmp_path / "a" / "c.pt"), *CLASSIFIER_RUN])
-    first = train_classifier.main([*pack_args, "--out", str(tmp_path / "b" / "c.pt"), *CLASSIFIER_RUN,
-                                   "--stop-at", "3"])
+    first = train_classifier.main(
+        [*pack_args, "--out", str(tmp_path / "b" / "c.pt"), *CLASSIFIER_RUN, "--stop-at", "3"]
+    )
     assert (first.step, first.epoch, first.batch) == (3, 0, 3)
     part = load_checkpoint(tmp_path / "b" / "c.train.pt")
     assert part["training"]["state"]["step"] == 3 and len(part["training"]["state"]["order"]) == 16
-    resumed = train_classifier.main([*pack_args, "--out", str(tmp_path / "b" / "c.pt"), *CLASSIFIER_RUN,
-                                     "--resume", str(tmp_path / "b" / "c.train.pt")])
-    assert (resumed.step, resumed.epoch, resumed.best) == (straight.step, straight.epoch, straight.best) == (
-        7, 2, straight.best)
+    resumed = train_classifier.main(
+        [
+            *pack_args,
+            "--out",
+            str(tmp_path / "b" / "c.pt"),
+            *CLASSIFIER_RUN,
+            "--resume",
+            str(tmp_path / "b" / "c.train.pt"),
+        ]
+    )
+    assert (
+        (resumed.step, resumed.epoch, resumed.best)
+        == (straight.step, straight.epoch, straight.best)
+        == (7, 2, straight.best)
+    )
     _same_weights(tmp_path / "a" / "c.train.pt", tmp_path / "b" / "c.train.pt")
     _same_weights(tmp_path / "a" / "c.pt", tmp_path / "b" / "c.pt")
     a, b = (load_checkpoint(tmp_path / x / "c.train.pt")["training"] for x in ("a", "b"))
@@ -196,8 +259,16 @@ def test_detector_resume_is_exact(packs, tmp_path, one_thread):
     pack_args = ["--pack", str(packs / "ccp.pt")]
     train_detector.main([*pack_args, "--out", str(tmp_path / "a" / "d.pt"), *DETECTOR_RUN])
     train_detector.main([*pack_args, "--out", str(tmp_path / "b" / "d.pt"), *DETECTOR_RUN, "--stop-at", "1"])
-    resumed = train_detector.main([*pack_args, "--out", str(tmp_path / "b" / "d.pt"), *DETECTOR_RUN,
-                                   "--resume", str(tmp_path / "b" / "d.train.pt")])
+    resumed = train_detector.main(
+        [
+            *pack_args,
+            "--out",
+            str(tmp_path / "b" / "d.pt"),
+            *DETECTOR_RUN,
+            "--resume",
+            str(tmp_path / "b" / "d.train.pt"),
+        ]
+    )
     assert (resumed.step, resumed.epoch) == (4, 2)
     _same_weights(tmp_path / "a" / "d.train.pt", tmp_path / "b" / "d.train.pt")
     _same_weights(tmp_path / "a" / "d.pt", tmp_path / "b" / "d.pt")
@@ -217,8 +288,9 @@ def test_resume_refuses_another_run(packs, tmp_path, one_thread):
     other["index_sha256"] = "0" * 64
     torch.save(other, tmp_path / "other.pt")
     with pytest.raises(ValueError, match="trained on data"):
-        train_classifier.main(["--pack", str(tmp_path / "other.pt"), "--out", str(tmp_path / "c.pt"),
-                               *CLASSIFIER_RUN, "--resume", ckpt])
+        train_classifier.main(
+            ["--pack", str(tmp_path / "other.pt"), "--out", str(tmp_path / "c.pt"), *CLASSIFIER_RUN, "--resume", ckpt]
+        )
 
 
 def test_init_starts_a_new_run_from_the_weights(packs, tmp_path, one_thread):
@@ -227,8 +299,20 @@ def test_init_starts_a_new_run_from_the_weights(packs, tmp_path, one_thread):
     pack_args = ["--pack", str(packs / "classifier.pt")]
     train_classifier.main([*pack_args, "--out", str(tmp_path / "a" / "c.pt"), *CLASSIFIER_RUN])
     source = tmp_path / "a" / "c.train.pt"
-    state = train_classifier.main([*pack_args, "--out", str(tmp_path / "b" / "c.pt"), *CLASSIFIER_RUN,
-                                   "--max-steps", "2", "--lr", "0", "--init", str(source)])
+    state = train_classifier.main(
+        [
+            *pack_args,
+            "--out",
+            str(tmp_path / "b" / "c.pt"),
+            *CLASSIFIER_RUN,
+            "--max-steps",
+            "2",
+            "--lr",
+            "0",
+            "--init",
+            str(source),
+        ]
+    )
     assert state.step == 2
     new = load_checkpoint(tmp_path / "b" / "c.train.pt")
     assert new["training"]["state"]["step"] == 2
@@ -237,5 +321,13 @@ def test_init_starts_a_new_run_from_the_weights(packs, tmp_path, one_thread):
     trained = [k for k in old_params if not k.endswith(("running_mean", "running_var", "num_batches_tracked"))]
     assert all(torch.equal(model[k], old_params[k]) for k in trained)
     with pytest.raises(ValueError, match="labels"):
-        train_classifier.main([*pack_args, "--out", str(tmp_path / "c" / "c.pt"), *CLASSIFIER_RUN,
-                               "--init", str(ROOT / "vision" / "weights" / "classifier.pt")])
+        train_classifier.main(
+            [
+                *pack_args,
+                "--out",
+                str(tmp_path / "c" / "c.pt"),
+                *CLASSIFIER_RUN,
+                "--init",
+                str(ROOT / "vision" / "weights" / "classifier.pt"),
+            ]
+        )

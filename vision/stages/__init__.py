@@ -17,6 +17,7 @@ Adding a stage (attributes, an embedding, stains, label reading): write ``vision
 with ``build``, add its name to ``vision.inference.STAGES``, and add the field it fills to
 ``vision.contract``.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -13,6 +13,7 @@ finalises ``detector_score``, and merges instances that end in the same category
    category and score and the type probabilities; then two instances that end in the same category
    become one (masks united, box recomputed), the higher-scoring one's answer kept.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -93,8 +94,9 @@ class ClassifyStage:
         type_idx = int(in_cat.argmax()) if in_cat.sum() > 0 else -1
         return cat, type_idx, float(combined[cat])
 
-    def decide(self, detector_category: str | None, detector_score: float, probs: torch.Tensor
-               ) -> tuple[str, str | None, float]:
+    def decide(
+        self, detector_category: str | None, detector_score: float, probs: torch.Tensor
+    ) -> tuple[str, str | None, float]:
         """Category and type of one instance from both models.
 
         Score of category c: ``w * detector_score * [c == detector_category] + (1 - w) * (sum of the
@@ -134,11 +136,18 @@ class ClassifyStage:
                 break
             if (cat, j) != (first_cat, first_type):
                 out.append((score, cat, j))
-        return [Guess(taxonomy.CATEGORY_SLUGS[cat - 1], self.type_slugs[j] if j >= 0 else None,
-                      round(min(1.0, max(0.0, score)), 4)) for score, cat, j in out]
+        return [
+            Guess(
+                taxonomy.CATEGORY_SLUGS[cat - 1],
+                self.type_slugs[j] if j >= 0 else None,
+                round(min(1.0, max(0.0, score)), 4),
+            )
+            for score, cat, j in out
+        ]
 
-    def guesses(self, detector_category: str | None, detector_score: float, probs: torch.Tensor, k: int = 3
-                ) -> list[Guess]:
+    def guesses(
+        self, detector_category: str | None, detector_score: float, probs: torch.Tensor, k: int = 3
+    ) -> list[Guess]:
         """The ``k`` most likely (category, type) pairs of one instance, best first.
 
         The first is :meth:`decide`'s answer. The others rank every (category, type) pair by the
@@ -151,8 +160,9 @@ class ClassifyStage:
 
     def crops(self, ctx: PhotoContext) -> list[Image.Image]:
         """One RGB crop per instance of ``ctx``: the box, or the whole photo for a whole-photo item."""
-        return [ctx.image if not inst.detector_category else ctx.image.crop(inst.box)
-                for inst in ctx.analysis.instances]
+        return [
+            ctx.image if not inst.detector_category else ctx.image.crop(inst.box) for inst in ctx.analysis.instances
+        ]
 
     def postprocess(self, ctx: PhotoContext, probs: torch.Tensor) -> None:
         """Fill each instance's answer from its probabilities (rows in instance order), then merge
@@ -188,8 +198,9 @@ def merge_same_category(instances: list[GarmentInstance]) -> list[GarmentInstanc
     return list(merged.values())
 
 
-def build(weights_dir: Path, device: torch.device, detector_weight: float = 0.5, flip_tta: bool = True
-          ) -> ClassifyStage:
+def build(
+    weights_dir: Path, device: torch.device, detector_weight: float = 0.5, flip_tta: bool = True
+) -> ClassifyStage:
     """Load ``classifier.pt`` from ``weights_dir`` onto ``device``; options as :class:`ClassifyStage`.
 
     Raises FileNotFoundError when the file is missing, ValueError when it is not a classifier

@@ -6,6 +6,7 @@ inside the garment's mask (median-cut quantisation, names by nearest CIELAB pale
 largest share first, fractions summing to 1. No model. Runs after ``classify`` when both are in
 the pipeline, since ``classify`` may unite two instances' masks.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -3,6 +3,7 @@
 Fills ``GarmentInstance.cutout``. No model. Runs after ``classify`` when both are in the pipeline,
 since ``classify`` may unite two instances' masks.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

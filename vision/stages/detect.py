@@ -21,6 +21,7 @@ kinds of photo (measured with the second detector on the validation splits): at 
 single-item photos of held-out clothing-dataset contributors is 0.683 / 0.733 / 0.751 (0.760 when
 every photo is classified whole).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,8 +59,15 @@ class Detection:
     mask: np.ndarray
 
 
-def merge_detections(labels: list[int], scores: list[float], masks: np.ndarray, category_slugs: list[str],
-                     score_threshold: float, keep_low: bool = False, min_area: float = 1.0) -> list[Detection]:
+def merge_detections(
+    labels: list[int],
+    scores: list[float],
+    masks: np.ndarray,
+    category_slugs: list[str],
+    score_threshold: float,
+    keep_low: bool = False,
+    min_area: float = 1.0,
+) -> list[Detection]:
     """The instance rule on raw detections: one :class:`Detection` per category.
 
     Args:
@@ -110,12 +118,14 @@ def foreground_mask(image: np.ndarray) -> np.ndarray:
     """
     h, w = image.shape[:2]
     scale = min(1.0, 256 / max(h, w))
-    small = np.asarray(Image.fromarray(image).resize((max(1, round(w * scale)), max(1, round(h * scale)))),
-                       dtype=np.float32)
+    small = np.asarray(
+        Image.fromarray(image).resize((max(1, round(w * scale)), max(1, round(h * scale)))), dtype=np.float32
+    )
     sh, sw = small.shape[:2]
     b = max(1, round(0.04 * min(sh, sw)))
-    border = np.concatenate([small[:b].reshape(-1, 3), small[-b:].reshape(-1, 3),
-                             small[:, :b].reshape(-1, 3), small[:, -b:].reshape(-1, 3)])
+    border = np.concatenate(
+        [small[:b].reshape(-1, 3), small[-b:].reshape(-1, 3), small[:, :b].reshape(-1, 3), small[:, -b:].reshape(-1, 3)]
+    )
     dist = np.sqrt(((small - np.median(border, axis=0)) ** 2).sum(-1))
     hist, edges = np.histogram(dist, bins=64)
     centers = (edges[:-1] + edges[1:]) / 2
@@ -151,9 +161,16 @@ class DetectStage:
     requires: tuple[str, ...] = ()
     runs_after: tuple[str, ...] = ()
 
-    def __init__(self, model, device: torch.device, score_threshold: float = SCORE_THRESHOLD,
-                 mask_threshold: float = MASK_THRESHOLD, work_size: int = WORK_SIZE,
-                 min_area_fraction: float = MIN_AREA_FRACTION, single_item_threshold: float = SINGLE_ITEM_THRESHOLD):
+    def __init__(
+        self,
+        model,
+        device: torch.device,
+        score_threshold: float = SCORE_THRESHOLD,
+        mask_threshold: float = MASK_THRESHOLD,
+        work_size: int = WORK_SIZE,
+        min_area_fraction: float = MIN_AREA_FRACTION,
+        single_item_threshold: float = SINGLE_ITEM_THRESHOLD,
+    ):
         self.model = model
         self.device = device
         self.labels: list[str] = list(model.spec.labels)
@@ -182,12 +199,20 @@ class DetectStage:
         ``scores`` (N,) sorted high first, ``masks`` float (N, 1, h, w) probabilities."""
         return self.model([x])[0]
 
-    def postprocess(self, out: dict[str, torch.Tensor], size: tuple[int, int], keep_low: bool = False
-                    ) -> list[Detection]:
+    def postprocess(
+        self, out: dict[str, torch.Tensor], size: tuple[int, int], keep_low: bool = False
+    ) -> list[Detection]:
         """Merged detections (:func:`merge_detections`) of an image of ``size`` (w, h) pixels."""
         masks = (out["masks"][:, 0] > self.mask_threshold).cpu().numpy()
-        return merge_detections(out["labels"].tolist(), out["scores"].tolist(), masks, self.labels,
-                                self.score_threshold, keep_low, self.min_area_fraction * size[0] * size[1])
+        return merge_detections(
+            out["labels"].tolist(),
+            out["scores"].tolist(),
+            masks,
+            self.labels,
+            self.score_threshold,
+            keep_low,
+            self.min_area_fraction * size[0] * size[1],
+        )
 
     def detect(self, work: Image.Image, keep_low: bool = False) -> list[Detection]:
         """Merged detections of a work-resolution photo (preprocess, infer, postprocess); masks at
@@ -206,8 +231,9 @@ class DetectStage:
         for d in detections:
             mask = resize_mask(d.mask, (h, w))
             if mask.any():
-                instances.append(GarmentInstance(box=mask_box(mask), mask=mask, detector_score=d.score,
-                                                 detector_category=d.category))
+                instances.append(
+                    GarmentInstance(box=mask_box(mask), mask=mask, detector_score=d.score, detector_category=d.category)
+                )
         if not instances:
             mask = foreground_mask(ctx.rgb)
             instances = [GarmentInstance(box=mask_box(mask), mask=mask)]
@@ -215,10 +241,15 @@ class DetectStage:
         ctx.analysis.instances = instances
 
 
-def build(weights_dir: Path, device: torch.device, score_threshold: float = SCORE_THRESHOLD,
-          mask_threshold: float = MASK_THRESHOLD, work_size: int = WORK_SIZE,
-          min_area_fraction: float = MIN_AREA_FRACTION, single_item_threshold: float = SINGLE_ITEM_THRESHOLD
-          ) -> DetectStage:
+def build(
+    weights_dir: Path,
+    device: torch.device,
+    score_threshold: float = SCORE_THRESHOLD,
+    mask_threshold: float = MASK_THRESHOLD,
+    work_size: int = WORK_SIZE,
+    min_area_fraction: float = MIN_AREA_FRACTION,
+    single_item_threshold: float = SINGLE_ITEM_THRESHOLD,
+) -> DetectStage:
     """Load ``detector.pt`` from ``weights_dir`` onto ``device``; options as :class:`DetectStage`.
 
     Raises FileNotFoundError when the file is missing, ValueError when it is not a detector
@@ -230,5 +261,6 @@ def build(weights_dir: Path, device: torch.device, score_threshold: float = SCOR
     unknown = [s for s in model.spec.labels if s not in taxonomy.CATEGORY_BY_SLUG]
     if unknown:
         raise ValueError(f"detector.pt labels are not taxonomy categories: {unknown}")
-    return DetectStage(model, device, score_threshold, mask_threshold, work_size, min_area_fraction,
-                       single_item_threshold)
+    return DetectStage(
+        model, device, score_threshold, mask_threshold, work_size, min_area_fraction, single_item_threshold
+    )

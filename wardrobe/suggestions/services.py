@@ -17,7 +17,8 @@ from wardrobe.closet import services as closet_services
 from wardrobe.closet.models import Garment, WearLog
 from wardrobe.outfits import services as outfit_services
 from wardrobe.outfits.models import Outfit
-from wardrobe.suggestions.rules import RECENT_DAYS, Item, Weather, plan_outfits
+from wardrobe.suggestions.rules import RECENT_DAYS, Item, Weather
+from wardrobe.suggestions.search import plan_outfits
 from wardrobe.weather.forecast import DayForecast
 
 #: Most garments one accepted suggestion may name.

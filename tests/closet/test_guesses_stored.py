@@ -1,31 +1,19 @@
-"""process_photo (wardrobe.services) with the real pipeline: the guesses stored with each garment
+"""process_photo (wardrobe.closet.services) with the real pipeline: the guesses stored with each garment
 and each garment filed by the owner's review threshold."""
-from __future__ import annotations
 
-from types import SimpleNamespace
+from __future__ import annotations
 
 import pytest
 
-from tests.conftest import upload
-from tests.vision.conftest import FIXTURES
+from tests.conftest import FIXTURES, upload
 from tests.vision.test_guesses import _check_guesses, _pair
 
 pytestmark = pytest.mark.vision
 
 
-def _stored_shape(inst):
-    """One garment as ``wardrobe.services.process_photo`` reads it today: colours and guesses as the
-    contract's JSON dicts (``as_dict``). The web side has not been moved to ``vision.contract`` yet;
-    once it reads ``Guess``/``Colour`` itself, pass the pipeline's garments unchanged."""
-    return SimpleNamespace(category=inst.category, type=inst.type, score=inst.score,
-                           detector_score=inst.detector_score, classifier_score=inst.classifier_score,
-                           box=inst.box, mask=inst.mask, cutout=inst.cutout,
-                           colors=[c.as_dict() for c in inst.colors], guesses=[g.as_dict() for g in inst.guesses])
-
-
 def _process(user, pipeline, name):
     """Upload a fixture photo and process it; returns (photo, {category slug: instance the pipeline gave})."""
-    from wardrobe import services
+    from wardrobe.closet import services
 
     photo = services.photo_create(owner=user, uploaded_file=upload(name, (FIXTURES / name).read_bytes()))
     given = []
@@ -33,7 +21,7 @@ def _process(user, pipeline, name):
     def recording(image):
         out = list(pipeline(image))
         given.extend(out)
-        return [_stored_shape(inst) for inst in out]
+        return out
 
     result = services.process_photo(photo.pk, recording)
     assert result.status == "done", result.error
@@ -45,8 +33,8 @@ def _process(user, pipeline, name):
 @pytest.mark.parametrize("threshold", [0.0, 0.75, 1.0])
 def test_process_photo_stores_guesses_and_files_by_threshold(user, pipeline, name, threshold):
     from accounts.services import profile_update
-    from wardrobe import selectors
-    from wardrobe.models import Garment
+    from wardrobe.closet import selectors
+    from wardrobe.closet.models import Garment
 
     classify = pipeline.stage("classify")
     profile_update(user=user, review_threshold=threshold)
@@ -75,8 +63,8 @@ def test_process_photo_stores_guesses_and_files_by_threshold(user, pipeline, nam
 def test_review_with_the_real_guesses(user, pipeline):
     """Everything to review, then confirm one garment as its second guess and the rest as they are."""
     from accounts.services import profile_update
-    from wardrobe import selectors, services
-    from wardrobe.models import Garment
+    from wardrobe.closet import selectors, services
+    from wardrobe.closet.models import Garment
 
     profile_update(user=user, review_threshold=1.0)
     photo, _ = _process(user, pipeline, "ccp_0008.jpg")
