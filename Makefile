@@ -4,12 +4,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
+DEV_STAMP := $(VENV)/.requirements-dev-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Development defaults for the embedded setup (SQLite + filesystem broker); override from the environment.
 export DEBUG ?= 1
 
-.PHONY: install browser-deps migrate run web worker test test-fast superuser collectstatic clean-var messages
+.PHONY: install install-dev lint browser-deps migrate run web worker test test-fast superuser collectstatic clean-var messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +20,17 @@ $(STAMP): requirements.txt | $(PY)
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install requirements (again when requirements.txt changes)
+
+$(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install -r requirements-dev.txt
+	touch $(STAMP) $(DEV_STAMP)
+
+install-dev: $(DEV_STAMP)  ## the app's requirements plus test, benchmark, training and lint tools
+
+# Ruff: lint and format (settings in ruff.toml).
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 migrate: install
 	$(PY) manage.py migrate --noinput
@@ -45,10 +57,10 @@ browser-deps:
 	  $$SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-nanum; }
 
 # The test suite runs against PostgreSQL and Redis on 127.0.0.1 (see pytest.ini), single process.
-test: install browser-deps
+test: lint browser-deps
 	$(VENV)/bin/pytest
 
-test-fast: install
+test-fast: install-dev
 	$(VENV)/bin/pytest -m "not e2e"
 
 superuser: migrate
@@ -60,7 +72,9 @@ collectstatic: install
 # Extract new strings into the Korean catalogue, then compile it (needs GNU gettext).
 messages: install
 	DEBUG=1 $(PY) manage.py makemessages -l ko --ignore=.venv --ignore=artifacts --ignore=var \
-	  --ignore=staticfiles --ignore=tests --ignore=vision --ignore=bench
+	  --ignore=staticfiles --ignore=tests --ignore=vision --ignore=bench --ignore=vocabulary
+	DEBUG=1 $(PY) manage.py makemessages -d djangojs -l ko --ignore=.venv --ignore=artifacts --ignore=var \
+	  --ignore=staticfiles
 	DEBUG=1 $(PY) manage.py compilemessages -l ko --ignore=.venv
 
 clean-var:

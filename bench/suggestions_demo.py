@@ -21,7 +21,7 @@ What it does, nothing of a deployment touched:
    photo gets the type of the dataset's label (``vision.taxonomy.CLOTHING_TO_TYPE``; e.g.
    ``Outwear`` is a jacket) and the photo's other detections are rejected (one garment per photo).
    The output says which mode ran.
-3. The loopback weather stub of the tests (``tests/weather_stub.py``, Open-Meteo-shaped, on
+3. The loopback weather stub of the tests (``tests/weather/stub.py``, Open-Meteo-shaped, on
    127.0.0.1) serves today hot and dry and tomorrow cold and wet (``--today`` / ``--tomorrow``:
    ``MIN,MAX,MM,PERCENT``: °C, °C, mm of precipitation, % chance); the user's place is set by name
    (``--city``) through its place search, and each day's forecast comes from
@@ -141,7 +141,7 @@ def main(argv=None) -> int:
     labels = [v.strip() for v in args.labels.split(",") if v.strip()]
 
     sys.path.insert(0, str(ROOT))
-    from tests.weather_stub import weather_stub
+    from tests.weather.stub import weather_stub
 
     tmp = tempfile.TemporaryDirectory(prefix="wardrobe-suggestions-")
     with weather_stub(daily={"today": args.today, "tomorrow": args.tomorrow}) as stub:

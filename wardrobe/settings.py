@@ -16,6 +16,9 @@ Environment variables (all optional in development):
   the nginx ``internal`` location that aliases ``MEDIA_ROOT``). ``SENDFILE_ROOT`` is always ``MEDIA_ROOT``.
 * ``VISION_DEVICE`` (``cpu``/``cuda``; empty: the worker picks cuda when available),
   ``VISION_WEIGHTS_DIR`` (empty: the committed ``vision/weights``)
+* ``PHOTO_QUEUE_BACKEND`` (default ``workers.queue.CeleryPhotoQueue``): how the closet hands photos to
+  the workers (``wardrobe.closet.queue``); ``wardrobe.closet.queue.NoQueue`` for scripts that process
+  photos themselves
 * ``REVIEW_THRESHOLD`` (0..1, default 0.75): new detections below this confidence wait in the
   review queue (each user can change it on their settings page)
 * ``LANGUAGE_CODE`` (default ``en``; ``ko`` for Korean)

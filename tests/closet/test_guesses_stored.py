@@ -79,4 +79,4 @@ def test_review_with_the_real_guesses(user, pipeline):
     assert (target.category.slug, target.type.slug if target.type else None) == (alt["category"], alt["type"])
     assert services.photo_confirm_all(photo=photo) == len(queue) - 1
     assert selectors.review_count(user=user) == 0
-    assert selectors.garment_list(user=user, state="closet").count() == len(queue)
+    assert selectors.garment_list(user=user, filters={"state": "closet"}).count() == len(queue)

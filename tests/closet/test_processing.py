@@ -108,7 +108,7 @@ def test_real_pipeline_writes_garments(user, media_root):
         assert mask.shape == (photo.height, photo.width) and mask.any()
         cutout = Image.open(g.cutout.path)
         assert cutout.mode == "RGBA" and cutout.size == (g.x1 - g.x0, g.y1 - g.y0)
-        assert isinstance(g.colors, list)
+        assert all(c.name and c.hex.startswith("#") for c in g.color_list)
 
 
 def test_photo_deleted_during_processing(photo, media_root):

@@ -110,6 +110,7 @@ def test_a_person_builds_an_outfit_and_wears_a_suggestion(
     from wardrobe.closet.models import Garment, WearLog
     from wardrobe.outfits import services as outfit_services
     from wardrobe.outfits.models import Outfit, OutfitPlan
+    from wardrobe.weather.models import WeatherSettings
 
     # The photos are processed right here with the real pipeline: nothing goes to the broker.
     settings.PHOTO_QUEUE_BACKEND = "wardrobe.closet.queue.NoQueue"
@@ -211,9 +212,9 @@ def test_a_person_builds_an_outfit_and_wears_a_suggestion(
         d.find_element(By.ID, "id_city").send_keys("Seoul")
         d.find_element(By.CSS_SELECTOR, "main form button[type=submit].primary").click()
         wait_for(d, ".messages")
-        user.profile.refresh_from_db()
-        assert user.profile.location_name.startswith("Seoul")
-        assert (user.profile.latitude, user.profile.longitude) == pytest.approx((37.57, 126.98), abs=0.01)
+        place = WeatherSettings.objects.get(user=user)
+        assert place.location_name.startswith("Seoul")
+        assert (place.latitude, place.longitude) == pytest.approx((37.57, 126.98), abs=0.01)
         assert stub.requests_to("/search")
 
         # 5. Suggestions: three for the cold, wet day, each with outerwear and no shorts.

@@ -271,9 +271,8 @@ def test_kill_the_worker_and_redis_lose_nothing(settings, media_root, user, tmp_
     assert len(files) == len(ids) + 2 * len(keys)
 
 
-def test_soft_time_limit_fails_the_photo_with_a_message(settings, media_root, user, tmp_path, monkeypatch):
+def test_soft_time_limit_fails_the_photo_with_a_message(settings, media_root, user, tmp_path):
     from tests.conftest import api_client_for, upload
-    from workers import tasks
 
     api = api_client_for(user)
     first, second = fixture_photos()[:2]
@@ -295,13 +294,7 @@ def test_soft_time_limit_fails_the_photo_with_a_message(settings, media_root, us
         assert Photo.objects.get(pk=send(first)).status == Photo.Status.DONE
         # The next photo is sent with a 0.2 s soft limit in its message (a publisher's per-task option):
         # it interrupts the inference.
-        from wardrobe.closet import services
-
-        monkeypatch.setattr(
-            services,
-            "_enqueue_processing",
-            lambda pk: tasks.process_photo.apply_async(args=[pk], soft_time_limit=0.2, time_limit=300),
-        )
+        settings.PHOTO_QUEUE_BACKEND = "tests.queues.ShortSoftLimitQueue"
         pk = send(second)
     photo = Photo.objects.get(pk=pk)
     assert photo.status == Photo.Status.FAILED, (tmp_path / "worker.log").read_text()[-5000:]

@@ -44,10 +44,25 @@ def _unknown(what: str, values) -> dict:
     }
 
 
+@extend_schema_field({"type": "string", "pattern": SLUG_PATTERN})
 class SlugFilter(django_filters.CharFilter):
     """A slug (letters, digits, ``-``, ``_``), as ``forms.SlugField`` checks it."""
 
     field_class = forms.SlugField
+
+
+@extend_schema_field({"type": "integer", "minimum": 1})
+class IdFilter(django_filters.NumberFilter):
+    """A positive id."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(*args, **kwargs)
+
+
+@extend_schema_field({"type": "string", "maxLength": 200, "pattern": r"^[^\x00]*$"})
+class WordsFilter(django_filters.CharFilter):
+    """Free text, at most 200 characters, no NUL (PostgreSQL cannot store one)."""
 
 
 class IdsField(forms.CharField):
@@ -145,10 +160,10 @@ class GarmentFilter(django_filters.FilterSet):
             "archived; review: waiting for review; all (default)."
         ),
     )
-    q = django_filters.CharFilter(
+    q = WordsFilter(
         method="filter_words", max_length=200, help_text="Words that must each appear in the name, brand or notes."
     )
-    photo = django_filters.NumberFilter(field_name="photo_id", min_value=1, help_text="Photo id.")
+    photo = IdFilter(field_name="photo_id", help_text="Photo id.")
     review = StrictBooleanFilter(
         method="filter_review",
         help_text=("true: only garments waiting for review (as state=review); false: none waiting for review."),

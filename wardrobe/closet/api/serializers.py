@@ -73,6 +73,13 @@ class GarmentSerializer(serializers.ModelSerializer):
         help_text="Empty unless archived.",
     )
     price = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True)
+    currency = NamedChoiceField(
+        enum_name="CurrencyEnum",
+        choices=currency_choices(),
+        allow_blank=True,
+        read_only=True,
+        help_text="ISO 4217 code of the price; empty without a price.",
+    )
     cost_per_wear = serializers.DecimalField(
         max_digits=12,
         decimal_places=2,

@@ -24,11 +24,18 @@ from wardrobe.closet.api import serializers as s
 from wardrobe.closet.filters import GarmentFilter, PhotoFilter
 from wardrobe.closet.models import Garment, Photo
 from wardrobe.closet.views.garments import export_response
+from wardrobe.core.api.fields import FilterListOnlyMixin
 
 NOT_FOUND = OpenApiResponse(description="Not one of your garments.")
 
 
-class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class PhotoViewSet(
+    FilterListOnlyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     """Your photos. Upload one image per request; processing happens in the background."""
 
     parser_classes = [MultiPartParser, FormParser]
@@ -106,6 +113,7 @@ class PhotoViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Dest
 
 
 class GarmentViewSet(
+    FilterListOnlyMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.UpdateModelMixin,
@@ -212,7 +220,7 @@ class GarmentViewSet(
             raise exceptions.NotFound("The garment was not worn that day.")
         return self._garment_response(garment)
 
-    @extend_schema(request=None, responses={200: s.WearLogSerializer(many=True), 404: NOT_FOUND})
+    @extend_schema(request=None, responses={200: s.WearLogSerializer(many=True), 404: NOT_FOUND}, filters=False)
     @action(detail=True, methods=["get"], pagination_class=None)
     def wears(self, request, pk=None):
         """The days this garment was worn, most recent first."""

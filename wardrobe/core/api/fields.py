@@ -52,3 +52,12 @@ def absolute_url(serializer: serializers.Serializer, url: str) -> str:
     """``url`` made absolute with the serializer's ``request`` (as given), for ``*_url`` fields."""
     request = serializer.context.get("request")
     return request.build_absolute_uri(url) if request else url
+
+
+class FilterListOnlyMixin:
+    """For a viewset with ``filter_backends``: its FilterSet filters the ``list`` action only, so a
+    detail route (``GET /api/garments/7/?state=archived``) or a detail action is never narrowed by
+    list filters. Document such an action with ``@extend_schema(filters=False)``."""
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset) if getattr(self, "action", None) == "list" else queryset

@@ -12,6 +12,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from wardrobe.core.api.fields import FilterListOnlyMixin
 from wardrobe.outfits import render as outfit_render
 from wardrobe.outfits import selectors, services
 from wardrobe.outfits import views as outfit_views
@@ -35,7 +36,7 @@ def _query(view, serializer_class) -> dict:
     return params.validated_data
 
 
-class OutfitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class OutfitViewSet(FilterListOnlyMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Your outfits: garments laid out on a 3:4 canvas, with their warmth and a rendered picture."""
 
     serializer_class = s.OutfitSerializer
@@ -158,7 +159,13 @@ class OutfitImageView(APIView):
         return outfit_views.outfit_image(request._request, outfit.pk)
 
 
-class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
+class PlanViewSet(
+    FilterListOnlyMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
     """Your calendar: outfits planned for a day, or worn that day."""
 
     serializer_class = s.OutfitPlanSerializer
