@@ -192,5 +192,7 @@ def test_services_selectors_and_rules_know_nothing_of_celery():
 
 
 def test_no_module_is_over_about_400_lines():
-    long = {name: n for name, path in modules().items() if (n := len(path.read_text().splitlines())) > MAX_LINES}
+    """Every module outside migrations and tests, the benchmark scripts included."""
+    paths = list(modules().values()) + sorted((REPO / "bench").glob("*.py"))
+    long = {str(p.relative_to(REPO)): n for p in paths if (n := len(p.read_text().splitlines())) > MAX_LINES}
     assert not long, long

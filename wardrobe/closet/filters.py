@@ -75,10 +75,10 @@ class IdsField(forms.CharField):
         ids = []
         for part in parts:
             if not (part.isascii() and part.isdigit()) or int(part) < 1:  # not "²", which int() refuses
-                raise forms.ValidationError(_("Not an id: %(value)s.") % {"value": part})
+                raise forms.ValidationError(_("Not an id: %(value)s."), params={"value": part}, code="invalid")
             ids.append(int(part))
         if len(ids) > MAX_IDS:
-            raise forms.ValidationError(_("At most %(n)d ids.") % {"n": MAX_IDS})
+            raise forms.ValidationError(_("At most %(n)d ids."), params={"n": MAX_IDS}, code="max_ids")
         return list(dict.fromkeys(ids))
 
 
@@ -127,7 +127,13 @@ class GarmentFilterForm(forms.Form):
         data = super().clean()
         review, state = data.get("review"), data.get("state")
         if review is True and state not in (None, "", "review", "all"):
-            raise forms.ValidationError({"review": _("review=true contradicts state=%(state)s.") % {"state": state}})
+            raise forms.ValidationError(
+                {
+                    "review": forms.ValidationError(
+                        _("review=true contradicts state=%(state)s."), params={"state": state}
+                    )
+                }
+            )
         if review is False and state == "review":
             raise forms.ValidationError({"review": _("review=false contradicts state=review.")})
         return data

@@ -13,7 +13,7 @@ from vocabulary.seasons import SEASONS
 from vocabulary.warmth import MAX_GARMENT_CLO
 from wardrobe.closet.filters import MAX_IDS
 from wardrobe.closet.models import Category, Garment, Photo, WearLog
-from wardrobe.core.api.fields import FormListField, StrictFloatField, absolute_url, check_patch_body
+from wardrobe.core.api.fields import FormListField, FormSlugField, StrictFloatField, absolute_url, check_patch_body
 from wardrobe.core.api.schema import NamedChoiceField
 from wardrobe.core.choices import currency_choices
 
@@ -159,8 +159,8 @@ class GarmentSerializer(serializers.ModelSerializer):
 class GarmentKindSerializer(serializers.Serializer):
     """``category`` and/or ``type`` by slug (``type`` may be null); see ``services.garment_update``."""
 
-    category = serializers.SlugField(required=False)
-    type = serializers.SlugField(required=False, allow_null=True)
+    category = FormSlugField(required=False)
+    type = FormSlugField(required=False, allow_null=True)
 
 
 class GarmentUpdateSerializer(GarmentKindSerializer):

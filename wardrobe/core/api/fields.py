@@ -26,6 +26,17 @@ class FormListField(serializers.ListField):
         return super().get_value(dictionary)
 
 
+class FormSlugField(serializers.SlugField):
+    """A ``SlugField`` that refuses an empty value in a form body too: DRF reads ``name=`` of an
+    optional form field as "not given", so ``category=`` would silently change nothing; here it is the
+    same 400 (``This field may not be blank.``) as in JSON. With ``allow_null``, ``name=`` is null."""
+
+    def get_value(self, dictionary):
+        if html.is_html_input(dictionary) and dictionary.get(self.field_name) == "":
+            return None if self.allow_null else ""
+        return super().get_value(dictionary)
+
+
 class QueryBooleanField(serializers.BooleanField):
     """A boolean query parameter: ``true`` or ``false``, as OpenAPI writes one (not DRF's other
     spellings such as ``1``, ``yes`` or ``null``)."""
