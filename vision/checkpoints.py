@@ -21,6 +21,7 @@ Version history: 1 (this format). Files of the earlier, unversioned format are c
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import random
@@ -140,6 +141,21 @@ def load_model(path: str | Path, device: str | torch.device = "cpu") -> nn.Modul
     :func:`load_checkpoint` and :func:`model_from_checkpoint` raise.
     """
     return model_from_checkpoint(load_checkpoint(path), device)
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_model(path: str, device: str, mtime_ns: int) -> nn.Module:
+    return load_model(path, device)
+
+
+def load_shared_model(path: str | Path, device: str | torch.device = "cpu") -> nn.Module:
+    """:func:`load_model`, once per process for a given file (path and modification time) and
+    device: stages that run the same model (``scene`` and ``classify`` share ``classifier.pt``)
+    get the same module object. Treat it as read-only. Raises what :func:`load_model` raises."""
+    path = Path(path).resolve()
+    if not path.exists():
+        raise FileNotFoundError(f"no weights file at {path}")
+    return _shared_model(str(path), str(torch.device(device)), path.stat().st_mtime_ns)
 
 
 def sha256_file(path: str | Path) -> str:

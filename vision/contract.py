@@ -88,7 +88,8 @@ class PhotoAnalysis:
 
     ``instances``: garments, largest mask first; ``single_item``: the photo was taken for one item
     laid flat or hung (its garment is the whole photo's foreground), not garments being worn;
-    ``seconds``: wall time per stage name.
+    ``seconds``: wall time per stage name; ``single_item_score``: the ``scene`` stage's probability
+    that the photo shows one item laid flat or hung (None when no model gave one).
     """
 
     width: int
@@ -96,6 +97,7 @@ class PhotoAnalysis:
     instances: list[GarmentInstance] = field(default_factory=list)
     single_item: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
+    single_item_score: float | None = None
 
     def __iter__(self):
         return iter(self.instances)

@@ -12,9 +12,11 @@ pair of shoes is one item and a t-shirt worn under a top (both category top/t-sh
 is one item. CCP labels are first mapped to categories by :mod:`vision.taxonomy`; labels outside
 the taxonomy (skin, hair, null, jewellery, underwear) are background.
 
-Splits: clothing-dataset validation holds every photo of the contributors whose
-``crc32(sender_id) % 5 == 0`` (never split by photo); CCP validation holds photos whose number is a
-multiple of 8.
+Splits (never by photo within a contributor): clothing-dataset validation holds every photo of the
+contributors whose ``crc32(sender_id) % 5 == 0``, calibration those with ``crc32(sender_id) % 10 == 1``;
+CCP validation holds photos whose number is a multiple of 8, calibration those that are 4 modulo 8.
+Validation is what figures are reported on; calibration is where anything fitted after training is
+fitted (temperature, the photo-kind head's threshold, checkpoint choice); training gets the rest.
 """
 
 from __future__ import annotations
@@ -44,6 +46,23 @@ def is_clothing_val_sender(sender_id: str) -> bool:
 def is_ccp_val_photo(stem: str) -> bool:
     """True when a CCP photo (file stem ``NNNN``) belongs to the validation split."""
     return int(stem) % 8 == 0
+
+
+SPLITS = ("train", "val", "calib")
+
+
+def clothing_split(sender_id: str) -> str:
+    """``"val"``, ``"calib"`` or ``"train"``: the split of a clothing-dataset contributor."""
+    if is_clothing_val_sender(sender_id):
+        return "val"
+    return "calib" if zlib.crc32(sender_id.encode()) % 10 == 1 else "train"
+
+
+def ccp_split(stem: str) -> str:
+    """``"val"``, ``"calib"`` or ``"train"``: the split of a CCP photo (file stem ``NNNN``)."""
+    if is_ccp_val_photo(stem):
+        return "val"
+    return "calib" if int(stem) % 8 == 4 else "train"
 
 
 def read_clothing(root: str | Path) -> list[ClothingRow]:

@@ -8,16 +8,24 @@ the 10 classes T-Shirt, Longsleeve, Pants, Shoes, Shirt, Dress, Outwear, Shorts,
 ``top1`` is the full pipeline's answer for the photo's main garment (the instance with the largest
 mask), ``classifier_top1`` the classifier alone on the whole photo; both at type level, a type
 counting as the class vision.taxonomy.TYPE_TO_EVAL_LABEL gives it. Also ``per_class`` (top-1 of
-the pipeline per class, with counts) and ``confusion`` (true class -> predicted class -> count;
-"other" when the answer maps to none of the 10).
+the pipeline per class, with counts), ``confusion`` (true class -> predicted class -> count;
+"other" when the answer maps to none of the 10), and the honesty of the main garment's ``score``:
+``ece`` (expected calibration error, 15 bins, of that score against the answer being right; Guo et
+al. 2017, vision.metrics) and ``confident_error_rate`` (share of photos whose main garment is wrong
+while its score is at or above the default review threshold, 0.75: wrong names filed without
+review); ``single_item_rate``, the share of photos the pipeline took for one item laid flat.
 
 ``detector`` (CCP format: photos/ + annotations/pixel-level/): COCO ``mask_ap``, ``mask_ap50``,
 ``box_ap``, ``box_ap50`` over the taxonomy categories present in the ground truth, instances by
 the rule of vision.datasets; semantic ``miou`` and ``pixel_accuracy`` (skin, hair, null and labels
-outside the taxonomy are background), ``per_category``. Metrics are defined in vision.metrics.
+outside the taxonomy are background); ``recall50`` (share of ground-truth instances matched by a
+kept detection of the same category at mask IoU >= 0.5), ``per_category``; and, when the pipeline
+has a ``scene`` stage, ``scene_single_item_rate``: the share of these photos of worn garments that
+it took for single items (their garments would be missed). Metrics are defined in vision.metrics.
 
 ``--split val`` keeps only this project's validation split of the shared data (held-out contributors
-/ photos, see vision.datasets); the default ``all`` uses every photo of the folder.
+/ photos, see vision.datasets), ``--split calib`` its calibration split (for choosing settings);
+the default ``all`` uses every photo of the folder.
 Also prints ``seconds_per_photo`` (mean wall time of the pipeline, decode excluded).
 """
 
@@ -35,8 +43,11 @@ from PIL import Image
 
 from vision import datasets, taxonomy
 from vision.inference import Pipeline, load_pipeline
-from vision.metrics import DetectionAccumulator
+from vision.metrics import DetectionAccumulator, expected_calibration_error
 from vision.stages.detect import resize_mask
+
+#: The review threshold a new account starts with (the REVIEW_THRESHOLD setting's default).
+DEFAULT_REVIEW_THRESHOLD = 0.75
 
 
 def evaluate_classifier(pipeline: Pipeline, data: Path, split: str = "all", limit: int = 0) -> dict:
@@ -46,24 +57,29 @@ def evaluate_classifier(pipeline: Pipeline, data: Path, split: str = "all", limi
     ``data`` has no ``images.csv``.
     """
     rows = [r for r in datasets.read_clothing(data) if r.label in taxonomy.EVAL_LABELS]
-    if split == "val":
-        rows = [r for r in rows if datasets.is_clothing_val_sender(r.sender_id)]
+    if split != "all":
+        rows = [r for r in rows if datasets.clothing_split(r.sender_id) == split]
     if limit:
         rows = rows[:limit]
     classify = pipeline.stage("classify")
     slugs = classify.type_slugs
     confusion: dict[str, Counter] = defaultdict(Counter)
-    cls_correct = pipe_correct = 0
+    cls_correct = pipe_correct = single = 0
     seconds = 0.0
+    scores, right = [], []
     for row in rows:
         image = Image.open(row.path).convert("RGB")
         t = time.perf_counter()
-        instances = list(pipeline(image))
+        analysis = pipeline(image)
         seconds += time.perf_counter() - t
+        instances = list(analysis)
+        single += analysis.single_item
         main = max(instances, key=lambda i: i.area) if instances else None
         answer = taxonomy.TYPE_TO_EVAL_LABEL.get(main.type, "other") if main and main.type else "other"
         confusion[row.label][answer] += 1
         pipe_correct += answer == row.label
+        scores.append(main.score if main else 0.0)
+        right.append(answer == row.label)
         whole = slugs[int(classify.probabilities([image])[0].argmax())]
         cls_correct += taxonomy.TYPE_TO_EVAL_LABEL.get(whole, "other") == row.label
     n = len(rows)
@@ -76,6 +92,11 @@ def evaluate_classifier(pipeline: Pipeline, data: Path, split: str = "all", limi
         "n": n,
         "top1": round(pipe_correct / max(1, n), 4),
         "classifier_top1": round(cls_correct / max(1, n), 4),
+        "ece": round(expected_calibration_error(scores, right), 4),
+        "confident_error_rate": round(
+            sum(s >= DEFAULT_REVIEW_THRESHOLD and not r for s, r in zip(scores, right)) / max(1, n), 4
+        ),
+        "single_item_rate": round(single / max(1, n), 4),
         "per_class": per_class,
         "confusion": {k: dict(v) for k, v in confusion.items()},
         "seconds_per_photo": round(seconds / max(1, n), 3),
@@ -90,15 +111,21 @@ def evaluate_detector(pipeline: Pipeline, data: Path, split: str = "all", limit:
     ``score_threshold``. Masks are compared at the photo's resolution.
     """
     stems = datasets.ccp_photo_stems(data)
-    if split == "val":
-        stems = [s for s in stems if datasets.is_ccp_val_photo(s)]
+    if split != "all":
+        stems = [s for s in stems if datasets.ccp_split(s) == split]
     if limit:
         stems = stems[:limit]
     detect = pipeline.stage("detect")
+    scene = pipeline.stage("scene") if "scene" in pipeline.names else None
     acc = DetectionAccumulator(detect.score_threshold)
     seconds = 0.0
+    single = 0
     for stem in stems:
         image = Image.open(data / "photos" / f"{stem}.jpg").convert("RGB")
+        if scene is not None:
+            ctx = pipeline.preprocess(image)
+            scene(ctx)
+            single += ctx.analysis.single_item
         gt_map = datasets.ccp_category_map(datasets.read_ccp_labels(data, stem))
         t = time.perf_counter()
         dets = detect.detect(detect.work_image(image), keep_low=True)
@@ -109,6 +136,8 @@ def evaluate_detector(pipeline: Pipeline, data: Path, split: str = "all", limit:
         )
     out = acc.compute()
     out["seconds_per_photo"] = round(seconds / max(1, len(stems)), 3)
+    if scene is not None:
+        out["scene_single_item_rate"] = single / max(1, len(stems))
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
 
 
@@ -117,7 +146,7 @@ def main(argv=None):
     ap.add_argument("what", choices=["classifier", "detector"])
     ap.add_argument("--data", required=True, help="folder in clothing-dataset (classifier) or CCP (detector) format")
     ap.add_argument("--json", help="write the result here as JSON")
-    ap.add_argument("--split", choices=["all", "val"], default="all")
+    ap.add_argument("--split", choices=["all", "val", "calib"], default="all")
     ap.add_argument("--weights", default=None, help="folder with detector.pt and classifier.pt")
     ap.add_argument("--device", default=None)
     ap.add_argument("--limit", type=int, default=0, help="only the first N photos")

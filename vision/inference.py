@@ -8,8 +8,10 @@
 The pipeline is the stages named in :data:`STAGES`, run in that order on a per-photo context
 (:class:`vision.stages.PhotoContext`); each fills its own fields of the contract:
 
-* ``detect`` (:mod:`vision.stages.detect`): Mask R-CNN, the instance rule, masks at photo
-  resolution, and the single-item gate with its foreground fallback;
+* ``scene`` (:mod:`vision.stages.scene`): the classifier on the whole photo: is it one item laid
+  flat or hung, or garments worn (a learned decision), and the whole photo's type probabilities;
+* ``detect`` (:mod:`vision.stages.detect`): Mask R-CNN on worn photos, the instance rule, masks at
+  photo resolution; a single item's foreground;
 * ``classify`` (:mod:`vision.stages.classify`): the type classifier on each garment's crop, the
   category/type decision, the top-3 guesses, one instance per category;
 * ``cutout`` (:mod:`vision.stages.cutout`): RGBA cutouts;
@@ -37,7 +39,7 @@ from vision.contract import PhotoAnalysis
 from vision.stages import PhotoContext, Stage, build_stage, stage_options
 
 #: The serving stages, in the order they run.
-STAGES: tuple[str, ...] = ("detect", "classify", "cutout", "colors")
+STAGES: tuple[str, ...] = ("scene", "detect", "classify", "cutout", "colors")
 
 
 def resolve_device(device: str | torch.device | None = None) -> torch.device:
@@ -120,7 +122,8 @@ def load_pipeline(
 
     ``options`` go to the stages whose ``build`` takes them (e.g. ``score_threshold``,
     ``mask_threshold``, ``work_size``, ``min_area_fraction``, ``single_item_threshold`` of
-    ``detect``; ``detector_weight``, ``flip_tta`` of ``classify``; ``n_colors`` of ``colors``).
+    ``detect``; ``detector_weight``, ``flip_tta`` of ``classify`` (and ``scene``); ``kind_threshold`` of
+    ``scene``; ``n_colors`` of ``colors``).
 
     Raises:
         FileNotFoundError: a weights file is missing.

@@ -5,7 +5,12 @@
 * Semantic segmentation: a confusion matrix over detector class ids (0 = background); IoU of a
   category = TP / (TP + FP + FN) accumulated over the whole dataset, mIoU = mean over the
   categories present in the ground truth; pixel accuracy = correctly labelled pixels / all pixels.
-* Classification: top-1 accuracy = fraction of samples whose highest-scoring class is the label.
+* Detection recall: ``recall50`` = share of ground-truth instances matched by a kept detection
+  (score at least the serving threshold) of the same category at mask IoU >= 0.5.
+* Classification: top-1 accuracy = fraction of samples whose highest-scoring class is the label;
+  expected calibration error (ECE, Guo et al., "On Calibration of Modern Neural Networks", ICML
+  2017): confidences in 15 equal-width bins, ECE = sum over bins of (bin share) x |accuracy -
+  mean confidence|.
 
 Accumulators collect per-sample results with ``add``/``update`` and report with ``compute`` or
 ``evaluate``; nothing here runs a model.
@@ -22,6 +27,29 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from vision import taxonomy
+
+
+def expected_calibration_error(scores, correct, n_bins: int = 15) -> float:
+    """ECE of confidences ``scores`` (floats in [0, 1]) against ``correct`` (bools), same length N,
+    over ``n_bins`` equal-width bins of [0, 1] (a score of exactly 1 falls in the last bin). Guo et
+    al., ICML 2017, eq. 3. Returns a fraction in [0, 1]; 0.0 when N is 0."""
+    scores = np.asarray(scores, dtype=np.float64)
+    correct = np.asarray(correct, dtype=np.float64)
+    if scores.size == 0:
+        return 0.0
+    bins = np.minimum((scores * n_bins).astype(np.int64), n_bins - 1)
+    ece = 0.0
+    for b in range(n_bins):
+        sel = bins == b
+        if sel.any():
+            ece += sel.mean() * abs(correct[sel].mean() - scores[sel].mean())
+    return float(ece)
+
+
+def mask_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Intersection over union of two bool masks of the same shape (0.0 when both are empty)."""
+    union = np.logical_or(a, b).sum()
+    return float(np.logical_and(a, b).sum() / union) if union else 0.0
 
 
 def rle(mask: np.ndarray) -> dict:
@@ -162,6 +190,7 @@ class DetectionAccumulator:
         self.score_threshold = score_threshold
         self.coco, self.semantic = CocoAccumulator(), SemanticAccumulator()
         self.n = 0
+        self.n_gt = self.matched50 = 0
 
     def add(self, gt_map: np.ndarray, pred: list[tuple[int, float, np.ndarray]]) -> None:
         """Add one image: ``gt_map`` uint8 (H, W) detector class ids (0 = background); ``pred`` as
@@ -170,11 +199,15 @@ class DetectionAccumulator:
 
         self.n += 1
         h, w = gt_map.shape
-        self.coco.add(self.n, h, w, instances_from_category_map(gt_map), pred)
-        self.semantic.add(gt_map, semantic_from_instances((h, w), [p for p in pred if p[1] >= self.score_threshold]))
+        gts = instances_from_category_map(gt_map)
+        kept = [p for p in pred if p[1] >= self.score_threshold]
+        self.coco.add(self.n, h, w, gts, pred)
+        self.semantic.add(gt_map, semantic_from_instances((h, w), kept))
+        self.n_gt += len(gts)
+        self.matched50 += sum(any(c == pc and mask_iou(m, pm) >= 0.5 for pc, _, pm in kept) for c, m in gts)
 
     def compute(self) -> dict:
-        """``{"n", "mask_ap", "mask_ap50", "box_ap", "box_ap50", "miou", "pixel_accuracy",
+        """``{"n", "mask_ap", "mask_ap50", "box_ap", "box_ap50", "miou", "pixel_accuracy", "recall50",
         "per_category": {slug: {"n_gt", "mask_ap", "mask_ap50", "box_ap", "box_ap50", "iou"}}}``;
         fractions in [0, 1], unrounded."""
         res = self.coco.evaluate()
@@ -189,6 +222,7 @@ class DetectionAccumulator:
             "box_ap50": res["box_ap50"],
             "miou": s["miou"],
             "pixel_accuracy": s["pixel_accuracy"],
+            "recall50": self.matched50 / max(1, self.n_gt),
             "per_category": res["per_category"],
         }
 

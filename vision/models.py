@@ -107,9 +107,26 @@ class TypeClassifier(nn.Module):
         self.drop = nn.Dropout(0.2)
         self.fc = nn.Linear(widths[-1], len(type_slugs))
 
+    input_size = presets.CLASSIFIER_SIZE  # pixels, square serving input
+
     def forward(self, x):
         f = self.body(x)[-1].mean(dim=(2, 3))
         return self.fc(self.drop(f))
+
+    @staticmethod
+    def normalize(x: torch.Tensor) -> torch.Tensor:
+        """float RGB in [0, 1], (N, 3, H, W) -> input normalised with presets.MEAN/STD."""
+        mean = torch.tensor(presets.MEAN, device=x.device).view(1, 3, 1, 1)
+        std = torch.tensor(presets.STD, device=x.device).view(1, 3, 1, 1)
+        return (x - mean) / std
+
+    def prepare(self, batch_uint8: torch.Tensor) -> torch.Tensor:
+        """uint8 (N, 3, H, W) RGB -> float32 model input on the model's device."""
+        return presets.normalize(batch_uint8.to(self.fc.weight.device))
+
+    def predict(self, x: torch.Tensor) -> tuple[torch.Tensor, None]:
+        """Type probabilities (N, n_types) and None: this model has no photo-kind head."""
+        return torch.softmax(self(x).float(), dim=1), None
 
 
 class BodyWithFPN(nn.Module):

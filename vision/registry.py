@@ -10,7 +10,8 @@ slugs) and its configuration as keyword arguments with JSON-like values (int, fl
 lists of them). :func:`build_model` records both on the returned module as ``model.spec``, which is
 what :func:`vision.checkpoints.save_checkpoint` writes, so :func:`vision.checkpoints.load_model`
 can rebuild any registered model from a file alone. The registered architectures live in
-:mod:`vision.models`, imported here; the decorator itself is :mod:`vision.architecture`'s.
+:mod:`vision.models` and :mod:`vision.lite0_models`, imported here; the decorator itself is
+:mod:`vision.architecture`'s.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 
 from torch import nn
 
-import vision.models  # noqa: F401  (the builders register themselves on import)
+import vision.lite0_models  # noqa: F401  (the builders register themselves on import)
+import vision.models  # noqa: F401
 from vision.architecture import TASKS, Architecture, ModelSpec, register, registered
 
 __all__ = ["TASKS", "Architecture", "ModelSpec", "architectures", "build_model", "get_architecture", "register"]

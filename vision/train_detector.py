@@ -1,9 +1,14 @@
-"""Train the garment Mask R-CNN from scratch on the CCP pack (see vision.pack).
+"""Train the garment Mask R-CNN on the CCP pack (see vision.pack).
 
-    python -m vision.train_detector --pack data/ccp.pt --out vision/weights/detector.pt \
-        --minutes 60 --threads 1
+    python -m vision.train_detector --pack data/v2/ccp.pt --out vision/weights/detector.pt \
+        --epochs 16 --threads 2
     python -m vision.train_detector ... --resume vision/weights/detector.train.pt   # continue exactly
     python -m vision.train_detector ... --init vision/weights/detector.pt           # fine-tune
+
+``--arch`` picks the registered architecture: ``lite0_maskrcnn_fpn`` (default) starts from the ImageNet
+EfficientNet-Lite0 backbone (vision.lite0_models); ``maskrcnn_gn_resnet_fpn`` is the earlier small
+ResNet trained from scratch. Training photos are the pack's "train" split; the per-epoch figures are
+those of its calibration split (vision.datasets), never of the validation split reported.
 
 Targets follow the instance rule of vision.datasets (all pixels of one category in a photo form
 one instance). Augmentation: horizontal flip, colour jitter, and multi-scale training through
@@ -13,7 +18,7 @@ cosine decay over a number of steps fixed by ``--epochs``/``--max-steps``, or fr
 training time by timing the first steps (vision.engine), so the same command fits a CPU or a GPU
 budget and a resumed run continues the same schedule.
 
-Prints JSON lines: every 25 steps (step, lr, losses, minutes) and per epoch the validation photos'
+Prints JSON lines: every 25 steps (step, lr, losses, minutes) and per epoch the calibration photos'
 COCO mask AP / AP50 and mIoU (vision.metrics; at pack resolution, detections merged as in serving).
 Writes ``--out`` (fp16 serving weights, ``vision.checkpoints`` format) and the training checkpoint
 (fp32 weights, optimizer, scheduler, step, RNG states) at every epoch end, every ``--save-every``
@@ -32,11 +37,10 @@ import numpy as np
 import torch
 from torchvision.transforms import v2
 
-from vision import datasets, engine, taxonomy
+from vision import datasets, engine, lite0_models, taxonomy
 from vision.checkpoints import load_checkpoint, save_checkpoint, sha256_file
 from vision.metrics import DetectionAccumulator
-from vision.models import DETECTOR_ARCH
-from vision.registry import build_model
+from vision.registry import architectures, build_model
 from vision.stages.detect import SCORE_THRESHOLD, DetectStage
 
 MIN_TRAIN_AREA = 16  # pixels at pack resolution; smaller instances are not used as targets
@@ -138,12 +142,21 @@ def _predict(model, batch, device):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--pack", default="data/ccp.pt")
+    ap.add_argument("--pack", default="data/v2/ccp.pt")
+    ap.add_argument(
+        "--arch",
+        default=lite0_models.DETECTOR_ARCH,
+        choices=sorted(n for n, a in architectures().items() if a.task == "detector"),
+    )
     ap.add_argument("--out", default="vision/weights/detector.pt")
     ap.add_argument("--batch-size", type=int, default=4)
-    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--lr", type=float, default=4e-4)
     ap.add_argument("--weight-decay", type=float, default=1e-4)
-    ap.add_argument("--train-sizes", default="256,288,320,352", help="short sides, pixels")
+    ap.add_argument(
+        "--train-sizes",
+        default="320,352,384,416,448,480,512",
+        help="short sides, pixels (scale jitter; the long side is capped by the model's max_size)",
+    )
     ap.add_argument("--copy-paste", type=float, default=0.3, help="probability of Copy-Paste per photo")
     ap.add_argument("--save-every", type=float, default=10.0, help="minutes between checkpoints")
     engine.add_training_arguments(ap, minutes=60.0, warmup=200)
@@ -157,12 +170,15 @@ def main(argv=None):
 
     pack = torch.load(args.pack)
     data_sha256 = pack.get("index_sha256") or sha256_file(args.pack)  # packs before the index: the file
-    train_idx = [i for i, v in enumerate(pack["val"]) if args.train_on_all or not v]
-    val_idx = [i for i, v in enumerate(pack["val"]) if v]
-    print(f"{len(train_idx)} training photos, {len(val_idx)} validation photos")
-    model = build_model(DETECTOR_ARCH, taxonomy.CATEGORY_SLUGS)
+    split = pack.get("split") or ["val" if v else "train" for v in pack["val"]]
+    train_idx = [i for i, s in enumerate(split) if args.train_on_all or s == "train"]
+    val_idx = [i for i, s in enumerate(split) if s == "calib"] or [i for i, s in enumerate(split) if s != "train"]
+    print(f"{len(train_idx)} training photos, {len(val_idx)} calibration photos")
+    model = build_model(args.arch, taxonomy.CATEGORY_SLUGS)
     if args.init:
         engine.init_weights(model, args.init)
+    elif args.arch == lite0_models.DETECTOR_ARCH and not args.resume:
+        lite0_models.load_imagenet_backbone(model)
     model = model.to(device)
     model.transform.min_size = tuple(int(s) for s in args.train_sizes.split(","))
     opt = torch.optim.AdamW(
@@ -242,7 +258,7 @@ def main(argv=None):
             res = engine.evaluate(
                 model, val_batches, device, predict=_predict, accumulator=_Validation(SCORE_THRESHOLD)
             )
-            metrics = {f"val_{k}": round(res[k], 4) for k in ("mask_ap", "mask_ap50", "miou")}
+            metrics = {f"calib_{k}": round(res[k], 4) for k in ("mask_ap", "mask_ap50", "miou")}
             print(
                 json.dumps(
                     {

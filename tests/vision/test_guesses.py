@@ -94,9 +94,10 @@ def test_classifier_only_guesses_are_its_most_probable_types(pipeline, classify,
     slugs = classify.type_slugs
     assert _pair(guesses[0]) == (category, type_slug)
     assert guesses[0].score == pytest.approx(score, abs=1e-4)
-    # decide's category score is the summed probability of the category's types.
-    members = [j for j, s in enumerate(slugs) if taxonomy.category_of_type(s) == guesses[0].category]
-    assert score == pytest.approx(float(probs[members].sum()), abs=1e-5)
+    # decide's answer is the classifier's most probable type, scored with that type's probability
+    # (the name shown, not its category's summed probability).
+    assert type_slug == slugs[int(probs.argmax())]
+    assert score == pytest.approx(float(probs.max()), abs=1e-5)
     ranked = [j for j in probs.argsort(descending=True).tolist() if j != slugs.index(type_slug)][:2]
     assert [_pair(g) for g in guesses[1:]] == [(taxonomy.category_of_type(slugs[j]), slugs[j]) for j in ranked]
     assert [g.score for g in guesses[1:]] == pytest.approx([float(probs[j]) for j in ranked], abs=1e-4)
@@ -110,10 +111,16 @@ def test_detector_guesses_match_decide(pipeline, classify, name):
         category, type_slug, score = classify.decide(det_category, det_score, probs)
         assert _pair(guesses[0]) == (category, type_slug)
         assert guesses[0].score == pytest.approx(min(1.0, score), abs=1e-4)
-        # Every pair's score is its category's combined score shared among its types, so no pair of a
-        # category outscores the category: for the chosen one that bound is the first guess itself.
-        same_category = [g.score for g in guesses[1:] if g.category == guesses[0].category]
-        assert all(s <= guesses[0].score for s in same_category)
+        # The answer is the best-scoring pair, each pair's score its category's combined score shared
+        # among its types in proportion to the classifier's probabilities.
+        assert all(g.score <= guesses[0].score for g in guesses[1:])
+        w = classify.detector_weight
+        slugs = classify.type_slugs
+        if type_slug is not None:
+            members = [j for j, s in enumerate(slugs) if taxonomy.category_of_type(s) == category]
+            mass = float(probs[members].sum())
+            combined = (1 - w) * mass + (w * det_score if category == det_category else 0.0)
+            assert score == pytest.approx(combined * float(probs[slugs.index(type_slug)]) / mass, abs=1e-5)
 
 
 def test_more_or_fewer_guesses(pipeline, classify):

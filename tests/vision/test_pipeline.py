@@ -88,11 +88,11 @@ def test_stages_are_pluggable(pipeline):
     """Without the colors stage the garments are the same but carry no colours; without cutout and
     colors, no cutouts either; detect alone leaves the classify fields empty."""
     full = {name: pipeline(Image.open(FIXTURES / name)) for name in ("ccp_0016.jpg", "clothing_pants.jpg")}
-    no_colors = load_pipeline(device="cpu", stages=("detect", "classify", "cutout"))
-    assert no_colors.names == ["detect", "classify", "cutout"]
+    no_colors = load_pipeline(device="cpu", stages=("scene", "detect", "classify", "cutout"))
+    assert no_colors.names == ["scene", "detect", "classify", "cutout"]
     for name, expected in full.items():
         analysis = no_colors(Image.open(FIXTURES / name))
-        assert set(analysis.seconds) == {"detect", "classify", "cutout"}
+        assert set(analysis.seconds) == {"scene", "detect", "classify", "cutout"}
         assert [(i.category, i.type, i.score, i.box) for i in analysis] == [
             (i.category, i.type, i.score, i.box) for i in expected
         ]
@@ -139,12 +139,18 @@ def test_evaluate_commands(tmp_path):
     assert res == json.loads(r.stdout)
     assert res["n"] == 4 and {"top1", "classifier_top1", "per_class", "confusion"} <= set(res)
     assert sum(sum(row.values()) for row in res["confusion"].values()) == 4
+    # Honesty of the main garment's score: 4 photos, so ECE is at most 1 and the confident error
+    # rate a multiple of 1/4 no larger than the error rate.
+    assert 0.0 <= res["ece"] <= 1.0 and res["confident_error_rate"] * 4 == round(res["confident_error_rate"] * 4)
+    assert res["confident_error_rate"] <= 1.0 - res["top1"] + 1e-9
+    assert res["single_item_rate"] * 4 == round(res["single_item_rate"] * 4)
     out = tmp_path / "det.json"
     r = _run("vision.evaluate", "detector", "--data", str(DATASETS / "ccp"), "--json", str(out))
     assert r.returncode == 0, r.stderr
     res = json.loads(out.read_text())
     assert res["n"] == 2
-    for key in ("mask_ap", "mask_ap50", "box_ap", "box_ap50", "miou", "pixel_accuracy"):
+    for key in ("mask_ap", "mask_ap50", "box_ap", "box_ap50", "miou", "pixel_accuracy", "recall50"):
         assert 0.0 <= res[key] <= 1.0
+    assert res["scene_single_item_rate"] in (0.0, 0.5, 1.0)
     assert res["pixel_accuracy"] > 0.5
     assert set(res["per_category"]) <= set(taxonomy.CATEGORY_SLUGS)

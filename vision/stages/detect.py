@@ -11,15 +11,17 @@ per detected category) and ``PhotoAnalysis.single_item``.
    ``score_threshold`` are merged into one instance, see :mod:`vision.datasets`), instances under
    ``min_area_fraction`` of the photo dropped, masks resized to photo resolution.
 
-Single-item gate: when no detection reaches ``single_item_threshold`` (0.9), the photo is taken
-for a photo of a single item (a garment on a bed, a floor, a hanger) and treated as one garment:
-its mask is the foreground found by :func:`foreground_mask`, ``detector_category`` is empty and
-``detector_score`` 0 (the classify stage then classifies the whole photo). The detector was
-trained on street photos of people (CCP), where it is confident. The threshold trades the two
-kinds of photo (measured with the second detector on the validation splits): at 0.8 / 0.9 / 0.95,
-2 % / 8 % / 16 % of 107 CCP street photos fall through the gate, and the pipeline's top-1 on 1,017
-single-item photos of held-out clothing-dataset contributors is 0.683 / 0.733 / 0.751 (0.760 when
-every photo is classified whole).
+Single-item photos: when the ``scene`` stage ran before and judged the photo to show one item laid
+flat or hung (``PhotoAnalysis.single_item``), Mask R-CNN is not run at all: the photo's foreground
+(:func:`foreground_mask`) is its one garment, ``detector_category`` is empty and ``detector_score``
+0, and the ``classify`` stage names it from the whole photo. Worn photos go to Mask R-CNN; when it
+finds nothing, the photo is treated as a single item too. Without a scene opinion
+(``single_item_score`` None: no ``scene`` stage, or an earlier classifier without a kind head), the
+earlier gate applies: when no detection reaches ``single_item_threshold`` (0.9), the photo is taken
+for a single item. (That gate, measured with the earlier models: at 0.8 / 0.9 / 0.95, 2 % / 8 % /
+16 % of 107 CCP street photos fell through it, and the pipeline's top-1 on 1,017 single-item photos
+of held-out clothing-dataset contributors was 0.683 / 0.733 / 0.751, against 0.760 when every photo
+is classified whole: the reason for the learned decision.)
 """
 
 from __future__ import annotations
@@ -159,7 +161,7 @@ class DetectStage:
 
     name = "detect"
     requires: tuple[str, ...] = ()
-    runs_after: tuple[str, ...] = ()
+    runs_after: tuple[str, ...] = ("scene",)
 
     def __init__(
         self,
@@ -221,11 +223,14 @@ class DetectStage:
 
     def __call__(self, ctx: PhotoContext) -> None:
         """Fill ``ctx.analysis.instances`` (in detection order) and ``single_item``."""
-        work = self.work_image(ctx.image)
-        ctx.store["work_image"] = work
-        detections = self.detect(work)
-        if not detections or max(d.score for d in detections) < self.single_item_threshold:
-            detections = []  # a single-item photo: see the module docstring
+        scene_says = ctx.analysis.single_item_score is not None
+        detections = []
+        if not (scene_says and ctx.analysis.single_item):
+            work = self.work_image(ctx.image)
+            ctx.store["work_image"] = work
+            detections = self.detect(work)
+        if not scene_says and detections and max(d.score for d in detections) < self.single_item_threshold:
+            detections = []  # the earlier score gate: see the module docstring
         h, w = ctx.rgb.shape[:2]
         instances = []
         for d in detections:
