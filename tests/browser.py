@@ -84,3 +84,26 @@ def submit(driver, form_css: str, button_css: str = "button[type=submit]"):
     from selenium.webdriver.common.by import By
 
     driver.find_element(By.CSS_SELECTOR, f"{form_css} {button_css}").click()
+
+
+#: The centre, in CSS pixels relative to the element's centre, of the first cell of an 8 x 8 grid over
+#: the element where the element itself (or one of its children) is what the page shows on top.
+_VISIBLE_POINT_JS = """
+const el = arguments[0], r = el.getBoundingClientRect();
+for (let j = 7; j >= 0; j--) for (let i = 0; i < 8; i++) {
+  const x = r.left + (i + 0.5) * r.width / 8, y = r.top + (j + 0.5) * r.height / 8;
+  const top = document.elementFromPoint(x, y);
+  if (top && el.contains(top)) return [Math.round(x - r.left - r.width / 2), Math.round(y - r.top - r.height / 2)];
+}
+return null;
+"""
+
+
+def click_visible_part(driver, element):
+    """Click ``element`` where a person could see it: a point of it that no other element covers
+    (overlapping pieces on a canvas). Raises AssertionError when all of it is covered."""
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    point = driver.execute_script(_VISIBLE_POINT_JS, element)
+    assert point is not None, "the element is covered everywhere"
+    ActionChains(driver).move_to_element_with_offset(element, *point).click().perform()

@@ -25,10 +25,13 @@ def file_lines(weights: Path) -> list[str]:
     lines = [
         f"- `vision/weights/{weights.name}`: {weights.stat().st_size} bytes, {'/'.join(dtypes)} weights, "
         f"checkpoint format version {ckpt['format_version']} (`vision.checkpoints`)",
-        f"- architecture `{ckpt['arch']}` (`vision.models`), {len(ckpt['labels'])} labels",
+        f"- architecture `{ckpt['arch']}` (`vision.registry`), {len(ckpt['labels'])} labels, "
+        f"config `{json.dumps(ckpt['config'])}`",
         f"- training data: pack index sha256 `{ckpt['data_sha256']}` (`vision.pack`)",
     ]
     meta = ckpt["meta"]
+    if "calibration" in meta:
+        lines.append(f"- fitted after training by `python -m vision.calibrate`: `{json.dumps(meta['calibration'])}`")
     if "converted_from" in meta:
         lines.append(
             f"- converted by `python -m vision.convert_weights` from the earlier unversioned file "

@@ -20,7 +20,7 @@ import json
 import pytest
 from django.utils import timezone
 
-from tests.browser import PASSWORD, shot, submit, wait_for
+from tests.browser import PASSWORD, click_visible_part, shot, submit, wait_for
 from tests.conftest import fixture_photos, upload
 from tests.weather.stub import stubbed_weather
 
@@ -173,8 +173,8 @@ def test_a_person_builds_an_outfit_and_wears_a_suggestion(
     d.find_element(By.CSS_SELECTOR, "[data-tools] [data-act=bigger]").click()
     assert by_garment(canvas_layout(d))[top.pk]["width"] == pytest.approx(resized * 1.1, abs=0.001)
 
-    # Click the shoes (the bottom layer) and bring them forward, above the trousers.
-    d.find_element(By.CSS_SELECTOR, f".piece[data-garment='{shoes.pk}']").click()
+    # Click the shoes (the bottom layer, where the trousers leave them visible) and bring them forward.
+    click_visible_part(d, d.find_element(By.CSS_SELECTOR, f".piece[data-garment='{shoes.pk}']"))
     assert "selected" in d.find_element(By.CSS_SELECTOR, f".piece[data-garment='{shoes.pk}']").get_attribute("class")
     d.find_element(By.CSS_SELECTOR, "[data-tools] [data-act=forward]").click()
     assert [item["garment"] for item in canvas_layout(d)] == [bottom.pk, shoes.pk, top.pk]

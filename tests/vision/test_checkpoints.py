@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from vision import taxonomy
+from vision import lite0_models, taxonomy
 from vision.checkpoints import (
     FORMAT_VERSION,
     WEIGHTS_DIR,
@@ -35,20 +35,22 @@ def test_committed_weights_record_what_rebuilds_them():
     det = load_checkpoint(WEIGHTS_DIR / "detector.pt")
     cls = load_checkpoint(WEIGHTS_DIR / "classifier.pt")
     assert det["format_version"] == cls["format_version"] == FORMAT_VERSION
-    assert (det["arch"], cls["arch"]) == (DETECTOR_ARCH, CLASSIFIER_ARCH)
+    assert (det["arch"], cls["arch"]) == (DETECTOR_ARCH, lite0_models.CLASSIFIER_ARCH)
     assert det["labels"] == taxonomy.CATEGORY_SLUGS
     assert len(cls["labels"]) == 46 and all(s in taxonomy.TYPE_BY_SLUG for s in cls["labels"])
-    assert det["config"] == {
-        "widths": [32, 64, 128, 256],
-        "depths": [1, 2, 2, 1],
-        "fpn_channels": 64,
-        "min_size": 320,
-        "max_size": 480,
-    }
+    assert set(det["config"]) >= {"fpn_channels", "min_size", "max_size"}
+    assert set(cls["config"]) == {"input_size", "dropout"}
     for ckpt in (det, cls):
         assert "training" not in ckpt  # serving weights: no optimizer state
         assert {v.dtype for v in ckpt["state_dict"].values() if v.is_floating_point()} == {torch.float16}
-        assert ckpt["meta"]["converted_from"] and len(ckpt["meta"]["source_sha256"]) == 64
+        assert len(ckpt["data_sha256"]) == 64
+    assert "converted_from" not in cls["meta"] and det["meta"]["converted_from"]
+    # fitted by vision.calibrate: a temperature and the photo-kind head, both in the served model
+    fitted = cls["meta"]["calibration"]
+    assert 0.5 <= fitted["temperature"] <= 4.0
+    model = load_model(WEIGHTS_DIR / "classifier.pt")
+    assert model.temperature.item() == pytest.approx(fitted["temperature"], abs=1e-3)
+    assert model.kind.weight.abs().sum() > 0
 
 
 @pytest.mark.parametrize(
@@ -145,27 +147,35 @@ def test_sha256_file(tmp_path):
 
 
 def test_convert_weights_keeps_the_tensors(tmp_path):
-    """An earlier-format pair of files (rebuilt from the committed weights) converts to files that
-    load to the same tensors; a second run leaves them alone."""
+    """An earlier-format pair of files (small models of the first architectures, random weights)
+    converts to files that load to the same tensors; a second run leaves them alone."""
     from vision import convert_weights
 
-    det, cls = load_checkpoint(WEIGHTS_DIR / "detector.pt"), load_checkpoint(WEIGHTS_DIR / "classifier.pt")
+    torch.manual_seed(0)
+    det = build_model(
+        DETECTOR_ARCH, taxonomy.CATEGORY_SLUGS, widths=[8, 16, 16, 32], depths=[1, 1, 1, 1], fpn_channels=16
+    )
+    cls = build_model(CLASSIFIER_ARCH, ["hat", "jeans"], widths=[8, 16, 16, 32], depths=[1, 1, 1, 1], norm="bn")
+    half = {
+        name: {k: v.half() if v.is_floating_point() else v for k, v in m.state_dict().items()}
+        for name, m in (("detector", det), ("classifier", cls))
+    }
     torch.save(
         {
-            "state_dict": det["state_dict"],
-            "widths": (32, 64, 128, 256),
-            "depths": (1, 2, 2, 1),
-            "fpn_channels": 64,
+            "state_dict": half["detector"],
+            "widths": (8, 16, 16, 32),
+            "depths": (1, 1, 1, 1),
+            "fpn_channels": 16,
             "meta": {"step": 1},
         },
         tmp_path / "detector.pt",
     )
     torch.save(
         {
-            "state_dict": cls["state_dict"],
-            "type_slugs": cls["labels"],
-            "widths": (32, 64, 128, 256),
-            "depths": (1, 2, 2, 1),
+            "state_dict": half["classifier"],
+            "type_slugs": ["hat", "jeans"],
+            "widths": (8, 16, 16, 32),
+            "depths": (1, 1, 1, 1),
             "norm": "bn",
             "meta": {"epoch": 2},
         },
@@ -174,9 +184,10 @@ def test_convert_weights_keeps_the_tensors(tmp_path):
     convert_weights.main(["--weights-dir", str(tmp_path), "--datasets", str(tmp_path / "none")])
     for name, original in (("detector", det), ("classifier", cls)):
         new = load_checkpoint(tmp_path / f"{name}.pt")
-        assert (new["arch"], new["config"], new["labels"]) == (original["arch"], original["config"], original["labels"])
+        assert (new["arch"], new["labels"]) == (original.spec.arch, original.spec.labels)
+        assert new["config"]["widths"] == [8, 16, 16, 32]
         assert new["data_sha256"] is None and new["meta"]["converted_from"]
-        assert all(torch.equal(new["state_dict"][k], v) for k, v in original["state_dict"].items())
+        assert all(torch.equal(new["state_dict"][k], v) for k, v in half[name].items())
     before = sha256_file(tmp_path / "detector.pt")
     convert_weights.main(["--weights-dir", str(tmp_path), "--datasets", str(tmp_path / "none")])
     assert sha256_file(tmp_path / "detector.pt") == before
