@@ -35,7 +35,7 @@ def test_committed_weights_record_what_rebuilds_them():
     det = load_checkpoint(WEIGHTS_DIR / "detector.pt")
     cls = load_checkpoint(WEIGHTS_DIR / "classifier.pt")
     assert det["format_version"] == cls["format_version"] == FORMAT_VERSION
-    assert (det["arch"], cls["arch"]) == (DETECTOR_ARCH, lite0_models.CLASSIFIER_ARCH)
+    assert (det["arch"], cls["arch"]) == (lite0_models.DETECTOR_ARCH, lite0_models.CLASSIFIER_ARCH)
     assert det["labels"] == taxonomy.CATEGORY_SLUGS
     assert len(cls["labels"]) == 46 and all(s in taxonomy.TYPE_BY_SLUG for s in cls["labels"])
     assert set(det["config"]) >= {"fpn_channels", "min_size", "max_size"}
@@ -43,8 +43,7 @@ def test_committed_weights_record_what_rebuilds_them():
     for ckpt in (det, cls):
         assert "training" not in ckpt  # serving weights: no optimizer state
         assert {v.dtype for v in ckpt["state_dict"].values() if v.is_floating_point()} == {torch.float16}
-        assert len(ckpt["data_sha256"]) == 64
-    assert "converted_from" not in cls["meta"] and det["meta"]["converted_from"]
+        assert len(ckpt["data_sha256"]) == 64 and "converted_from" not in ckpt["meta"]
     # fitted by vision.calibrate: a temperature and the photo-kind head, both in the served model
     fitted = cls["meta"]["calibration"]
     assert 0.5 <= fitted["temperature"] <= 4.0
