@@ -19,7 +19,8 @@ as a worker process loads it. The database is a fresh SQLite file in a temporary
 ``--database-url`` names another (it is migrated; a PostgreSQL database should be a scratch one).
 
 Prints one JSON object: photo count, device, threads, model load seconds, median / p95 / mean
-seconds per photo for total, upload and process, garments per photo, peak resident memory of the
+seconds per photo for total, upload and process, the same for each pipeline stage (``stage_seconds``,
+the ``segment`` stage being the learned cutout), garments per photo, peak resident memory of the
 process (MiB, ``getrusage`` ``ru_maxrss``) and, on CUDA, peak allocated GPU memory (MiB).
 """
 
@@ -112,11 +113,19 @@ def main(argv=None):
     if cuda:
         torch.cuda.reset_peak_memory_stats()
     upload, process, total, garments = [], [], [], []
+    stages: dict[str, list[float]] = {}
+    last: list[dict] = []
+
+    def timed(image):  # the pipeline, keeping each photo's per-stage wall times
+        analysis = pipeline(image)
+        last[:] = [analysis.seconds]
+        return analysis
+
     for i, path in enumerate(paths):
         t0 = time.perf_counter()
         photo = services.photo_create(owner=owner, uploaded_file=SimpleUploadedFile(path.name, path.read_bytes()))
         t1 = time.perf_counter()
-        photo = services.process_photo(photo.pk, pipeline)
+        photo = services.process_photo(photo.pk, timed)
         if cuda:
             torch.cuda.synchronize()
         t2 = time.perf_counter()
@@ -127,6 +136,8 @@ def main(argv=None):
             process.append(t2 - t1)
             total.append(t2 - t0)
             garments.append(Garment.objects.filter(photo=photo).count())
+            for name, sec in last[0].items():
+                stages.setdefault(name, []).append(sec)
     result = {
         "photos": len(total),
         "device": str(pipeline.device),
@@ -136,6 +147,7 @@ def main(argv=None):
         "total_seconds": summary(total),
         "upload_seconds": summary(upload),
         "process_seconds": summary(process),
+        "stage_seconds": {name: summary(values) for name, values in stages.items()},
         "garments_per_photo": round(statistics.fmean(garments), 2),
         "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }

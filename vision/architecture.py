@@ -12,7 +12,7 @@ from typing import Any
 
 from torch import nn
 
-TASKS = ("detector", "classifier")
+TASKS = ("detector", "classifier", "segmenter")
 
 
 @dataclass(frozen=True)

@@ -57,7 +57,8 @@ class GarmentInstance:
     """One garment found in a photo.
 
     Filled by the stages in order: ``detect`` (``box``, ``mask``, ``detector_category``,
-    ``detector_score``; empty and 0 when the photo was taken as one item laid flat), ``classify``
+    ``detector_score``; empty and 0 when the photo was taken as one item laid flat), ``segment``
+    (``mask`` and ``box`` made to follow the garment, ``mask_quality``), ``classify``
     (``category``, ``type``, ``score``, ``classifier_score``, ``guesses``; it also sets
     ``detector_score`` to 0 when the category it decides is not the detector's, and rounds it to 4
     decimals), ``cutout`` (``cutout``), ``colors`` (``colors``).
@@ -75,6 +76,10 @@ class GarmentInstance:
     colors: list[Colour] = field(default_factory=list)  # dominant colours, largest share first
     # Added with the stages (last, so positional construction is unchanged), filled by ``detect``:
     detector_category: str = ""  # category slug the detector gave; "": whole-photo item
+    # Filled by ``segment``: how good the mask is likely to be, in [0, 1] (None: no estimate). A
+    # single item's: the expected IoU of its mask (vision.refine.expected_iou); a worn garment's:
+    # the share of the detector's mask that lies on the person.
+    mask_quality: float | None = None
 
     @property
     def area(self) -> int:

@@ -2,6 +2,7 @@
 
     python -m vision.evaluate classifier --data DIR --json OUT [--split all|val]
     python -m vision.evaluate detector --data DIR --json OUT [--split all|val]
+    python -m vision.evaluate cutout --data CLOTHING_DIR --split val [--pred DIR]
 
 ``classifier`` (clothing-dataset format: images.csv + images/): over photos labelled with one of
 the 10 classes T-Shirt, Longsleeve, Pants, Shoes, Shirt, Dress, Outwear, Shorts, Hat, Skirt:
@@ -19,9 +20,18 @@ review); ``single_item_rate``, the share of photos the pipeline took for one ite
 ``box_ap``, ``box_ap50`` over the taxonomy categories present in the ground truth, instances by
 the rule of vision.datasets; semantic ``miou`` and ``pixel_accuracy`` (skin, hair, null and labels
 outside the taxonomy are background); ``recall50`` (share of ground-truth instances matched by a
-kept detection of the same category at mask IoU >= 0.5), ``per_category``; and, when the pipeline
+kept detection of the same category at mask IoU >= 0.5), ``per_category``; ``background_bleed``: the
+share of the kept garments' pixels (their union) that the labels call background (``null``; skin
+and hair are the person, not background), measured on the masks the app stores (cut to the person
+by the ``segment`` stage when the pipeline has it; every other key is measured on them too), and
+``background_bleed_detector`` on Mask R-CNN's masks alone; and, when the pipeline
 has a ``scene`` stage, ``scene_single_item_rate``: the share of these photos of worn garments that
 it took for single items (their garments would be missed). Metrics are defined in vision.metrics.
+
+``cutout``: the main garment's mask of single-item photos against this project's hand-checked
+references (``vision/references/single_item``, see :func:`evaluate_cutout`): ``mean_iou``,
+``usable_rate`` (IoU >= 0.8), ``broken_rate`` (IoU < 0.5), ``quality_spearman`` (how well the
+``mask_quality`` estimate ranks the masks) and the ``segment`` stage's median and p95 seconds.
 
 ``--split val`` keeps only this project's validation split of the shared data (held-out contributors
 / photos, see vision.datasets), ``--split calib`` its calibration split (for choosing settings);
@@ -38,6 +48,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
 import torch
 from PIL import Image
 
@@ -117,34 +128,118 @@ def evaluate_detector(pipeline: Pipeline, data: Path, split: str = "all", limit:
         stems = stems[:limit]
     detect = pipeline.stage("detect")
     scene = pipeline.stage("scene") if "scene" in pipeline.names else None
+    segment = pipeline.stage("segment") if "segment" in pipeline.names else None
     acc = DetectionAccumulator(detect.score_threshold)
     seconds = 0.0
     single = 0
+    bleed = {"background_bleed": [0, 0], "background_bleed_detector": [0, 0]}  # [background px, garment px]
     for stem in stems:
         image = Image.open(data / "photos" / f"{stem}.jpg").convert("RGB")
         if scene is not None:
             ctx = pipeline.preprocess(image)
             scene(ctx)
             single += ctx.analysis.single_item
-        gt_map = datasets.ccp_category_map(datasets.read_ccp_labels(data, stem))
+        labels = datasets.read_ccp_labels(data, stem)
+        gt_map = datasets.ccp_category_map(labels)
         t = time.perf_counter()
         dets = detect.detect(detect.work_image(image), keep_low=True)
+        preds = [
+            (1 + taxonomy.CATEGORY_SLUGS.index(d.category), d.score, resize_mask(d.mask, gt_map.shape)) for d in dets
+        ]
+        raw = preds
+        if segment is not None:  # what the app stores: each garment cut to the person
+            person = segment.person_mask(np.asarray(image))
+            preds = [(c, s, m & resize_mask(person, gt_map.shape)) for c, s, m in preds]
         seconds += time.perf_counter() - t
-        acc.add(
-            gt_map,
-            [(1 + taxonomy.CATEGORY_SLUGS.index(d.category), d.score, resize_mask(d.mask, gt_map.shape)) for d in dets],
-        )
+        for key, found in (("background_bleed", preds), ("background_bleed_detector", raw)):
+            kept = [m for _, s, m in found if s >= detect.score_threshold]
+            if kept:
+                union = np.logical_or.reduce(kept)
+                bleed[key][0] += int((union & (labels == 0)).sum())
+                bleed[key][1] += int(union.sum())
+        acc.add(gt_map, preds)
     out = acc.compute()
+    for key, (bg, total) in bleed.items():
+        out[key] = bg / total if total else None
     out["seconds_per_photo"] = round(seconds / max(1, len(stems)), 3)
     if scene is not None:
         out["scene_single_item_rate"] = single / max(1, len(stems))
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
 
 
+def score_cutouts(pairs: list[tuple[str, np.ndarray, np.ndarray, float | None]]) -> dict:
+    """Figures of main-garment masks against references: ``pairs`` of (stem, predicted bool (H, W),
+    reference bool (H, W), mask_quality or None). Returns ``n``, ``mean_iou``, ``usable_rate`` (IoU >=
+    0.8), ``broken_rate`` (IoU < 0.5), ``per_photo`` ({stem: {"iou", "mask_quality"}}) and, when
+    qualities are given, ``quality_spearman`` (Spearman's rank correlation of quality and IoU)."""
+    from scipy.stats import spearmanr
+
+    from vision.metrics import mask_iou
+
+    ious = {stem: mask_iou(pred, ref) for stem, pred, ref, _ in pairs}
+    values = np.asarray(list(ious.values()), dtype=float)
+    out = {
+        "n": len(values),
+        "mean_iou": float(values.mean()) if len(values) else None,
+        "usable_rate": float((values >= 0.8).mean()) if len(values) else None,
+        "broken_rate": float((values < 0.5).mean()) if len(values) else None,
+        "per_photo": {stem: {"iou": round(ious[stem], 4), "mask_quality": q} for stem, _, _, q in pairs},
+    }
+    qualities = [q for *_, q in pairs]
+    if len(values) > 2 and all(q is not None for q in qualities):
+        out["quality_spearman"] = float(spearmanr(qualities, values).statistic)
+    return out
+
+
+def evaluate_cutout(
+    pipeline: Pipeline | None,
+    data: Path,
+    split: str = "all",
+    limit: int = 0,
+    pred: Path | None = None,
+    references: Path | None = None,
+) -> dict:
+    """Main-garment masks of single-item photos against the checked references of
+    ``vision/references/single_item`` (:mod:`vision.reference_masks`), at photo resolution.
+
+    The masks are the pipeline's largest garment, or, with ``pred``, the ``<stem>.png`` files that
+    ``python -m vision.predict`` wrote there (0/255). ``references``: another folder of the same
+    layout (``spec.json`` and ``<stem>.png``). ``split``: the references' split (``val`` is
+    reported, ``calib`` is for choices). Adds ``segment_seconds_median`` / ``_p95`` (the ``segment``
+    stage's wall time per photo) when the pipeline ran. Raises FileNotFoundError for a missing photo
+    or predicted mask."""
+    from vision.reference_masks import REFERENCES, read_spec
+
+    references = Path(references) if references else REFERENCES
+    entries = [e for e in read_spec(references / "spec.json") if e.get("checked") and split in ("all", e["split"])]
+    entries = entries[:limit] if limit else entries
+    pairs, seconds = [], []
+    for e in entries:
+        ref = np.asarray(Image.open(references / f"{e['stem']}.png").convert("L")) > 127
+        if pred is not None:
+            mask, quality = np.asarray(Image.open(pred / f"{e['stem']}.png").convert("L")) > 127, None
+        else:
+            analysis = pipeline(Image.open(data / "images" / f"{e['stem']}.jpg"))
+            main = analysis.instances[0]
+            mask, quality = main.mask, main.mask_quality
+            seconds.append(analysis.seconds.get("segment", 0.0))
+        pairs.append((e["stem"], mask, ref, quality))
+    out = score_cutouts(pairs)
+    if seconds:
+        out["segment_seconds_median"] = float(np.median(seconds))
+        out["segment_seconds_p95"] = float(np.percentile(seconds, 95))
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["classifier", "detector"])
-    ap.add_argument("--data", required=True, help="folder in clothing-dataset (classifier) or CCP (detector) format")
+    ap.add_argument("what", choices=["classifier", "detector", "cutout"])
+    ap.add_argument(
+        "--data", required=True, help="folder in clothing-dataset (classifier, cutout) or CCP (detector) format"
+    )
+    ap.add_argument("--pred", default=None, help="cutout: score the masks vision.predict wrote in this folder")
+    ap.add_argument("--references", default=None, help="cutout: folder of reference masks and spec.json")
+    ap.add_argument("--no-refine", action="store_true", help="cutout: no GrabCut edge refinement")
     ap.add_argument("--json", help="write the result here as JSON")
     ap.add_argument("--split", choices=["all", "val", "calib"], default="all")
     ap.add_argument("--weights", default=None, help="folder with detector.pt and classifier.pt")
@@ -162,10 +257,17 @@ def main(argv=None):
         "score_threshold": args.score_threshold,
         "detector_weight": args.detector_weight,
         "single_item_threshold": args.single_item_threshold,
+        "refine": False if args.no_refine else None,
     }
-    pipeline = load_pipeline(args.weights, args.device, **{k: v for k, v in overrides.items() if v is not None})
-    fn = evaluate_classifier if args.what == "classifier" else evaluate_detector
-    result = fn(pipeline, data, args.split, args.limit)
+    if args.what == "cutout" and args.pred:
+        result = evaluate_cutout(None, data, args.split, args.limit, Path(args.pred), args.references)
+    else:
+        pipeline = load_pipeline(args.weights, args.device, **{k: v for k, v in overrides.items() if v is not None})
+        if args.what == "cutout":
+            result = evaluate_cutout(pipeline, data, args.split, args.limit, references=args.references)
+        else:
+            fn = evaluate_classifier if args.what == "classifier" else evaluate_detector
+            result = fn(pipeline, data, args.split, args.limit)
     text = json.dumps(result, indent=2)
     print(text)
     if args.json:

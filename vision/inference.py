@@ -12,6 +12,8 @@ The pipeline is the stages named in :data:`STAGES`, run in that order on a per-p
   flat or hung, or garments worn (a learned decision), and the whole photo's type probabilities;
 * ``detect`` (:mod:`vision.stages.detect`): Mask R-CNN on worn photos, the instance rule, masks at
   photo resolution; a single item's foreground;
+* ``segment`` (:mod:`vision.stages.segment`): the learned cutout: a single item's mask from the
+  segmenter, its edge refined by GrabCut; worn garments cut to the person; ``mask_quality``;
 * ``classify`` (:mod:`vision.stages.classify`): the type classifier on each garment's crop, the
   category/type decision, the top-3 guesses, one instance per category;
 * ``cutout`` (:mod:`vision.stages.cutout`): RGBA cutouts;
@@ -35,11 +37,11 @@ import torch
 from PIL import Image
 
 from vision.checkpoints import WEIGHTS_DIR  # noqa: F401  (re-exported: the committed weights folder)
-from vision.contract import PhotoAnalysis
+from vision.contract import GarmentInstance, PhotoAnalysis
 from vision.stages import PhotoContext, Stage, build_stage, stage_options
 
 #: The serving stages, in the order they run.
-STAGES: tuple[str, ...] = ("scene", "detect", "classify", "cutout", "colors")
+STAGES: tuple[str, ...] = ("scene", "detect", "segment", "classify", "cutout", "colors")
 
 
 def resolve_device(device: str | torch.device | None = None) -> torch.device:
@@ -109,6 +111,30 @@ class Pipeline:
             ctx.analysis.seconds[stage.name] = round(time.perf_counter() - start, 4)
         return self.postprocess(ctx)
 
+    def garment_in_box(self, image: Image.Image, box: tuple[int, int, int, int]) -> GarmentInstance:
+        """The garment inside a box a person drew on a photo (one the pipeline missed): segmented
+        in the box (``segment``), named from the box's crop with no detector opinion (``classify``),
+        cut out and its colours measured (``cutout``, ``colors``).
+
+        Args:
+            image: the PIL photo (any mode, EXIF orientation applied).
+            box: (x0, y0, x1, y1) in its pixels, x1/y1 exclusive.
+        Returns:
+            the named :class:`GarmentInstance`, its ``mask`` at photo resolution.
+        Raises:
+            vision.refine.RefineError: the box lies outside the photo or is under 8 pixels on a side.
+            ValueError: nothing in the box could be cut out.
+            KeyError: the pipeline lacks one of those stages.
+        """
+        ctx = self.preprocess(image)
+        inst = self.stage("segment").segment_box(ctx.rgb, box)
+        classify = self.stage("classify")
+        ctx.analysis.instances = [inst]
+        classify.postprocess(ctx, classify.probabilities([ctx.image.crop(inst.box)]))
+        for name in ("cutout", "colors"):
+            self.stage(name)(ctx)
+        return ctx.analysis.instances[0]
+
 
 def load_pipeline(
     weights_dir: str | Path | None = None,
@@ -117,7 +143,8 @@ def load_pipeline(
     **options: Any,
 ) -> Pipeline:
     """Build the serving pipeline: each stage of ``stages`` once, its models loaded from
-    ``weights_dir`` (default: the committed ``vision/weights``: ``detector.pt``, ``classifier.pt``)
+    ``weights_dir`` (default: the committed ``vision/weights``: ``detector.pt``, ``classifier.pt``,
+    ``segmenter.pt``)
     onto ``device`` (default CUDA when available, else CPU).
 
     ``options`` go to the stages whose ``build`` takes them (e.g. ``score_threshold``,

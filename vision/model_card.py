@@ -42,7 +42,7 @@ def file_lines(weights: Path) -> list[str]:
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("name", choices=["detector", "classifier"])
+    ap.add_argument("name", choices=["detector", "classifier", "segmenter"])
     ap.add_argument("--eval", required=True, nargs="+", help="evaluation JSON file(s) from vision.evaluate")
     ap.add_argument("--notes", required=True, help="markdown: data, split, command, time, hardware")
     args = ap.parse_args(argv)

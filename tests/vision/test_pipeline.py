@@ -73,14 +73,18 @@ def test_street_photo_has_several_garments(pipeline):
 
 @pytest.mark.vision
 def test_single_item_photo_is_one_whole_photo_garment(pipeline):
-    """A flat-lay photo falls through the single-item gate: one garment, the photo's foreground,
-    classified whole, no detector opinion."""
+    """A flat-lay photo is taken for one item: one garment, classified whole, no detector opinion; its
+    mask is the segmenter's (``segment``), where without that stage it is the colour rule's."""
     image = Image.open(FIXTURES / "clothing_tshirt.jpg")
     analysis = pipeline(image)
     assert analysis.single_item and len(analysis) == 1
     inst = analysis.instances[0]
     assert inst.detector_category == "" and inst.detector_score == 0.0
-    assert (inst.mask == foreground_mask(np.asarray(image.convert("RGB")))).all()
+    assert inst.mask_quality is not None
+    rule = foreground_mask(np.asarray(image.convert("RGB")))
+    assert not (inst.mask == rule).all()
+    without = load_pipeline(device="cpu", stages=("scene", "detect", "classify", "cutout"))(image).instances[0]
+    assert (without.mask == rule).all() and without.mask_quality is None
 
 
 @pytest.mark.vision
@@ -88,11 +92,11 @@ def test_stages_are_pluggable(pipeline):
     """Without the colors stage the garments are the same but carry no colours; without cutout and
     colors, no cutouts either; detect alone leaves the classify fields empty."""
     full = {name: pipeline(Image.open(FIXTURES / name)) for name in ("ccp_0016.jpg", "clothing_pants.jpg")}
-    no_colors = load_pipeline(device="cpu", stages=("scene", "detect", "classify", "cutout"))
-    assert no_colors.names == ["scene", "detect", "classify", "cutout"]
+    no_colors = load_pipeline(device="cpu", stages=("scene", "detect", "segment", "classify", "cutout"))
+    assert no_colors.names == ["scene", "detect", "segment", "classify", "cutout"]
     for name, expected in full.items():
         analysis = no_colors(Image.open(FIXTURES / name))
-        assert set(analysis.seconds) == {"scene", "detect", "classify", "cutout"}
+        assert set(analysis.seconds) == {"scene", "detect", "segment", "classify", "cutout"}
         assert [(i.category, i.type, i.score, i.box) for i in analysis] == [
             (i.category, i.type, i.score, i.box) for i in expected
         ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ from PIL import Image
 
 from tests.vision.conftest import DATASETS, FIXTURES, ROOT
 from vision import datasets, engine, pack, train_classifier, train_detector
-from vision.checkpoints import load_checkpoint
+from vision.checkpoints import WEIGHTS_DIR, load_checkpoint
 from vision.inference import load_pipeline
 
 
@@ -107,6 +108,7 @@ def test_training_smoke_run(packs, tmp_path):
     calibrated = load_checkpoint(weights / "classifier.pt")
     assert calibrated["meta"]["calibration"] == report
     assert float(calibrated["state_dict"]["temperature"]) == pytest.approx(report["temperature"], abs=1e-2)
+    shutil.copy(WEIGHTS_DIR / "segmenter.pt", weights / "segmenter.pt")  # trained in test_segmenter.py
     smoke = load_pipeline(weights, "cpu")
     analysis = smoke(Image.open(FIXTURES / "clothing_shoes.jpg"))
     assert analysis and analysis.single_item_score is not None
