@@ -1,10 +1,12 @@
-"""Account forms: sign-up (Django's ``UserCreationForm``), account deletion, and the account's own
-preferences (language, review threshold, currency)."""
+"""Account forms: sign-up (Django's ``UserCreationForm``), the password change (Django's
+``PasswordChangeForm``), account deletion, and the account's own preferences (language, review
+threshold, currency)."""
 
 from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +24,15 @@ class SignUpForm(UserCreationForm):
 
     def validate_password_for_user(self, user, password_field_name="password1"):
         return super().validate_password_for_user(user, password_field_name=password_field_name)
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's ``PasswordChangeForm`` (old password, new password twice, ``AUTH_PASSWORD_VALIDATORS``),
+    except that the old password is not checked here: ``services.user_password_change`` checks it
+    through the login lockout, so wrong guesses count there."""
+
+    def clean_old_password(self):
+        return self.cleaned_data["old_password"]
 
 
 class DeleteAccountForm(forms.Form):

@@ -1,13 +1,17 @@
-"""Login lockout and API throttling glue: the client address, the lockout answer, the upload throttle.
+"""Login lockout and throttling glue: the client address, the lockout answer, the upload throttle and
+the auth throttle of the web forms.
 
 django-axes counts failed logins per username + client address (settings ``AXES_*``); DRF throttles
 limit request rates (settings ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]``). Both identify the client
-by :func:`client_ip`, which trusts ``X-Forwarded-For`` only as far as ``NUM_PROXIES`` says.
+by :func:`client_ip`, which trusts ``X-Forwarded-For`` only as far as ``NUM_PROXIES`` says. The web
+login, sign-up and password forms count their POSTs in the API's ``auth`` scope (one counter per
+client address, or per user when signed in, for pages and API together): :func:`auth_throttled`.
 """
 
 from __future__ import annotations
 
 import math
+from functools import wraps
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -15,7 +19,7 @@ from django.shortcuts import render
 from django.utils.translation import ngettext
 from rest_framework import status
 from rest_framework.exceptions import APIException
-from rest_framework.throttling import UserRateThrottle
+from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -101,3 +105,62 @@ class UploadRateThrottle(UserRateThrottle):
         if request.method != "POST" or getattr(view, "action", "create") != "create":
             return True
         return super().allow_request(request, view)
+
+
+class AuthFormThrottle(SimpleRateThrottle):
+    """Scope ``auth`` (``THROTTLE_AUTH_RATE``) for the web forms that take a password. Its cache key is
+    the one of the API's ``ScopedRateThrottle`` for that scope (the user when signed in, else the
+    client address as DRF sees it through ``NUM_PROXIES``), so pages and API share one counter."""
+
+    scope = "auth"
+
+    def get_cache_key(self, request, view) -> str:
+        user = getattr(request, "user", None)
+        ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+def throttled_message(seconds: int) -> str:
+    """The auth throttle's message in the active language, naming the wait (seconds, or minutes
+    rounded up when longer than 90 seconds)."""
+    if seconds > 90:
+        minutes = math.ceil(seconds / 60)
+        return ngettext(
+            "Too many attempts in a short time. Please wait %(n)d minute, then try again.",
+            "Too many attempts in a short time. Please wait %(n)d minutes, then try again.",
+            minutes,
+        ) % {"n": minutes}
+    return ngettext(
+        "Too many attempts in a short time. Please wait %(n)d second, then try again.",
+        "Too many attempts in a short time. Please wait %(n)d seconds, then try again.",
+        seconds,
+    ) % {"n": seconds}
+
+
+def throttled_response(request: HttpRequest, seconds: int) -> HttpResponse:
+    """The page of a form POST refused by the auth throttle: ``registration/throttled.html``, status
+    429, ``Retry-After: seconds``."""
+    response = render(
+        request,
+        "registration/throttled.html",
+        {"message": throttled_message(seconds)},
+        status=status.HTTP_429_TOO_MANY_REQUESTS,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def auth_throttled(view):
+    """Decorator of a page view: its POSTs count towards the auth throttle (:class:`AuthFormThrottle`);
+    over the rate the view is not called and the answer is :func:`throttled_response`. Other methods
+    (reading the form) are not counted."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST":
+            throttle = AuthFormThrottle()
+            if not throttle.allow_request(request, None):
+                return throttled_response(request, max(1, math.ceil(throttle.wait() or 1)))
+        return view(request, *args, **kwargs)
+
+    return wrapper

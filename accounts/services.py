@@ -1,17 +1,21 @@
-"""Account writes."""
+"""Account writes: sign-up, tokens, preferences, password checks and changes, signing out everywhere,
+account deletion."""
 
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 
-from django.contrib.auth import authenticate
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, authenticate
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from accounts.forms import SignUpForm
+from accounts.forms import PasswordChangeForm, SignUpForm
 from accounts.models import Profile
 
 log = logging.getLogger(__name__)
@@ -108,6 +112,78 @@ def user_password_check(*, user, password: str, request: HttpRequest | None = No
         raise wrong from None
     if confirmed.pk != user.pk:
         raise wrong
+
+
+def user_sessions_end(*, user, keep_session_key: str | None = None) -> int:
+    """End every session of ``user`` (signed out on every browser) except ``keep_session_key``.
+
+    Works with the database session engines (Django's default, ``db`` and ``cached_db``): the
+    unexpired sessions are read and those of the user deleted. Returns how many were ended.
+    """
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    user_id = str(user.pk)
+    sessions = store.get_model_class().objects.filter(expire_date__gt=timezone.now())
+    keys = [
+        session.session_key
+        for session in sessions.only("session_key", "session_data").iterator()
+        if session.session_key != keep_session_key and session.get_decoded().get(SESSION_KEY) == user_id
+    ]
+    for key in keys:
+        store().delete(key)
+    return len(keys)
+
+
+def user_logout_everywhere(*, user) -> None:
+    """Sign ``user`` out everywhere: their API token is deleted (``token_get_or_create`` makes a new
+    one at the next login) and every session of theirs ends; the caller logs out the current one."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        ended = user_sessions_end(user=user)
+    log.info("Signed out user %s (id %d) everywhere: %d sessions ended.", user.get_username(), user.pk, ended)
+
+
+def user_password_change(
+    *,
+    user,
+    old_password: str,
+    new_password: str,
+    new_password2: str | None = None,
+    request: HttpRequest | None = None,
+    keep_session_key: str | None = None,
+) -> str:
+    """Change ``user``'s password after checking ``old_password`` (through :func:`user_password_check`:
+    with ``request``, wrong ones count towards the login lockout), then end every other way in: the
+    API token is replaced and every session but ``keep_session_key`` ends. (The caller keeps its own
+    session valid with Django's ``update_session_auth_hash``.)
+
+    The new password goes through Django's ``PasswordChangeForm`` checks (``AUTH_PASSWORD_VALIDATORS``,
+    and ``new_password2`` must match when given). Raises ``AccountLocked`` or ``ValidationError`` keyed
+    by ``old_password``, ``new_password`` (and ``new_password2`` for a mismatch when it was given);
+    then nothing changes. Returns the new token key.
+    """
+    try:
+        user_password_check(user=user, password=old_password, request=request)
+    except ValidationError:
+        raise ValidationError({"old_password": [PasswordChangeForm.error_messages["password_incorrect"]]}) from None
+    confirmation = new_password if new_password2 is None else new_password2
+    form = PasswordChangeForm(
+        user, data={"old_password": old_password, "new_password1": new_password, "new_password2": confirmation}
+    )
+    if not form.is_valid():
+        renamed = {"new_password1": "new_password"}
+        if new_password2 is None:
+            renamed["new_password2"] = "new_password"
+        errors: dict[str, list] = {}
+        for field, field_errors in form.errors.as_data().items():
+            errors.setdefault(renamed.get(field, field), []).extend(field_errors)
+        raise ValidationError(errors)
+    with transaction.atomic():
+        form.save()
+        Token.objects.filter(user=user).delete()
+        key = Token.objects.create(user=user).key
+        ended = user_sessions_end(user=user, keep_session_key=keep_session_key)
+    log.info("User %s (id %d) changed their password: %d other sessions ended.", user.get_username(), user.pk, ended)
+    return key
 
 
 def user_delete(*, user, password: str, request: HttpRequest | None = None) -> None:

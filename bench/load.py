@@ -34,8 +34,10 @@ database, Redis db and temporary folder (logs, locust's CSV files) for a look.
 
 The API throttles are the project's defaults (per user, and every simulated person has an account of
 their own, so they are not reached at the default pace), with their counters in the run's Redis db
-(``CACHE_URL``) as in a deployment with several web processes; ``--throttle 100000/min`` sets every
-``THROTTLE_*_RATE`` of ``wardrobe.settings`` for the run instead. A 429 counts as an error.
+(``CACHE_URL``) as in a deployment with several web processes, except ``THROTTLE_AUTH_RATE``, which
+counts the logins per client address and would refuse the simulated people (all on this machine's
+one address) after the first few: it is :data:`AUTH_RATE` for the run. ``--throttle 100000/min`` sets
+every ``THROTTLE_*_RATE`` of ``wardrobe.settings`` for the run instead. A 429 counts as an error.
 """
 
 from __future__ import annotations
@@ -88,6 +90,8 @@ from bench.load_setup import (
 PHOTO_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp"}
 #: Environment variables of ``wardrobe.settings`` holding API throttle rates (set when present).
 THROTTLE_ENV = ("THROTTLE_ANON_RATE", "THROTTLE_USER_RATE", "THROTTLE_AUTH_RATE", "THROTTLE_UPLOAD_RATE")
+#: The run's login rate per client address: every simulated person logs in from the same address.
+AUTH_RATE = "100000/min"
 
 
 def log(msg: str) -> None:
@@ -131,6 +135,7 @@ def server_env(args: argparse.Namespace, tmp: Path) -> dict:
         "VISION_DEVICE": "cpu",
         "PYTHONUNBUFFERED": "1",
         "LOG_LEVEL": "WARNING",
+        "THROTTLE_AUTH_RATE": AUTH_RATE,
     }
     if args.throttle:
         env.update({name: args.throttle for name in THROTTLE_ENV})

@@ -36,5 +36,9 @@ urlpatterns = [
     path("", include("wardrobe.closet.urls")),
 ]
 
-# A URL under /api/ that matches no route answers JSON, as the API's other errors do.
+# Errors that escape the views (a URL matching no route, an unhandled exception, a body over Django's
+# limits) answer JSON under /api/, as the API's other errors do, and the error pages elsewhere.
+handler400 = "wardrobe.core.api.exceptions.bad_request"
+handler403 = "wardrobe.core.api.exceptions.permission_denied"
 handler404 = "wardrobe.core.api.exceptions.not_found"
+handler500 = "wardrobe.core.api.exceptions.server_error"

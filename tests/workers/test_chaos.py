@@ -5,7 +5,9 @@
    while it is in the middle of a photo, and started again.
 2. Redis is killed while the new worker runs; photos are uploaded while it is down (the uploads
    must still succeed: the photo is stored ``pending``), then Redis comes back, empty (no
-   persistence, so the messages queued before are lost too).
+   persistence, so the messages queued before are lost too). Redis is also the web's cache, as the
+   README advises for production and docker-compose does (``CACHE_URL``, db 1 of the same server):
+   while it is down the throttled API and the login form answer as usual (the cache fails open).
 3. At the end every uploaded photo is ``done`` or ``failed``, each finished once, and no garment is
    duplicated.
 
@@ -30,6 +32,7 @@ import pytest
 import requests
 
 from tests.conftest import REPO, _database_url, fixture_photos, running_worker, stop_process_group
+from tests.factories import PASSWORD
 from wardrobe.closet.models import Garment, Photo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -77,6 +80,11 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
+    @property
+    def cache_url(self) -> str:
+        """The web's ``CACHE_URL``: another database of the same server (as in docker-compose.yml)."""
+        return f"redis://127.0.0.1:{self.port}/1"
+
     def start(self) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
@@ -117,7 +125,7 @@ class RedisServer:
 
 
 @contextmanager
-def gunicorn(settings, media_root: Path, broker_url: str, log_path: Path):
+def gunicorn(settings, media_root: Path, broker_url: str, log_path: Path, cache_url: str = "locmemcache://"):
     """gunicorn serving the project on a free loopback port; yields its base URL."""
     port = _free_port()
     env = {
@@ -125,6 +133,7 @@ def gunicorn(settings, media_root: Path, broker_url: str, log_path: Path):
         **STACK_ENV,
         "DATABASE_URL": _database_url(settings.DATABASES["default"]),
         "CELERY_BROKER_URL": broker_url,
+        "CACHE_URL": cache_url,
         "MEDIA_ROOT": str(media_root),
         "DEBUG": "0",
         "SECRET_KEY": settings.SECRET_KEY,
@@ -182,6 +191,22 @@ def _upload(base: str, token: str, path: Path) -> int:
     return r.json()["id"]
 
 
+def _sign_in_over_http(base: str, username: str, password: str) -> None:
+    """The login form (with its CSRF token) and the token endpoint, both throttled, answer as usual."""
+    r = requests.post(base + "/api/auth/token/", data={"username": username, "password": password}, timeout=30)
+    assert r.status_code == 200 and r.json()["token"], r.text
+    browser = requests.Session()
+    assert browser.get(base + "/accounts/login/", timeout=30).status_code == 200
+    r = browser.post(
+        base + "/accounts/login/",
+        data={"username": username, "password": password, "csrfmiddlewaretoken": browser.cookies["csrftoken"]},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert r.status_code == 302, r.text[-2000:]
+    assert browser.get(base + "/closet/", timeout=30).status_code == 200
+
+
 def _statuses(ids) -> dict[int, str]:
     return dict(Photo.objects.filter(pk__in=ids).values_list("pk", "status"))
 
@@ -197,7 +222,8 @@ def test_kill_the_worker_and_redis_lose_nothing(settings, media_root, user, tmp_
     worker_log = tmp_path / "worker.log"
     ids: list[int] = []
     try:
-        with gunicorn(settings, media_root, redis_server.url, tmp_path / "web.log") as base:
+        web_log = tmp_path / "web.log"
+        with gunicorn(settings, media_root, redis_server.url, web_log, cache_url=redis_server.cache_url) as base:
             # 1. Kill -9 the worker in the middle of a photo.
             with running_worker(
                 settings, media_root, worker_log, extra_env=STACK_ENV, beat=True, broker_url=redis_server.url
@@ -227,6 +253,8 @@ def test_kill_the_worker_and_redis_lose_nothing(settings, media_root, user, tmp_
                 redis_server.kill()
                 down = [_upload(base, token, p) for p in photos[3:6]]
                 ids += down
+                _sign_in_over_http(base, user.username, PASSWORD)  # the cache is down too
+                assert "answering as an empty cache" in web_log.read_text()
                 assert all(Photo.objects.get(pk=pk).enqueued_at is None for pk in down)
                 assert set(_statuses(down).values()) == {Photo.Status.PENDING}
                 time.sleep(3)
