@@ -21,6 +21,9 @@ Environment variables (all optional in development):
   photos themselves
 * ``REVIEW_THRESHOLD`` (0..1, default 0.75): new detections below this confidence wait in the
   review queue (each user can change it on their settings page)
+* ``MASK_QUALITY_THRESHOLD`` (0..1, default 0.85): a new garment whose mask the model rates below
+  this (``GarmentInstance.mask_quality``, its expected IoU) waits in the review queue whatever its
+  confidence, and shows the original photo instead of its likely-broken cutout
 * ``LANGUAGE_CODE`` (default ``en``; ``ko`` for Korean)
 * Processing: ``PHOTO_TASK_SOFT_TIME_LIMIT`` (seconds, default 300), ``PHOTO_TASK_TIME_LIMIT`` (default
   soft + 30), ``PHOTO_MAX_ATTEMPTS`` (default 3), ``CELERY_VISIBILITY_TIMEOUT`` (Redis, seconds, default
@@ -36,9 +39,12 @@ Environment variables (all optional in development):
   default 5; then the user gets a message, never an error page), ``WEATHER_CACHE_SECONDS`` (how long
   forecasts and place searches are kept in ``CACHES``, default 1800).
 * ``CACHE_URL`` (django-environ cache URL; default ``locmemcache://``, one cache per process, fine
-  for development): holds the API throttle counters and the weather answers. Production with several
-  web processes: ``redis://host:6379/1`` (a Redis database of its own), so the rates hold across
-  processes.
+  for development): holds the throttle counters, the weather answers and outfit pictures. Production
+  with several web processes: ``redis://host:6379/1`` (a Redis database of its own), so the rates
+  hold across processes. Redis fails open (``wardrobe.core.cache.FailOpenRedisCache``): while it is
+  unreachable the cache answers as empty and logs a warning (the throttles count nothing meanwhile);
+  socket time-outs default to 1 s, and after a failure Redis is left alone for ``retry_after``
+  seconds (default 5; e.g. ``redis://redis:6379/1?retry_after=10``).
 * Login lockout (django-axes): ``AXES_FAILURE_LIMIT`` (failed logins, default 5) from one client
   address for one username lock that username on that address for ``AXES_COOLOFF_MINUTES``
   (default 15); every failure during the lockout starts the cool-off again, a successful login
@@ -46,13 +52,15 @@ Environment variables (all optional in development):
   out every account; guessing many usernames from one address is slowed by ``THROTTLE_AUTH_RATE``.
 * ``NUM_PROXIES`` (default 0): reverse proxies in front of Django that append to
   ``X-Forwarded-For`` (1 behind ``deploy/nginx.conf``). 0: the client address is ``REMOTE_ADDR``
-  and ``X-Forwarded-For`` is ignored (it could be forged). Used by the throttles and the lockout.
+  and ``X-Forwarded-For`` is ignored (it could be forged). Used by the throttles and the lockout;
+  ``check --deploy`` warns (``accounts.W001``) when ``BEHIND_TLS_PROXY`` is set and this is 0.
 * API throttles (DRF, ``<count>/<sec|min|hour|day>``; empty: no limit): ``THROTTLE_ANON_RATE``
   (default ``60/min`` per client address, every anonymous API request), ``THROTTLE_USER_RATE``
   (default ``600/min`` per user, every signed-in API request), ``THROTTLE_AUTH_RATE`` (default
-  ``10/min`` per client address: ``/api/auth/token/``, ``/api/auth/signup/``; per user:
-  ``/api/me/delete/``), ``THROTTLE_UPLOAD_RATE`` (default ``60/min`` per user: ``POST /api/photos/``).
-  A throttled request gets ``429`` with ``Retry-After`` (seconds).
+  ``10/min`` per client address: ``/api/auth/token/``, ``/api/auth/signup/`` and the POSTs of the web
+  login and sign-up forms, one counter for both; per user: ``/api/me/password/``, ``/api/me/delete/``
+  and their pages), ``THROTTLE_UPLOAD_RATE`` (default ``60/min`` per user: ``POST /api/photos/``).
+  A throttled request gets ``429`` with ``Retry-After`` (seconds), a throttled form a 429 page.
 * HTTPS: ``SECURE_COOKIES`` (default 0): the site is served over HTTPS; session, CSRF and language
   cookies get ``Secure`` and HSTS is sent. ``BEHIND_TLS_PROXY`` (default 0): trust the proxy's
   ``X-Forwarded-Proto: https``. ``SECURE_SSL_REDIRECT`` (default: on when both are set) redirects
@@ -73,6 +81,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+
+from wardrobe.core.cache import fail_open
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -218,6 +228,8 @@ DATA_UPLOAD_MAX_NUMBER_FILES = MAX_UPLOAD_FILES
 
 # New detections whose combined confidence is below this wait in the review queue (per-user default).
 REVIEW_THRESHOLD = env.float("REVIEW_THRESHOLD", default=0.75)
+# New garments whose mask the model rates below this (expected IoU) wait for review, shown as the photo.
+MASK_QUALITY_THRESHOLD = env.float("MASK_QUALITY_THRESHOLD", default=0.85)
 # Currencies offered for prices (ISO 4217).
 CURRENCIES = env.list("CURRENCIES", default=["KRW", "USD", "EUR", "GBP", "JPY", "CNY", "CAD", "AUD"])
 
@@ -258,6 +270,7 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     }
 CELERY_TASK_ROUTES = {
     "workers.tasks.process_photo": {"queue": "vision"},
+    "workers.tasks.garment_in_box": {"queue": "vision"},
     "workers.tasks.sweep_photos": {"queue": "vision"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "vision"
@@ -295,9 +308,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
-# Caches: the API throttle counters and weather answers (see the docstring; Redis when there are
-# several web processes).
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Caches: the throttle counters, weather answers and outfit pictures (see the docstring; Redis when
+# there are several web processes). Redis fails open (wardrobe.core.cache): while it is down the
+# cache answers as empty, so the throttles count nothing instead of the site answering 500.
+CACHES = {"default": fail_open(env.cache_url("CACHE_URL", default="locmemcache://"))}
 
 # Reverse proxies that append to X-Forwarded-For; the client address is the one they saw.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)

@@ -13,7 +13,8 @@ logger = logging.getLogger(__name__)
 
 class CeleryPhotoQueue:
     """``PHOTO_QUEUE_BACKEND = "workers.queue.CeleryPhotoQueue"``: each photo is a
-    ``workers.tasks.process_photo`` task on the ``vision`` queue."""
+    ``workers.tasks.process_photo`` task, each box request a ``workers.tasks.garment_in_box`` task,
+    on the ``vision`` queue."""
 
     def send(self, photo_id: int) -> None:
         """Publish the task. Publishing gives up after ``CELERY_BROKER_CONNECTION_TIMEOUT`` seconds
@@ -27,6 +28,17 @@ class CeleryPhotoQueue:
             logger.warning(
                 "could not queue photo %s (broker unreachable?); the sweeper will retry", photo_id, exc_info=True
             )
+            raise QueueUnavailable(str(exc)) from exc
+
+    def send_box(self, request_id: int) -> None:
+        """Publish ``workers.tasks.garment_in_box`` for box request ``request_id`` (same publishing
+        limits as :meth:`send`). Raises ``QueueUnavailable`` (logged) when the broker cannot be reached."""
+        from workers.tasks import garment_in_box
+
+        try:
+            garment_in_box.delay(request_id)
+        except Exception as exc:  # noqa: BLE001 - kombu/redis raise many kinds; all mean "not queued"
+            logger.warning("could not queue box request %s (broker unreachable?)", request_id, exc_info=True)
             raise QueueUnavailable(str(exc)) from exc
 
     def waiting(self) -> int | None:

@@ -8,7 +8,9 @@ backoff on transient database errors (``wardrobe.closet.errors.TRANSIENT_ERRORS`
 between 0 and that, capped at 120 s), and bounded by ``PHOTO_TASK_SOFT_TIME_LIMIT`` /
 ``PHOTO_TASK_TIME_LIMIT`` seconds (the prefork pool enforces them; the solo pool cannot): the soft
 limit ends the photo ``failed`` with a sentence, the hard one kills the worker process (the
-sweeper then takes over). ``sweep_photos`` runs under celery beat every ``SWEEP_INTERVAL`` seconds.
+sweeper then takes over). ``garment_in_box`` (a garment the person drew a box around) runs the
+same way, its request ending ``failed`` with a sentence instead. ``sweep_photos`` runs under celery
+beat every ``SWEEP_INTERVAL`` seconds.
 """
 
 from __future__ import annotations
@@ -67,6 +69,43 @@ def process_photo(photo_id: int) -> str | None:
         services.photo_mark_failed(photo_id=photo_id, error=_time_limit_message())
         return "failed"
     return photo.status if photo else None
+
+
+@shared_task(
+    name="workers.tasks.garment_in_box",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    autoretry_for=TRANSIENT_ERRORS,
+    max_retries=5,
+    retry_backoff=2,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    soft_time_limit=settings.PHOTO_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.PHOTO_TASK_TIME_LIMIT,
+)
+def garment_in_box(request_id: int) -> str | None:
+    """Cut out the garment inside the box of ``BoxRequest`` ``request_id`` (a garment the model
+    missed) with the process's pipeline (``services.box_request_process``); returns the request's
+    final status (``None`` when it no longer exists). Retries, limits and redelivery as
+    ``process_photo``; the soft limit, or models that cannot load, end the request ``failed``."""
+    from wardrobe.closet import services
+    from workers.runtime import get_pipeline
+
+    try:
+        request = services.box_request_process(request_id, get_pipeline(), interruptions=(SoftTimeLimitExceeded,))
+    except SoftTimeLimitExceeded:
+        services.box_request_fail(request_id=request_id, error=_time_limit_message())
+        return "failed"
+    except TRANSIENT_ERRORS:
+        raise
+    except Exception as exc:  # noqa: BLE001 - models that fail to load: the request must not stay pending
+        logger.exception("could not load the vision pipeline")
+        services.box_request_fail(
+            request_id=request_id, error=_("Vision models unavailable: %(error)s") % {"error": exc}
+        )
+        return "failed"
+    return request.status if request else None
 
 
 @shared_task(name="workers.tasks.sweep_photos", ignore_result=True)

@@ -48,6 +48,7 @@ function initUploader(root) {
       li.innerHTML = '<span class="name"></span><progress max="100" value="0"></progress><span class="state"></span>';
       li.querySelector(".name").textContent = file.name;
       li.querySelector("progress").setAttribute("aria-label", file.name);
+      li.prepend(thumbnail(file));
       list.appendChild(li);
       const item = { file, li, bar: li.querySelector("progress"), text: li.querySelector(".state"),
                      state: "queued", id: null, garments: 0, review: 0 };
@@ -57,6 +58,19 @@ function initUploader(root) {
     area.hidden = false;
     pump();
     render();
+  }
+
+  // A small picture of the chosen file, read in the browser (a file it cannot show, HEIC in most
+  // browsers, keeps a grey square).
+  function thumbnail(file) {
+    const img = document.createElement("img");
+    img.className = "thumb";
+    img.alt = "";
+    const src = URL.createObjectURL(file);
+    img.addEventListener("load", () => URL.revokeObjectURL(src));
+    img.addEventListener("error", () => { URL.revokeObjectURL(src); img.removeAttribute("src"); });
+    img.src = src;
+    return img;
   }
 
   function setState(item, state, text, link) {
@@ -179,7 +193,7 @@ function initUploader(root) {
         } else if (row.status === "failed") {
           setState(item, "failed", fmt(gettext("Could not analyse it: %(e)s"), { e: row.error || "" }), photoUrl(row.id));
         } else {
-          setState(item, row.status, S[row.status] || row.status);
+          setState(item, row.status, row.status === "processing" ? gettext("Finding garments…") : gettext("Waiting to be analysed"));
         }
       }
     }

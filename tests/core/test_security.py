@@ -300,7 +300,9 @@ def test_every_page_renders_its_post_forms_with_a_token(client, user, photo, set
         reverse("closet:garment-detail", args=[review.pk]),
         reverse("closet:garment-detail", args=[kept.pk]),
         reverse("closet:garment-detail", args=[archived.pk]),
+        reverse("closet:garment-mask-edit", args=[review.pk]),
         reverse("preferences:settings"),
+        reverse("accounts:password"),
         reverse("accounts:delete"),
     ]
     rendered: set[str] = set()
@@ -459,7 +461,7 @@ def test_production_settings_and_headers(tmp_path):
     assert out["SECURE_HSTS_PRELOAD"] is False
     assert out["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
     assert out["X_FRAME_OPTIONS"] == "DENY" and out["SECURE_REFERRER_POLICY"] == "same-origin"
-    assert out["NUM_PROXIES"] == 1 and out["CACHE_BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert out["NUM_PROXIES"] == 1 and out["CACHE_BACKEND"] == "wardrobe.core.cache.FailOpenRedisCache"
     assert out["AXES_FAILURE_LIMIT"] == 7 and out["AXES_COOLOFF_SECONDS"] == 1800
     assert out["plain"] == [301, "https://wardrobe.example.org/accounts/login/"]
     status, headers, cookies = out["tls"]

@@ -12,6 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from vocabulary.palette import COLOR_NAMES
 from vocabulary.seasons import SEASONS
 from wardrobe.closet.models import Garment, Photo
+from wardrobe.closet.names import taxonomy_names_matching
 
 #: Most ids one ``ids`` filter (or one bulk request) may name.
 MAX_IDS = 200
@@ -167,7 +168,12 @@ class GarmentFilter(django_filters.FilterSet):
         ),
     )
     q = WordsFilter(
-        method="filter_words", max_length=200, help_text="Words that must each appear in the name, brand or notes."
+        method="filter_words",
+        max_length=200,
+        help_text=(
+            "Words that must each appear in the name, brand or notes, or in the name of the garment's section, "
+            "category or type in English or Korean (jacket, 재킷)."
+        ),
     )
     photo = IdFilter(field_name="photo_id", help_text="Photo id.")
     review = StrictBooleanFilter(
@@ -198,8 +204,14 @@ class GarmentFilter(django_filters.FilterSet):
         return qs
 
     def filter_words(self, qs: QuerySet, name: str, value: str) -> QuerySet:
+        """Each word (at most 8) must appear in the name, brand or notes, or name the garment's section,
+        category or type in any language of the app (``names.taxonomy_names_matching``)."""
         for word in (value or "").split()[:8]:
-            qs = qs.filter(Q(name__icontains=word) | Q(brand__icontains=word) | Q(notes__icontains=word))
+            found = Q(name__icontains=word) | Q(brand__icontains=word) | Q(notes__icontains=word)
+            kinds = taxonomy_names_matching(word)
+            if kinds:
+                found |= Q(category__name__in=kinds) | Q(type__name__in=kinds) | Q(category__section__name__in=kinds)
+            qs = qs.filter(found)
         return qs
 
     def filter_review(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vocabulary.palette import COLOR_NAMES, PALETTE
 from vocabulary.warmth import MAX_GARMENT_CLO
+from wardrobe.closet import names
 from wardrobe.core.choices import currency_choices
 
 
@@ -208,6 +209,12 @@ class Garment(models.Model):
     guesses = models.JSONField(
         default=list, blank=True, help_text='The model\'s top guesses: [{"category", "type", "score"}], best first.'
     )
+    mask_quality = models.FloatField(null=True, blank=True, help_text="The model's expected IoU of its mask, 0..1.")
+    mask_edited = models.BooleanField(default=False, help_text="The mask is a person's work: strokes, a box, a merge.")
+    # The model's mask, cutout and box while an edited mask is shown (undo: services.garment_mask_reset).
+    model_mask = models.FileField(upload_to=garment_mask_upload_to, max_length=255, blank=True)
+    model_cutout = models.FileField(upload_to=garment_cutout_upload_to, max_length=255, blank=True)
+    model_box = models.JSONField(null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CLOSET)
     archive_reason = models.CharField(_("archived because"), max_length=16, choices=ArchiveReason.choices, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
@@ -269,6 +276,11 @@ class Garment(models.Model):
     def kind(self) -> str:
         """Type or category name, in the active language."""
         return self.type.display_name if self.type_id else self.category.display_name
+
+    @property
+    def kind_label(self) -> str:
+        """Category · type in the active language, one name where they repeat: ``names.kind_label``."""
+        return names.kind_label(self.category.name, self.type.name if self.type_id else None)
 
     @property
     def label(self) -> str:
@@ -362,3 +374,23 @@ class WearLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.garment} worn {self.worn_on}"
+
+
+class BoxRequest(models.Model):
+    """A box a person drew on a photo around a garment the model missed, until a worker cuts it out
+    (``services.photo_box_request``, ``services.box_request_process``)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="box_requests")
+    box = models.JSONField(help_text="[x0, y0, x1, y1] in photo pixels, x1/y1 exclusive.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    garment = models.ForeignKey(Garment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Box {self.box} on photo {self.photo_id} ({self.status})"

@@ -2,10 +2,14 @@
 
 Services never talk to a broker: they call :func:`photo_queue`, whose backend is named by the
 setting ``PHOTO_QUEUE_BACKEND`` (default ``workers.queue.CeleryPhotoQueue``, the Celery workers;
-the way Django names its e-mail or cache backends). A backend has two methods:
+the way Django names its e-mail or cache backends). A backend has three methods:
 
-* ``send(photo_id)``: hand one photo over; raises :class:`QueueUnavailable` when it cannot (the
-  broker is down), and the photo then waits for the sweeper;
+* ``send(photo_id)``: hand one photo over (its first run, or a run again with the current models);
+  raises :class:`QueueUnavailable` when it cannot (the broker is down), and the photo then waits
+  for the sweeper;
+* ``send_box(request_id)``: hand over one ``BoxRequest`` (a box a person drew around a garment the
+  model missed; ``services.box_request_process``); raises :class:`QueueUnavailable` when it cannot
+  (the person is told, nothing waits);
 * ``waiting() -> int | None``: how many photos wait in the queue, ``None`` when it cannot tell.
 """
 
@@ -24,6 +28,8 @@ class QueueUnavailable(Exception):
 
 class PhotoQueue(Protocol):
     def send(self, photo_id: int) -> None: ...
+
+    def send_box(self, request_id: int) -> None: ...
 
     def waiting(self) -> int | None: ...
 
@@ -45,6 +51,9 @@ class NoQueue:
 
     def send(self, photo_id: int) -> None:
         raise QueueUnavailable("no queue: the caller processes its photos itself")
+
+    def send_box(self, request_id: int) -> None:
+        raise QueueUnavailable("no queue: the caller processes its box requests itself")
 
     def waiting(self) -> int | None:
         return 0

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from wardrobe.closet.filters import GarmentFilter, PhotoFilter
-from wardrobe.closet.models import Category, Garment, GarmentColor, GarmentType, Photo, Section, WearLog
+from wardrobe.closet.models import BoxRequest, Category, Garment, GarmentColor, GarmentType, Photo, Section, WearLog
 
 
 def photo_list(*, user, filters: Mapping | None = None) -> QuerySet[Photo]:
@@ -22,6 +22,12 @@ def photo_list(*, user, filters: Mapping | None = None) -> QuerySet[Photo]:
 def photo_get(*, user, photo_id: int) -> Photo:
     """One of the user's photos. Raises ``Photo.DoesNotExist`` for a missing or someone else's photo."""
     return Photo.objects.get(owner=user, pk=photo_id)
+
+
+def box_requests_of(*, user, photo_id: int, limit: int = 10) -> list[BoxRequest]:
+    """The latest boxes the user drew on their photo ``photo_id`` to add a garment, newest first
+    (what the photo page polls); none for someone else's photo."""
+    return list(BoxRequest.objects.filter(photo__owner=user, photo_id=photo_id).order_by("-created_at", "-pk")[:limit])
 
 
 def garments_of(*, user) -> QuerySet[Garment]:

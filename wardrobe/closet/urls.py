@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wardrobe.closet.views import closet, garments, media, photos
+from wardrobe.closet.views import closet, fixes, garments, media, photos
 
 app_name = "closet"
 
@@ -19,12 +19,17 @@ urlpatterns = [
     path("photos/<int:photo_id>/confirm-all/", photos.photo_confirm_all, name="photo-confirm-all"),
     path("photos/<int:photo_id>/delete/", photos.photo_delete, name="photo-delete"),
     path("photos/<int:photo_id>/retry/", photos.photo_retry, name="photo-retry"),
+    path("photos/<int:photo_id>/rerun/", fixes.photo_rerun, name="photo-rerun"),
+    path("photos/<int:photo_id>/add-garment/", fixes.photo_add_garment, name="photo-add-garment"),
     path("garments/<int:garment_id>/", garments.garment_detail, name="garment-detail"),
     path("garments/<int:garment_id>/wear/", garments.garment_wear, name="garment-wear"),
     path("garments/<int:garment_id>/unwear/", garments.garment_unwear, name="garment-unwear"),
     path("garments/<int:garment_id>/laundry/", garments.garment_laundry, name="garment-laundry"),
     path("garments/<int:garment_id>/archive/", garments.garment_archive, name="garment-archive"),
     path("garments/<int:garment_id>/delete/", garments.garment_delete, name="garment-delete"),
+    path("garments/<int:garment_id>/cutout/", fixes.garment_mask_edit, name="garment-mask-edit"),
+    path("garments/<int:garment_id>/cutout/undo/", fixes.garment_mask_undo, name="garment-mask-undo"),
+    path("garments/<int:garment_id>/merge/", fixes.garment_merge, name="garment-merge"),
     path("accounts/settings/export/", garments.export, name="export"),
     # Owner-checked files (never a public media URL).
     path("media/photos/<int:photo_id>/image", media.PhotoImageView.as_view(), name="photo-image"),

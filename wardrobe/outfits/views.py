@@ -21,6 +21,7 @@ from django.views.decorators.http import etag, require_GET, require_http_methods
 
 from vocabulary.roles import DEFAULT_PLACES
 from wardrobe.closet import selectors as closet_selectors
+from wardrobe.closet.picture_urls import garment_picture_url
 from wardrobe.core.http import safe_next
 from wardrobe.outfits import render as outfit_render
 from wardrobe.outfits import selectors, services
@@ -46,8 +47,8 @@ def date_text(day: dt.date) -> str:
 # --- the builder -----------------------------------------------------------------------------------
 
 
-def _picture_url(garment_id: int) -> str:
-    return reverse("closet:garment-picture", args=[garment_id])
+def _picture_url(garment) -> str:
+    return garment_picture_url(garment)
 
 
 def _builder(request, outfit: Outfit | None):
@@ -106,7 +107,7 @@ def _builder(request, outfit: Outfit | None):
                 {
                     **{k: item[k] for k in ("x", "y", "width", "z") if isinstance(item.get(k), (int, float))},
                     "garment": pk,
-                    "src": _picture_url(pk),
+                    "src": _picture_url(known[pk]),
                     "label": known[pk].label,
                     "section": known[pk].category.section.slug,
                 }

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from wardrobe.closet.models import Garment
+from wardrobe.closet.picture_urls import garment_picture_url
 from wardrobe.core.api.fields import StrictFloatField
 from wardrobe.suggestions import services
 from wardrobe.suggestions.rules import target_clo
@@ -128,7 +128,7 @@ def _item(request, garment: Garment) -> dict:
         "kind": garment.kind,
         "section": garment.category.section.slug,
         "warmth": garment.warmth,
-        "picture_url": request.build_absolute_uri(reverse("closet:garment-picture", args=[garment.pk])),
+        "picture_url": request.build_absolute_uri(garment_picture_url(garment)),
     }
 
 

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -11,8 +10,10 @@ from rest_framework import serializers
 from vocabulary.palette import COLOR_NAMES
 from vocabulary.seasons import SEASONS
 from vocabulary.warmth import MAX_GARMENT_CLO
+from wardrobe.closet import picture_urls, selectors
 from wardrobe.closet.filters import MAX_IDS
-from wardrobe.closet.models import Category, Garment, Photo, WearLog
+from wardrobe.closet.models import BoxRequest, Category, Garment, Photo, WearLog
+from wardrobe.closet.services.garments import mask_is_poor
 from wardrobe.core.api.fields import FormListField, FormSlugField, StrictFloatField, absolute_url, check_patch_body
 from wardrobe.core.api.schema import NamedChoiceField
 from wardrobe.core.choices import currency_choices
@@ -52,6 +53,12 @@ class GarmentSerializer(serializers.ModelSerializer):
     mask_url = serializers.SerializerMethodField()
     cutout_url = serializers.SerializerMethodField()
     picture_url = serializers.SerializerMethodField()
+    mask_quality = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="The model's estimate of its mask's IoU, 0..1; null: none."
+    )
+    mask_poor = serializers.SerializerMethodField()
+    mask_edited = serializers.BooleanField(read_only=True, help_text="The mask shown is a person's work.")
+    mask_undo = serializers.SerializerMethodField()
     colors = ColorSerializer(source="color_list", many=True, read_only=True)
     guesses = GuessSerializer(
         many=True, read_only=True, help_text="The model's top guesses, best first (at most three)."
@@ -118,6 +125,10 @@ class GarmentSerializer(serializers.ModelSerializer):
             "cutout_url",
             "picture",
             "picture_url",
+            "mask_quality",
+            "mask_poor",
+            "mask_edited",
+            "mask_undo",
             "colors",
             "name",
             "brand",
@@ -143,17 +154,25 @@ class GarmentSerializer(serializers.ModelSerializer):
     def get_section(self, obj: Garment) -> str:
         return obj.category.section.slug
 
-    @extend_schema_field(serializers.URLField())
+    @extend_schema_field(serializers.URLField(help_text="Changes whenever the mask does (``?v=``)."))
     def get_mask_url(self, obj: Garment) -> str:
-        return absolute_url(self, reverse("closet:garment-mask", args=[obj.pk]))
+        return absolute_url(self, picture_urls.garment_mask_url(obj))
 
-    @extend_schema_field(serializers.URLField())
+    @extend_schema_field(serializers.URLField(help_text="Changes whenever the cutout does (``?v=``)."))
     def get_cutout_url(self, obj: Garment) -> str:
-        return absolute_url(self, reverse("closet:garment-cutout", args=[obj.pk]))
+        return absolute_url(self, picture_urls.garment_cutout_url(obj))
 
     @extend_schema_field(serializers.URLField(help_text="The picture the owner chose (cutout or photo)."))
     def get_picture_url(self, obj: Garment) -> str:
-        return absolute_url(self, reverse("closet:garment-picture", args=[obj.pk]))
+        return absolute_url(self, picture_urls.garment_picture_url(obj))
+
+    @extend_schema_field(serializers.BooleanField(help_text="The model's mask likely is poor (see mask_quality)."))
+    def get_mask_poor(self, obj: Garment) -> bool:
+        return mask_is_poor(obj.mask_quality) and not obj.mask_edited
+
+    @extend_schema_field(serializers.BooleanField(help_text="DELETE .../mask/ can bring the model's mask back."))
+    def get_mask_undo(self, obj: Garment) -> bool:
+        return bool(obj.model_mask.name)
 
 
 class GarmentKindSerializer(serializers.Serializer):
@@ -298,17 +317,40 @@ class PhotoSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_image_url(self, obj: Photo) -> str:
-        return absolute_url(self, reverse("closet:photo-image", args=[obj.pk]))
+        return absolute_url(self, picture_urls.photo_image_url(obj))
+
+
+class BoxRequestSerializer(serializers.ModelSerializer):
+    """A box drawn on a photo to add a garment the model missed, and how far the worker got."""
+
+    status = NamedChoiceField(
+        enum_name="BoxRequestStatusEnum",
+        choices=BoxRequest.Status.choices,
+        read_only=True,
+        help_text="pending: waiting for the worker; done: ``garment`` is the new garment; failed: see ``error``.",
+    )
+    box = serializers.ListField(child=serializers.IntegerField(), read_only=True, help_text="[x0, y0, x1, y1]")
+
+    class Meta:
+        model = BoxRequest
+        fields = ["id", "photo", "box", "status", "error", "garment", "created_at"]
+        read_only_fields = fields
 
 
 class PhotoDetailSerializer(PhotoSerializer):
-    """A photo with its garments."""
+    """A photo with its garments and the latest boxes drawn on it to add one."""
 
     garments = GarmentSerializer(many=True, read_only=True)
+    box_requests = serializers.SerializerMethodField()
 
     class Meta(PhotoSerializer.Meta):
-        fields = PhotoSerializer.Meta.fields + ["garments"]
+        fields = PhotoSerializer.Meta.fields + ["garments", "box_requests"]
         read_only_fields = fields
+
+    @extend_schema_field(BoxRequestSerializer(many=True))
+    def get_box_requests(self, obj: Photo) -> list[dict]:
+        requests = selectors.box_requests_of(user=obj.owner, photo_id=obj.pk)
+        return BoxRequestSerializer(requests, many=True).data
 
 
 class PhotoUploadSerializer(serializers.Serializer):

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from accounts.security import UploadRateThrottle
 from wardrobe.closet import selectors, services
 from wardrobe.closet.api import serializers as s
+from wardrobe.closet.api.fixes import GarmentFixActions, PhotoFixActions
 from wardrobe.closet.filters import GarmentFilter, PhotoFilter
 from wardrobe.closet.models import Garment, Photo
 from wardrobe.closet.views.garments import export_response
@@ -30,13 +31,15 @@ NOT_FOUND = OpenApiResponse(description="Not one of your garments.")
 
 
 class PhotoViewSet(
+    PhotoFixActions,
     FilterListOnlyMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Your photos. Upload one image per request; processing happens in the background."""
+    """Your photos. Upload one image per request; processing happens in the background. Add a garment
+    the model missed (``garments``) or run a photo again (``rerun``)."""
 
     parser_classes = [MultiPartParser, FormParser]
     filter_backends = [DjangoFilterBackend]
@@ -113,6 +116,7 @@ class PhotoViewSet(
 
 
 class GarmentViewSet(
+    GarmentFixActions,
     FilterListOnlyMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -120,7 +124,8 @@ class GarmentViewSet(
     mixins.DestroyModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Your garments: list with filters, edit (PATCH), delete, review, archive, wear and laundry."""
+    """Your garments: list with filters, edit (PATCH), delete, review, archive, wear and laundry; fix
+    a cutout (``mask``: refine, undo) or merge two garments (``merge``)."""
 
     serializer_class = s.GarmentSerializer
     queryset = Garment.objects.none()  # for the schema; get_queryset scopes to the user

@@ -1,7 +1,10 @@
 """Closet writes. Views, the API and the worker tasks call these names; the modules hold them by topic:
 :mod:`.photos` (uploads, the queue, the sweeper), :mod:`.processing` (a photo into garments),
-:mod:`.garments` (edit, review, archive, delete), :mod:`.wear` (wear log, laundry), :mod:`.export`."""
+:mod:`.garments` (edit, review, archive, delete), :mod:`.wear` (wear log, laundry), :mod:`.export`,
+and the fixes a person makes: :mod:`.masks` (refine a cutout with strokes, undo, merge two garments),
+:mod:`.boxes` (add a garment the model missed), :mod:`.rerun` (run a photo again)."""
 
+from wardrobe.closet.services.boxes import box_request_fail, box_request_process, photo_box_request
 from wardrobe.closet.services.export import closet_export_open, closet_export_write
 from wardrobe.closet.services.garments import (
     garment_archive,
@@ -14,6 +17,7 @@ from wardrobe.closet.services.garments import (
     garment_update,
     photo_confirm_all,
 )
+from wardrobe.closet.services.masks import garment_mask_refine, garment_mask_reset, garments_merge, stroke_mask_decode
 from wardrobe.closet.services.photos import (
     load_photo_rgb,
     photo_create,
@@ -24,9 +28,18 @@ from wardrobe.closet.services.photos import (
     photos_sweep,
 )
 from wardrobe.closet.services.processing import process_photo
+from wardrobe.closet.services.rerun import photo_rerun
 from wardrobe.closet.services.wear import garment_unwear, garments_set_laundry, garments_wear
 
 __all__ = [
+    "box_request_fail",
+    "box_request_process",
+    "garment_mask_refine",
+    "garment_mask_reset",
+    "garments_merge",
+    "photo_box_request",
+    "photo_rerun",
+    "stroke_mask_decode",
     "closet_export_open",
     "closet_export_write",
     "garment_archive",

@@ -37,14 +37,23 @@ def _png_bytes(img: Image.Image) -> bytes:
 
 
 def garment_files_delete(garments: Iterable[Garment]) -> None:
-    """Delete the mask and cutout files of ``garments`` now (rows written by a run that failed)."""
+    """Delete the mask and cutout files of ``garments`` (and the model's, kept for undo) now (rows
+    written by a run that failed)."""
     for garment in garments:
-        for field in (garment.mask, garment.cutout):
+        for field in (garment.mask, garment.cutout, garment.model_mask, garment.model_cutout):
             if field.name:
                 field.storage.delete(field.name)
 
 
-def garment_create(*, photo: Photo, instance: GarmentInstance, status: str = Garment.Status.CLOSET) -> Garment:
+def mask_is_poor(quality: float | None) -> bool:
+    """Whether a mask the model rates ``quality`` (expected IoU, 0..1; None: no estimate) is likely
+    broken: below ``settings.MASK_QUALITY_THRESHOLD``."""
+    return quality is not None and quality < settings.MASK_QUALITY_THRESHOLD
+
+
+def garment_create(
+    *, photo: Photo, instance: GarmentInstance, status: str = Garment.Status.CLOSET, mask_edited: bool = False
+) -> Garment:
     """Store one garment of ``photo`` from a ``vision.contract.GarmentInstance``.
 
     ``instance.box``: ``(x0, y0, x1, y1)`` in photo pixels (clipped to the photo); ``instance.mask``:
@@ -52,7 +61,10 @@ def garment_create(*, photo: Photo, instance: GarmentInstance, status: str = Gar
     image (stored as PNG; made from the photo and the mask when None); ``instance.colors`` become
     ``GarmentColor`` rows in order (a name given twice, or outside the palette, is left out);
     ``instance.guesses`` are kept as JSON. ``status``: ``closet`` or ``review``. An unknown type
-    slug, or a type of another category, is stored as no type.
+    slug, or a type of another category, is stored as no type. ``instance.mask_quality`` is kept;
+    when it is poor (:func:`mask_is_poor`) the garment waits for review whatever ``status`` says,
+    and its ``picture`` is the original photo, so the closet never shows a likely-broken cutout.
+    ``mask_edited``: the mask came from a person (a box they drew), see ``Garment.mask_edited``.
     Raises ``ValidationError`` for an unknown category slug or a mask of the wrong shape.
     Call inside a transaction; the files written are referenced by the returned row.
     """
@@ -89,7 +101,11 @@ def garment_create(*, photo: Photo, instance: GarmentInstance, status: str = Gar
         y1=y1,
         guesses=[g.as_dict() for g in instance.guesses],
         status=status,
+        mask_quality=None if instance.mask_quality is None else float(instance.mask_quality),
+        mask_edited=mask_edited,
     )
+    if mask_is_poor(instance.mask_quality):
+        garment.status, garment.picture = Garment.Status.REVIEW, Garment.Picture.PHOTO
     mask_png = _png_bytes(Image.fromarray(mask.astype(np.uint8) * 255, mode="L").convert("1"))
     garment.mask.save("mask.png", ContentFile(mask_png), save=False)
     try:

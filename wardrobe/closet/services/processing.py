@@ -19,6 +19,7 @@ from wardrobe.closet.errors import TRANSIENT_ERRORS
 from wardrobe.closet.models import Garment, Photo
 from wardrobe.closet.services.garments import garment_create, garment_files_delete
 from wardrobe.closet.services.photos import gave_up_message, load_photo_rgb, photo_mark_failed
+from wardrobe.closet.services.rerun import garments_kept_on_rerun, instance_is_duplicate
 
 logger = logging.getLogger(__name__)
 
@@ -71,6 +72,12 @@ def process_photo(
     photo's row lock and first checks the photo is not ``done`` already, so a photo gets exactly one
     set of garments. A ``done`` or ``failed`` photo is left as it is.
 
+    A photo run again (``services.photo_rerun`` put it back to ``pending``) keeps the garments the
+    person confirmed or worked on (``rerun.garment_is_kept_on_rerun``), so does a first run for a
+    garment they added by drawing a box meanwhile; the others are replaced by the new results, less
+    the instances that are a kept garment again (``rerun.instance_is_duplicate``). All of it in the
+    same transaction, under the same lock, as the first run's write.
+
     On an error the photo ends ``failed`` with the error text and no garment or garment file of this
     run is kept. Errors in ``TRANSIENT_ERRORS`` (the database went away) and in ``interruptions``
     (the caller's, e.g. its time limit) are re-raised after the clean-up, the photo put back to
@@ -94,8 +101,11 @@ def process_photo(
                 # Another delivery of this task finished first: keep its garments, drop ours.
                 logger.info("photo %s was finished by another run; results discarded", photo_id)
                 return current
-            Garment.objects.filter(photo=photo).delete()
+            kept = garments_kept_on_rerun(photo)
+            Garment.objects.filter(photo=photo).exclude(pk__in=[g.pk for g, _mask in kept]).delete()
             for instance in instances:
+                if instance_is_duplicate(instance, kept):
+                    continue
                 written.append(
                     garment_create(
                         photo=photo, instance=instance, status=_review_status(float(instance.score), threshold)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from vocabulary import taxonomy
 from vocabulary.palette import PALETTE, hex_of
+from wardrobe.closet import names as taxonomy_names
 
 register = template.Library()
 
@@ -19,13 +20,23 @@ def color_label(name: str) -> str:
 
 @register.filter
 def kind_label(guess: dict, names: dict) -> str:
-    """``"Type · Category"`` (or just the category) of a guess ``{"category", "type", "score"}``,
-    translated; ``names`` maps slugs to English names (``selectors.kind_names``)."""
-    category = gettext(names.get(("category", guess.get("category")), guess.get("category") or ""))
-    type_name = names.get(("type", guess.get("type")), guess.get("type"))
-    if type_name and gettext(type_name) != category:
-        return f"{gettext(type_name)} · {category}"
-    return category
+    """``"Category · Type"`` of a guess ``{"category", "type", "score"}`` in the active language, one
+    name where the type repeats the category (``wardrobe.closet.names.kind_label``); ``names`` maps
+    slugs to English names (``selectors.kind_names``)."""
+    category = names.get(("category", guess.get("category")), guess.get("category") or "")
+    type_slug = guess.get("type")
+    return taxonomy_names.kind_label(category, names.get(("type", type_slug), type_slug) if type_slug else None)
+
+
+@register.filter
+def box_style(garment) -> str:
+    """Inline CSS that lays a garment's box over its photo shown at any size: ``left``, ``top``,
+    ``width`` and ``height`` in percent of the photo (the box is in photo pixels)."""
+    width, height = max(garment.photo.width, 1), max(garment.photo.height, 1)
+    return (
+        f"left:{100 * garment.x0 / width:.2f}%;top:{100 * garment.y0 / height:.2f}%;"
+        f"width:{100 * garment.box_width / width:.2f}%;height:{100 * garment.box_height / height:.2f}%"
+    )
 
 
 @register.filter

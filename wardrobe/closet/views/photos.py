@@ -19,8 +19,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from wardrobe.closet import selectors, services
 from wardrobe.closet.forms import KindField, UploadForm
 from wardrobe.closet.models import Garment
-from wardrobe.closet.views.lookups import kind_choices, photo_or_404
+from wardrobe.closet.views.lookups import kind_choices, kind_from_text, kind_options, photo_or_404
 from wardrobe.core.http import safe_next
+
+#: How many of the latest photos the upload page shows.
+RECENT_PHOTOS = 8
 
 
 @login_required
@@ -59,6 +62,7 @@ def upload(request):
             "form": form,
             "results": results,
             "max_files": settings.MAX_UPLOAD_FILES,
+            "recent": selectors.photo_list(user=request.user)[:RECENT_PHOTOS],
         },
         status=status_code,
     )
@@ -96,8 +100,10 @@ def photo_detail(request, photo_id: int):
 @require_POST
 def photo_review(request, photo_id: int):
     """Review every garment of a photo at once: ``kind-<garment id>`` is ``category:type`` (confirm
-    as that), ``other`` (confirm as ``other-<garment id>``, a ``category:type``) or ``reject`` (not
-    a garment); garments not in the form stay as they are. One transaction: all or nothing."""
+    as that), ``other`` (confirm as ``other-<garment id>``: what was typed in the picker, a label in
+    any language or a ``category:type``, see ``kind_from_text``) or ``reject`` (not a garment);
+    garments not in the form stay as they are. One transaction: all or nothing. Without JavaScript
+    the review page posts here; with it, its script sends each decision to the API."""
     photo = photo_or_404(request, photo_id)
     garments = {g.pk: g for g in selectors.garment_list(user=request.user, filters={"photo": photo.pk})}
     confirmed = rejected = 0
@@ -114,7 +120,7 @@ def photo_review(request, photo_id: int):
                     rejected += 1
                 else:
                     if value == "other":
-                        value = request.POST.get(f"other-{garment.pk}", "")
+                        value = kind_from_text(request.POST.get(f"other-{garment.pk}", ""))
                     try:
                         category, type_slug = KindField().clean(value)
                     except forms.ValidationError as exc:
@@ -142,7 +148,8 @@ def photo_confirm_all(request, photo_id: int):
 @login_required
 @require_GET
 def review(request):
-    """The review queue, grouped by photo; each photo is one form (see ``photo_review``)."""
+    """The review queue, grouped by photo; each photo is one form (see ``photo_review``), each garment
+    a card that the page's script (``static/js/review.js``) saves on its own through the API."""
     garments = list(selectors.review_queue(user=request.user)[:200])
     groups: dict[int, dict] = {}
     for g in garments:
@@ -153,7 +160,7 @@ def review(request):
         {
             "groups": list(groups.values()),
             "count": selectors.review_count(user=request.user),
-            "categories": kind_choices(),
+            "kind_options": kind_options(),
             "names": selectors.kind_names(),
         },
     )

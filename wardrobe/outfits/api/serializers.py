@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vocabulary.seasons import SEASONS
+from wardrobe.closet.picture_urls import garment_picture_url
 from wardrobe.core.api.fields import StrictFloatField, absolute_url, check_patch_body
 from wardrobe.core.api.schema import NamedChoiceField
 from wardrobe.outfits import render as outfit_render
@@ -61,7 +62,7 @@ class OutfitItemSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.URLField())
     def get_picture_url(self, obj: OutfitItem) -> str:
-        return absolute_url(self, reverse("closet:garment-picture", args=[obj.garment_id]))
+        return absolute_url(self, garment_picture_url(obj.garment))
 
 
 class OutfitSerializer(serializers.ModelSerializer):
@@ -200,7 +201,7 @@ class CalendarWearSerializer(serializers.Serializer):
 
     @extend_schema_field(serializers.URLField())
     def get_picture_url(self, obj) -> str:
-        return absolute_url(self, reverse("closet:garment-picture", args=[obj.garment_id]))
+        return absolute_url(self, garment_picture_url(obj.garment))
 
 
 class CalendarDaySerializer(serializers.Serializer):

@@ -1,0 +1,57 @@
+"""Versioned URLs of the closet's owner-checked files: a photo, a garment's mask, cutout and picture.
+
+The files are sent with ``Cache-Control: private, max-age=3600`` (``wardrobe.core.media``), so a URL
+that stayed the same after its content changed would show the old picture for up to an hour. Each
+URL here ends in ``?v=<version>``, a short hash of what decides the content:
+
+* photo: its stored file's name (a photo's content never changes);
+* mask, cutout: the stored file's name. Every new mask or cutout is written under a new random name
+  (``models.garment_mask_upload_to``), so a new content is a new name, and an undo that brings back
+  the model's file brings back its URL (whose copy in a cache is right again);
+* picture: the choice (cutout or photo) and the cutout's name, or the photo and the garment's box.
+
+The views ignore ``v``; it only makes a browser (or a client) fetch a changed file at once. A hash
+is used rather than the name itself, which never reaches the client.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.urls import reverse
+
+from wardrobe.closet.models import Garment, Photo
+
+
+def version(*parts) -> str:
+    """A 12-hex-digit version of ``parts`` (their ``str`` joined)."""
+    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:12]
+
+
+def _versioned(name: str, pk: int, *parts) -> str:
+    return f"{reverse(name, args=[pk])}?v={version(*parts)}"
+
+
+def photo_image_url(photo: Photo) -> str:
+    """``/media/photos/<id>/image?v=...``: the stored photo."""
+    return _versioned("closet:photo-image", photo.pk, photo.image.name)
+
+
+def garment_mask_url(garment: Garment) -> str:
+    """``/media/garments/<id>/mask.png?v=...``: the garment's mask (photo pixels)."""
+    return _versioned("closet:garment-mask", garment.pk, garment.mask.name)
+
+
+def garment_cutout_url(garment: Garment) -> str:
+    """``/media/garments/<id>/cutout.png?v=...``: the garment's transparent cutout."""
+    return _versioned("closet:garment-cutout", garment.pk, garment.cutout.name)
+
+
+def garment_picture_url(garment: Garment) -> str:
+    """``/media/garments/<id>/picture?v=...``: the picture its owner chose (cutout, or the photo
+    cropped to its box)."""
+    if garment.picture == Garment.Picture.PHOTO:
+        parts = ("photo", garment.photo_id, garment.x0, garment.y0, garment.x1, garment.y1)
+    else:
+        parts = ("cutout", garment.cutout.name)
+    return _versioned("closet:garment-picture", garment.pk, *parts)
