@@ -101,6 +101,7 @@ def main(argv=None):
     from vision.inference import load_pipeline
     from wardrobe.closet import services
     from wardrobe.closet.models import Garment
+    from workers.runtime import release_memory
 
     call_command("migrate", verbosity=0)
     owner, _ = get_user_model().objects.get_or_create(username="bench")
@@ -126,6 +127,7 @@ def main(argv=None):
         photo = services.photo_create(owner=owner, uploaded_file=SimpleUploadedFile(path.name, path.read_bytes()))
         t1 = time.perf_counter()
         photo = services.process_photo(photo.pk, timed)
+        release_memory()  # as the worker does after each task
         if cuda:
             torch.cuda.synchronize()
         t2 = time.perf_counter()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import os
 import threading
@@ -48,3 +50,24 @@ def get_pipeline() -> Any:
             _pipeline = load_pipeline(weights_dir=weights_dir, device=device)
             _pipeline_pid = pid
     return _pipeline
+
+
+def release_memory() -> None:
+    """Hand the heap memory freed by the last photo back to the system (glibc's ``malloc_trim(0)``;
+    a no-op on another C library). Called after each task: without it glibc keeps the freed buffers
+    of photos of different sizes, and a worker's peak resident memory over 50 real photos was about
+    1,616 MiB instead of 1,291 MiB, for about 0.06 s more per photo (median 0.19 -> 0.25 s, 2 threads;
+    measured with the pipeline alone on the photos of ``bench.pipeline``)."""
+    global _libc
+    if _libc is None:
+        name = ctypes.util.find_library("c")
+        try:
+            _libc = ctypes.CDLL(name) if name else False
+        except OSError:
+            _libc = False
+    trim = getattr(_libc, "malloc_trim", None) if _libc else None
+    if trim is not None:
+        trim(0)
+
+
+_libc = None

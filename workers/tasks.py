@@ -51,7 +51,7 @@ def process_photo(photo_id: int) -> str | None:
     """Segment and classify the garments of photo ``photo_id``; returns the photo's final status
     (``None`` when the photo no longer exists)."""
     from wardrobe.closet import services
-    from workers.runtime import get_pipeline
+    from workers.runtime import get_pipeline, release_memory
 
     try:
         pipeline = get_pipeline()
@@ -68,6 +68,8 @@ def process_photo(photo_id: int) -> str | None:
         logger.warning("photo %s hit the soft time limit", photo_id)
         services.photo_mark_failed(photo_id=photo_id, error=_time_limit_message())
         return "failed"
+    finally:
+        release_memory()
     return photo.status if photo else None
 
 
@@ -90,7 +92,7 @@ def garment_in_box(request_id: int) -> str | None:
     final status (``None`` when it no longer exists). Retries, limits and redelivery as
     ``process_photo``; the soft limit, or models that cannot load, end the request ``failed``."""
     from wardrobe.closet import services
-    from workers.runtime import get_pipeline
+    from workers.runtime import get_pipeline, release_memory
 
     try:
         request = services.box_request_process(request_id, get_pipeline(), interruptions=(SoftTimeLimitExceeded,))
@@ -105,6 +107,8 @@ def garment_in_box(request_id: int) -> str | None:
             request_id=request_id, error=_("Vision models unavailable: %(error)s") % {"error": exc}
         )
         return "failed"
+    finally:
+        release_memory()
     return request.status if request else None
 
 
