@@ -31,6 +31,7 @@ Environment variables (all optional in development):
   (seconds, default 60), ``SWEEP_PENDING_AFTER`` (default 300), ``SWEEP_PROCESSING_AFTER`` (default
   the hard limit + 60), ``CELERY_BEAT_SCHEDULE_FILENAME`` (default ``var/celerybeat-schedule``)
 * ``MAX_UPLOAD_BYTES`` (default 25 MiB per file), ``MAX_IMAGE_PIXELS`` (default 40e6),
+  ``MIN_IMAGE_SIDE`` (pixels, default 32), ``MAX_ASPECT_RATIO`` (long side / short side, default 10),
   ``MAX_UPLOAD_FILES`` (files per upload form, default 20)
 * Weather for outfit suggestions (``wardrobe.weather``; Open-Meteo, no key; the user's place is set
   in their settings, never guessed from their address): ``OPEN_METEO_URL`` (default
@@ -223,6 +224,8 @@ STORAGES = {
 # Uploads
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=25 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)
+MIN_IMAGE_SIDE = env.int("MIN_IMAGE_SIDE", default=32)  # pixels
+MAX_ASPECT_RATIO = env.float("MAX_ASPECT_RATIO", default=10.0)  # long side / short side
 MAX_UPLOAD_FILES = env.int("MAX_UPLOAD_FILES", default=20)
 DATA_UPLOAD_MAX_NUMBER_FILES = MAX_UPLOAD_FILES
 

@@ -89,9 +89,9 @@ def raw_png(width: int, height: int, bit_depth: int, color_type: int, rows: byte
 
 
 def png_16bit_grey_gradient() -> bytes:
-    """256x16, 16-bit greyscale, column x has value x * 257 (0 .. 65535)."""
+    """256x32, 16-bit greyscale, column x has value x * 257 (0 .. 65535)."""
     row = b"\x00" + b"".join(struct.pack(">H", x * 257) for x in range(256))
-    return raw_png(256, 16, 16, 0, row * 16)
+    return raw_png(256, 32, 16, 0, row * 32)
 
 
 def png_16bit_rgb() -> bytes:
@@ -682,7 +682,7 @@ CASES: list[Case] = [
         "16-bit greyscale gradient PNG (scaled, not clipped)",
         one(png_16bit_grey_gradient, "g16.png", "image/png"),
         check=size_is(
-            256, 16, pixels(((0, 8), (0, 0, 0), 1), ((128, 8), (128, 128, 128), 1), ((255, 8), (255, 255, 255), 1))
+            256, 32, pixels(((0, 8), (0, 0, 0), 1), ((128, 8), (128, 128, 128), 1), ((255, 8), (255, 255, 255), 1))
         ),
     ),
     Case(
@@ -724,9 +724,19 @@ CASES: list[Case] = [
     ),
     Case(
         "png-1x1",
-        "a 1x1 PNG",
+        "a 1x1 PNG: too small to hold a garment (MIN_IMAGE_SIDE)",
         one(lambda: encode(Image.new("RGB", (1, 1), RED), "PNG"), "dot.png", "image/png"),
-        check=size_is(1, 1),
+        api=400,
+        form=400,
+        message="at least 32 pixels",
+    ),
+    Case(
+        "png-strip",
+        "a 3,000 x 100 PNG strip (MAX_ASPECT_RATIO; issue 15, defect 7)",
+        one(lambda: encode(Image.new("L", (3_000, 100), 200), "PNG"), "strip.png", "image/png"),
+        api=400,
+        form=400,
+        message="at most 10 times",
     ),
     Case(
         "webp-animated",

@@ -54,6 +54,32 @@ def test_api_rejects_real_image_over_pixel_limit(api, settings, media_root):
     assert Photo.objects.count() == 0 and media_files(media_root) == []
 
 
+@pytest.mark.parametrize("size", [(30_000, 10), (10, 30_000), (65_000, 1), (20, 400), (331, 33)])
+def test_api_rejects_strips_and_slivers(api, media_root, size):
+    """Issue 15, defect 7: such images were accepted, then failed in the worker with a raw
+    ``ValueError``. Refused at upload with a sentence; nothing stored."""
+    data = encode(Image.new("L", size, 200), "PNG")
+    r = api.post("/api/photos/", {"image": upload("strip.png", data, "image/png")}, format="multipart")
+    assert r.status_code == 400, r.content
+    message = str(r.json())
+    assert f"{size[0]} x {size[1]} pixels" in message and ("at least 32" in message or "at most 10 times" in message)
+    assert Photo.objects.count() == 0 and media_files(media_root) == []
+
+
+def test_strip_refused_in_korean(api, media_root):
+    data = encode(Image.new("L", (100, 3_000), 200), "PNG")
+    r = api.post(
+        "/api/photos/", {"image": upload("s.png", data, "image/png")}, format="multipart", HTTP_ACCEPT_LANGUAGE="ko"
+    )
+    assert r.status_code == 400 and "짧은 변의 10배" in str(r.json())
+
+
+def test_api_accepts_the_limits_of_shape(api, media_root, django_capture_on_commit_callbacks):
+    data = encode(Image.new("RGB", (320, 32), (120, 30, 30)), "PNG")
+    r = api.post("/api/photos/", {"image": upload("wide.png", data, "image/png")}, format="multipart")
+    assert r.status_code == 202, r.content
+
+
 def test_api_rejects_file_over_byte_limit(api, settings, jpeg_bytes, media_root):
     settings.MAX_UPLOAD_BYTES = len(jpeg_bytes) - 1
     r = api.post("/api/photos/", {"image": upload("a.jpg", jpeg_bytes)}, format="multipart")

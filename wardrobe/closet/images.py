@@ -12,7 +12,10 @@ Rules for every upload:
 * **Size limits.** ``settings.MAX_IMAGE_PIXELS`` is Pillow's decompression-bomb limit (its
   ``DecompressionBombWarning`` is turned into an error) and is checked again by us on the header's
   size and once more after decoding (pillow-heif applies the HEIF rotation and crop only then).
-  The byte limit (``settings.MAX_UPLOAD_BYTES``) is checked by ``services.photo_create``.
+  The byte limit (``settings.MAX_UPLOAD_BYTES``) is checked by ``services.photo_create``. Each
+  side must be at least ``settings.MIN_IMAGE_SIDE`` pixels (default 32) and the long side at most
+  ``settings.MAX_ASPECT_RATIO`` times the short one (default 10), checked on the header's size, before
+  decoding.
 * **Animated images** (animated WebP, APNG, multi-picture JPEG, HEIC with several pictures) are
   accepted; only the first (primary) frame is decoded and kept, as a still image.
 * **Upright, 8-bit sRGB.** EXIF orientation is applied; 16-bit images are scaled to 8 bits
@@ -164,6 +167,25 @@ def _to_srgb(img: Image.Image, icc: bytes | None) -> Image.Image:
     return img.convert("RGB")
 
 
+def _check_shape(width: int, height: int) -> None:
+    """Refuse a photo too thin to hold a garment: a side under ``settings.MIN_IMAGE_SIDE`` pixels or
+    a long side more than ``settings.MAX_ASPECT_RATIO`` times the short one (a 30,000 x 10 strip
+    would otherwise fail later, in the worker). Raises ``ValidationError`` (code ``bad_shape``)."""
+    short, long = min(width, height), max(width, height)
+    if short < settings.MIN_IMAGE_SIDE:
+        raise ValidationError(
+            _("The image is %(w)d x %(h)d pixels: each side must be at least %(min)d pixels.")
+            % {"w": width, "h": height, "min": settings.MIN_IMAGE_SIDE},
+            code="bad_shape",
+        )
+    if long > settings.MAX_ASPECT_RATIO * short:
+        raise ValidationError(
+            _("The image is %(w)d x %(h)d pixels: its long side may be at most %(ratio)s times its short side.")
+            % {"w": width, "h": height, "ratio": f"{settings.MAX_ASPECT_RATIO:g}"},
+            code="bad_shape",
+        )
+
+
 def decode_image(data: bytes, *, max_pixels: int | None = None) -> DecodedImage:
     """Fully decode image bytes and return the upright 8-bit sRGB image (see the module docstring).
 
@@ -171,7 +193,8 @@ def decode_image(data: bytes, *, max_pixels: int | None = None) -> DecodedImage:
     ``settings.MAX_IMAGE_PIXELS``.
     Raises ``django.core.exceptions.ValidationError`` with a readable message and a ``code``:
     ``empty``, ``unsupported_format`` (a known non-allowed format), ``not_an_image``,
-    ``too_many_pixels``, ``invalid`` (no pixels) or ``corrupt`` (truncated or broken data).
+    ``too_many_pixels``, ``bad_shape`` (a side under ``settings.MIN_IMAGE_SIDE`` or an aspect ratio
+    over ``settings.MAX_ASPECT_RATIO``), ``invalid`` (no pixels) or ``corrupt`` (truncated or broken data).
     """
     configure_pillow()
     max_pixels = max_pixels or settings.MAX_IMAGE_PIXELS
@@ -194,10 +217,12 @@ def decode_image(data: bytes, *, max_pixels: int | None = None) -> DecodedImage:
                 raise ValidationError(_("The image has no pixels."), code="invalid")
             if width * height > max_pixels:
                 raise _too_many_pixels(width, height, max_pixels)
+            _check_shape(width, height)
             frames = getattr(img, "n_frames", 1)
             img.load()  # full decode of the first frame: catches truncated and corrupt files
             if img.width * img.height > max_pixels:  # HEIF transforms are applied on load
                 raise _too_many_pixels(img.width, img.height, max_pixels)
+            _check_shape(img.width, img.height)
             icc = img.info.get("icc_profile")
             orientation = img.getexif().get(_EXIF_ORIENTATION, 1)
             upright = ImageOps.exif_transpose(img) if orientation in (2, 3, 4, 5, 6, 7, 8) else img
