@@ -78,6 +78,21 @@ def test_garment_kind_label_and_the_guess_filter_use_the_one_rule(photo):
         assert [kind_label(g, slugs) for g in GUESSES] == ["신발", "바지 · 청바지", "반바지"]
 
 
+def test_item_page_crumbs_name_a_section_and_its_namesake_category_once(client, user, photo):
+    """ "Shoes › Shoe" was the item page's breadcrumb; a section named like the category reads once."""
+    shoes = GarmentFactory(photo=photo, category="shoe", type="sneakers")
+    hat = GarmentFactory(photo=photo, category="hat", type=None)
+    client.force_login(user)
+
+    def crumbs(garment):
+        html = client.get(reverse("closet:garment-detail", args=[garment.pk])).content.decode()
+        block = re.search(r'<p class="muted crumbs">(.*?)</p>', html, re.S).group(1)
+        return [t.strip() for t in re.findall(r">([^<]+)</a>", block)]
+
+    assert crumbs(shoes) == ["Shoe"]
+    assert crumbs(hat) == ["Accessories", "Hat"]
+
+
 @pytest.mark.parametrize("language", ["en", "ko"])
 def test_picker_options_are_plain_unique_and_cover_every_type(language):
     from wardrobe.closet.models import GarmentType

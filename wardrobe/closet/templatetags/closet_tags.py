@@ -55,3 +55,11 @@ def make_list_of_one(value) -> list:
 def palette_hex(name: str) -> str:
     """``#rrggbb`` of a palette colour name ("" for an unknown one)."""
     return hex_of(str(name)) if str(name) in PALETTE else ""
+
+
+@register.filter
+def same_name(first: str, second: str) -> bool:
+    """``{% if section.name|same_name:category.name %}``: whether two English taxonomy names read as
+    one for a person ("Shoes" and "Shoe"), so a page shows only one of them
+    (:func:`wardrobe.closet.names.same_name`)."""
+    return taxonomy_names.same_name(str(first), str(second))
