@@ -1,79 +1,7 @@
 """Settings for the wardrobe project: one module, differences come from the environment.
 
-Environment variables (all optional in development):
-
-* ``DEBUG`` (bool, default False), ``SECRET_KEY`` (required unless DEBUG),
-  ``ALLOWED_HOSTS`` (comma separated; default ``localhost,127.0.0.1`` plus ``*`` when DEBUG)
-* ``DATABASE_URL`` (default: SQLite at ``var/db.sqlite3``)
-* ``CELERY_BROKER_URL`` (default: kombu's ``filesystem://`` transport under ``var/broker``;
-  no server needed)
-* ``MEDIA_ROOT`` (default ``var/media``), ``STATIC_ROOT`` (default ``staticfiles``)
-* Private media (django-sendfile2): photos, masks and cutouts are only served by owner-checked
-  views, never from a public URL (no ``MEDIA_URL``). ``SENDFILE_BACKEND`` (default
-  ``django_sendfile.backends.simple``: Django sends the bytes, fine for development; production behind
-  nginx: ``django_sendfile.backends.nginx``, the view answers with an ``X-Accel-Redirect`` header and
-  nginx sends the file, see ``deploy/nginx.conf``), ``SENDFILE_URL`` (default ``/protected-media/``:
-  the nginx ``internal`` location that aliases ``MEDIA_ROOT``). ``SENDFILE_ROOT`` is always ``MEDIA_ROOT``.
-* ``VISION_DEVICE`` (``cpu``/``cuda``; empty: the worker picks cuda when available),
-  ``VISION_WEIGHTS_DIR`` (empty: the committed ``vision/weights``)
-* ``PHOTO_QUEUE_BACKEND`` (default ``workers.queue.CeleryPhotoQueue``): how the closet hands photos to
-  the workers (``wardrobe.closet.queue``); ``wardrobe.closet.queue.NoQueue`` for scripts that process
-  photos themselves
-* ``REVIEW_THRESHOLD`` (0..1, default 0.75): new detections below this confidence wait in the
-  review queue (each user can change it on their settings page)
-* ``MASK_QUALITY_THRESHOLD`` (0..1, default 0.85): a new garment whose mask the model rates below
-  this (``GarmentInstance.mask_quality``, its expected IoU) waits in the review queue whatever its
-  confidence, and shows the original photo instead of its likely-broken cutout
-* ``LANGUAGE_CODE`` (default ``en``; ``ko`` for Korean)
-* Processing: ``PHOTO_TASK_SOFT_TIME_LIMIT`` (seconds, default 300), ``PHOTO_TASK_TIME_LIMIT`` (default
-  soft + 30), ``PHOTO_MAX_ATTEMPTS`` (default 3), ``CELERY_VISIBILITY_TIMEOUT`` (Redis, seconds, default
-  3600), ``CELERY_BROKER_CONNECTION_TIMEOUT`` (seconds, default 3); the sweeper: ``SWEEP_INTERVAL``
-  (seconds, default 60), ``SWEEP_PENDING_AFTER`` (default 300), ``SWEEP_PROCESSING_AFTER`` (default
-  the hard limit + 60), ``CELERY_BEAT_SCHEDULE_FILENAME`` (default ``var/celerybeat-schedule``)
-* ``MAX_UPLOAD_BYTES`` (default 25 MiB per file), ``MAX_IMAGE_PIXELS`` (default 40e6),
-  ``MIN_IMAGE_SIDE`` (pixels, default 32), ``MAX_ASPECT_RATIO`` (long side / short side, default 10),
-  ``MAX_UPLOAD_FILES`` (files per upload form, default 20)
-* Weather for outfit suggestions (``wardrobe.weather``; Open-Meteo, no key; the user's place is set
-  in their settings, never guessed from their address): ``OPEN_METEO_URL`` (default
-  ``https://api.open-meteo.com/v1/forecast``), ``GEOCODING_URL`` (place search by name; default
-  ``https://geocoding-api.open-meteo.com/v1/search``), ``WEATHER_TIMEOUT_S`` (seconds per request,
-  default 5; then the user gets a message, never an error page), ``WEATHER_CACHE_SECONDS`` (how long
-  forecasts and place searches are kept in ``CACHES``, default 1800).
-* ``CACHE_URL`` (django-environ cache URL; default ``locmemcache://``, one cache per process, fine
-  for development): holds the throttle counters, the weather answers and outfit pictures. Production
-  with several web processes: ``redis://host:6379/1`` (a Redis database of its own), so the rates
-  hold across processes. Redis fails open (``wardrobe.core.cache.FailOpenRedisCache``): while it is
-  unreachable the cache answers as empty and logs a warning (the throttles count nothing meanwhile);
-  socket time-outs default to 1 s, and after a failure Redis is left alone for ``retry_after``
-  seconds (default 5; e.g. ``redis://redis:6379/1?retry_after=10``).
-* Login lockout (django-axes): ``AXES_FAILURE_LIMIT`` (failed logins, default 5) from one client
-  address for one username lock that username on that address for ``AXES_COOLOFF_MINUTES``
-  (default 15); every failure during the lockout starts the cool-off again, a successful login
-  resets the count. Other addresses (the real owner) can still log in, and one address cannot lock
-  out every account; guessing many usernames from one address is slowed by ``THROTTLE_AUTH_RATE``.
-* ``NUM_PROXIES`` (default 0): reverse proxies in front of Django that append to
-  ``X-Forwarded-For`` (1 behind ``deploy/nginx.conf``). 0: the client address is ``REMOTE_ADDR``
-  and ``X-Forwarded-For`` is ignored (it could be forged). Used by the throttles and the lockout;
-  ``check --deploy`` warns (``accounts.W001``) when ``BEHIND_TLS_PROXY`` is set and this is 0.
-* API throttles (DRF, ``<count>/<sec|min|hour|day>``; empty: no limit): ``THROTTLE_ANON_RATE``
-  (default ``60/min`` per client address, every anonymous API request), ``THROTTLE_USER_RATE``
-  (default ``600/min`` per user, every signed-in API request), ``THROTTLE_AUTH_RATE`` (default
-  ``10/min`` per client address: ``/api/auth/token/``, ``/api/auth/signup/`` and the POSTs of the web
-  login and sign-up forms, one counter for both; per user: ``/api/me/password/``, ``/api/me/delete/``
-  and their pages), ``THROTTLE_UPLOAD_RATE`` (default ``60/min`` per user: ``POST /api/photos/``).
-  A throttled request gets ``429`` with ``Retry-After`` (seconds), a throttled form a 429 page.
-* HTTPS: ``SECURE_COOKIES`` (default 0): the site is served over HTTPS; session, CSRF and language
-  cookies get ``Secure`` and HSTS is sent. ``BEHIND_TLS_PROXY`` (default 0): trust the proxy's
-  ``X-Forwarded-Proto: https``. ``SECURE_SSL_REDIRECT`` (default: on when both are set) redirects
-  plain HTTP to HTTPS. ``SECURE_HSTS_SECONDS`` (default 31536000, one year, with ``SECURE_COOKIES``,
-  else 0), ``SECURE_HSTS_INCLUDE_SUBDOMAINS`` (default on with HSTS), ``SECURE_HSTS_PRELOAD``
-  (default 0: see the note at the setting).
-
-Production (``manage.py check --deploy --fail-level WARNING`` passes with these, see
-``tests/test_security.py``): ``DEBUG=0``, ``SECRET_KEY`` (50+ random characters),
-``ALLOWED_HOSTS=wardrobe.example.org``, ``CSRF_TRUSTED_ORIGINS=https://wardrobe.example.org``,
-``SECURE_COOKIES=1``, ``BEHIND_TLS_PROXY=1``, ``NUM_PROXIES=1``, ``CACHE_URL=redis://redis:6379/1``,
-plus ``DATABASE_URL``, ``CELERY_BROKER_URL`` and ``MEDIA_ROOT``.
+Every environment variable, its default and the production set are documented in
+``docs/configuration.md``; keep the two in step.
 """
 
 from __future__ import annotations
@@ -210,7 +138,7 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 
 # User files are never served from a public URL: owner-checked views stream them.
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
-# The views hand files over through django-sendfile2 (see the docstring): ``simple`` streams them
+# The views hand files over through django-sendfile2 (see docs/configuration.md): ``simple`` streams them
 # from Django, ``nginx`` answers with ``X-Accel-Redirect: SENDFILE_URL + <storage name>``.
 SENDFILE_BACKEND = env.str("SENDFILE_BACKEND", default="django_sendfile.backends.simple")
 SENDFILE_ROOT = str(MEDIA_ROOT)
@@ -236,7 +164,7 @@ MASK_QUALITY_THRESHOLD = env.float("MASK_QUALITY_THRESHOLD", default=0.85)
 # Currencies offered for prices (ISO 4217).
 CURRENCIES = env.list("CURRENCIES", default=["KRW", "USD", "EUR", "GBP", "JPY", "CNY", "CAD", "AUD"])
 
-# Weather (wardrobe.weather; see the docstring): Open-Meteo's forecast and place search, no key.
+# Weather (wardrobe.weather; see docs/configuration.md): Open-Meteo's forecast and place search, no key.
 OPEN_METEO_URL = env.str("OPEN_METEO_URL", default="https://api.open-meteo.com/v1/forecast")
 GEOCODING_URL = env.str("GEOCODING_URL", default="https://geocoding-api.open-meteo.com/v1/search")
 WEATHER_TIMEOUT_S = env.float("WEATHER_TIMEOUT_S", default=5.0)
@@ -311,7 +239,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
-# Caches: the throttle counters, weather answers and outfit pictures (see the docstring; Redis when
+# Caches: the throttle counters, weather answers and outfit pictures (see docs/configuration.md; Redis when
 # there are several web processes). Redis fails open (wardrobe.core.cache): while it is down the
 # cache answers as empty, so the throttles count nothing instead of the site answering 500.
 CACHES = {"default": fail_open(env.cache_url("CACHE_URL", default="locmemcache://"))}
@@ -319,7 +247,7 @@ CACHES = {"default": fail_open(env.cache_url("CACHE_URL", default="locmemcache:/
 # Reverse proxies that append to X-Forwarded-For; the client address is the one they saw.
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 
-# Login lockout (django-axes; see the docstring). Failures are counted per username + client address.
+# Login lockout (django-axes; see docs/configuration.md). Failures are counted per username + client address.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.float("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -340,7 +268,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "wardrobe.core.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "wardrobe.core.api.exceptions.exception_handler",
-    # Throttles (see the docstring): anonymous / signed-in rates for every request, ``auth`` for the
+    # Throttles (see docs/configuration.md): anonymous / signed-in rates for every request, ``auth`` for the
     # views with ``throttle_scope = "auth"``, ``upload`` for POST /api/photos/. Counters live in CACHES.
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",

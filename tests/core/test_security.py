@@ -74,7 +74,19 @@ def test_default_rates_come_from_the_environment_documented():
     assert set(configured) == {"anon", "user", "auth", "upload"}
     for scope, rate in configured.items():
         assert rate is None or re.fullmatch(r"\d+/(s|sec|m|min|h|hour|d|day)", rate), (scope, rate)
-    assert "THROTTLE_AUTH_RATE" in sys.modules["wardrobe.settings"].__doc__
+    assert "THROTTLE_AUTH_RATE" in CONFIGURATION_DOC.read_text()
+
+
+CONFIGURATION_DOC = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
+
+
+def test_every_environment_variable_is_documented():
+    """Each variable ``wardrobe/settings.py`` reads (``env.<type>("NAME"``) is named in docs/configuration.md."""
+    source = (CONFIGURATION_DOC.parents[1] / "wardrobe" / "settings.py").read_text()
+    names = set(re.findall(r'env(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]+)"', source))
+    assert len(names) > 30, names
+    doc = CONFIGURATION_DOC.read_text()
+    assert not sorted(n for n in names if f"`{n}`" not in doc)
 
 
 @pytest.mark.django_db
