@@ -26,6 +26,7 @@ FLOORS = [
     "wardrobe.outfits",
     "wardrobe.suggestions",
     "wardrobe.preferences",
+    "wardrobe.backup",
     "workers",
     "wardrobe",
 ]

@@ -30,7 +30,6 @@ urlpatterns = [
     path("garments/<int:garment_id>/cutout/", fixes.garment_mask_edit, name="garment-mask-edit"),
     path("garments/<int:garment_id>/cutout/undo/", fixes.garment_mask_undo, name="garment-mask-undo"),
     path("garments/<int:garment_id>/merge/", fixes.garment_merge, name="garment-merge"),
-    path("accounts/settings/export/", garments.export, name="export"),
     # Owner-checked files (never a public media URL).
     path("media/photos/<int:photo_id>/image", media.PhotoImageView.as_view(), name="photo-image"),
     path("media/garments/<int:garment_id>/mask.png", media.GarmentMaskView.as_view(), name="garment-mask"),

@@ -17,8 +17,3 @@ urlpatterns = [
     path("review/", views.ReviewListView.as_view(), name="review-list"),
     path("", include(router.urls)),
 ]
-
-#: Routes of the signed-in user, included under ``/api/me/``.
-me_urlpatterns = [
-    path("export/", views.ExportApi.as_view(), name="api-export"),
-]

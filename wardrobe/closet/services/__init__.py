@@ -1,11 +1,11 @@
 """Closet writes. Views, the API and the worker tasks call these names; the modules hold them by topic:
 :mod:`.photos` (uploads, the queue, the sweeper), :mod:`.processing` (a photo into garments),
-:mod:`.garments` (edit, review, archive, delete), :mod:`.wear` (wear log, laundry), :mod:`.export`,
-and the fixes a person makes: :mod:`.masks` (refine a cutout with strokes, undo, merge two garments),
-:mod:`.boxes` (add a garment the model missed), :mod:`.rerun` (run a photo again)."""
+:mod:`.garments` (edit, review, archive, delete), :mod:`.wear` (wear log, laundry), and the fixes a
+person makes: :mod:`.masks` (refine a cutout with strokes, undo, merge two garments),
+:mod:`.boxes` (add a garment the model missed), :mod:`.rerun` (run a photo again). The export of a
+person's data lives in ``wardrobe.backup``."""
 
 from wardrobe.closet.services.boxes import box_request_fail, box_request_process, photo_box_request
-from wardrobe.closet.services.export import closet_export_open, closet_export_write
 from wardrobe.closet.services.garments import (
     garment_archive,
     garment_confirm,
@@ -40,8 +40,6 @@ __all__ = [
     "photo_box_request",
     "photo_rerun",
     "stroke_mask_decode",
-    "closet_export_open",
-    "closet_export_write",
     "garment_archive",
     "garment_confirm",
     "garment_create",

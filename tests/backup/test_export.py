@@ -1,4 +1,6 @@
-"""Closet export: a zip of the user's photos, cutouts, masks and items.json, and nothing of anyone else."""
+"""The export: a zip of the user's photos, cutouts, masks and items.json that matches the database and
+the stored files, and holds nothing of anyone else (what it holds beyond the closet:
+``test_export_complete.py``)."""
 
 from __future__ import annotations
 
@@ -89,6 +91,8 @@ def _check_archive(data: bytes, owner) -> dict:
         | set(expected_photo_files.values())
         | {f"cutouts/{g.pk}.png" for g in garments}
         | {f"masks/{g.pk}.png" for g in garments}
+        | {f"model_cutouts/{g.pk}.png" for g in garments if g.model_cutout}
+        | {f"model_masks/{g.pk}.png" for g in garments if g.model_mask}
     )
     assert names == expected
     for p in photos:
@@ -98,7 +102,7 @@ def _check_archive(data: bytes, owner) -> dict:
         assert archive.read(f"masks/{g.pk}.png") == _read(g.mask)
 
     doc = json.loads(archive.read("items.json").decode("utf-8"))
-    assert doc["schema_version"] == 1 and doc["username"] == owner.username
+    assert doc["schema_version"] == 2 and doc["username"] == owner.username == doc["profile"]["username"]
     assert [p["id"] for p in doc["photos"]] == [p.pk for p in photos]
     for entry, p in zip(doc["photos"], photos):
         assert entry == {
@@ -109,6 +113,8 @@ def _check_archive(data: bytes, owner) -> dict:
             "height": p.height,
             "status": p.status,
             "uploaded_at": p.created_at.isoformat(),
+            "updated_at": p.updated_at.isoformat(),
+            "box_requests": [],
         }
     assert [i["id"] for i in doc["items"]] == [g.pk for g in garments]
     for item, g in zip(doc["items"], garments):
@@ -182,14 +188,20 @@ def test_export_of_an_empty_closet(api, user):
     r = api.get("/api/me/export/", HTTP_ACCEPT="application/zip")
     assert r.status_code == 200
     doc = _check_archive(b"".join(r.streaming_content), user)
-    assert doc["photos"] == [] and doc["items"] == []
+    assert doc["photos"] == [] and doc["items"] == [] and doc["outfits"] == [] and doc["plans"] == []
+    # Never saved settings read as the defaults, and reading them writes nothing.
+    assert doc["profile"]["currency"] == "KRW" and doc["profile"]["language"] == ""
+    assert doc["weather"] == {"provider": "open-meteo", "location_name": "", "latitude": None, "longitude": None}
+    from wardrobe.weather.models import WeatherSettings
+
+    assert not WeatherSettings.objects.filter(user=user).exists()
 
 
 def test_export_page_link_and_download(client, user, closets):
-    assert client.get(reverse("closet:export")).status_code == 302  # login first
+    assert client.get(reverse("backup:export")).status_code == 302  # login first
     client.force_login(user)
-    assert reverse("closet:export").encode() in client.get(reverse("preferences:settings")).content
-    r = client.get(reverse("closet:export"))
+    assert reverse("backup:export").encode() in client.get(reverse("preferences:settings")).content
+    r = client.get(reverse("backup:export"))
     assert r.status_code == 200 and r["Content-Type"] == "application/zip"
     assert r["Cache-Control"] == "private, no-store"
     _check_archive(b"".join(r.streaming_content), user)
@@ -212,10 +224,10 @@ def test_export_needs_authentication():
 
 def test_export_writes_through_a_spooled_file(user, closets, monkeypatch):
     """A closet larger than the spool limit goes to a temporary file, not memory, and reads back whole."""
-    from wardrobe.closet.services import export as selectors
+    from wardrobe.backup import services
 
-    monkeypatch.setattr(selectors, "EXPORT_SPOOL_BYTES", 1024)
-    spool = selectors.closet_export_open(user=user)
+    monkeypatch.setattr(services, "EXPORT_SPOOL_BYTES", 1024)
+    spool = services.backup_export_open(user=user)
     try:
         assert spool._rolled  # on disk
         _check_archive(spool.read(), user)

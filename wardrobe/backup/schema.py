@@ -1,0 +1,200 @@
+"""The export's format: its version, the names inside the zip, and where every field of a person's
+data goes in ``items.json`` (or why it stays out). ``docs/export.md`` describes each key;
+``tests/backup/test_export_complete.py`` checks that every concrete field of every model holding a
+person's data is in :data:`EXPORTED` or :data:`LEFT_OUT`, and that each path of :data:`EXPORTED`
+is in a written export, so a field added later cannot be missed silently.
+
+Paths: ``profile.language`` is key ``language`` of the object ``profile``; ``items[].warmth_clo``
+is key ``warmth_clo`` of every record of the list ``items``; a path ending in ``[]`` is the list
+itself (a row that becomes a record of it, or its position in it).
+"""
+
+from __future__ import annotations
+
+#: Version of ``items.json``: raised when a key changes meaning or goes away (2: the whole account,
+#: not only the closet: profile, weather settings, outfits with their canvas, the calendar, every
+#: garment field). Added keys keep the version.
+EXPORT_SCHEMA_VERSION = 2
+#: The JSON document inside the zip (the name of version 1, so one reader finds both).
+EXPORT_DOCUMENT = "items.json"
+#: Folders of the zip: ``<folder>/<id>.<ext>`` (the photo's id, or the item's id for the others).
+PHOTOS_DIR = "photos"
+CUTOUTS_DIR = "cutouts"
+MASKS_DIR = "masks"
+MODEL_CUTOUTS_DIR = "model_cutouts"
+MODEL_MASKS_DIR = "model_masks"
+
+_OWNER = "the export is one person's: every record in it is theirs"
+_FAILURE = "why processing failed (``closet.failures``): processing internals, not the person's work"
+_ROW_ID = "the server's row key; the record is found by its place in its parent"
+
+#: ``model label -> {field name: path in items.json}`` for every field that is exported.
+EXPORTED: dict[str, dict[str, str]] = {
+    "auth.User": {
+        "username": "profile.username",
+        "first_name": "profile.first_name",
+        "last_name": "profile.last_name",
+        "email": "profile.email",
+        "date_joined": "profile.date_joined",
+    },
+    "accounts.Profile": {
+        "user": "profile",
+        "language": "profile.language",
+        "review_threshold": "profile.review_threshold",
+        "currency": "profile.currency",
+    },
+    "weather.WeatherSettings": {
+        "user": "weather",
+        "provider": "weather.provider",
+        "location_name": "weather.location_name",
+        "latitude": "weather.latitude",
+        "longitude": "weather.longitude",
+    },
+    "closet.Photo": {
+        "id": "photos[].id",
+        "image": "photos[].file",
+        "original_filename": "photos[].original_filename",
+        "width": "photos[].width",
+        "height": "photos[].height",
+        "status": "photos[].status",
+        "created_at": "photos[].uploaded_at",
+        "updated_at": "photos[].updated_at",
+    },
+    "closet.BoxRequest": {
+        "photo": "photos[].box_requests[]",
+        "box": "photos[].box_requests[].box",
+        "status": "photos[].box_requests[].status",
+        "garment": "photos[].box_requests[].item_id",
+        "created_at": "photos[].box_requests[].created_at",
+    },
+    "closet.Garment": {
+        "id": "items[].id",
+        "photo": "items[].photo_id",
+        "category": "items[].category",
+        "type": "items[].type",
+        "score": "items[].score",
+        "detector_score": "items[].detector_score",
+        "classifier_score": "items[].classifier_score",
+        "x0": "items[].box",
+        "y0": "items[].box",
+        "x1": "items[].box",
+        "y1": "items[].box",
+        "mask": "items[].mask_file",
+        "cutout": "items[].cutout_file",
+        "guesses": "items[].guesses",
+        "mask_quality": "items[].mask_quality",
+        "mask_edited": "items[].mask_edited",
+        "model_mask": "items[].model_mask_file",
+        "model_cutout": "items[].model_cutout_file",
+        "model_box": "items[].model_box",
+        "status": "items[].status",
+        "archive_reason": "items[].archive_reason",
+        "archived_at": "items[].archived_at",
+        "name": "items[].name",
+        "brand": "items[].brand",
+        "size": "items[].size",
+        "material": "items[].material",
+        "seasons": "items[].seasons",
+        "price": "items[].price",
+        "currency": "items[].currency",
+        "purchase_date": "items[].purchase_date",
+        "notes": "items[].notes",
+        "picture": "items[].picture",
+        "laundry": "items[].laundry",
+        "warmth_clo": "items[].warmth_clo",
+        "wear_count": "items[].wear_count",
+        "last_worn_on": "items[].last_worn_on",
+        "created_at": "items[].created_at",
+        "updated_at": "items[].updated_at",
+    },
+    "closet.GarmentColor": {
+        "garment": "items[].colors[]",
+        "position": "items[].colors[]",
+        "name": "items[].colors[].name",
+        "hex": "items[].colors[].hex",
+        "fraction": "items[].colors[].fraction",
+    },
+    "closet.WearLog": {
+        "garment": "items[].worn_on",
+        "worn_on": "items[].worn_on",
+    },
+    "outfits.Outfit": {
+        "id": "outfits[].id",
+        "name": "outfits[].name",
+        "occasion": "outfits[].occasion",
+        "seasons": "outfits[].seasons",
+        "source": "outfits[].source",
+        "explanation": "outfits[].explanation",
+        "garments": "outfits[].items[]",
+        "created_at": "outfits[].created_at",
+        "updated_at": "outfits[].updated_at",
+    },
+    "outfits.OutfitItem": {
+        "outfit": "outfits[].items[]",
+        "garment": "outfits[].items[].item_id",
+        "x": "outfits[].items[].x",
+        "y": "outfits[].items[].y",
+        "width": "outfits[].items[].width",
+        "z": "outfits[].items[].z",
+    },
+    "outfits.OutfitPlan": {
+        "id": "plans[].id",
+        "outfit": "plans[].outfit_id",
+        "date": "plans[].date",
+        "worn": "plans[].worn",
+        "created_at": "plans[].created_at",
+    },
+}
+
+#: ``model label -> {field name: why it stays out}`` for the fields of the models above that do not.
+LEFT_OUT: dict[str, dict[str, str]] = {
+    "auth.User": {
+        "id": "the server's row key; the username names the account",
+        "password": "a password hash never leaves the server",
+        "last_login": "sign-in bookkeeping, not something the person made",
+        "is_superuser": "the server's permissions, not the person's data",
+        "is_staff": "the server's permissions, not the person's data",
+        "is_active": "the server's permissions, not the person's data",
+        "groups": "the server's permissions, not the person's data",
+        "user_permissions": "the server's permissions, not the person's data",
+    },
+    "accounts.Profile": {"id": "one per person: the profile object"},
+    "weather.WeatherSettings": {"id": "one per person: the weather object"},
+    "closet.Photo": {
+        "owner": _OWNER,
+        "error": "technical detail of a failure, for administrators only",
+        "error_code": _FAILURE,
+        "error_params": _FAILURE,
+        "processing_seconds": "processing internals",
+        "attempts": "processing internals",
+        "enqueued_at": "processing internals",
+        "processing_started_at": "processing internals",
+    },
+    "closet.BoxRequest": {
+        "id": _ROW_ID,
+        "error": "technical detail of a failure, for administrators only",
+        "error_code": _FAILURE,
+        "error_params": _FAILURE,
+    },
+    "closet.Garment": {"owner": _OWNER},
+    "closet.GarmentColor": {"id": _ROW_ID},
+    "closet.WearLog": {
+        "id": "a wear is its item and its day",
+        "owner": _OWNER,
+        "created_at": "when the wear was written down, bookkeeping",
+    },
+    "outfits.Outfit": {"owner": _OWNER},
+    "outfits.OutfitItem": {"id": "an outfit holds an item once: the item's id names it"},
+    "outfits.OutfitPlan": {"owner": _OWNER},
+}
+
+#: ``model label -> why none of it is exported``: the other models of the project's apps, and those
+#: of other apps that point at a user.
+NOT_PERSONAL: dict[str, str] = {
+    "closet.Section": "the shared taxonomy: an item names its section by slug",
+    "closet.Category": "the shared taxonomy: an item names its category by slug (its default clo: `warmth`)",
+    "closet.GarmentType": "the shared taxonomy: an item names its type by slug (its default clo: `warmth`)",
+    "closet.Season": "the fixed seasons: named by slug",
+    "authtoken.Token": "a credential: never exported",
+    "admin.LogEntry": "the administrators' log",
+}
