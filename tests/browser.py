@@ -41,6 +41,8 @@ def start_browser():
     ):
         options.add_argument(arg)
     options.add_experimental_option("prefs", {"intl.accept_languages": "en-US,en"})
+    # The console, CSP violations included, for driver.get_log("browser") (tests/core/test_csp_browser.py).
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.implicitly_wait(0)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)

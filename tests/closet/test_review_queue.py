@@ -178,11 +178,10 @@ def test_review_page_shows_every_garment_with_its_box_on_the_photo(client, user,
     assert "data-review-live" in body and "js/review.js" in body
     g = queue["first"][0]
     w, h = g.photo.width, g.photo.height
-    style = (
-        f"left:{100 * g.x0 / w:.2f}%;top:{100 * g.y0 / h:.2f}%;"
-        f"width:{100 * (g.x1 - g.x0) / w:.2f}%;height:{100 * (g.y1 - g.y0) / h:.2f}%"
-    )
-    assert f'<span class="spot-box" style="{style}"' in body
+    # The box is drawn in photo pixels over the photo (an SVG, no style attribute: the CSP allows none).
+    assert f'<svg class="spot-mark" viewBox="0 0 {w} {h}" preserveAspectRatio="none"' in body
+    assert f'<rect class="spot-box" x="{g.x0}" y="{g.y0}" width="{g.x1 - g.x0}" height="{g.y1 - g.y0}"' in body
+    assert "style=" not in body
     assert reverse("closet:photo-image", args=[g.photo_id]) in body
     assert body.count('<datalist id="kind-options">') == 1 and 'data-kind="shoe:sneakers"' in body
     assert "Shoes · Shoe" not in body and "Shoe · Shoes" not in body

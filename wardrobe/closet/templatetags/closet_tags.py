@@ -29,17 +29,6 @@ def kind_label(guess: dict, names: dict) -> str:
 
 
 @register.filter
-def box_style(garment) -> str:
-    """Inline CSS that lays a garment's box over its photo shown at any size: ``left``, ``top``,
-    ``width`` and ``height`` in percent of the photo (the box is in photo pixels)."""
-    width, height = max(garment.photo.width, 1), max(garment.photo.height, 1)
-    return (
-        f"left:{100 * garment.x0 / width:.2f}%;top:{100 * garment.y0 / height:.2f}%;"
-        f"width:{100 * garment.box_width / width:.2f}%;height:{100 * garment.box_height / height:.2f}%"
-    )
-
-
-@register.filter
 def kind_value(guess: dict) -> str:
     """``"category:type"`` of a guess (``vocabulary.taxonomy.kind_value``), the value the review forms post."""
     return taxonomy.kind_value(guess.get("category", ""), guess.get("type"))
