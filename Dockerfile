@@ -1,4 +1,6 @@
-# One image for the web server and the Celery worker.
+# One image for the web server and the Celery worker. nginx is not in it: run it in front of the `web`
+# service (on the host or in a container of its own) with deploy/nginx.conf, which
+# tests/core/test_nginx.py checks; without it the app still caps request bodies (MAX_REQUEST_BYTES).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

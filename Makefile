@@ -50,11 +50,14 @@ web: migrate
 worker: install
 	$(PY) -m celery -A workers worker -Q vision -c 1 --prefetch-multiplier 1 -B -l info
 
-# The browser tests drive Debian's Chromium with chromedriver; install them when missing.
+# The browser tests drive Debian's Chromium with chromedriver, tests/core/test_nginx.py runs Debian's nginx
+# (and openssl for its certificate); install them when missing.
 browser-deps:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list | grep -qi nanum || { \
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list | grep -qi nanum \
+	  && { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } && command -v openssl >/dev/null || { \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  $$SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-nanum; }
+	  $$SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver \
+	    fonts-nanum nginx openssl; }
 
 # The test suite runs against PostgreSQL and Redis on 127.0.0.1 (see pytest.ini), single process.
 test: lint browser-deps
