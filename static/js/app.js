@@ -124,10 +124,17 @@ function initUploader(root) {
         setState(item, "pending", gettext("Waiting to be analysed"));
         startPolling();
       } else if (xhr.status === 429) {
-        // The upload throttle (THROTTLE_UPLOAD_RATE): wait as long as the server asks, then send again.
+        // The upload throttle (THROTTLE_UPLOAD_RATE), or too many of this person's photos waiting for
+        // the worker (MAX_PENDING_PHOTOS, code "too_many_pending": the server's sentence says so):
+        // wait as long as the server asks, then send again.
         const wait = Math.max(1, parseInt(xhr.getResponseHeader("Retry-After"), 10) || 5);
+        let backlog = "";
+        try {
+          const body = JSON.parse(xhr.responseText);
+          if (body.code === "too_many_pending") backlog = body.detail;
+        } catch (e) { /* not JSON: the throttle's sentence below */ }
         item.bar.value = 0;
-        setState(item, "throttled", fmt(gettext("Many photos at once: this one goes up in %(s)s s."), { s: wait }));
+        setState(item, "throttled", backlog || fmt(gettext("Many photos at once: this one goes up in %(s)s s."), { s: wait }));
         window.setTimeout(() => { setState(item, "queued", gettext("Waiting to upload")); pump(); render(); }, wait * 1000);
       } else {
         item.bar.value = 0;

@@ -436,7 +436,7 @@ CASES: list[Case] = [
         one(lambda: photo_bytes()[: len(photo_bytes()) // 2]),
         api=400,
         form=400,
-        message="truncated",
+        message="cut off",
     ),
     Case(
         "jpeg-header-only",
@@ -444,7 +444,7 @@ CASES: list[Case] = [
         one(lambda: photo_bytes()[:600]),
         api=400,
         form=400,
-        message="truncated",
+        message="cut off",
     ),
     Case(
         "jpeg-corrupt-huffman",
@@ -468,7 +468,7 @@ CASES: list[Case] = [
         one(lambda: photo_bytes("PNG")[: len(photo_bytes("PNG")) // 2], "a.png", "image/png"),
         api=400,
         form=400,
-        message="truncated",
+        message="cut off",
     ),
     Case(
         "png-corrupt-idat",
@@ -969,6 +969,10 @@ def markdown_table():
     Path(path).write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+#: What a library's or Python's error text looks like (``OSError: ...``, PIL's "broken data stream").
+RAW_ERROR = re.compile(r"\w+(Error|Exception)\b|errno|broken data stream|cannot identify|image file is|Traceback")
+
+
 @pytest.mark.parametrize("channel", ["api", "form"])
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_upload_corpus(case: Case, channel: str, user, api, media_root, settings):
@@ -984,6 +988,8 @@ def test_upload_corpus(case: Case, channel: str, user, api, media_root, settings
     if expected >= 400:
         wanted = case.form_message if channel == "form" and case.form_message is not None else case.message
         assert wanted and wanted in outcome.message.lower(), outcome.message
+        # A sentence for a person, never a decoder's or Python's error text (issue 15, defect 7).
+        assert not RAW_ERROR.search(outcome.message), outcome.message
         assert photos == [] and media_files(media_root) == []
         return
     files_sent = len(case.parts()) if case.parts else 1

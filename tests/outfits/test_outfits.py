@@ -408,7 +408,9 @@ def test_picture_page_is_private_cached_and_conditional(browser, bob_browser, us
     assert _decode(r.content).shape == (800, 600, 3)
     again = browser.get(url, HTTP_IF_NONE_MATCH=r["ETag"])
     assert again.status_code == 304 and again.content == b""
-    assert _decode(browser.get(url + "?width=150").content).shape == (200, 150, 3)
+    # Widths are rounded up to one of render.WIDTHS (120, 300, 600, 1200): 150 is drawn 300 wide.
+    assert _decode(browser.get(url + "?width=150").content).shape == (400, 300, 3)
+    assert _decode(browser.get(url + "?width=300").content).shape == (400, 300, 3)
     for bad in ("5", "abc", "99999", "-1", "1.5"):
         assert browser.get(url + "?width=" + bad).status_code == 400
     assert bob_browser.get(url).status_code == 404

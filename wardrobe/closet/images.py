@@ -16,6 +16,19 @@ Rules for every upload:
   side must be at least ``settings.MIN_IMAGE_SIDE`` pixels (default 32) and the long side at most
   ``settings.MAX_ASPECT_RATIO`` times the short one (default 10), checked on the header's size, before
   decoding.
+* **Downscaled to the working size.** An image whose long side is over ``settings.MAX_PHOTO_SIDE``
+  (default 2048 pixels; 0: never) is scaled down before any other work (colour conversion,
+  rotation, encoding), so that its long side is at most ``MAX_PHOTO_SIDE`` and at least
+  ``MIN_SIDE_FRACTION`` (2/3) of it: a JPEG is decoded at 1/2, 1/4 or 1/8 of its size straight away
+  (Pillow's ``draft``, libjpeg's DCT scaling: a 12-megapixel phone photo of 4,032 x 3,024 comes out
+  2,016 x 1,512 at a quarter of the memory and time); any image still too big is reduced by a
+  whole factor (``Image.reduce``: block means) when that lands in the range, else resampled with
+  Lanczos to exactly ``MAX_PHOTO_SIDE`` (a 1-bit, palette or transparent image first becomes 8-bit
+  greyscale, RGB or RGBA, so it is averaged rather than picked pixel by pixel). Only this copy is
+  stored; the original upload is not kept. The vision pipeline works at most at 640 pixels (the
+  detector's ``WORK_SIZE``) and the pages at most at 1,200, so 2048 keeps a margin for cutouts,
+  crops and zooming in on the photo page. ``decode_image`` without ``max_side`` (the worker
+  reading a stored photo) does not downscale.
 * **Animated images** (animated WebP, APNG, multi-picture JPEG, HEIC with several pictures) are
   accepted; only the first (primary) frame is decoded and kept, as a still image.
 * **Upright, 8-bit sRGB.** EXIF orientation is applied; 16-bit images are scaled to 8 bits
@@ -34,13 +47,15 @@ Rules for every upload:
 from __future__ import annotations
 
 import io
+import logging
+import math
 import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 
 #: Pillow format names accepted. MPO is how Pillow names a JPEG with extra pictures (read by the
 #: JPEG reader).
@@ -49,8 +64,24 @@ ALLOWED_FORMATS: frozenset[str] = frozenset({"JPEG", "MPO", "PNG", "WEBP", "HEIF
 OPEN_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP", "HEIF")
 #: Quality of the stored JPEG copy (Pillow's 1..95 scale; 92 is visually lossless for photos).
 JPEG_QUALITY = 92
+#: A downscaled upload's long side is at least this fraction of ``max_side`` (and at most ``max_side``):
+#: the room that lets a whole-factor reduction (libjpeg's 1/2, 1/4, 1/8 scaling, ``Image.reduce``)
+#: replace a resample of the full image, five to ten times dearer (a 4,032 x 3,024 phone photo:
+#: decoded at 1/2, 2,016 x 1,512, in 0.02 s; resampled to 2,048 x 1,536 in 0.2 s more). 2/3 lets the
+#: common camera sizes land there: 6,000 x 4,000 at 1/4 (1,500 x 1,000), 5,472 x 3,648 at 1/4.
+MIN_SIDE_FRACTION = 2 / 3
 
 _EXIF_ORIENTATION = 0x0112
+#: EXIF orientation -> the transpose that makes the picture upright (as ``ImageOps.exif_transpose``).
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 _SRGB = ImageCms.createProfile("sRGB")
 _configured = False
 
@@ -68,6 +99,8 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"\x00\x00\x01\x00", "ICO"),
     (b"qoif", "QOI"),
 )
+
+logger = logging.getLogger(__name__)
 
 
 def configure_pillow() -> None:
@@ -91,12 +124,15 @@ class DecodedImage:
 
     ``image``: the upright 8-bit sRGB image (PIL, mode ``RGB``, no metadata in ``info``);
     ``format``: Pillow's name of the uploaded format (``JPEG``, ``MPO``, ``PNG``, ``WEBP``, ``HEIF``);
-    ``frames``: how many frames or pictures the upload had (only the first is kept).
+    ``frames``: how many frames or pictures the upload had (only the first is kept);
+    ``source_size``: ``(width, height)`` in pixels of the image as uploaded, before any downscaling
+    (upright; ``None`` when not known).
     """
 
     image: Image.Image
     format: str
     frames: int = 1
+    source_size: tuple[int, int] | None = None
 
     @property
     def width(self) -> int:
@@ -167,6 +203,50 @@ def _to_srgb(img: Image.Image, icc: bytes | None) -> Image.Image:
     return img.convert("RGB")
 
 
+def _target_size(width: int, height: int, max_side: int) -> tuple[int, int] | None:
+    """``(w, h)`` in pixels of a ``width`` x ``height`` image scaled so that its long side is
+    ``max_side`` (aspect ratio kept, each side at least 1), or ``None`` when it already fits (or
+    ``max_side`` is 0: no limit)."""
+    if not max_side or max(width, height) <= max_side:
+        return None
+    scale = max_side / max(width, height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _draft(img: Image.Image, fmt: str, max_side: int) -> None:
+    """Ask the JPEG decoder (``fmt`` ``JPEG`` or ``MPO``) to decode ``img`` at 1/2, 1/4 or 1/8 of its
+    size: the smallest of those scales whose long side is still at least ``MIN_SIDE_FRACTION`` x
+    ``max_side`` (libjpeg's DCT scaling; ``img.size`` changes at once). Must run before ``load()``.
+    Other formats, or an image that fits: nothing."""
+    if fmt in ("JPEG", "MPO") and _target_size(img.width, img.height, max_side):
+        scale = max_side * MIN_SIDE_FRACTION / max(img.size)
+        img.draft(None, (max(1, math.ceil(img.width * scale)), max(1, math.ceil(img.height * scale))))
+
+
+def _shrink(img: Image.Image, max_side: int) -> Image.Image:
+    """``img`` (decoded, 8-bit) with its long side brought down to at most ``max_side`` pixels, or
+    unchanged when it fits. The cheap way when it lands at ``MIN_SIDE_FRACTION`` x ``max_side`` or
+    more: ``reduce`` by a whole factor (each output pixel the mean of a k x k block); else a Lanczos
+    resample to exactly ``max_side``. A 1-bit image becomes ``L``, a palette one ``RGB``, one with
+    transparency (a palette entry or colour key, ``PA``) ``RGBA`` first, so that pixels are averaged
+    rather than picked and transparency survives as alpha (premultiplied while averaging)."""
+    target = _target_size(img.width, img.height, max_side)
+    if target is None:
+        return img
+    if "transparency" in img.info or img.mode == "PA":
+        img = img.convert("RGBA")
+    elif img.mode in ("1", "P"):
+        img = img.convert("L" if img.mode == "1" else "RGB")
+    long = max(img.size)
+    factor = math.ceil(long / max_side)
+    if long / factor >= max_side * MIN_SIDE_FRACTION:
+        premultiplied = {"RGBA": "RGBa", "LA": "La"}.get(img.mode)
+        if premultiplied:
+            return img.convert(premultiplied).reduce(factor).convert(img.mode)
+        return img.reduce(factor)
+    return img.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)
+
+
 def _check_shape(width: int, height: int) -> None:
     """Refuse a photo too thin to hold a garment: a side under ``settings.MIN_IMAGE_SIDE`` pixels or
     a long side more than ``settings.MAX_ASPECT_RATIO`` times the short one (a 30,000 x 10 strip
@@ -186,11 +266,13 @@ def _check_shape(width: int, height: int) -> None:
         )
 
 
-def decode_image(data: bytes, *, max_pixels: int | None = None) -> DecodedImage:
+def decode_image(data: bytes, *, max_pixels: int | None = None, max_side: int = 0) -> DecodedImage:
     """Fully decode image bytes and return the upright 8-bit sRGB image (see the module docstring).
 
     ``data``: the whole upload; ``max_pixels``: pixel limit (width x height), default
-    ``settings.MAX_IMAGE_PIXELS``.
+    ``settings.MAX_IMAGE_PIXELS``, checked on the full size the file declares (also when it is
+    then decoded smaller); ``max_side``: the long side in pixels the image is scaled down to when it
+    is longer (``photo_create`` passes ``settings.MAX_PHOTO_SIDE``), default 0: kept at full size.
     Raises ``django.core.exceptions.ValidationError`` with a readable message and a ``code``:
     ``empty``, ``unsupported_format`` (a known non-allowed format), ``not_an_image``,
     ``too_many_pixels``, ``bad_shape`` (a side under ``settings.MIN_IMAGE_SIDE`` or an aspect ratio
@@ -219,14 +301,21 @@ def decode_image(data: bytes, *, max_pixels: int | None = None) -> DecodedImage:
                 raise _too_many_pixels(width, height, max_pixels)
             _check_shape(width, height)
             frames = getattr(img, "n_frames", 1)
+            _draft(img, fmt, max_side)  # a big JPEG: decoded at 1/2, 1/4 or 1/8 of its size
+            drafted = img.size != (width, height) and fmt in ("JPEG", "MPO")
             img.load()  # full decode of the first frame: catches truncated and corrupt files
-            if img.width * img.height > max_pixels:  # HEIF transforms are applied on load
-                raise _too_many_pixels(img.width, img.height, max_pixels)
-            _check_shape(img.width, img.height)
+            if not drafted:  # HEIF transforms are applied on load
+                if img.width * img.height > max_pixels:
+                    raise _too_many_pixels(img.width, img.height, max_pixels)
+                _check_shape(img.width, img.height)
+                width, height = img.size
             icc = img.info.get("icc_profile")
             orientation = img.getexif().get(_EXIF_ORIENTATION, 1)
-            upright = ImageOps.exif_transpose(img) if orientation in (2, 3, 4, 5, 6, 7, 8) else img
-            rgb = _to_srgb(_flatten(_to_8bit(upright)), icc)
+            small = _shrink(_to_8bit(img), max_side)  # before any per-pixel work
+            upright = small.transpose(_UPRIGHT[orientation]) if orientation in _UPRIGHT else small
+            rgb = _to_srgb(_flatten(upright), icc)
+            if orientation in (5, 6, 7, 8):
+                width, height = height, width
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -256,13 +345,16 @@ def decode_image(data: bytes, *, max_pixels: int | None = None) -> DecodedImage:
         RuntimeError,
         MemoryError,
     ) as exc:
+        logger.info("upload not decoded: %s: %s", type(exc).__name__, " ".join(str(exc).split())[:300])
         raise ValidationError(
-            _("The image could not be decoded (corrupt or truncated file): %(error)s")
-            % {"error": " ".join(str(exc).split())[:300]},
+            _(
+                "The image could not be decoded: the file is corrupt or cut off. Export it again from "
+                "your phone or gallery and upload that copy."
+            ),
             code="corrupt",
         )
     rgb.info.clear()  # no EXIF, XMP, ICC, comments or text chunks travel with the pixels
-    return DecodedImage(image=rgb, format=fmt, frames=frames)
+    return DecodedImage(image=rgb, format=fmt, frames=frames, source_size=(width, height))
 
 
 def encode_for_storage(decoded: DecodedImage) -> tuple[bytes, str]:

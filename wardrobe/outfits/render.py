@@ -14,8 +14,12 @@ Sizes and units:
   opaque). A garment whose file is missing or unreadable is left out (logged), never an error.
 
 ``outfit_png`` caches the PNG bytes in Django's default cache, keyed by :func:`picture_key` (the
-outfit's id, ``updated_at``, the width and every item's garment, picture choice and place), so an
-edit, a garment switched between cutout and photo, or a deleted garment gives a new picture.
+outfit's id, ``updated_at``, the width and every item's garment, picture choice, cutout, box and
+place), so an edit, a garment switched between cutout and photo, a refined cutout or a deleted
+garment gives a new picture. It draws only the widths of :data:`WIDTHS`: any other width a client asks
+for is rounded up to the next of them (:func:`snap_width`), so a picture is drawn at most
+``len(WIDTHS)`` times per version of the outfit, and the cache cannot be filled with one outfit drawn
+at every width. The photo crops it draws from are cached too (``closet.services.garment_photo_crop``).
 """
 
 from __future__ import annotations
@@ -37,12 +41,22 @@ logger = logging.getLogger(__name__)
 CANVAS_WIDTH = 600
 #: Widths a client may ask for (pixels).
 MIN_WIDTH, MAX_WIDTH = 60, 1200
+#: The widths drawn and cached (pixels): the calendar's, the list's, the page's and twice that.
+WIDTHS = (120, 300, 600, 1200)
 #: The canvas colour (RGB): the app's page background, a neutral warm grey.
 BACKGROUND = (246, 245, 242)
 #: A very tall picture is drawn at most this many canvas heights tall (its width shrinks to match).
 MAX_HEIGHT_FACTOR = 2
 #: How long a rendered picture stays in the cache (seconds).
 CACHE_SECONDS = 7 * 24 * 3600
+
+
+def snap_width(width: int) -> int:
+    """The smallest of :data:`WIDTHS` at least ``width`` pixels (``MAX_WIDTH`` for a wider one).
+    Raises ``ValueError`` for a width outside ``MIN_WIDTH``..``MAX_WIDTH``."""
+    if not MIN_WIDTH <= width <= MAX_WIDTH:
+        raise ValueError(f"width must be {MIN_WIDTH}..{MAX_WIDTH} pixels, not {width}")
+    return next((w for w in WIDTHS if w >= width), WIDTHS[-1])
 
 
 def canvas_size(width: int = CANVAS_WIDTH) -> tuple[int, int]:
@@ -107,16 +121,17 @@ def picture_key(outfit: Outfit, *, width: int = CANVAS_WIDTH) -> str:
     parts = [str(outfit.pk), outfit.updated_at.isoformat() if outfit.updated_at else "", str(width)]
     parts += [
         f"{i.pk}:{i.garment_id}:{i.garment.picture}:{i.garment.cutout.name}:{i.x}:{i.y}:{i.width}:{i.z}"
+        f":{i.garment.photo_id}:{i.garment.x0}:{i.garment.y0}:{i.garment.x1}:{i.garment.y1}"
         for i in _items(outfit)
     ]
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
 def outfit_png(outfit: Outfit, *, width: int = CANVAS_WIDTH) -> tuple[bytes, str]:
-    """``(PNG bytes, key)`` of the outfit's picture, from the cache when drawn before (see
-    ``render_outfit``; ``key`` is :func:`picture_key`). Raises ``ValueError`` for a bad width."""
-    if not MIN_WIDTH <= width <= MAX_WIDTH:
-        raise ValueError(f"width must be {MIN_WIDTH}..{MAX_WIDTH} pixels, not {width}")
+    """``(PNG bytes, key)`` of the outfit's picture ``snap_width(width)`` pixels wide, from the cache
+    when drawn before (see ``render_outfit``; ``key`` is :func:`picture_key`). Raises ``ValueError``
+    for a width outside ``MIN_WIDTH``..``MAX_WIDTH``."""
+    width = snap_width(width)
     key = picture_key(outfit, width=width)
     data = cache.get(f"outfit-png:{key}")
     if data is None:

@@ -237,10 +237,11 @@ def outfit_wear(request, outfit_id: int):
 
 
 def _width(request) -> int | None:
-    """The ``?width=`` of an outfit picture in pixels (default ``CANVAS_WIDTH``), None when invalid."""
+    """The width in pixels an outfit picture is drawn at: ``?width=`` (default ``CANVAS_WIDTH``)
+    rounded up to one of ``render.WIDTHS``; None when invalid."""
     raw = request.GET.get("width") or str(outfit_render.CANVAS_WIDTH)
     ok = raw.isascii() and raw.isdigit() and outfit_render.MIN_WIDTH <= int(raw) <= outfit_render.MAX_WIDTH
-    return int(raw) if ok else None
+    return outfit_render.snap_width(int(raw)) if ok else None
 
 
 def _picture_etag(request, outfit_id: int) -> str | None:
@@ -262,8 +263,9 @@ def _picture_etag(request, outfit_id: int) -> str | None:
 @etag(_picture_etag)
 def outfit_image(request, outfit_id: int):
     """The outfit's picture (PNG, drawn on the server by ``render.outfit_png``, cached), to its owner
-    only, for ``?width=`` pixels (60..1200, default 600; the height is 4/3 of it); a matching
-    ``If-None-Match`` gets a 304 (Django's ``etag`` decorator). A bad width is a 400."""
+    only, for ``?width=`` pixels (60..1200, default 600, rounded up to one of ``render.WIDTHS``:
+    120, 300, 600 or 1200; the height is 4/3 of it); a matching ``If-None-Match`` gets a 304
+    (Django's ``etag`` decorator). A bad width is a 400."""
     outfit = outfit_or_404(request, outfit_id)
     width = _width(request)
     if width is None:

@@ -150,6 +150,10 @@ class PhotoFixActions:
             202: RerunSerializer,
             400: OpenApiResponse(description="The photo is being analysed already."),
             404: OpenApiResponse(description=NOT_YOURS.format("photos")),
+            429: OpenApiResponse(
+                description="`MAX_PENDING_PHOTOS` of your photos are waiting to be analysed already "
+                "(`code` `too_many_pending`): wait `Retry-After` seconds."
+            ),
         },
     )
     @action(detail=True, methods=["post"])

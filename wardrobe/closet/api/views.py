@@ -9,22 +9,20 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, generics, mixins, renderers, status, viewsets
+from rest_framework import exceptions, generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 
 from accounts.security import UploadRateThrottle
 from wardrobe.closet import selectors, services
 from wardrobe.closet.api import serializers as s
 from wardrobe.closet.api.fixes import GarmentFixActions, PhotoFixActions
+from wardrobe.closet.errors import PhotoBacklogFull
 from wardrobe.closet.filters import GarmentFilter, PhotoFilter
 from wardrobe.closet.models import Garment, Photo
-from wardrobe.closet.views.garments import export_response
 from wardrobe.core.api.fields import FilterListOnlyMixin
 
 NOT_FOUND = OpenApiResponse(description="Not one of your garments.")
@@ -86,6 +84,11 @@ class PhotoViewSet(
                 "acceptable image (see the message)."
             ),
             415: OpenApiResponse(description="The body is not multipart/form-data."),
+            429: OpenApiResponse(
+                description="Too many uploads a minute (`THROTTLE_UPLOAD_RATE`), or `MAX_PENDING_PHOTOS` of "
+                "your photos are waiting to be analysed already (`code` `too_many_pending`): wait "
+                "`Retry-After` seconds."
+            ),
         },
     )
     def create(self, request, *args, **kwargs):
@@ -97,6 +100,8 @@ class PhotoViewSet(
         upload.is_valid(raise_exception=True)
         try:
             photo = services.photo_create(owner=request.user, uploaded_file=upload.validated_data["image"])
+        except PhotoBacklogFull:
+            raise  # 429 with Retry-After (wardrobe.core.api.exceptions)
         except DjangoValidationError as exc:  # a bad file: keyed by the field, as a serializer error is
             raise exceptions.ValidationError({"image": exc.messages})
         return Response({"id": photo.pk, "status": photo.status}, status=status.HTTP_202_ACCEPTED)
@@ -282,38 +287,3 @@ class CategoryListView(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.category_list_with_counts(user=self.request.user)
-
-
-class ZipRenderer(renderers.BaseRenderer):
-    """Lets a client ask for ``Accept: application/zip``; the export view answers with a file itself."""
-
-    media_type = "application/zip"
-    format = "zip"
-    charset = None
-    render_style = "binary"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None):
-        # Only errors come through a renderer here: send them as JSON bytes.
-        return renderers.JSONRenderer().render(data)
-
-
-class ExportApi(APIView):
-    """Your whole closet as one zip: ``photos/``, ``cutouts/``, ``masks/`` and ``items.json``."""
-
-    renderer_classes = [renderers.JSONRenderer, ZipRenderer]
-
-    @extend_schema(
-        responses={
-            (200, "application/zip"): OpenApiResponse(
-                OpenApiTypes.BINARY,
-                description=(
-                    "A zip: `photos/<id>.<ext>` (your stored photos), `cutouts/<garment id>.png`, "
-                    "`masks/<garment id>.png` and `items.json` (`schema_version`, `photos`, `items`: every "
-                    "garment with its fields, wear dates and the archive paths of its files)."
-                ),
-            )
-        }
-    )
-    def get(self, request):
-        """Download everything of yours (only your own rows and files)."""
-        return export_response(request.user)

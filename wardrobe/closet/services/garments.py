@@ -6,12 +6,14 @@ is at fault); nothing is written when one is raised.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -28,6 +30,8 @@ from wardrobe.closet.models import Category, Garment, GarmentColor, GarmentType,
 from wardrobe.closet.services.photos import load_photo_rgb
 
 _UNSET: Any = object()
+#: How long a garment's photo crop stays in Django's cache (seconds; ``garment_photo_crop``).
+CROP_CACHE_SECONDS = 7 * 24 * 3600
 
 
 def _png_bytes(img: Image.Image) -> bytes:
@@ -312,7 +316,24 @@ def garment_delete(*, garment: Garment) -> None:
 
 def garment_photo_crop(*, garment: Garment, max_side: int = 800, margin: float = 0.05) -> bytes:
     """JPEG bytes of the garment's photo cropped to its box widened by ``margin`` (a fraction of the
-    box's size on each side), downscaled so that the long side is at most ``max_side`` pixels."""
+    box's size on each side), downscaled so that the long side is at most ``max_side`` pixels.
+
+    Cached in Django's default cache for :data:`CROP_CACHE_SECONDS`, keyed by a hash of the photo's
+    stored file name (a photo's content never changes; the name is random, so the key cannot be
+    guessed), the box, ``max_side`` and ``margin``: a new box is a new key, and a crop is drawn once
+    per size however often the item page and the outfit pictures ask for it. Raises ``OSError`` when
+    the photo's file is missing, ``ValidationError`` when it cannot be decoded (nothing is cached then)."""
+    parts = (garment.photo.image.name, garment.x0, garment.y0, garment.x1, garment.y1, max_side, margin)
+    key = "garment-crop:" + hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    data = cache.get(key)
+    if data is None:
+        data = _photo_crop(garment, max_side, margin)
+        cache.set(key, data, CROP_CACHE_SECONDS)
+    return data
+
+
+def _photo_crop(garment: Garment, max_side: int, margin: float) -> bytes:
+    """The JPEG of :func:`garment_photo_crop`, drawn from the stored photo (no cache)."""
     image = load_photo_rgb(garment.photo)
     dx, dy = round(garment.box_width * margin), round(garment.box_height * margin)
     crop = image.crop(

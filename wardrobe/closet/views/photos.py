@@ -31,9 +31,12 @@ RECENT_PHOTOS = 8
 def upload(request):
     """Bulk upload. With JavaScript the page sends each file to the API itself (progress bars and
     live status); this POST handler is the no-JavaScript fallback. A POST is always validated, so
-    one without files (or not multipart at all) gets the form's error and a 400."""
+    one without files (or not multipart at all) gets the form's error and a 400. Files refused
+    because ``MAX_PENDING_PHOTOS`` photos of the user wait already get that sentence, and the page a
+    429 with ``Retry-After``."""
     form = UploadForm(request.POST, request.FILES) if request.method == "POST" else UploadForm()
     results: list[dict] = []
+    retry_after = 0
     if request.method == "POST" and form.is_valid():
         for f in form.cleaned_data["images"]:
             try:
@@ -41,6 +44,7 @@ def upload(request):
                 results.append({"name": f.name, "photo": photo})
             except ValidationError as exc:
                 results.append({"name": f.name, "error": " ".join(exc.messages)})
+                retry_after = max(retry_after, getattr(exc, "retry_after", 0))
         ok = [r for r in results if "photo" in r]
         if ok and len(ok) == len(results):
             messages.success(
@@ -55,7 +59,7 @@ def upload(request):
             return redirect("closet:photo-list")
         form = UploadForm()
     status_code = 400 if any("error" in r for r in results) or (request.method == "POST" and form.errors) else 200
-    return render(
+    response = render(
         request,
         "closet/upload.html",
         {
@@ -64,8 +68,11 @@ def upload(request):
             "max_files": settings.MAX_UPLOAD_FILES,
             "recent": selectors.photo_list(user=request.user)[:RECENT_PHOTOS],
         },
-        status=status_code,
+        status=429 if retry_after else status_code,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @login_required

@@ -138,7 +138,9 @@ class OutfitImageView(APIView):
             OpenApiParameter(
                 "width",
                 {"type": "integer", "minimum": outfit_render.MIN_WIDTH, "maximum": outfit_render.MAX_WIDTH},
-                description=f"Canvas width in pixels (default {outfit_render.CANVAS_WIDTH}); the height is 4/3 of it.",
+                description=f"Canvas width in pixels (default {outfit_render.CANVAS_WIDTH}), rounded up to one of "
+                f"{', '.join(map(str, outfit_render.WIDTHS))} (the picture is drawn and cached at those widths "
+                "only); the height is 4/3 of it.",
             )
         ],
         responses={
