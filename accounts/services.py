@@ -17,6 +17,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.forms import PasswordChangeForm, SignUpForm
 from accounts.models import Profile
+from accounts.signals import user_deleting
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +194,8 @@ def user_delete(*, user, password: str, request: HttpRequest | None = None) -> N
     Rows: everything that cascades from the user (their profile, API token, and every room's rows)
     and django-axes' login attempts and logs under their username, in one transaction. Files are the
     rooms' business: they delete theirs once the transaction commits (``post_delete`` signals).
+    Before deleting it sends ``accounts.signals.user_deleting`` in the same transaction (the closet
+    locks the user's photos there, so a worker writing garments finishes first or finds nothing).
     Sessions of the user stop working (their user no longer exists); the caller logs out the
     current one. Raises ``ValidationError`` (``password``) or ``AccountLocked``; then nothing changes.
     """
@@ -203,5 +206,6 @@ def user_delete(*, user, password: str, request: HttpRequest | None = None) -> N
     with transaction.atomic():
         for model in (AccessAttempt, AccessLog, AccessFailureLog):
             model.objects.filter(username=username).delete()
+        user_deleting.send(sender=type(user), user=user)  # the rooms lock what their workers write
         user.delete()
     log.info("Deleted user %s (id %d) and their files.", username, user_id)

@@ -171,11 +171,13 @@ def running_worker(
     beat: bool = False,
     broker_url: str | None = None,
     flush: bool = True,
+    extra_args: tuple[str, ...] = (),
 ):
     """A real ``celery worker`` process (prefork pool, one child, so time limits apply) on the test
     database, MEDIA_ROOT and Redis broker (its db emptied first unless ``flush`` is false);
     ``beat``: with the embedded beat (the photo sweeper). Runs in its own process group; killed
-    with the group on exit. Yields ``(process, log_path)``."""
+    with the group on exit. ``extra_args``: more ``celery worker`` options (e.g. ``-I module``).
+    Yields ``(process, log_path)``."""
     import redis
 
     from workers.celery import app
@@ -195,25 +197,29 @@ def running_worker(
         "CELERY_BEAT_SCHEDULE_FILENAME": str(Path(log_path).with_suffix(".beat")),
         **(extra_env or {}),
     }
-    cmd = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "workers",
-        "worker",
-        "-Q",
-        "vision",
-        "-c",
-        "1",
-        "--prefetch-multiplier",
-        "1",
-        "--without-gossip",
-        "--without-mingle",
-        "--without-heartbeat",
-        "-l",
-        "info",
-    ] + (["-B"] if beat else [])
+    cmd = (
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers",
+            "worker",
+            "-Q",
+            "vision",
+            "-c",
+            "1",
+            "--prefetch-multiplier",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "info",
+        ]
+        + (["-B"] if beat else [])
+        + list(extra_args)
+    )
     with open(log_path, "ab") as log:
         worker = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 from wardrobe.core.cache import fail_open
 
@@ -52,11 +53,16 @@ INSTALLED_APPS = [
     "wardrobe.weather",
     "wardrobe.suggestions",
     "wardrobe.preferences",
+    "wardrobe.backup",
     "workers",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy, then Permissions-Policy and the private cache default (wardrobe.core.headers),
+    # outside WhiteNoise so static files get them too.
+    "csp.middleware.CSPMiddleware",
+    "wardrobe.core.headers.HardeningHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -66,6 +72,9 @@ MIDDLEWARE = [
     "accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # 413 for a body over MAX_REQUEST_BYTES, before it is read (nothing above reads a body; answers in the
+    # user's language, with the headers of the middleware above).
+    "wardrobe.core.upload_limits.RequestSizeLimitMiddleware",
     # Last: turns a login refused by django-axes into the lockout page / 429 (accounts.security).
     "axes.middleware.AxesMiddleware",
 ]
@@ -156,6 +165,16 @@ MIN_IMAGE_SIDE = env.int("MIN_IMAGE_SIDE", default=32)  # pixels
 MAX_ASPECT_RATIO = env.float("MAX_ASPECT_RATIO", default=10.0)  # long side / short side
 MAX_UPLOAD_FILES = env.int("MAX_UPLOAD_FILES", default=20)
 DATA_UPLOAD_MAX_NUMBER_FILES = MAX_UPLOAD_FILES
+# The most bytes one request body may hold (wardrobe.core.upload_limits): a larger Content-Length is a 413
+# before the body is read. Default: the upload form's MAX_UPLOAD_FILES files of MAX_UPLOAD_BYTES, plus
+# 4 MiB for its other fields (Django's DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MiB) and the multipart envelope.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=MAX_UPLOAD_FILES * MAX_UPLOAD_BYTES + 4 * 1024 * 1024)
+# Stores at most MAX_UPLOAD_BYTES of any uploaded file and stops reading past MAX_REQUEST_BYTES.
+FILE_UPLOAD_HANDLERS = ["wardrobe.core.upload_limits.LimitedUploadHandler"]
+# Uploads are scaled down to this long side (pixels) and only that copy is stored; 0: kept as uploaded.
+MAX_PHOTO_SIDE = env.int("MAX_PHOTO_SIDE", default=2048)
+# Photos one user may have waiting for the worker (pending + processing); more: 429. 0: no limit.
+MAX_PENDING_PHOTOS = env.int("MAX_PENDING_PHOTOS", default=50)
 
 # New detections whose combined confidence is below this wait in the review queue (per-user default).
 REVIEW_THRESHOLD = env.float("REVIEW_THRESHOLD", default=0.75)
@@ -318,6 +337,22 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp; README, "Security"): scripts and styles only from the site's own
+# files (no inline code, no eval), pictures also from data: and blob: URLs (the upload page's previews),
+# no plugins, no <base>, forms post here only, no page framed anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 LOGGING = {
     "version": 1,

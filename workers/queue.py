@@ -11,10 +11,19 @@ from wardrobe.closet.queue import QueueUnavailable
 logger = logging.getLogger(__name__)
 
 
+def time_limits() -> dict[str, float]:
+    """``PHOTO_TASK_SOFT_TIME_LIMIT`` / ``PHOTO_TASK_TIME_LIMIT`` (seconds) as per-message options.
+
+    Written into every message: with only the task decorator's defaults, the prefork pool of
+    Celery 5.7 enforced neither limit here (a photo that hung ran for minutes under a 14 s limit,
+    ``tests/workers/test_poison.py``), while limits in the message are enforced."""
+    return {"soft_time_limit": settings.PHOTO_TASK_SOFT_TIME_LIMIT, "time_limit": settings.PHOTO_TASK_TIME_LIMIT}
+
+
 class CeleryPhotoQueue:
     """``PHOTO_QUEUE_BACKEND = "workers.queue.CeleryPhotoQueue"``: each photo is a
     ``workers.tasks.process_photo`` task, each box request a ``workers.tasks.garment_in_box`` task,
-    on the ``vision`` queue."""
+    on the ``vision`` queue, with the time limits in the message (:func:`time_limits`)."""
 
     def send(self, photo_id: int) -> None:
         """Publish the task. Publishing gives up after ``CELERY_BROKER_CONNECTION_TIMEOUT`` seconds
@@ -23,7 +32,7 @@ class CeleryPhotoQueue:
         from workers.tasks import process_photo
 
         try:
-            process_photo.delay(photo_id)
+            process_photo.apply_async(args=[photo_id], **time_limits())
         except Exception as exc:  # noqa: BLE001 - kombu/redis raise many kinds; all mean "not queued"
             logger.warning(
                 "could not queue photo %s (broker unreachable?); the sweeper will retry", photo_id, exc_info=True
@@ -36,7 +45,7 @@ class CeleryPhotoQueue:
         from workers.tasks import garment_in_box
 
         try:
-            garment_in_box.delay(request_id)
+            garment_in_box.apply_async(args=[request_id], **time_limits())
         except Exception as exc:  # noqa: BLE001 - kombu/redis raise many kinds; all mean "not queued"
             logger.warning("could not queue box request %s (broker unreachable?)", request_id, exc_info=True)
             raise QueueUnavailable(str(exc)) from exc

@@ -20,18 +20,24 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 from wardrobe.closet.errors import TRANSIENT_ERRORS
 
 logger = logging.getLogger(__name__)
 
 
-def _time_limit_message(while_loading: bool = False) -> str:
-    message = _("Processing took longer than the limit of %(s)s seconds.") % {
-        "s": f"{settings.PHOTO_TASK_SOFT_TIME_LIMIT:g}"
+def _time_limit(while_loading: bool = False) -> dict:
+    """The failure of a task stopped by its soft time limit (``closet.failures``)."""
+    return {
+        "code": "time_limit_loading" if while_loading else "time_limit",
+        "params": {"s": f"{settings.PHOTO_TASK_SOFT_TIME_LIMIT:g}"},
+        "detail": "SoftTimeLimitExceeded",
     }
-    return message + (" " + _("(while loading the vision models)") if while_loading else "")
+
+
+def _models_unavailable(exc: Exception) -> dict:
+    """The failure of a task whose vision models could not load; the reason goes to the admin."""
+    return {"code": "models_unavailable", "detail": f"{type(exc).__name__}: {exc}"}
 
 
 @shared_task(
@@ -56,17 +62,17 @@ def process_photo(photo_id: int) -> str | None:
     try:
         pipeline = get_pipeline()
     except SoftTimeLimitExceeded:
-        services.photo_mark_failed(photo_id=photo_id, error=_time_limit_message(while_loading=True))
+        services.photo_mark_failed(photo_id=photo_id, **_time_limit(while_loading=True))
         return "failed"
     except Exception as exc:  # noqa: BLE001 - a photo must never stay pending because models failed to load
         logger.exception("could not load the vision pipeline")
-        services.photo_mark_failed(photo_id=photo_id, error=_("Vision models unavailable: %(error)s") % {"error": exc})
+        services.photo_mark_failed(photo_id=photo_id, **_models_unavailable(exc))
         return "failed"
     try:
         photo = services.process_photo(photo_id, pipeline, interruptions=(SoftTimeLimitExceeded,))
     except SoftTimeLimitExceeded:
         logger.warning("photo %s hit the soft time limit", photo_id)
-        services.photo_mark_failed(photo_id=photo_id, error=_time_limit_message())
+        services.photo_mark_failed(photo_id=photo_id, **_time_limit())
         return "failed"
     finally:
         release_memory()
@@ -97,15 +103,13 @@ def garment_in_box(request_id: int) -> str | None:
     try:
         request = services.box_request_process(request_id, get_pipeline(), interruptions=(SoftTimeLimitExceeded,))
     except SoftTimeLimitExceeded:
-        services.box_request_fail(request_id=request_id, error=_time_limit_message())
+        services.box_request_fail(request_id=request_id, **_time_limit())
         return "failed"
     except TRANSIENT_ERRORS:
         raise
     except Exception as exc:  # noqa: BLE001 - models that fail to load: the request must not stay pending
         logger.exception("could not load the vision pipeline")
-        services.box_request_fail(
-            request_id=request_id, error=_("Vision models unavailable: %(error)s") % {"error": exc}
-        )
+        services.box_request_fail(request_id=request_id, **_models_unavailable(exc))
         return "failed"
     finally:
         release_memory()

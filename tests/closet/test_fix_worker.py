@@ -80,7 +80,9 @@ def test_a_box_with_nothing_to_cut_out_ends_failed_with_a_sentence(user, media_r
     photo = _photo(user, "clothing_tshirt.jpg")
     request = services.photo_box_request(photo=photo, box=(10, 10, 60, 60))
     failed = services.box_request_process(request.pk, Nothing())
-    assert failed.status == BoxRequest.Status.FAILED and "Nothing could be cut out" in failed.error
+    assert failed.status == BoxRequest.Status.FAILED and failed.error_code == "box_empty"
+    assert failed.failure_message == "Nothing could be cut out inside that box. Draw it closer around the garment."
+    assert "no garment" in failed.error  # the RefineError's text, for the admin only
     assert not Garment.objects.exists() and len(media_files(media_root)) == 1
 
 
@@ -95,6 +97,7 @@ def test_the_box_task_fails_the_request_when_the_models_cannot_load(user, monkey
     assert tasks.garment_in_box.run(request.pk) == "failed"
     request.refresh_from_db()
     assert request.status == "failed" and "weights not found" in request.error
+    assert "weights" not in request.failure_message and request.failure_message.startswith("The garment finder")
 
 
 # --- D. run a photo again --------------------------------------------------------------------------

@@ -32,7 +32,11 @@ def test_pipeline_exception_marks_failed(photo, media_root):
         raise RuntimeError("model exploded")
 
     result = services.process_photo(photo.pk, broken)
-    assert result.status == Photo.Status.FAILED and "model exploded" in result.error
+    assert result.status == Photo.Status.FAILED and result.error_code == "analysis"
+    # The admin sees the exception; the owner reads a sentence without it.
+    assert result.error == "RuntimeError: model exploded"
+    assert "model exploded" not in result.failure_message and "Error" not in result.failure_message
+    assert result.failure_message.startswith("The garment finder stumbled on this photo.")
     assert not Garment.objects.exists()
     assert len(media_files(media_root)) == 1  # only the photo itself
 
@@ -45,6 +49,7 @@ def test_half_written_garments_are_rolled_back(photo, media_root):
 
     result = services.process_photo(photo.pk, half_good)
     assert result.status == Photo.Status.FAILED and "no-such-category" in result.error
+    assert result.error_code == "analysis" and "no-such-category" not in result.failure_message
     assert not Garment.objects.exists()
     assert len(media_files(media_root)) == 1
 
@@ -72,6 +77,7 @@ def test_task_marks_failed_when_models_cannot_load(photo, monkeypatch):
     assert tasks.process_photo.run(photo.pk) == "failed"
     photo.refresh_from_db()
     assert photo.status == Photo.Status.FAILED and "weights not found" in photo.error
+    assert photo.error_code == "models_unavailable" and "weights" not in photo.failure_message
 
 
 def test_resolve_device_from_env(monkeypatch):
@@ -118,3 +124,41 @@ def test_photo_deleted_during_processing(photo, media_root):
 
     assert services.process_photo(photo.pk, delete_then_detect) is None
     assert not Garment.objects.exists()
+
+
+def test_an_unreadable_stored_photo_fails_with_its_own_sentence(photo, media_root):
+    photo.image.storage.delete(photo.image.name)  # the file went missing from the storage
+    result = services.process_photo(photo.pk, lambda image: [])
+    assert result.status == Photo.Status.FAILED and result.error_code == "unreadable"
+    assert result.failure_message == "The stored photo could not be read. Delete it and upload the photo again."
+    assert "FileNotFoundError" in result.error
+
+
+def test_failure_sentences_follow_the_readers_language(photo, user, client):
+    """The worker fails a photo in the server's language; the owner reads why in theirs (API and page),
+    and never the exception's text."""
+    from tests.conftest import api_client_for
+
+    def broken(image):
+        raise ValueError("height and width must be > 0")
+
+    services.process_photo(photo.pk, broken)
+    api = api_client_for(user)
+    english = api.get(f"/api/photos/{photo.pk}/").json()["error"]
+    korean = api.get(f"/api/photos/{photo.pk}/", HTTP_ACCEPT_LANGUAGE="ko").json()["error"]
+    assert english.startswith("The garment finder stumbled on this photo.")
+    assert korean and korean != english and not any("a" <= ch.lower() <= "z" for ch in korean)
+    client.force_login(user)
+    page = client.get(f"/photos/{photo.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert english in page and "height and width" not in page and "ValueError" not in page
+
+
+def test_a_raw_error_of_an_older_version_is_never_shown(photo):
+    """Rows failed before failure codes existed hold text only: a sentence is shown as it is, a raw
+    Python error as the generic sentence."""
+    Photo.objects.filter(pk=photo.pk).update(status="failed", error="ValueError: height and width must be > 0")
+    photo.refresh_from_db()
+    assert photo.failure_message == "We could not analyse this photo."
+    Photo.objects.filter(pk=photo.pk).update(error="Processing took longer than the limit of 300 seconds.")
+    photo.refresh_from_db()
+    assert photo.failure_message == "Processing took longer than the limit of 300 seconds."

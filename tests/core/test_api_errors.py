@@ -59,7 +59,7 @@ def test_oversized_body_message_is_in_the_users_language(user, garment, settings
     assert r.status_code == 400 and _json(r)["detail"] == expected != "The request body is too large."
 
 
-def test_a_database_outage_is_a_json_500(user, monkeypatch):
+def test_a_database_outage_is_a_json_503_with_retry_after(user, monkeypatch):
     def outage(self, key):
         raise OperationalError("connection to server at 127.0.0.1, port 5432 failed: Connection refused")
 
@@ -67,7 +67,27 @@ def test_a_database_outage_is_a_json_500(user, monkeypatch):
     client = _client(user)
     for method, url in (("get", "/api/garments/"), ("post", "/api/photos/"), ("get", "/api/me/settings/")):
         r = getattr(client, method)(url)
-        assert r.status_code == 500 and _json(r)["detail"], url
+        assert r.status_code == 503 and r["Retry-After"] == "30", url
+        assert _json(r)["detail"] == "The closet cannot be reached right now. Try again in a minute.", url
+    korean = client.get("/api/garments/", HTTP_ACCEPT_LANGUAGE="ko")
+    assert _json(korean)["detail"] == "지금은 옷장에 연결할 수 없습니다. 1분 뒤에 다시 시도해 주세요."
+
+
+def test_a_database_outage_on_a_page_is_a_503_page(user, monkeypatch):
+    from django.contrib.auth import backends
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+
+    def outage(*args, **kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    client.force_login(user)
+    monkeypatch.setattr(backends.ModelBackend, "get_user", outage)
+    r = client.get("/closet/")
+    assert r.status_code == 503 and r["Retry-After"] == "30"
+    page = r.content.decode()
+    assert "Back in a minute" in page and "shutting down" not in page
 
 
 def test_an_exception_in_a_view_is_a_json_500_under_api_and_the_html_page_elsewhere(user, monkeypatch, client):

@@ -113,7 +113,7 @@ def closet_a(user, closet_b) -> Closet:
     review = _review_garment(done)
     Photo.objects.filter(pk=done.pk).update(status=Photo.Status.DONE)
     failed = _store_photo(user, photos[1], "alice-failed.jpg")
-    services.photo_mark_failed(photo_id=failed.pk, error="worker crashed")
+    services.photo_mark_failed(photo_id=failed.pk, code="analysis", detail="worker crashed")
     pending = _store_photo(user, photos[2], "alice-pending.jpg")
     garments = [worn, cropped, archived, review]
     stored = [p.image.name for p in (done, failed, pending)]

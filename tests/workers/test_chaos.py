@@ -288,7 +288,7 @@ def test_kill_the_worker_and_redis_lose_nothing(settings, media_root, user, tmp_
         if photo.status == Photo.Status.DONE:
             assert done_lines[photo.pk] == 1, f"photo {photo.pk} finished {done_lines[photo.pk]} times"
         else:
-            assert photo.error, f"photo {photo.pk} failed without a message"
+            assert photo.failure_message and photo.error_code, f"photo {photo.pk} failed without a message"
     # The killed photo was taken up again.
     assert Photo.objects.get(pk=victim).attempts >= 2
     # No garment twice: no two garments of a photo with the same category and box.
@@ -326,5 +326,5 @@ def test_soft_time_limit_fails_the_photo_with_a_message(settings, media_root, us
         pk = send(second)
     photo = Photo.objects.get(pk=pk)
     assert photo.status == Photo.Status.FAILED, (tmp_path / "worker.log").read_text()[-5000:]
-    assert "longer than the limit of" in photo.error
+    assert "longer than the limit of" in photo.failure_message and photo.error_code == "time_limit"
     assert not photo.garments.exists()

@@ -117,7 +117,7 @@ def test_a_photo_out_of_attempts_fails_instead_of_looping(photo, settings):
 
     result = services.process_photo(photo.pk, must_not_run)
     assert result.status == Photo.Status.FAILED
-    assert "3 times" in result.error
+    assert result.failure_message.startswith("Processing stopped 3 times")
     assert not Garment.objects.exists()
 
 
@@ -147,7 +147,7 @@ def test_soft_time_limit_ends_failed_with_a_message(photo, settings, media_root,
     assert tasks.process_photo.apply(args=[photo.pk]).get() == "failed"
     photo.refresh_from_db()
     assert photo.status == Photo.Status.FAILED
-    assert "longer than the limit of 300 seconds" in photo.error
+    assert photo.failure_message == "Processing took longer than the limit of 300 seconds."
     assert len(media_files(media_root)) == 1
 
 
@@ -198,9 +198,9 @@ def test_task_options_survive_crashes():
 
 def test_failed_photo_is_not_overwritten_once_done(photo):
     Photo.objects.filter(pk=photo.pk).update(status=Photo.Status.DONE)
-    services.photo_mark_failed(photo_id=photo.pk, error="late failure of a duplicate run")
+    services.photo_mark_failed(photo_id=photo.pk, code="analysis", detail="late failure of a duplicate run")
     photo.refresh_from_db()
-    assert photo.status == Photo.Status.DONE and not photo.error
+    assert photo.status == Photo.Status.DONE and not photo.error and not photo.failure_message
 
 
 def test_requeue_resets_attempts(photo, django_capture_on_commit_callbacks, broker):
@@ -255,7 +255,7 @@ def test_sweep_requeues_a_stuck_processing_photo_and_fails_one_out_of_attempts(u
     assert services.photos_sweep() == {"enqueued": 1, "failed": 1, "unqueued": 0}
     assert _queued_photo_ids(broker) == [stuck.pk]
     hopeless.refresh_from_db()
-    assert hopeless.status == Photo.Status.FAILED and "given up" in hopeless.error
+    assert hopeless.status == Photo.Status.FAILED and "given up" in hopeless.failure_message
     busy.refresh_from_db()
     assert busy.status == Photo.Status.PROCESSING
 

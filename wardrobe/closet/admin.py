@@ -7,9 +7,8 @@ from wardrobe.core.media import file_response
 
 
 def _thumb(url: str) -> str:
-    return format_html(
-        '<img src="{}" alt="" style="max-height:64px;max-width:96px;object-fit:contain;background:#eee">', url
-    )
+    # Styled by static/css/admin.css: the Content-Security-Policy refuses style attributes.
+    return format_html('<img src="{}" alt="" class="admin-thumb">', url)
 
 
 class CategoryInline(admin.TabularInline):
@@ -78,10 +77,19 @@ class PhotoAdmin(admin.ModelAdmin):
         "processing_seconds",
         "created_at",
     ]
-    list_filter = ["status", "created_at"]
+    list_filter = ["status", "error_code", "created_at"]
     search_fields = ["original_filename", "owner__username"]
     list_select_related = ["owner"]
-    readonly_fields = ["thumbnail", "image", "width", "height", "created_at", "updated_at", "processing_seconds"]
+    readonly_fields = [
+        "thumbnail",
+        "image",
+        "width",
+        "height",
+        "created_at",
+        "updated_at",
+        "processing_seconds",
+        "failure_message",
+    ]
     raw_id_fields = ["owner"]
     inlines = [GarmentInline]
 

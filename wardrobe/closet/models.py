@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from vocabulary.palette import COLOR_NAMES, PALETTE
 from vocabulary.warmth import MAX_GARMENT_CLO
 from wardrobe.closet import names
+from wardrobe.closet.failures import Failure
 from wardrobe.core.choices import currency_choices
 
 
@@ -124,8 +125,8 @@ def garment_cutout_upload_to(instance: Garment, filename: str) -> str:
 OWNER_MEDIA_FOLDERS = ("photos", "garments")
 
 
-class Photo(models.Model):
-    """An uploaded photo and the state of its processing."""
+class Photo(Failure):
+    """An uploaded photo and the state of its processing (why it failed: ``Failure``)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -139,7 +140,6 @@ class Photo(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
-    error = models.TextField(blank=True)
     processing_seconds = models.FloatField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(
         default=0, help_text="How many times a worker started on this photo (a crash or time-out counts)."
@@ -376,7 +376,7 @@ class WearLog(models.Model):
         return f"{self.garment} worn {self.worn_on}"
 
 
-class BoxRequest(models.Model):
+class BoxRequest(Failure):
     """A box a person drew on a photo around a garment the model missed, until a worker cuts it out
     (``services.photo_box_request``, ``services.box_request_process``)."""
 
@@ -388,7 +388,6 @@ class BoxRequest(models.Model):
     photo = models.ForeignKey(Photo, on_delete=models.CASCADE, related_name="box_requests")
     box = models.JSONField(help_text="[x0, y0, x1, y1] in photo pixels, x1/y1 exclusive.")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    error = models.TextField(blank=True)
     garment = models.ForeignKey(Garment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,5 +1,6 @@
 """File clean-up. Deleting a Photo or Garment row (directly or by cascade) deletes its files once the
-transaction commits; deleting a user also removes their folders under ``MEDIA_ROOT`` afterwards."""
+transaction commits; deleting a user also removes their folders under ``MEDIA_ROOT`` afterwards, and
+locks their photos first (``accounts.signals.user_deleting``) so a worker's write finishes before."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from accounts.signals import user_deleting
 from wardrobe.closet.models import OWNER_MEDIA_FOLDERS, Garment, Photo
 
 log = logging.getLogger(__name__)
@@ -26,6 +28,14 @@ def _delete_files_on_commit(*fields) -> None:
             storage.delete(name)
 
     transaction.on_commit(_delete)
+
+
+@receiver(user_deleting, dispatch_uid="closet_lock_photos_of_deleted_user")
+def _lock_photos_of_deleted_user(sender, user, **kwargs) -> None:
+    """Lock every photo of ``user`` (by id, the order in which one worker at a time takes one) before
+    the account's rows go: a worker writing a photo's garments holds its lock, so the deletion waits
+    for it and then deletes what it wrote; a worker coming after finds its photo gone."""
+    list(Photo.objects.select_for_update().filter(owner=user).order_by("pk").values_list("pk", flat=True))
 
 
 @receiver(post_delete, sender=Photo, dispatch_uid="closet_photo_files")

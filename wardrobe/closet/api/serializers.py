@@ -11,6 +11,7 @@ from vocabulary.palette import COLOR_NAMES
 from vocabulary.seasons import SEASONS
 from vocabulary.warmth import MAX_GARMENT_CLO
 from wardrobe.closet import picture_urls, selectors
+from wardrobe.closet.failures import HELP as FAILURE_HELP
 from wardrobe.closet.filters import MAX_IDS
 from wardrobe.closet.models import BoxRequest, Category, Garment, Photo, WearLog
 from wardrobe.closet.services.garments import mask_is_poor
@@ -289,6 +290,7 @@ class PhotoSerializer(serializers.ModelSerializer):
     """A photo and its processing state."""
 
     status = NamedChoiceField(enum_name="PhotoStatusEnum", choices=Photo.Status.choices, read_only=True)
+    error = serializers.CharField(source="failure_message", read_only=True, help_text=FAILURE_HELP)
     image_url = serializers.SerializerMethodField()
     garment_count = serializers.IntegerField(read_only=True, help_text="Garments found in it.")
     review_count = serializers.IntegerField(
@@ -330,6 +332,7 @@ class BoxRequestSerializer(serializers.ModelSerializer):
         help_text="pending: waiting for the worker; done: ``garment`` is the new garment; failed: see ``error``.",
     )
     box = serializers.ListField(child=serializers.IntegerField(), read_only=True, help_text="[x0, y0, x1, y1]")
+    error = serializers.CharField(source="failure_message", read_only=True, help_text=FAILURE_HELP)
 
     class Meta:
         model = BoxRequest

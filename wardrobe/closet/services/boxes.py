@@ -19,6 +19,7 @@ from PIL import Image
 from vision.contract import GarmentInstance
 from vision.refine import RefineError, check_box
 from wardrobe.closet.errors import TRANSIENT_ERRORS
+from wardrobe.closet.failures import NO_FAILURE, failure_fields
 from wardrobe.closet.models import BoxRequest, Garment, Photo
 from wardrobe.closet.queue import photo_queue
 from wardrobe.closet.services.garments import garment_create, garment_files_delete
@@ -73,10 +74,12 @@ def photo_box_request(*, photo: Photo, box) -> BoxRequest:
     return request
 
 
-def box_request_fail(*, request_id: int, error: str) -> None:
-    """End a pending box request ``failed`` with a readable ``error``; no-op when it is gone or finished."""
+def box_request_fail(*, request_id: int, code: str, params: dict | None = None, detail: str = "") -> None:
+    """End a pending box request ``failed`` for reason ``code`` (a key of ``closet.failures.FAILURES``;
+    ``detail``: technical text for the admin); no-op when it is gone or finished.
+    Raises ``KeyError`` for an unknown code."""
     BoxRequest.objects.filter(pk=request_id, status=BoxRequest.Status.PENDING).update(
-        status=BoxRequest.Status.FAILED, error=error[:2000]
+        status=BoxRequest.Status.FAILED, **failure_fields(code, params, detail)
     )
 
 
@@ -101,25 +104,27 @@ def box_request_process(
     try:
         instance = pipeline.garment_in_box(load_photo_rgb(request.photo), tuple(request.box))
         with transaction.atomic():
+            # Lock order photo -> request, as deleting the photo or its owner takes them.
+            if not Photo.objects.select_for_update().filter(pk=request.photo_id).exists():
+                return None
             if not BoxRequest.objects.select_for_update().filter(pk=request_id, status="pending").exists():
                 return BoxRequest.objects.filter(pk=request_id).first()  # another run finished it
             garment = garment_create(
                 photo=request.photo, instance=instance, status=Garment.Status.REVIEW, mask_edited=True
             )
             written.append(garment)
-            BoxRequest.objects.filter(pk=request_id).update(status=BoxRequest.Status.DONE, garment=garment, error="")
+            done = {"status": BoxRequest.Status.DONE, "garment": garment, **NO_FAILURE}
+            BoxRequest.objects.filter(pk=request_id).update(**done)
     except (*TRANSIENT_ERRORS, *interruptions):
         garment_files_delete(written)
         raise
     except (RefineError, ValueError) as exc:
         garment_files_delete(written)
         logger.info("box request %s: nothing cut out (%s)", request_id, exc)
-        box_request_fail(
-            request_id=request_id, error=_("Nothing could be cut out inside that box: %(error)s") % {"error": exc}
-        )
+        box_request_fail(request_id=request_id, code="box_empty", detail=f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # noqa: BLE001 - every failure must end in a readable 'failed' state
         logger.exception("box request %s failed", request_id)
         garment_files_delete(written)
-        message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else f"{type(exc).__name__}: {exc}"
-        box_request_fail(request_id=request_id, error=message)
+        detail = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        box_request_fail(request_id=request_id, code="box_failed", detail=f"{type(exc).__name__}: {detail}")
     return BoxRequest.objects.filter(pk=request_id).first()

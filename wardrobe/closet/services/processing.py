@@ -16,9 +16,10 @@ from PIL import Image
 from accounts.selectors import profile_get
 from vision.contract import GarmentInstance
 from wardrobe.closet.errors import TRANSIENT_ERRORS
+from wardrobe.closet.failures import NO_FAILURE
 from wardrobe.closet.models import Garment, Photo
 from wardrobe.closet.services.garments import garment_create, garment_files_delete
-from wardrobe.closet.services.photos import gave_up_message, load_photo_rgb, photo_mark_failed
+from wardrobe.closet.services.photos import gave_up_fields, load_photo_rgb, photo_mark_failed
 from wardrobe.closet.services.rerun import garments_kept_on_rerun, instance_is_duplicate
 
 logger = logging.getLogger(__name__)
@@ -44,15 +45,17 @@ def photo_claim(photo_id: int) -> Photo | None:
             return None
         if photo.attempts >= settings.PHOTO_MAX_ATTEMPTS:
             photo.status = Photo.Status.FAILED
-            photo.error = gave_up_message(photo.attempts)
-            photo.save(update_fields=["status", "error", "updated_at"])
+            for field, value in gave_up_fields(photo.attempts).items():
+                setattr(photo, field, value)
+            photo.save(update_fields=["status", *NO_FAILURE, "updated_at"])
             logger.warning("photo %s given up after %s attempts", photo_id, photo.attempts)
             return None
         photo.status = Photo.Status.PROCESSING
-        photo.error = ""
+        for field, value in NO_FAILURE.items():
+            setattr(photo, field, value)
         photo.attempts += 1
         photo.processing_started_at = timezone.now()
-        photo.save(update_fields=["status", "error", "attempts", "processing_started_at", "updated_at"])
+        photo.save(update_fields=["status", *NO_FAILURE, "attempts", "processing_started_at", "updated_at"])
     return photo
 
 
@@ -78,10 +81,12 @@ def process_photo(
     the instances that are a kept garment again (``rerun.instance_is_duplicate``). All of it in the
     same transaction, under the same lock, as the first run's write.
 
-    On an error the photo ends ``failed`` with the error text and no garment or garment file of this
-    run is kept. Errors in ``TRANSIENT_ERRORS`` (the database went away) and in ``interruptions``
-    (the caller's, e.g. its time limit) are re-raised after the clean-up, the photo put back to
-    ``pending`` for the former when the database allows it; the caller decides what comes next.
+    On an error the photo ends ``failed`` (code ``unreadable`` when its stored image cannot be read,
+    ``analysis`` otherwise; the exception's text is kept for the admin, never shown to the owner:
+    ``closet.failures``) and no garment or garment file of this run is kept. Errors in
+    ``TRANSIENT_ERRORS`` (the database went away) and in ``interruptions`` (the caller's, e.g. its
+    time limit) are re-raised after the clean-up, the photo put back to ``pending`` for the former
+    when the database allows it; the caller decides what comes next.
     Returns the photo (``None`` if it no longer exists or there was nothing to do).
     """
     photo = photo_claim(photo_id)
@@ -90,8 +95,11 @@ def process_photo(
     threshold = profile_get(user=photo.owner).review_threshold
     started = time.monotonic()
     written: list[Garment] = []
+    stage = "unreadable"
     try:
-        instances = list(pipeline(load_photo_rgb(photo)))
+        image = load_photo_rgb(photo)
+        stage = "analysis"
+        instances = list(pipeline(image))
         with transaction.atomic():
             current = Photo.objects.select_for_update().filter(pk=photo_id).first()
             if current is None:
@@ -112,9 +120,8 @@ def process_photo(
                     )
                 )
             photo.status = Photo.Status.DONE
-            photo.error = ""
             photo.processing_seconds = round(time.monotonic() - started, 3)
-            photo.save(update_fields=["status", "error", "processing_seconds", "updated_at"])
+            photo.save(update_fields=["status", "processing_seconds", "updated_at"])
         logger.info(
             "photo %s done: %d garments in %.2f s (attempt %d)",
             photo_id,
@@ -133,12 +140,15 @@ def process_photo(
         garment_files_delete(written)
         raise
     except Exception as exc:  # noqa: BLE001 - every failure must end in a readable 'failed' state
-        logger.exception("processing photo %s failed", photo_id)
         garment_files_delete(written)
+        if not Photo.objects.filter(pk=photo_id).exists():
+            logger.info("photo %s was deleted during processing (%s)", photo_id, type(exc).__name__)
+            return None
+        logger.exception("processing photo %s failed", photo_id)
         if isinstance(exc, ValidationError):
-            message = f"{type(exc).__name__}: " + "; ".join(exc.messages)
+            detail = f"{type(exc).__name__}: " + "; ".join(exc.messages)
         else:
-            message = f"{type(exc).__name__}: {exc}"
-        photo_mark_failed(photo_id=photo_id, error=message)
+            detail = f"{type(exc).__name__}: {exc}"
+        photo_mark_failed(photo_id=photo_id, code=stage, detail=detail)
         return Photo.objects.filter(pk=photo_id).first()  # None when it was deleted meanwhile
     return photo

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vision.contract import GarmentInstance
+from wardrobe.closet.failures import NO_FAILURE
 from wardrobe.closet.models import Garment, Photo
 from wardrobe.closet.services.masks import garment_mask_array
-from wardrobe.closet.services.photos import photo_enqueue
+from wardrobe.closet.services.photos import photo_backlog_check, photo_enqueue
 
 #: A new instance whose mask overlaps a kept garment's this much (intersection over union) is the same garment.
 DUPLICATE_IOU = 0.5
@@ -90,14 +91,16 @@ def photo_rerun(*, photo: Photo) -> Photo:
 
     Returns the photo (``enqueued_at`` set when the queue took it). Raises ``ValidationError``
     unless the photo is ``done`` or ``failed`` (one being analysed is run with the current models
-    already).
+    already), ``closet.errors.PhotoBacklogFull`` when its owner has ``settings.MAX_PENDING_PHOTOS``
+    photos waiting already.
     """
     if photo.status not in (Photo.Status.DONE, Photo.Status.FAILED):
         raise ValidationError(_("This photo is being analysed already."), code="invalid_state")
     with transaction.atomic():
+        photo_backlog_check(owner_id=photo.owner_id, lock=True)
         updated = Photo.objects.filter(pk=photo.pk, status__in=[Photo.Status.DONE, Photo.Status.FAILED]).update(
             status=Photo.Status.PENDING,
-            error="",
+            **NO_FAILURE,
             attempts=0,
             enqueued_at=None,
             processing_seconds=None,

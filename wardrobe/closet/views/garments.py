@@ -1,4 +1,4 @@
-"""The item page and its actions: edit, wear, laundry, archive, delete; and the closet export."""
+"""The item page and its actions: edit, wear, laundry, archive, delete."""
 
 from __future__ import annotations
 
@@ -6,13 +6,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from wardrobe.closet import selectors, services
 from wardrobe.closet.forms import ArchiveForm, GarmentForm
@@ -122,27 +120,3 @@ def garment_delete(request, garment_id: int):
     if next_url == "photo":
         return redirect("closet:photo-detail", photo_id=photo_id)
     return redirect("closet:closet")
-
-
-def export_filename(user) -> str:
-    """``wardrobe-<username>-<YYYY-MM-DD>.zip``: the download name of a closet export."""
-    return f"wardrobe-{user.get_username()}-{timezone.localdate().isoformat()}.zip"
-
-
-def export_response(user) -> FileResponse:
-    """The user's closet export (``services.closet_export_write``) as a zip download, never cached."""
-    response = FileResponse(
-        services.closet_export_open(user=user),
-        as_attachment=True,
-        filename=export_filename(user),
-        content_type="application/zip",
-    )
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
-@login_required
-@require_GET
-def export(request):
-    """Download your closet: photos, cutouts, masks and ``items.json`` in one zip."""
-    return export_response(request.user)
