@@ -20,6 +20,7 @@ import logging
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.db import DatabaseError
 
 from wardrobe.closet.errors import TRANSIENT_ERRORS
 
@@ -72,11 +73,34 @@ def process_photo(photo_id: int) -> str | None:
         photo = services.process_photo(photo_id, pipeline, interruptions=(SoftTimeLimitExceeded,))
     except SoftTimeLimitExceeded:
         logger.warning("photo %s hit the soft time limit", photo_id)
+        _discard_connection()
         services.photo_mark_failed(photo_id=photo_id, **_time_limit())
+        return "failed"
+    except TRANSIENT_ERRORS:
+        raise  # Celery's autoretry
+    except DatabaseError as exc:
+        # The soft limit can strike inside a database call and leave the connection mid-transaction
+        # (psycopg: "can't change 'autocommit' now"); end the photo on a fresh connection.
+        logger.exception("photo %s: database call interrupted", photo_id)
+        _discard_connection()
+        services.photo_mark_failed(photo_id=photo_id, code="analysis", detail=f"{type(exc).__name__}: {exc}")
         return "failed"
     finally:
         release_memory()
     return photo.status if photo else None
+
+
+def _discard_connection() -> None:
+    """Close this process's database connection when an interruption left it unusable (e.g. mid-
+    transaction); the next query opens a fresh one. A usable connection is left as it is."""
+    from django.db import connection
+
+    if connection.connection is None or connection.is_usable():
+        return
+    try:
+        connection.close()
+    except DatabaseError:
+        logger.warning("could not close the interrupted database connection", exc_info=True)
 
 
 @shared_task(

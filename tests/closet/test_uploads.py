@@ -30,7 +30,7 @@ def bad_inputs(jpeg: bytes):
     return {
         "empty": ("empty.jpg", b"", "empty"),
         "text-named-jpg": ("notes.jpg", b"this is plain text, not a photo\n" * 20, "not an image"),
-        "truncated-jpeg": ("cut.jpg", jpeg[: len(jpeg) // 2], "truncated"),
+        "truncated-jpeg": ("cut.jpg", jpeg[: len(jpeg) // 2], "cut off"),
         "bomb-header": ("bomb.png", png_header_claiming(30000, 30000), "too large"),
         "gif": ("anim.gif", encode(sample_image(), "GIF"), "Unsupported image format GIF"),
     }
