@@ -61,7 +61,7 @@ class GarmentInstance:
     (``mask`` and ``box`` made to follow the garment, ``mask_quality``), ``classify``
     (``category``, ``type``, ``score``, ``classifier_score``, ``guesses``; it also sets
     ``detector_score`` to 0 when the category it decides is not the detector's, and rounds it to 4
-    decimals), ``cutout`` (``cutout``), ``colors`` (``colors``).
+    decimals), ``cutout`` (``cutout``), ``embed`` (``embedding``), ``colors`` (``colors``).
     """
 
     box: Box
@@ -80,6 +80,10 @@ class GarmentInstance:
     # single item's: the expected IoU of its mask (vision.refine.expected_iou); a worn garment's:
     # the share of the detector's mask that lies on the person.
     mask_quality: float | None = None
+    # Filled by ``embed``: float32 (D,) with D = vision.similarity.EMBEDDING_DIM (1280), L2 norm 1, the
+    # garment's appearance (the classifier's pooled backbone features of its cutout on a neutral
+    # background); compare two by cosine similarity (vision.similarity). None: not computed.
+    embedding: np.ndarray | None = None
 
     @property
     def area(self) -> int:

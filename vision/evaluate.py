@@ -3,6 +3,7 @@
     python -m vision.evaluate classifier --data DIR --json OUT [--split all|val]
     python -m vision.evaluate detector --data DIR --json OUT [--split all|val]
     python -m vision.evaluate cutout --data CLOTHING_DIR --split val [--pred DIR]
+    python -m vision.evaluate retrieval --data CLOTHING_DIR --split val [--backgrounds DIR] [--cache FILE]
 
 ``classifier`` (clothing-dataset format: images.csv + images/): over photos labelled with one of
 the 10 classes T-Shirt, Longsleeve, Pants, Shoes, Shirt, Dress, Outwear, Shorts, Hat, Skirt:
@@ -32,6 +33,9 @@ it took for single items (their garments would be missed). Metrics are defined i
 references (``vision/references/single_item``, see :func:`evaluate_cutout`): ``mean_iou``,
 ``usable_rate`` (IoU >= 0.8), ``broken_rate`` (IoU < 0.5), ``quality_spearman`` (how well the
 ``mask_quality`` estimate ranks the masks) and the ``segment`` stage's median and p95 seconds.
+
+``retrieval``: the ``embed`` stage's embeddings: same-garment retrieval in a closet of 500, duplicate
+warnings, same-photo hashes, corrections replayed, the stage's time (:mod:`vision.retrieval`).
 
 ``--split val`` keeps only this project's validation split of the shared data (held-out contributors
 / photos, see vision.datasets), ``--split calib`` its calibration split (for choosing settings);
@@ -233,7 +237,7 @@ def evaluate_cutout(
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["classifier", "detector", "cutout"])
+    ap.add_argument("what", choices=["classifier", "detector", "cutout", "retrieval"])
     ap.add_argument(
         "--data", required=True, help="folder in clothing-dataset (classifier, cutout) or CCP (detector) format"
     )
@@ -241,6 +245,11 @@ def main(argv=None):
     ap.add_argument("--references", default=None, help="cutout: folder of reference masks and spec.json")
     ap.add_argument("--no-refine", action="store_true", help="cutout: no GrabCut edge refinement")
     ap.add_argument("--json", help="write the result here as JSON")
+    ap.add_argument("--backgrounds", default=None, help="retrieval: folder of photos whose crops serve as backgrounds")
+    ap.add_argument("--cache", default=None, help="retrieval: file keeping the analyses between runs")
+    ap.add_argument("--closet-size", type=int, default=500, help="retrieval: garments in the closet")
+    ap.add_argument("--queries", type=int, default=150, help="retrieval: re-shoots (and re-uploads) of each kind")
+    ap.add_argument("--seed", type=int, default=0, help="retrieval: seed of the draws and re-shoots")
     ap.add_argument("--split", choices=["all", "val", "calib"], default="all")
     ap.add_argument("--weights", default=None, help="folder with detector.pt and classifier.pt")
     ap.add_argument("--device", default=None)
@@ -263,7 +272,21 @@ def main(argv=None):
         result = evaluate_cutout(None, data, args.split, args.limit, Path(args.pred), args.references)
     else:
         pipeline = load_pipeline(args.weights, args.device, **{k: v for k, v in overrides.items() if v is not None})
-        if args.what == "cutout":
+        if args.what == "retrieval":
+            from vision.retrieval import evaluate_retrieval
+
+            result = evaluate_retrieval(
+                pipeline,
+                data,
+                args.split,
+                closet_size=args.closet_size,
+                n_queries=args.queries,
+                seed=args.seed,
+                limit=args.limit,
+                backgrounds=args.backgrounds,
+                cache=args.cache,
+            )
+        elif args.what == "cutout":
             result = evaluate_cutout(pipeline, data, args.split, args.limit, references=args.references)
         else:
             fn = evaluate_classifier if args.what == "classifier" else evaluate_detector

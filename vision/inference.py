@@ -17,6 +17,8 @@ The pipeline is the stages named in :data:`STAGES`, run in that order on a per-p
 * ``classify`` (:mod:`vision.stages.classify`): the type classifier on each garment's crop, the
   category/type decision, the top-3 guesses, one instance per category;
 * ``cutout`` (:mod:`vision.stages.cutout`): RGBA cutouts;
+* ``embed`` (:mod:`vision.stages.embed`): a unit-norm appearance vector per garment, to find the
+  same garment again (:mod:`vision.similarity`);
 * ``colors`` (:mod:`vision.stages.colors`): dominant colours.
 
 :meth:`Pipeline.preprocess` makes the context (RGB pixels), the stages run (each one's wall time in
@@ -41,7 +43,7 @@ from vision.contract import GarmentInstance, PhotoAnalysis
 from vision.stages import PhotoContext, Stage, build_stage, stage_options
 
 #: The serving stages, in the order they run.
-STAGES: tuple[str, ...] = ("scene", "detect", "segment", "classify", "cutout", "colors")
+STAGES: tuple[str, ...] = ("scene", "detect", "segment", "classify", "cutout", "embed", "colors")
 
 
 def resolve_device(device: str | torch.device | None = None) -> torch.device:
@@ -114,7 +116,8 @@ class Pipeline:
     def garment_in_box(self, image: Image.Image, box: tuple[int, int, int, int]) -> GarmentInstance:
         """The garment inside a box a person drew on a photo (one the pipeline missed): segmented
         in the box (``segment``), named from the box's crop with no detector opinion (``classify``),
-        cut out and its colours measured (``cutout``, ``colors``).
+        cut out, embedded when the pipeline has ``embed``, and its colours measured (``cutout``,
+        ``colors``).
 
         Args:
             image: the PIL photo (any mode, EXIF orientation applied).
@@ -131,8 +134,9 @@ class Pipeline:
         classify = self.stage("classify")
         ctx.analysis.instances = [inst]
         classify.postprocess(ctx, classify.probabilities([ctx.image.crop(inst.box)]))
-        for name in ("cutout", "colors"):
-            self.stage(name)(ctx)
+        for name in ("cutout", "embed", "colors"):
+            if name != "embed" or name in self.names:
+                self.stage(name)(ctx)
         return ctx.analysis.instances[0]
 
 
@@ -150,7 +154,7 @@ def load_pipeline(
     ``options`` go to the stages whose ``build`` takes them (e.g. ``score_threshold``,
     ``mask_threshold``, ``work_size``, ``min_area_fraction``, ``single_item_threshold`` of
     ``detect``; ``detector_weight``, ``flip_tta`` of ``classify`` (and ``scene``); ``kind_threshold`` of
-    ``scene``; ``n_colors`` of ``colors``).
+    ``scene``; ``n_colors`` of ``colors``; ``embed_view`` of ``embed``).
 
     Raises:
         FileNotFoundError: a weights file is missing.

@@ -1,0 +1,149 @@
+"""Issue 16, vision side: the ``embed`` stage, vision.similarity (cosine, pHash, the personal rerank),
+the synthetic re-shoots and the retrieval evaluation, on the real fixture photos and the committed
+weights."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.vision.conftest import DATASETS, FIXTURES, PHOTOS, ROOT
+from vision import similarity, taxonomy
+from vision.contract import GarmentInstance, Guess
+from vision.reshoot import REUPLOAD_KINDS, reshoot, reupload
+
+CLOTHING = ["clothing_tshirt.jpg", "clothing_pants.jpg", "clothing_shoes.jpg", "clothing_dress.jpg"]
+
+
+def _unit(v) -> np.ndarray:
+    v = np.asarray(v, dtype=np.float32)
+    return v / np.linalg.norm(v)
+
+
+def _main(pipeline, image: Image.Image):
+    return max(pipeline(image).instances, key=lambda i: i.area)
+
+
+def test_embedding_is_the_last_field_of_the_contract():
+    assert dataclasses.fields(GarmentInstance)[-1].name == "embedding"
+    assert GarmentInstance(box=(0, 0, 1, 1), mask=np.ones((1, 1), bool)).embedding is None
+
+
+def test_cosine_matrix():
+    a = np.stack([_unit([1, 0, 0]), _unit([1, 1, 0])])
+    b = np.stack([_unit([1, 0, 0]), _unit([0, 0, 1]), _unit([0, 1, 0])])
+    sims = similarity.cosine_matrix(a, b)
+    assert sims.shape == (2, 3) and sims.dtype == np.float32
+    np.testing.assert_allclose(sims, [[1, 0, 0], [2**-0.5, 0, 2**-0.5]], atol=1e-6)
+    assert similarity.cosine_matrix(a[0], b).shape == (1, 3)  # one vector is one row
+    with pytest.raises(ValueError):
+        similarity.cosine_matrix(a, np.ones((1, 4), np.float32))
+
+
+def test_constants():
+    assert similarity.EMBEDDING_DIM == 1280
+    assert 0 < similarity.DUPLICATE_SIMILARITY < 1
+    assert 0 <= similarity.PHASH_MAX_DISTANCE < 32
+
+
+def test_personal_rerank_lets_neighbours_flip_a_wrong_guess():
+    tee, shirt = ("top-t-shirt-sweatshirt", "t-shirt"), ("shirt-blouse", "shirt")
+    assert taxonomy.category_of_type("t-shirt") == tee[0] and taxonomy.category_of_type("shirt") == shirt[0]
+    guesses = [Guess(*tee, 0.6), Guess(*shirt, 0.3), Guess("dress", "dress", 0.05)]
+    query = _unit([1, 0.1, 0, 0])
+    # Without neighbours (or with no weight) the guesses stay as they are.
+    assert similarity.personal_rerank(guesses, query, []) == guesses
+    assert similarity.personal_rerank(guesses, query, [(query, *shirt)], weight=0.0) == guesses
+    # The person's shirts that look like this garment outvote the model's first guess.
+    neighbours = [(_unit([1, 0.1, 0, 0.02]), *shirt), (_unit([1, 0.12, 0, 0]), *shirt), (_unit([0, 0, 1, 0]), *tee)]
+    again = similarity.personal_rerank(guesses, query, neighbours)
+    assert (again[0].category, again[0].type) == shirt
+    assert len(again) == len(guesses) and all(isinstance(g, Guess) for g in again)
+    assert all(0 <= g.score <= 1 for g in again) and sum(g.score for g in again) <= 1.0 + 1e-3
+    assert [g.score for g in again] == sorted((g.score for g in again), reverse=True)
+    # A neighbour with no type votes for its category; an unguessed pair can enter the guesses.
+    cat_only = similarity.personal_rerank(guesses, query, [(query, "shirt-blouse", None)])
+    assert (cat_only[0].category, cat_only[0].type) == shirt
+    new_pair = similarity.personal_rerank(guesses, query, [(query, "skirt", "skirt")], weight=0.8)
+    assert (new_pair[0].category, new_pair[0].type) == ("skirt", "skirt")
+    with pytest.raises(ValueError):
+        similarity.personal_rerank(guesses, query, neighbours, weight=1.5)
+
+
+def test_phash_matches_a_photo_uploaded_again_and_not_another_photo():
+    photo = Image.open(FIXTURES / "clothing_tshirt.jpg").convert("RGB")
+    h = similarity.photo_phash(photo)
+    assert 0 <= h < 2**64
+    rng = np.random.default_rng(0)
+    for kind in REUPLOAD_KINDS:
+        if kind == "crop":  # crops of 1-5 % per side: mostly left to the embedding (see PHASH_MAX_DISTANCE)
+            continue
+        again = reupload(photo, rng, kind)
+        if kind == "exif_rotate":
+            assert again.size == photo.size  # the orientation tag undid the rotation
+        assert similarity.hamming(similarity.photo_phash(again), h) <= similarity.PHASH_MAX_DISTANCE, kind
+    for other in PHOTOS[1:]:
+        d = similarity.hamming(similarity.photo_phash(Image.open(FIXTURES / other)), h)
+        assert d > similarity.PHASH_MAX_DISTANCE, other
+    assert similarity.hamming(h, h - 2**64) == 0  # a signed copy is the same hash
+
+
+@pytest.mark.vision
+@pytest.mark.parametrize("name", PHOTOS)
+def test_embed_stage_fills_unit_norm_embeddings(pipeline, name):
+    analysis = pipeline(Image.open(FIXTURES / name))
+    assert "embed" in analysis.seconds
+    for inst in analysis:
+        e = inst.embedding
+        assert isinstance(e, np.ndarray) and e.dtype == np.float32 and e.shape == (similarity.EMBEDDING_DIM,)
+        assert abs(float(np.linalg.norm(e)) - 1.0) < 1e-4
+
+
+@pytest.mark.vision
+def test_a_reshoot_is_nearer_its_original_than_other_garments(pipeline):
+    originals = {}
+    for name in CLOTHING:
+        image = Image.open(FIXTURES / name).convert("RGB")
+        originals[name] = (image, _main(pipeline, image))
+    gallery = np.stack([inst.embedding for _, inst in originals.values()])
+    for i, (name, (image, inst)) in enumerate(originals.items()):
+        shot = reshoot(image, inst.mask, np.random.default_rng([7, i]))
+        assert shot.size != image.size or not np.array_equal(np.asarray(shot), np.asarray(image))
+        sims = similarity.cosine_matrix(_main(pipeline, shot).embedding, gallery)[0]
+        assert int(sims.argmax()) == i, (name, sims)
+
+
+@pytest.mark.vision
+def test_garment_in_box_is_embedded(pipeline):
+    image = Image.open(FIXTURES / "ccp_0016.jpg")
+    inst = pipeline.garment_in_box(image, (100, 200, 400, 500))
+    assert inst.embedding is not None and abs(float(np.linalg.norm(inst.embedding)) - 1) < 1e-4
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=900)
+
+
+@pytest.mark.vision
+def test_retrieval_evaluation_and_bench_smoke(tmp_path):
+    data = str(DATASETS / "clothing-dataset")
+    out = tmp_path / "retrieval.json"
+    cache = str(tmp_path / "cache.pkl")
+    args = ["--data", data, "--split", "all", "--queries", "2", "--cache", cache]
+    r = _run("vision.evaluate", "retrieval", *args, "--json", str(out), "--threads", "2")
+    assert r.returncode == 0, r.stderr
+    res = json.loads(out.read_text())
+    assert res["n_photos"] == 4 and res["closet_size"] == 2 and res["n_queries_each"] == 2
+    for key in ("retrieval_cutout", "retrieval_box", "duplicate_cutout", "phash", "replay", "embed_seconds"):
+        assert key in res
+    assert 0 <= res["retrieval_cutout"]["recall_at_1"] <= res["retrieval_cutout"]["recall_at_5"] <= 1
+    assert res["phash"]["recall"] == 1.0 and res["phash"]["false_matches"] == 0
+    r = _run("bench.similarity", *args, "--speed-photos", "2", "--threads", "2")  # reuses the cache
+    assert r.returncode == 0, r.stderr
+    assert "Recall@1" in r.stdout and "seconds per garment" in r.stdout

@@ -1,0 +1,125 @@
+"""Stage ``embed``: a unit-length feature vector of each garment, to find the same garment again.
+
+Fills ``GarmentInstance.embedding``: float32 (``EMBEDDING_DIM``,) = (1280,), L2 norm 1, compared by
+cosine similarity (:mod:`vision.similarity`). No weights of its own: it runs the fine-tuned type
+classifier's backbone (``classifier.pt``, the module ``scene`` and ``classify`` share,
+:func:`vision.checkpoints.load_shared_model`) and keeps its pooled features (global average of the
+head convolution, :meth:`vision.lite0.EfficientNetLite0.pooled`) instead of the type logits.
+
+1. preprocess: one picture per garment. ``view="cutout"`` (the default): the garment's box crop with
+   every pixel outside its mask painted the neutral letterbox colour (:data:`vision.presets.PAD_RGB`),
+   so the background the photo was taken on does not count; ``view="box"``: the plain box crop.
+   Each is letterboxed to the model's input size (192 px) and scaled as the model expects.
+   The cutout view was chosen by measurement: it retrieves re-shoots on new backgrounds better (the
+   figures are in ``vision/weights/MODEL_CARD_classifier.md``, "Embedding").
+2. infer: the backbone's pooled features (N, 1280), one forward pass per garment (no mirrored view,
+   to keep to one pass; a mirrored view was not measured), under ``torch.no_grad``.
+3. postprocess: each row divided by its L2 norm, float32 NumPy, onto its instance.
+
+Runs after ``classify`` (which may unite two instances' masks) and ``cutout``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from vision import presets
+from vision.checkpoints import load_shared_model
+from vision.registry import get_architecture
+from vision.stages import PhotoContext
+
+VIEWS = ("cutout", "box")
+
+
+def neutral_cutout(image: Image.Image, mask: np.ndarray, box: tuple[int, int, int, int]) -> Image.Image:
+    """RGB crop of ``image`` to ``box`` (x0, y0, x1, y1 pixels, x1/y1 exclusive) whose pixels outside
+    ``mask`` (bool (H, W), the photo's size) are :data:`vision.presets.PAD_RGB`."""
+    x0, y0, x1, y1 = box
+    rgb = np.asarray(image.convert("RGB").crop(box)).copy()
+    rgb[~mask[y0:y1, x0:x1]] = presets.PAD_RGB
+    return Image.fromarray(rgb)
+
+
+class EmbedStage:
+    """The ``embed`` stage; build it with :func:`build`.
+
+    Args:
+        model: the registered type classifier (a ``backbone`` with ``pooled``, and ``prepare``) in
+            eval mode on ``device``.
+        view: ``"cutout"`` (garment on a neutral background) or ``"box"`` (box crop).
+    Raises:
+        ValueError: an unknown ``view``.
+    """
+
+    name = "embed"
+    requires: tuple[str, ...] = ("detect",)
+    runs_after: tuple[str, ...] = ("classify", "cutout")
+
+    def __init__(self, model, device: torch.device, view: str = "cutout"):
+        if view not in VIEWS:
+            raise ValueError(f"view must be one of {VIEWS}, got {view!r}")
+        self.model = model
+        self.device = device
+        self.view = view
+
+    @property
+    def dim(self) -> int:
+        """Length of an embedding (1280 for the Lite0 classifier)."""
+        return int(self.model.fc.in_features)
+
+    def crops(self, image: Image.Image, instances) -> list[Image.Image]:
+        """One RGB picture per instance of ``instances`` (``mask`` and ``box`` set), as ``view`` says."""
+        if self.view == "box":
+            return [image.crop(inst.box) for inst in instances]
+        return [neutral_cutout(image, inst.mask, inst.box) for inst in instances]
+
+    # 1. preprocess
+    def preprocess(self, crops: list[Image.Image]) -> torch.Tensor:
+        """float32 (N, 3, s, s) model input on the device: the crops letterboxed to the model's size."""
+        size = self.model.input_size
+        return self.model.prepare(torch.stack([presets.to_uint8_chw(presets.letterbox(c, size)) for c in crops]))
+
+    # 2. inference
+    @torch.no_grad()
+    def infer(self, x: torch.Tensor) -> torch.Tensor:
+        """Pooled backbone features float32 (N, 1280) on the CPU of a :meth:`preprocess` batch."""
+        return self.model.backbone.pooled(x).float().cpu()
+
+    # 3. postprocess
+    @staticmethod
+    def postprocess(features: torch.Tensor) -> np.ndarray:
+        """Rows of ``features`` (N, D) scaled to unit L2 norm: float32 NumPy (N, D) (an all-zero row
+        stays zero)."""
+        f = features.numpy().astype(np.float32)
+        norms = np.linalg.norm(f, axis=1, keepdims=True)
+        return f / np.maximum(norms, 1e-12)
+
+    def embed(self, crops: list[Image.Image]) -> np.ndarray:
+        """Unit-norm embeddings float32 (N, D) of N RGB pictures (already cut out or cropped)."""
+        if not crops:
+            return np.zeros((0, self.dim), np.float32)
+        return self.postprocess(self.infer(self.preprocess(crops)))
+
+    def __call__(self, ctx: PhotoContext) -> None:
+        """Set ``embedding`` of every instance of ``ctx`` (one batch for the photo)."""
+        instances = ctx.analysis.instances
+        if not instances:
+            return
+        for inst, row in zip(instances, self.embed(self.crops(ctx.image, instances))):
+            inst.embedding = row
+
+
+def build(weights_dir: Path, device: torch.device, embed_view: str = "cutout") -> EmbedStage:
+    """Load ``classifier.pt`` from ``weights_dir`` onto ``device`` (shared with ``scene`` and
+    ``classify``); ``embed_view``: the ``view`` of :class:`EmbedStage`.
+
+    Raises FileNotFoundError when the file is missing, ValueError when it is not a classifier or
+    ``embed_view`` is unknown."""
+    model = load_shared_model(Path(weights_dir) / "classifier.pt", device)
+    if get_architecture(model.spec.arch).task != "classifier":
+        raise ValueError(f"classifier.pt holds a {model.spec.arch!r}, not a classifier")
+    return EmbedStage(model, device, embed_view)
