@@ -54,10 +54,11 @@ worker: install
 # (and openssl for its certificate); install them when missing.
 browser-deps:
 	@command -v chromium >/dev/null && command -v chromedriver >/dev/null && fc-list | grep -qi nanum \
-	  && { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } && command -v openssl >/dev/null || { \
+	  && { command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; } && command -v openssl >/dev/null \
+	  && command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx kor || { \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq; DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver \
-	    fonts-nanum nginx openssl; }
+	    fonts-nanum nginx openssl tesseract-ocr tesseract-ocr-kor tesseract-ocr-eng; }
 
 # The test suite runs against PostgreSQL and Redis on 127.0.0.1 (see pytest.ini), single process.
 test: lint browser-deps

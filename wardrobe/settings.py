@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "wardrobe.suggestions",
     "wardrobe.preferences",
     "wardrobe.backup",
+    "wardrobe.care",
     "workers",
 ]
 
@@ -196,6 +197,9 @@ VISION_WEIGHTS_DIR = env.str("VISION_WEIGHTS_DIR", default="")
 
 # How the closet hands photos to the workers (wardrobe.closet.queue): the Celery task below.
 PHOTO_QUEUE_BACKEND = env.str("PHOTO_QUEUE_BACKEND", default="workers.queue.CeleryPhotoQueue")
+# "Do I own something like this?" (POST /api/closet/match/): how long the web process waits for a
+# worker's answer (seconds) before a 503 with Retry-After.
+MATCH_WAIT_SECONDS = env.float("MATCH_WAIT_SECONDS", default=20.0)
 
 # Celery
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

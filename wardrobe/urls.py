@@ -12,6 +12,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.api_urls import me_urlpatterns as account_me_urls
 from wardrobe.backup.urls import api_urlpatterns as backup_me_urls
+from wardrobe.care.urls import api_urlpatterns as care_api_urls
 from wardrobe.preferences.urls import api_urlpatterns as preferences_api_urls
 
 api_urlpatterns = [
@@ -23,6 +24,7 @@ api_urlpatterns = [
     path("", include("wardrobe.weather.urls")),
     path("", include("wardrobe.suggestions.api_urls")),
     path("", include("wardrobe.outfits.api.urls")),
+    path("", include(care_api_urls)),
     path("", include("wardrobe.closet.api.urls")),
 ]
 
@@ -35,6 +37,7 @@ urlpatterns = [
     path("", include("wardrobe.suggestions.urls")),
     path("", include("wardrobe.outfits.urls")),
     path("", include("wardrobe.backup.urls")),
+    path("", include("wardrobe.care.urls")),
     path("", include("wardrobe.closet.urls")),
 ]
 

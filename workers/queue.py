@@ -23,6 +23,7 @@ def time_limits() -> dict[str, float]:
 class CeleryPhotoQueue:
     """``PHOTO_QUEUE_BACKEND = "workers.queue.CeleryPhotoQueue"``: each photo is a
     ``workers.tasks.process_photo`` task, each box request a ``workers.tasks.garment_in_box`` task,
+    each match request a ``workers.tasks.match_garment`` task,
     on the ``vision`` queue, with the time limits in the message (:func:`time_limits`)."""
 
     def send(self, photo_id: int) -> None:
@@ -48,6 +49,18 @@ class CeleryPhotoQueue:
             garment_in_box.apply_async(args=[request_id], **time_limits())
         except Exception as exc:  # noqa: BLE001 - kombu/redis raise many kinds; all mean "not queued"
             logger.warning("could not queue box request %s (broker unreachable?)", request_id, exc_info=True)
+            raise QueueUnavailable(str(exc)) from exc
+
+    def send_match(self, request_id: int) -> None:
+        """Publish ``workers.tasks.match_garment`` for ``MatchRequest`` ``request_id`` (same publishing
+        limits as :meth:`send`; it expires after ``MATCH_WAIT_SECONDS``: nobody waits for it then).
+        Raises ``QueueUnavailable`` (logged) when the broker cannot be reached."""
+        from workers.tasks import match_garment
+
+        try:
+            match_garment.apply_async(args=[request_id], expires=settings.MATCH_WAIT_SECONDS, **time_limits())
+        except Exception as exc:  # noqa: BLE001 - kombu/redis raise many kinds; all mean "not queued"
+            logger.warning("could not queue match request %s (broker unreachable?)", request_id, exc_info=True)
             raise QueueUnavailable(str(exc)) from exc
 
     def waiting(self) -> int | None:

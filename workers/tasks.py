@@ -140,9 +140,37 @@ def garment_in_box(request_id: int) -> str | None:
     return request.status if request else None
 
 
+@shared_task(
+    name="workers.tasks.match_garment",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    soft_time_limit=settings.PHOTO_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.PHOTO_TASK_TIME_LIMIT,
+)
+def match_garment(request_id: int) -> str | None:
+    """ "Do I own something like this?": look at the photo of ``MatchRequest`` ``request_id`` with
+    the process's pipeline and write the closet's closest items (``services.match_request_process``).
+    Not retried: the web process waits for it only ``MATCH_WAIT_SECONDS`` (the message expires
+    then). Returns the request's final status (``None`` when it is gone)."""
+    from wardrobe.closet import services
+    from workers.runtime import get_pipeline, release_memory
+
+    try:
+        request = services.match_request_process(request_id, get_pipeline(), interruptions=(SoftTimeLimitExceeded,))
+    except Exception:  # noqa: BLE001 - models that fail to load, a time limit, the database: answer "failed"
+        logger.exception("match request %s failed", request_id)
+        services.match_request_fail(request_id=request_id)
+        return "failed"
+    finally:
+        release_memory()
+    return request.status if request else None
+
+
 @shared_task(name="workers.tasks.sweep_photos", ignore_result=True)
 def sweep_photos() -> dict[str, int]:
     """Re-enqueue photos whose task was lost, fail those out of attempts (``services.photos_sweep``)."""
     from wardrobe.closet import services
 
+    services.match_requests_sweep()  # "Do I own something like this?" rows a dead web process left
     return services.photos_sweep()

@@ -197,6 +197,7 @@ function initUploader(root) {
           item.garments = row.garment_count || 0;
           item.review = row.review_count || 0;
           setState(item, "done", fmt(gettext("Done: %(n)s garment(s), %(r)s to review"), { n: item.garments, r: item.review }), photoUrl(row.id));
+          showDuplicates(item, row.duplicates || []);
         } else if (row.status === "failed") {
           setState(item, "failed", fmt(gettext("Could not analyse it: %(e)s"), { e: row.error || "" }), photoUrl(row.id));
         } else {
@@ -205,6 +206,28 @@ function initUploader(root) {
       }
     }
     render();
+  }
+
+  // "You already own this" (issue 16): new garments that very likely are ones already owned, both
+  // pictures side by side and a link to the review queue, where the person answers.
+  function showDuplicates(item, pairs) {
+    if (!pairs.length) return;
+    const p = document.createElement("p");
+    p.className = "upload-duplicates warn";
+    p.append(fmt(ngettext("%(n)s looks like something you already own:", "%(n)s look like things you already own:", pairs.length), { n: pairs.length }), " ");
+    for (const pair of pairs) {
+      for (const [src, alt] of [[pair.picture_url, gettext("The new photo")], [pair.duplicate_picture_url, gettext("In your closet")]]) {
+        const img = document.createElement("img");
+        img.src = src;
+        img.alt = alt;
+        p.append(img);
+      }
+    }
+    const a = document.createElement("a");
+    a.href = root.dataset.reviewUrl;
+    a.textContent = gettext("Is it the same?");
+    p.append(" ", a);
+    item.text.append(p);
   }
 
   function render() {

@@ -17,12 +17,16 @@ class RecordingQueue:
 
     photos: list[int] = []
     boxes: list[int] = []
+    matches: list[int] = []
 
     def send(self, photo_id: int) -> None:
         type(self).photos.append(photo_id)
 
     def send_box(self, request_id: int) -> None:
         type(self).boxes.append(request_id)
+
+    def send_match(self, request_id: int) -> None:
+        type(self).matches.append(request_id)
 
     def waiting(self) -> int | None:
         return 0
@@ -91,3 +95,10 @@ class InlineQueue(RecordingQueue):
 
         super().send_box(request_id)
         services.box_request_process(request_id, get_pipeline())
+
+    def send_match(self, request_id: int) -> None:
+        from wardrobe.closet import services
+        from workers.runtime import get_pipeline
+
+        super().send_match(request_id)
+        services.match_request_process(request_id, get_pipeline())

@@ -27,6 +27,7 @@ FLOORS = [
     "wardrobe.suggestions",
     "wardrobe.preferences",
     "wardrobe.backup",
+    "wardrobe.care",
     "workers",
     "wardrobe",
 ]

@@ -197,6 +197,11 @@ def test_every_page_works_under_the_policy(browser, live_server, settings, media
     assert d.execute_script("return getComputedStyle(arguments[0]).fill", swatch) == _rgb(shirt.color_list[0].hex)
     assert_clean(d, "item page, swatches checked")
 
+    # "Do I own something like this?" (issue 16): the form, and its script on sending.
+    d.get(url + "/closet/match/")
+    wait_for(d, "#match-form")
+    assert_clean(d, "match page")
+
     # The photo page's fix tools: draw a box around a missed garment (sent as a box request).
     d.get(f"{url}/photos/{photo.pk}/")
     assert_clean(d, "photo page")

@@ -73,6 +73,16 @@ BUSINESS_RULES: dict[str, tuple[tuple[str, ...], str]] = {
         "the old password must be right, the new one pass the password validators",
     ),
     "POST /api/photos/": (("image",), "the file must be a decodable image (the schema can only say binary)"),
+    "POST /api/closet/match/": (("image",), "the file must be a decodable image (the schema can only say binary)"),
+    "POST /api/garments/{garment_id}/label/": (("image",), "the file must be a decodable image, 32 px a side or more"),
+    "POST /api/garments/{garment_id}/label/confirm/": (
+        ("non_field_errors",),
+        "the material must fit in 120 characters and the notes in 4,000",
+    ),
+    "POST /api/garments/{id}/duplicate/": (
+        ("non_field_errors",),
+        "only a garment marked duplicate_of another of yours can be answered",
+    ),
     "GET /api/garments/": (("review",), "review=true or false contradicts some states (review=true&state=wash)"),
     "PATCH /api/garments/{id}/": (("category", "type"), "slugs must exist, and the type belong to the category"),
     "POST /api/garments/{id}/confirm/": (("category", "type"), "slugs must exist, and the type belong to it"),

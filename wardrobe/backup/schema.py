@@ -169,6 +169,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "attempts": "processing internals",
         "enqueued_at": "processing internals",
         "processing_started_at": "processing internals",
+        "phash": "derived from the photo's file, which is exported",
     },
     "closet.BoxRequest": {
         "id": _ROW_ID,
@@ -176,7 +177,10 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "error_code": _FAILURE,
         "error_params": _FAILURE,
     },
-    "closet.Garment": {"owner": _OWNER},
+    "closet.Garment": {
+        "owner": _OWNER,
+        "duplicate_of": "a question waiting for the person's answer in the review queue (issue 16)",
+    },
     "closet.GarmentColor": {"id": _ROW_ID},
     "closet.WearLog": {
         "id": "a wear is its item and its day",
@@ -195,6 +199,9 @@ NOT_PERSONAL: dict[str, str] = {
     "closet.Category": "the shared taxonomy: an item names its category by slug (its default clo: `warmth`)",
     "closet.GarmentType": "the shared taxonomy: an item names its type by slug (its default clo: `warmth`)",
     "closet.Season": "the fixed seasons: named by slug",
+    "closet.GarmentEmbedding": "derived by the model from an item's photo and mask (manage.py garments_embed)",
+    "closet.MatchRequest": "transient: deleted as soon as its answer is given, never kept",
+    "closet.GarmentPhoto": "not exported yet (issue 16): the other photos of an item; the photos themselves are",
     "authtoken.Token": "a credential: never exported",
     "admin.LogEntry": "the administrators' log",
 }

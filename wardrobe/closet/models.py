@@ -122,7 +122,7 @@ def garment_cutout_upload_to(instance: Garment, filename: str) -> str:
 
 
 #: Folders of ``MEDIA_ROOT`` holding one sub-folder per owner id (see the ``upload_to`` functions).
-OWNER_MEDIA_FOLDERS = ("photos", "garments")
+OWNER_MEDIA_FOLDERS = ("photos", "garments", "matches")
 
 
 class Photo(Failure):
@@ -141,6 +141,7 @@ class Photo(Failure):
     height = models.PositiveIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     processing_seconds = models.FloatField(null=True, blank=True)
+    phash = models.CharField(max_length=16, blank=True, help_text="imagehash phash (64 bits, hex) of the stored image.")
     attempts = models.PositiveSmallIntegerField(
         default=0, help_text="How many times a worker started on this photo (a crash or time-out counts)."
     )
@@ -211,6 +212,9 @@ class Garment(models.Model):
     )
     mask_quality = models.FloatField(null=True, blank=True, help_text="The model's expected IoU of its mask, 0..1.")
     mask_edited = models.BooleanField(default=False, help_text="The mask is a person's work: strokes, a box, a merge.")
+    duplicate_of = models.ForeignKey(  # "You already own this" (services.duplicates)
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Likely the same as this."
+    )
     # The model's mask, cutout and box while an edited mask is shown (undo: services.garment_mask_reset).
     model_mask = models.FileField(upload_to=garment_mask_upload_to, max_length=255, blank=True)
     model_cutout = models.FileField(upload_to=garment_cutout_upload_to, max_length=255, blank=True)
@@ -393,3 +397,6 @@ class BoxRequest(Failure):
 
     def __str__(self) -> str:
         return f"Box {self.box} on photo {self.photo_id} ({self.status})"
+
+
+from wardrobe.closet.similar_models import GarmentEmbedding, GarmentPhoto, MatchRequest  # noqa: E402, F401

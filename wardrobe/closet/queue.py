@@ -10,6 +10,9 @@ the way Django names its e-mail or cache backends). A backend has three methods:
 * ``send_box(request_id)``: hand over one ``BoxRequest`` (a box a person drew around a garment the
   model missed; ``services.box_request_process``); raises :class:`QueueUnavailable` when it cannot
   (the person is told, nothing waits);
+* ``send_match(request_id)``: hand over one ``MatchRequest`` ("Do I own something like this?",
+  ``services.match_request_process``); raises :class:`QueueUnavailable` when it cannot (the person
+  is told, nothing is kept);
 * ``waiting() -> int | None``: how many photos wait in the queue, ``None`` when it cannot tell.
 """
 
@@ -30,6 +33,8 @@ class PhotoQueue(Protocol):
     def send(self, photo_id: int) -> None: ...
 
     def send_box(self, request_id: int) -> None: ...
+
+    def send_match(self, request_id: int) -> None: ...
 
     def waiting(self) -> int | None: ...
 
@@ -54,6 +59,9 @@ class NoQueue:
 
     def send_box(self, request_id: int) -> None:
         raise QueueUnavailable("no queue: the caller processes its box requests itself")
+
+    def send_match(self, request_id: int) -> None:
+        raise QueueUnavailable("no queue: nothing answers a match request")
 
     def waiting(self) -> int | None:
         return 0

@@ -5,17 +5,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import numpy as np
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from vision.similarity import cosine_matrix
 from wardrobe.closet.filters import GarmentFilter, PhotoFilter
 from wardrobe.closet.models import BoxRequest, Category, Garment, GarmentColor, GarmentType, Photo, Section, WearLog
+from wardrobe.closet.similar_models import GarmentEmbedding, GarmentPhoto, vector_from_bytes
 
 
 def photo_list(*, user, filters: Mapping | None = None) -> QuerySet[Photo]:
     """The user's photos, newest first, with ``garment_count`` annotated; ``filters``: see
     ``PhotoFilter`` (``ids``: only those, oldest id first, with ``review_count`` too)."""
-    qs = Photo.objects.filter(owner=user).annotate(garment_count=Count("garments")).order_by("-created_at", "-id")
+    qs = (
+        Photo.objects.filter(owner=user)
+        .annotate(garment_count=Count("garments"))
+        .prefetch_related(
+            Prefetch(  # "You already own this" (issue 16): the upload status shows both pictures
+                "garments",
+                queryset=Garment.objects.filter(duplicate_of__isnull=False).select_related("duplicate_of"),
+                to_attr="duplicate_garments",
+            )
+        )
+        .order_by("-created_at", "-id")
+    )
     return PhotoFilter(filters, queryset=qs).qs if filters else qs
 
 
@@ -137,3 +151,73 @@ def kind_names() -> dict[tuple[str, str], str]:
     names = {("category", slug): name for slug, name in Category.objects.values_list("slug", "name")}
     names.update({("type", slug): name for slug, name in GarmentType.objects.values_list("slug", "name")})
     return names
+
+
+# --- "You already own this" (issue 16): appearance vectors of the user's garments -------------------
+
+#: How many of the owner's garments re-rank the model's guesses for a new one (the latest first).
+RERANK_NEIGHBOURS = 500
+#: Statuses of the garments a person owns (similar items, matches, duplicates).
+OWNED = (Garment.Status.CLOSET, Garment.Status.REVIEW)
+
+
+def garment_vectors(*, user, garments: QuerySet[Garment] | None = None) -> tuple[list[int], np.ndarray]:
+    """``(ids, matrix)``: the ids of the user's garments (``garments``, default those in the closet)
+    that have an appearance vector, and their vectors as float32 (n, D) rows, unit norm (``(0, 0)``
+    when none)."""
+    qs = (garments if garments is not None else Garment.objects.filter(status=Garment.Status.CLOSET)).filter(
+        owner=user, embedding__isnull=False
+    )
+    rows = list(GarmentEmbedding.objects.filter(garment__in=qs.values("pk")).values_list("garment_id", "vector"))
+    if not rows:
+        return [], np.zeros((0, 0), np.float32)
+    return [pk for pk, _v in rows], np.stack([vector_from_bytes(v) for _pk, v in rows])
+
+
+def garment_vector(*, garment: Garment) -> np.ndarray | None:
+    """The garment's appearance vector, float32 (D,), or None when it has none."""
+    row = GarmentEmbedding.objects.filter(garment=garment).values_list("vector", flat=True).first()
+    return None if row is None else vector_from_bytes(row)
+
+
+def garments_ranked(*, user, vector: np.ndarray, exclude: tuple[int, ...] = (), limit: int = 6) -> list[dict]:
+    """The user's garments in the closet closest to ``vector`` (float (D,), unit norm) by cosine
+    similarity: ``[{"id", "similarity"}]`` best first, at most ``limit``, ids in ``exclude`` left out.
+    Similarity is rounded to 4 decimals, in [-1, 1]."""
+    ids, matrix = garment_vectors(user=user)
+    keep = [i for i, pk in enumerate(ids) if pk not in exclude]
+    if not keep:
+        return []
+    scores = cosine_matrix(np.asarray(vector, np.float32)[None, :], matrix[keep])[0]
+    order = np.argsort(-scores, kind="stable")[:limit]
+    return [{"id": ids[keep[i]], "similarity": round(float(scores[i]), 4)} for i in order]
+
+
+def garment_similar(*, user, garment: Garment, limit: int = 6) -> list[dict]:
+    """The user's items in the closet most like their ``garment`` (not itself): see
+    :func:`garments_ranked`; ``[]`` when the garment has no appearance vector."""
+    vector = garment_vector(garment=garment)
+    return [] if vector is None else garments_ranked(user=user, vector=vector, exclude=(garment.pk,), limit=limit)
+
+
+def rerank_neighbours(
+    *, user_id: int, exclude_photo_id: int | None = None, limit: int = RERANK_NEIGHBOURS
+) -> list[tuple[np.ndarray, str, str | None]]:
+    """The ``neighbours`` of ``vision.similarity.personal_rerank`` for user ``user_id``: (vector,
+    category slug, type slug or None) of their latest ``limit`` garments in the closet or archived
+    (confirmed by them, corrected, or filed by the model and kept), newest change first, none of
+    photo ``exclude_photo_id``."""
+    rows = (
+        GarmentEmbedding.objects.filter(
+            garment__owner_id=user_id, garment__status__in=[Garment.Status.CLOSET, Garment.Status.ARCHIVED]
+        )
+        .exclude(garment__photo_id=exclude_photo_id)
+        .order_by("-garment__updated_at", "-garment_id")
+        .values_list("vector", "garment__category__slug", "garment__type__slug")[:limit]
+    )
+    return [(vector_from_bytes(v), category, type_slug) for v, category, type_slug in rows]
+
+
+def extra_photos_of(*, user, garment_id: int) -> QuerySet[GarmentPhoto]:
+    """The other photos of the user's garment ``garment_id`` (added by "It's the same"), oldest first."""
+    return GarmentPhoto.objects.filter(garment__owner=user, garment_id=garment_id).select_related("photo")

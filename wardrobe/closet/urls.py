@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wardrobe.closet.views import closet, fixes, garments, media, photos
+from wardrobe.closet.views import closet, fixes, garments, media, photos, similar
 
 app_name = "closet"
 
@@ -30,6 +30,8 @@ urlpatterns = [
     path("garments/<int:garment_id>/cutout/", fixes.garment_mask_edit, name="garment-mask-edit"),
     path("garments/<int:garment_id>/cutout/undo/", fixes.garment_mask_undo, name="garment-mask-undo"),
     path("garments/<int:garment_id>/merge/", fixes.garment_merge, name="garment-merge"),
+    path("garments/<int:garment_id>/duplicate/", similar.garment_duplicate, name="garment-duplicate"),
+    path("closet/match/", similar.closet_match, name="closet-match"),
     # Owner-checked files (never a public media URL).
     path("media/photos/<int:photo_id>/image", media.PhotoImageView.as_view(), name="photo-image"),
     path("media/garments/<int:garment_id>/mask.png", media.GarmentMaskView.as_view(), name="garment-mask"),

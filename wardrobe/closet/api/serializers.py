@@ -11,6 +11,7 @@ from vocabulary.palette import COLOR_NAMES
 from vocabulary.seasons import SEASONS
 from vocabulary.warmth import MAX_GARMENT_CLO
 from wardrobe.closet import picture_urls, selectors
+from wardrobe.closet.api.pairs import PhotoDuplicatesField
 from wardrobe.closet.failures import HELP as FAILURE_HELP
 from wardrobe.closet.filters import MAX_IDS
 from wardrobe.closet.models import BoxRequest, Category, Garment, Photo, WearLog
@@ -130,6 +131,7 @@ class GarmentSerializer(serializers.ModelSerializer):
             "mask_poor",
             "mask_edited",
             "mask_undo",
+            "duplicate_of",
             "colors",
             "name",
             "brand",
@@ -298,6 +300,7 @@ class PhotoSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="Its garments waiting for review; given when the list is filtered by ids, else null.",
     )
+    duplicates = PhotoDuplicatesField()
 
     class Meta:
         model = Photo
@@ -312,6 +315,7 @@ class PhotoSerializer(serializers.ModelSerializer):
             "image_url",
             "garment_count",
             "review_count",
+            "duplicates",
             "created_at",
             "updated_at",
         ]

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from rest_framework.routers import SimpleRouter
 
-from wardrobe.closet.api import views
+from wardrobe.closet.api import similar, views
 
 router = SimpleRouter()
 # No ``/api/garments/1.json`` variants: the detail actions take no ``format`` argument (they
@@ -15,5 +15,6 @@ router.register("garments", views.GarmentViewSet, basename="garment")
 urlpatterns = [
     path("categories/", views.CategoryListView.as_view(), name="category-list"),
     path("review/", views.ReviewListView.as_view(), name="review-list"),
+    path("closet/match/", similar.ClosetMatchView.as_view(), name="closet-match"),
     path("", include(router.urls)),
 ]

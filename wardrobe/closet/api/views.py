@@ -20,6 +20,7 @@ from accounts.security import UploadRateThrottle
 from wardrobe.closet import selectors, services
 from wardrobe.closet.api import serializers as s
 from wardrobe.closet.api.fixes import GarmentFixActions, PhotoFixActions
+from wardrobe.closet.api.similar import GarmentSimilarActions
 from wardrobe.closet.errors import PhotoBacklogFull
 from wardrobe.closet.filters import GarmentFilter, PhotoFilter
 from wardrobe.closet.models import Garment, Photo
@@ -122,6 +123,7 @@ class PhotoViewSet(
 
 class GarmentViewSet(
     GarmentFixActions,
+    GarmentSimilarActions,
     FilterListOnlyMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

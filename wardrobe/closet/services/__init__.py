@@ -2,10 +2,13 @@
 :mod:`.photos` (uploads, the queue, the sweeper), :mod:`.processing` (a photo into garments),
 :mod:`.garments` (edit, review, archive, delete), :mod:`.wear` (wear log, laundry), and the fixes a
 person makes: :mod:`.masks` (refine a cutout with strokes, undo, merge two garments),
-:mod:`.boxes` (add a garment the model missed), :mod:`.rerun` (run a photo again). The export of a
+:mod:`.boxes` (add a garment the model missed), :mod:`.rerun` (run a photo again); "You already own
+this" (issue 16): :mod:`.duplicates` (a new garment repeating one owned, the owner's choice) and
+:mod:`.similar` (appearance vectors, personal re-ranking, "Do I own something like this?"). The export of a
 person's data lives in ``wardrobe.backup``."""
 
 from wardrobe.closet.services.boxes import box_request_fail, box_request_process, photo_box_request
+from wardrobe.closet.services.duplicates import garment_duplicate_mark, garment_duplicate_resolve
 from wardrobe.closet.services.garments import (
     garment_archive,
     garment_confirm,
@@ -29,9 +32,27 @@ from wardrobe.closet.services.photos import (
 )
 from wardrobe.closet.services.processing import process_photo
 from wardrobe.closet.services.rerun import photo_rerun
+from wardrobe.closet.services.similar import (
+    MatchUnavailable,
+    closet_match,
+    garment_embedding_save,
+    instance_rerank,
+    match_request_fail,
+    match_request_process,
+    match_requests_sweep,
+)
 from wardrobe.closet.services.wear import garment_unwear, garments_set_laundry, garments_wear
 
 __all__ = [
+    "MatchUnavailable",
+    "closet_match",
+    "garment_duplicate_mark",
+    "garment_duplicate_resolve",
+    "garment_embedding_save",
+    "instance_rerank",
+    "match_request_fail",
+    "match_request_process",
+    "match_requests_sweep",
     "box_request_fail",
     "box_request_process",
     "garment_mask_refine",

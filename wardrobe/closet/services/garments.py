@@ -27,7 +27,9 @@ from vocabulary.palette import PALETTE, hex_of
 from vocabulary.seasons import SEASON_SLUGS
 from vocabulary.warmth import MAX_GARMENT_CLO
 from wardrobe.closet.models import Category, Garment, GarmentColor, GarmentType, Photo
+from wardrobe.closet.services.duplicates import garment_duplicate_mark
 from wardrobe.closet.services.photos import load_photo_rgb
+from wardrobe.closet.services.similar import garment_embedding_save, instance_rerank
 
 _UNSET: Any = object()
 #: How long a garment's photo crop stays in Django's cache (seconds; ``garment_photo_crop``).
@@ -55,8 +57,19 @@ def mask_is_poor(quality: float | None) -> bool:
     return quality is not None and quality < settings.MASK_QUALITY_THRESHOLD
 
 
+def review_status(score: float, threshold: float) -> str:
+    """``closet`` when ``score`` reaches the owner's threshold, else ``review``. A threshold of 1 sends
+    everything to review, also a detection whose score rounds to 1."""
+    return Garment.Status.CLOSET if score >= threshold and threshold < 1 else Garment.Status.REVIEW
+
+
 def garment_create(
-    *, photo: Photo, instance: GarmentInstance, status: str = Garment.Status.CLOSET, mask_edited: bool = False
+    *,
+    photo: Photo,
+    instance: GarmentInstance,
+    status: str = Garment.Status.CLOSET,
+    mask_edited: bool = False,
+    threshold: float | None = None,
 ) -> Garment:
     """Store one garment of ``photo`` from a ``vision.contract.GarmentInstance``.
 
@@ -69,9 +82,17 @@ def garment_create(
     when it is poor (:func:`mask_is_poor`) the garment waits for review whatever ``status`` says,
     and its ``picture`` is the original photo, so the closet never shows a likely-broken cutout.
     ``mask_edited``: the mask came from a person (a box they drew), see ``Garment.mask_edited``.
+    Issue 16: the guesses are first re-ranked by the owner's own garments (``similar.instance_rerank``,
+    the best becoming category, type and score); ``threshold`` given (the owner's review threshold,
+    0..1): ``status`` is decided by it on that score (:func:`review_status`). ``instance.embedding``
+    is stored (``GarmentEmbedding``), and a garment that very likely repeats one the owner has
+    already is marked ``duplicate_of`` it and sent to review (``duplicates.garment_duplicate_mark``).
     Raises ``ValidationError`` for an unknown category slug or a mask of the wrong shape.
     Call inside a transaction; the files written are referenced by the returned row.
     """
+    instance = instance_rerank(owner_id=photo.owner_id, instance=instance, photo_id=photo.pk)
+    if threshold is not None:
+        status = review_status(float(instance.score), threshold)
     category = Category.objects.select_related("section").filter(slug=instance.category).first()
     if category is None:
         raise ValidationError(f"Unknown category {instance.category!r}.", code="unknown_category")
@@ -121,6 +142,8 @@ def garment_create(
                 GarmentColor(garment=garment, position=i, name=c.name, hex=c.hex, fraction=float(c.fraction))
                 for i, c in enumerate(sorted(colors.values(), key=instance.colors.index))
             )
+            garment_embedding_save(garment=garment, vector=instance.embedding)
+            garment_duplicate_mark(garment=garment, vector=instance.embedding)
     except Exception:
         garment_files_delete([garment])
         raise

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from PIL import Image
 
+from vision.similarity import photo_phash
 from wardrobe.closet.errors import PhotoBacklogFull
 from wardrobe.closet.failures import NO_FAILURE, failure_fields
 from wardrobe.closet.images import decode_image, encode_for_storage
@@ -97,6 +98,26 @@ def photo_backlog_check(*, owner_id: int, lock: bool = False) -> None:
         )
 
 
+def upload_bytes(uploaded_file: UploadedFile) -> bytes:
+    """The bytes of an uploaded file, read at most ``settings.MAX_UPLOAD_BYTES`` + 1 of them.
+    Raises ``ValidationError`` (code ``too_big``) for a file over ``MAX_UPLOAD_BYTES``."""
+    size = getattr(uploaded_file, "size", None)
+    if size is not None and size > settings.MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The file is too big: %(size)s bytes, the limit is %(limit)s bytes.")
+            % {"size": f"{size:,}", "limit": f"{settings.MAX_UPLOAD_BYTES:,}"},
+            code="too_big",
+        )
+    uploaded_file.seek(0)
+    data = uploaded_file.read(settings.MAX_UPLOAD_BYTES + 1)
+    if len(data) > settings.MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            _("The file is too big: the limit is %(limit)s bytes.") % {"limit": f"{settings.MAX_UPLOAD_BYTES:,}"},
+            code="too_big",
+        )
+    return data
+
+
 def photo_create(*, owner, uploaded_file: UploadedFile) -> Photo:
     """Validate an uploaded image, store a clean copy of it and queue it for processing.
 
@@ -115,21 +136,7 @@ def photo_create(*, owner, uploaded_file: UploadedFile) -> Photo:
     file is read and again under a lock before it is stored); then no row and no file is written.
     """
     photo_backlog_check(owner_id=owner.pk)  # cheap: no decoding for someone who cannot queue more
-    size = getattr(uploaded_file, "size", None)
-    if size is not None and size > settings.MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("The file is too big: %(size)s bytes, the limit is %(limit)s bytes.")
-            % {"size": f"{size:,}", "limit": f"{settings.MAX_UPLOAD_BYTES:,}"},
-            code="too_big",
-        )
-    uploaded_file.seek(0)
-    data = uploaded_file.read(settings.MAX_UPLOAD_BYTES + 1)
-    if len(data) > settings.MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("The file is too big: the limit is %(limit)s bytes.") % {"limit": f"{settings.MAX_UPLOAD_BYTES:,}"},
-            code="too_big",
-        )
-    decoded = decode_image(data, max_side=settings.MAX_PHOTO_SIDE)
+    decoded = decode_image(upload_bytes(uploaded_file), max_side=settings.MAX_PHOTO_SIDE)
     content, extension = encode_for_storage(decoded)
 
     original_name = _display_filename(getattr(uploaded_file, "name", ""))
@@ -139,6 +146,7 @@ def photo_create(*, owner, uploaded_file: UploadedFile) -> Photo:
         width=decoded.width,
         height=decoded.height,
         status=Photo.Status.PENDING,
+        phash=f"{photo_phash(decoded.image):016x}",  # "You already own this": the same picture again
     )
     stored_name = None
     try:

@@ -59,12 +59,6 @@ def photo_claim(photo_id: int) -> Photo | None:
     return photo
 
 
-def _review_status(score: float, threshold: float) -> str:
-    """``closet`` when ``score`` reaches the owner's threshold, else ``review``. A threshold of 1 sends
-    everything to review, also a detection whose score rounds to 1."""
-    return Garment.Status.CLOSET if score >= threshold and threshold < 1 else Garment.Status.REVIEW
-
-
 def process_photo(
     photo_id: int, pipeline: Pipeline, *, interruptions: tuple[type[BaseException], ...] = ()
 ) -> Photo | None:
@@ -114,11 +108,8 @@ def process_photo(
             for instance in instances:
                 if instance_is_duplicate(instance, kept):
                     continue
-                written.append(
-                    garment_create(
-                        photo=photo, instance=instance, status=_review_status(float(instance.score), threshold)
-                    )
-                )
+                # Filed by the owner's threshold on the score re-ranked by their own garments (issue 16).
+                written.append(garment_create(photo=photo, instance=instance, threshold=threshold))
             photo.status = Photo.Status.DONE
             photo.processing_seconds = round(time.monotonic() - started, 3)
             photo.save(update_fields=["status", "processing_seconds", "updated_at"])

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from wardrobe.closet import selectors, services
 from wardrobe.closet.forms import ArchiveForm, GarmentForm
 from wardrobe.closet.views.lookups import garment_or_404, kind_choices
+from wardrobe.closet.views.similar import item_page_context
 from wardrobe.core.http import safe_next
 
 
@@ -47,6 +48,7 @@ def garment_detail(request, garment_id: int):
             "today": timezone.localdate(),
             "worn_today": bool(wears) and wears[0].worn_on == timezone.localdate(),
             "names": selectors.kind_names(),
+            **item_page_context(user=request.user, garment=garment),  # issue 16: similar items, more photos
         },
         status=400 if form.errors else 200,
     )

@@ -1,0 +1,52 @@
+"""``manage.py garments_embed``: recompute the appearance vector of every garment (issue 16), e.g.
+after the embedding model (``classifier.pt``, stage ``embed``) changed. Needs the vision pipeline,
+so it runs where the workers run."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from vision.contract import GarmentInstance
+from wardrobe.closet import services
+from wardrobe.closet.models import Garment, Photo
+from wardrobe.closet.services.masks import garment_mask_array
+from workers.runtime import get_pipeline
+
+
+class Command(BaseCommand):
+    help = (
+        "Recompute the appearance vector (stage 'embed') of every garment, photo by photo, from its "
+        "stored photo and mask: after the embedding model changed, or for garments stored without one."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--user", help="Only this username's garments.")
+        parser.add_argument("--missing", action="store_true", help="Only garments without a vector.")
+
+    def handle(self, *args, user=None, missing=False, **options):
+        garments = Garment.objects.all()
+        if user:
+            owner = get_user_model().objects.filter(username=user).first()
+            if owner is None:
+                raise CommandError(f"no user {user!r}")
+            garments = garments.filter(owner=owner)
+        if missing:
+            garments = garments.filter(embedding__isnull=True)
+        embed = get_pipeline().stage("embed")
+        done = skipped = 0
+        for photo in Photo.objects.filter(pk__in=garments.values("photo_id")).order_by("pk").iterator():
+            rows = list(garments.filter(photo=photo).order_by("pk"))
+            try:
+                image = services.load_photo_rgb(photo)
+                instances = [GarmentInstance(box=tuple(g.bbox), mask=garment_mask_array(g)) for g in rows]
+                vectors = embed.embed(embed.crops(image, instances))
+            except (OSError, ValueError, ValidationError) as exc:  # a file missing or unreadable: the others go on
+                self.stderr.write(f"photo {photo.pk}: skipped ({type(exc).__name__}: {exc})")
+                skipped += len(rows)
+                continue
+            for garment, vector in zip(rows, vectors):
+                services.garment_embedding_save(garment=garment, vector=vector)
+            done += len(rows)
+        self.stdout.write(f"embedded {done} garment(s), skipped {skipped}")
