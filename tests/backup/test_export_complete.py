@@ -21,6 +21,7 @@ import pytest
 
 from tests.conftest import REPO, api_client_for
 from tests.factories import GarmentFactory, OutfitFactory, PhotoFactory, box_instance, fixture_jpeg
+from wardrobe.closet.models import GarmentPhoto
 
 pytestmark = pytest.mark.django_db
 
@@ -79,6 +80,9 @@ def person(user, other_user, settings):
     coat = GarmentFactory(photo=p_worn, category="coat", type=None, name="Wool coat")
     GarmentFactory(photo=p_worn, category="shoe", type=None, score=0.3, status="review")
     services.photo_box_request(photo=p_worn, box=(0, 0, p_worn.width // 3, p_worn.height // 3))
+    # Another photo of the tee ("It's the same" on a duplicate), kept with its box.
+    p_tee_again = PhotoFactory(owner=user, image=fixture_jpeg("clothing_tshirt.jpg"), name="tee-again.jpg")
+    GarmentPhoto.objects.create(garment=tee, photo=p_tee_again, box=[1, 2, 30, 40])
 
     services.garments_wear(garments=[tee, jeans], on=dt.date(2026, 1, 5))
     office = outfits.outfit_create(
@@ -146,7 +150,10 @@ def test_the_export_holds_settings_warmth_wears_outfits_with_their_canvas_and_pl
     items = {i["id"]: i for i in doc["items"]}
     photos = {p["id"]: p for p in doc["photos"]}
     tee, jeans, coat = (items[person[k].pk] for k in ("tee", "jeans", "coat"))
-    assert len(items) == 4 and len(photos) == 3
+    assert len(items) == 4 and len(photos) == 4
+    (extra,) = tee["extra_photos"]
+    assert extra["box"] == [1, 2, 30, 40] and photos[extra["photo_id"]]["original_filename"] == "tee-again.jpg"
+    assert jeans["extra_photos"] == []
     assert tee["warmth_clo"] == tee["warmth"] == 0.12 and jeans["warmth_clo"] == 0.3
     assert coat["warmth_clo"] is None and coat["warmth"] == person["coat"].category.warmth_clo > 0
     assert [(c["name"], c["fraction"]) for c in tee["colors"]] == [("white", 0.5), ("navy", 0.5)]

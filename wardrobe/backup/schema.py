@@ -107,6 +107,12 @@ EXPORTED: dict[str, dict[str, str]] = {
         "created_at": "items[].created_at",
         "updated_at": "items[].updated_at",
     },
+    "closet.GarmentPhoto": {
+        "garment": "items[].extra_photos[]",
+        "photo": "items[].extra_photos[].photo_id",
+        "box": "items[].extra_photos[].box",
+        "created_at": "items[].extra_photos[].created_at",
+    },
     "closet.GarmentColor": {
         "garment": "items[].colors[]",
         "position": "items[].colors[]",
@@ -182,6 +188,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
         "duplicate_of": "a question waiting for the person's answer in the review queue (issue 16)",
     },
     "closet.GarmentColor": {"id": _ROW_ID},
+    "closet.GarmentPhoto": {"id": _ROW_ID},
     "closet.WearLog": {
         "id": "a wear is its item and its day",
         "owner": _OWNER,
@@ -201,7 +208,6 @@ NOT_PERSONAL: dict[str, str] = {
     "closet.Season": "the fixed seasons: named by slug",
     "closet.GarmentEmbedding": "derived by the model from an item's photo and mask (manage.py garments_embed)",
     "closet.MatchRequest": "transient: deleted as soon as its answer is given, never kept",
-    "closet.GarmentPhoto": "not exported yet (issue 16): the other photos of an item; the photos themselves are",
     "authtoken.Token": "a credential: never exported",
     "admin.LogEntry": "the administrators' log",
 }

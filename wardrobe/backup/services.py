@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from wardrobe.backup import schema
-from wardrobe.closet.models import BoxRequest, Garment, GarmentColor, Photo, WearLog
+from wardrobe.closet.models import BoxRequest, Garment, GarmentColor, GarmentPhoto, Photo, WearLog
 from wardrobe.outfits.models import Outfit, OutfitItem, OutfitPlan
 from wardrobe.weather.models import WeatherSettings
 
@@ -132,6 +132,10 @@ def _items(zf: zipfile.ZipFile, user, photo_files: dict[int, str | None]) -> lis
         .order_by("garment_id", "season__order")
         .values_list("garment_id", "season_id")
     )
+    extra_photos = _grouped(
+        (p.garment_id, {"photo_id": p.photo_id, "box": p.box, "created_at": _iso(p.created_at)})
+        for p in GarmentPhoto.objects.filter(garment__owner=user).order_by("garment_id", "created_at", "id")
+    )
     out = []
     garments = Garment.objects.filter(owner=user).select_related("category__section", "type").order_by("id")
     for g in garments.iterator(chunk_size=CHUNK):
@@ -172,6 +176,7 @@ def _items(zf: zipfile.ZipFile, user, photo_files: dict[int, str | None]) -> lis
                 "mask_edited": g.mask_edited,
                 "model_box": g.model_box,
                 "photo_file": photo_files.get(g.photo_id),
+                "extra_photos": extra_photos.get(g.pk, []),
                 "cutout_file": _member(zf, g.cutout, f"{schema.CUTOUTS_DIR}/{g.pk}.png"),
                 "mask_file": _member(zf, g.mask, f"{schema.MASKS_DIR}/{g.pk}.png"),
                 "model_cutout_file": _member(zf, g.model_cutout, f"{schema.MODEL_CUTOUTS_DIR}/{g.pk}.png"),
