@@ -191,12 +191,15 @@ def test_api_token_form_data_and_missing_fields(user):
 
 
 def _closet(owner, jpeg_bytes: bytes, photos: int = 2):
-    """``photos`` photos of ``owner`` with two garments each, one worn; returns the photos."""
+    """``photos`` photos of ``owner`` (different real photos: the same one twice would be a duplicate
+    waiting for review) with two garments each, one worn; returns the photos."""
+    from tests.conftest import fixture_photos
     from wardrobe.closet import services
 
     made = []
     for i in range(photos):
-        photo = services.photo_create(owner=owner, uploaded_file=upload(f"p{i}.jpg", jpeg_bytes))
+        data = fixture_photos()[i].read_bytes()
+        photo = services.photo_create(owner=owner, uploaded_file=upload(f"p{i}.jpg", data))
         garment = GarmentFactory(photo=photo)
         GarmentFactory(photo=photo, category="pants", type="jeans")
         services.garments_wear(garments=[garment], on=dt.date(2026, 1, 2 + i))

@@ -314,6 +314,7 @@ def test_every_page_renders_its_post_forms_with_a_token(client, user, photo, set
         reverse("closet:garment-detail", args=[archived.pk]),
         reverse("closet:garment-mask-edit", args=[review.pk]),
         reverse("care:label", args=[kept.pk]),
+        reverse("closet:closet-match"),
         reverse("preferences:settings"),
         reverse("accounts:password"),
         reverse("accounts:delete"),
