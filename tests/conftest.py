@@ -57,6 +57,23 @@ def media_files(root: Path) -> list[Path]:
     return sorted(p for p in Path(root).rglob("*") if p.is_file()) if Path(root).exists() else []
 
 
+def pytest_collection_modifyitems(config, items):
+    """A test on ``live_server`` (a transactional database) must restore the migrated rows after
+    itself (``serialized_rollback=True``): without it its flush re-creates the content types under new
+    ids, and every later test with ``serialized_rollback`` fails to set up (duplicate key)."""
+    wrong = [
+        item.nodeid
+        for item in items
+        if "live_server" in getattr(item, "fixturenames", ())
+        and not ((mark := item.get_closest_marker("django_db")) and mark.kwargs.get("serialized_rollback"))
+    ]
+    if wrong:
+        raise pytest.UsageError(
+            "mark these live_server tests @pytest.mark.django_db(transaction=True, serialized_rollback=True): "
+            + ", ".join(wrong)
+        )
+
+
 @pytest.fixture(autouse=True)
 def _default_language(settings):
     """A request in Korean leaves Korean active in this thread: every test starts and ends in the

@@ -19,6 +19,7 @@ pytestmark = [
 ]
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_add_a_label_photo_on_the_item_page_and_confirm(browser, live_server, settings, tmp_path):
     from selenium.webdriver.common.by import By
 
