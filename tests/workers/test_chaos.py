@@ -320,7 +320,7 @@ def test_soft_time_limit_fails_the_photo_with_a_message(settings, media_root, us
 
         # A first photo loads the models, within the default limits.
         assert Photo.objects.get(pk=send(first)).status == Photo.Status.DONE
-        # The next photo is sent with a 0.3 s soft limit in its message (a publisher's per-task option):
+        # The next photo is sent with a 0.1 s soft limit in its message (a publisher's per-task option):
         # it interrupts the inference.
         settings.PHOTO_QUEUE_BACKEND = "tests.queues.ShortSoftLimitQueue"
         pk = send(second)
