@@ -52,6 +52,39 @@ class Colour:
         return {"name": self.name, "rgb": [int(v) for v in self.rgb], "hex": self.hex, "fraction": float(self.fraction)}
 
 
+@dataclass(frozen=True)
+class AttributeValue:
+    """One attribute's answer for a garment: ``value``, a slug of
+    ``vocabulary.attributes.ATTRIBUTE_BY_NAME[name].slugs``, and its ``score`` (probability)."""
+
+    value: str
+    score: float
+
+    def as_dict(self) -> dict:
+        """``{"value", "score"}`` (JSON-ready)."""
+        return {"value": self.value, "score": float(self.score)}
+
+
+@dataclass
+class StainFinding:
+    """What the ``stain`` stage found on one garment.
+
+    ``found``: a stain was reported; ``area``: the stain's share of the garment's mask pixels, in
+    [0, 1]; ``score``: the model's confidence that the garment is stained (the highest stain
+    probability inside the garment's mask, smoothed); ``mask``: bool (H, W) at photo resolution,
+    True on stained pixels (None when nothing was found).
+    """
+
+    found: bool
+    area: float
+    score: float
+    mask: np.ndarray | None = None
+
+    def as_dict(self) -> dict:
+        """``{"found", "area", "score"}`` (JSON-ready; the mask is left out)."""
+        return {"found": bool(self.found), "area": float(self.area), "score": float(self.score)}
+
+
 @dataclass
 class GarmentInstance:
     """One garment found in a photo.
@@ -84,6 +117,11 @@ class GarmentInstance:
     # garment's appearance (the classifier's pooled backbone features of its cutout on a neutral
     # background); compare two by cosine similarity (vision.similarity). None: not computed.
     embedding: np.ndarray | None = None
+    # Filled by ``attributes``: {attribute name: AttributeValue} for the attributes of
+    # vocabulary.attributes that apply to the garment's category (empty: none apply, or no model).
+    attributes: dict[str, AttributeValue] = field(default_factory=dict)
+    # Filled by ``stain``: the stain segmentation's finding on the garment (None: not computed).
+    stain: StainFinding | None = None
 
     @property
     def area(self) -> int:
