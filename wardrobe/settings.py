@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "wardrobe.preferences",
     "wardrobe.backup",
     "wardrobe.care",
+    "wardrobe.packing",
     "workers",
 ]
 

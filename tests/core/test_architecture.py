@@ -25,6 +25,7 @@ FLOORS = [
     "wardrobe.weather",
     "wardrobe.outfits",
     "wardrobe.suggestions",
+    "wardrobe.packing",
     "wardrobe.preferences",
     "wardrobe.backup",
     "wardrobe.care",

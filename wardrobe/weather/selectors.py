@@ -52,3 +52,17 @@ def forecast_for(*, user, date: datetime.date) -> DayForecast:
         if day.date == date:
             return day
     raise out_of_range
+
+
+def forecasts_at(*, user, latitude: float, longitude: float) -> dict[datetime.date, DayForecast]:
+    """The forecast at a place other than the user's own (a trip's), by date, from the user's
+    provider: yesterday to ``FORECAST_DAYS`` - 1 days ahead. ``latitude`` / ``longitude`` in
+    degrees. Empty when the user's provider forecasts no place (the manual one).
+
+    Raises ``WeatherUnavailable`` when the provider cannot be reached or answers something
+    unreadable (cached by the provider like the home forecast).
+    """
+    provider = get_provider(weather_settings_get(user=user).provider)
+    if not provider.needs_place:
+        return {}
+    return {day.date: day for day in provider.daily(latitude, longitude, FORECAST_DAYS)}
