@@ -239,7 +239,7 @@ def test_cold_day_with_only_shorts_gives_no_outfit(user, dress_up):
 
 def test_wet_day_without_outerwear_gives_no_outfit(user, dress_up):
     dress_up("top-t-shirt-sweatshirt", "t-shirt", "white")
-    dress_up("shorts", "shorts", "khaki")
+    dress_up("pants", "jeans", "denim")
     dress_up("shoe", "sneakers", "white")
     wet = suggest(user=user, forecast=day(20, 26, mm=5, probability=80))
     assert list(wet) == [] and "jacket or coat" in wet.reason

@@ -32,7 +32,6 @@ DISABLED_FEATURES = (
     "camera",
     "display-capture",
     "encrypted-media",
-    "geolocation",
     "gyroscope",
     "hid",
     "idle-detection",
@@ -46,7 +45,12 @@ DISABLED_FEATURES = (
     "usb",
     "xr-spatial-tracking",
 )
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in DISABLED_FEATURES)
+#: Features the app's own pages may ask for (``feature=(self)``), never a framed page: the suggestions'
+#: "Use my location" button asks the browser for the position once, on the person's consent.
+SELF_FEATURES = ("geolocation",)
+PERMISSIONS_POLICY = ", ".join(
+    [f"{feature}=()" for feature in DISABLED_FEATURES] + [f"{feature}=(self)" for feature in SELF_FEATURES]
+)
 #: What an answer gets when it sets no cache policy of its own.
 PRIVATE_NO_STORE = {"private": True, "no_store": True}
 

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from wardrobe.closet.models import Garment
 from wardrobe.closet.picture_urls import garment_picture_url
 from wardrobe.core.api.fields import StrictFloatField
+from wardrobe.outfits.models import Outfit
 from wardrobe.suggestions import services
 from wardrobe.suggestions.rules import target_clo
 from wardrobe.weather.api import DayForecastSerializer, WeatherErrorSerializer, weather_error
@@ -54,6 +55,13 @@ class SuggestionQuerySerializer(serializers.Serializer):
     )
     rain = serializers.BooleanField(
         required=False, default=False, help_text="Manual weather: whether it rains (only with temp)."
+    )
+    occasion = serializers.ChoiceField(
+        choices=Outfit.Occasion.choices,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Only garments that suit this occasion (casual, work, formal, sport); empty: any.",
     )
 
     def validate(self, attrs):
@@ -95,6 +103,10 @@ class SuggestionListSerializer(serializers.Serializer):
     suggestions = SuggestionSerializer(many=True, help_text="Up to three outfits, best first.")
     reason = serializers.CharField(
         allow_blank=True, help_text=("Why there are fewer than three (e.g. no clean shoes); empty otherwise.")
+    )
+    note = serializers.CharField(
+        allow_blank=True,
+        help_text="When even the warmest outfit is too light for the weather: add a layer; empty otherwise.",
     )
 
 
@@ -170,7 +182,7 @@ class SuggestionListView(APIView):
                 forecast = forecast_for(user=request.user, date=date)
             except WeatherUnavailable as exc:  # 400 when the user can fix it, else 503
                 return weather_error(exc)
-        found = services.suggest(user=request.user, forecast=forecast)
+        found = services.suggest(user=request.user, forecast=forecast, occasion=params.get("occasion", ""))
         return Response(
             {
                 "date": date,
@@ -187,6 +199,7 @@ class SuggestionListView(APIView):
                     for s in found
                 ],
                 "reason": found.reason,
+                "note": found.note,
             }
         )
 

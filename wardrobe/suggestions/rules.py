@@ -25,12 +25,13 @@ The rules (the project's own; thresholds are the module constants below):
 3. **Outerwear** is required when the mean is below ``OUTERWEAR_BELOW_C`` (15 °C) or the day is wet
    (``DayForecast.wet``: at least 1 mm of rain or a 50 % chance). From ``NO_COAT_FROM_C`` (24 °C)
    coats and capes are never suggested, and a jacket only on a wet day.
-4. **Cold** (mean below ``NO_SHORTS_BELOW_C``, 15 °C): never shorts (nor a romper). With rule 3 this
-   gives the issue's rule: a cold, wet day never yields shorts without outerwear (it yields no
-   shorts at all, and on any wet day there is always outerwear).
-5. **Shoes:** never sandals on a wet day or below ``SANDALS_FROM_C`` (18 °C); when wet, boots are
-   preferred, then other closed shoes. Hot and dry (≥ 24 °C): sandals are slightly preferred, boots
-   slightly avoided.
+4. **Cold or wet** (mean below ``NO_SHORTS_BELOW_C``, 15 °C, or ``wet``): never shorts (nor a
+   romper), never a sleeveless top or one-piece (a tank top, or ``sleeve`` "sleeveless" from the
+   attribute stage), and in the cold a short-sleeved top (``sleeve`` "short", else a T-shirt or a
+   polo) only under a mid layer.
+5. **Shoes:** never open shoes (``OPEN_SHOE_TYPES``: sandals) on a wet day or below
+   ``SANDALS_FROM_C`` (18 °C); when wet, boots are preferred, then other closed shoes. Hot and dry
+   (≥ 24 °C): sandals are slightly preferred, boots slightly avoided.
 6. **Candidates** (chosen by the service): the user's garments in the closet (confirmed, not
    archived, not waiting for review) whose laundry state is clean: an item in the wash is never
    suggested. Roles come from ``vocabulary.roles``.
@@ -48,7 +49,19 @@ The rules (the project's own; thresholds are the module constants below):
    part (fresh ones first, then taken in turn from each kind, a type or category at one warmth, in
    the seeded order, so that every kind the closet has for a role takes part), which keeps one
    call near 0.1 s for a closet of 140 items. The three are chosen greedily, each the best given those already chosen.
-10. **Determinism:** ties are broken by a small per-garment jitter seeded by the user id, the date
+10. **Patterns:** at most one patterned garment (``vocabulary.attributes.PATTERNED``: striped,
+   checked, dotted, floral, graphic, other) per outfit, unless the person likes to mix them
+   (``mix_patterns``).
+11. **Occasion** (optional; ``OCCASION_EXCLUDES``): for work no shorts, hoodies, sweatshirts, tank
+   tops, leggings or sandals; formal adds T-shirts, polos, jeans, sneakers and clogs; sport leaves
+   out blazers, shirts, blouses, skirts, dresses, heels, loafers, flats, wedges and sandals.
+12. **Three that differ:** no garment is in every one of the suggestions (when the closet allows:
+   otherwise the explanation of the last one says so); each explanation names the outfit's own
+   pieces, outside in.
+13. **Too cold for the closet:** when even the warmest outfit falls more than ``CLO_TOLERANCE``
+   short of the target, the plan says so (``Plan.note``: "add a layer: your closet has nothing
+   warmer").
+14. **Determinism:** ties are broken by a small per-garment jitter seeded by the user id, the date
    and the garment id, so the same closet gives the same three outfits all day, and other ones on
    other days.
 
@@ -62,6 +75,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from vocabulary.attributes import PATTERNED
 from vocabulary.palette import NEUTRAL_COLORS
 from vocabulary.roles import (
     HEAVY_OUTERWEAR_CATEGORIES,
@@ -89,6 +103,48 @@ NO_COAT_FROM_C = 24.0
 NO_SHORTS_BELOW_C = 15.0
 #: Sandals only from this mean temperature (°C), and never on a wet day.
 SANDALS_FROM_C = 18.0
+#: Shoes that leave the foot open: never in the cold or the wet.
+OPEN_SHOE_TYPES = frozenset({"sandals"})
+#: Types without sleeves, and types with short sleeves, when the attribute stage gave no ``sleeve``.
+SLEEVELESS_TYPES = frozenset({"undershirt"})
+SHORT_SLEEVE_TYPES = frozenset({"t-shirt", "polo"})
+#: Occasion (``outfits.Outfit.Occasion`` values) -> the category and type slugs it leaves out.
+OCCASION_EXCLUDES: dict[str, frozenset[str]] = {
+    "casual": frozenset(),
+    "work": frozenset({"shorts", "hoodie", "sweatshirt", "undershirt", "leggings", "sandals", "romper"}),
+    "formal": frozenset(
+        {
+            "shorts",
+            "hoodie",
+            "sweatshirt",
+            "undershirt",
+            "leggings",
+            "sandals",
+            "romper",
+            "t-shirt",
+            "polo",
+            "jeans",
+            "sneakers",
+            "clogs",
+        }
+    ),
+    "sport": frozenset(
+        {
+            "blazer",
+            "shirt",
+            "blouse",
+            "skirt",
+            "dress",
+            "heels",
+            "loafers",
+            "flats",
+            "wedges",
+            "sandals",
+            "coat",
+            "cape",
+        }
+    ),
+}
 #: Below this mean temperature (°C) a mid layer (sweater, cardigan, vest) may be added.
 MID_LAYER_BELOW_C = 18.0
 #: Garments worn in this many days before the suggestion's day are left out (when the closet allows).
@@ -116,6 +172,21 @@ class Item:
     clo: float
     color: str | None
     kind: str
+    sleeve: str | None = None  # "sleeveless" / "short" / "long" (the attribute stage's), or unknown
+    pattern: str | None = None  # a pattern slug of vocabulary.attributes, or unknown
+
+    @property
+    def sleeves(self) -> str | None:
+        """The sleeve length: the attribute when known, else what the type implies (None: unknown)."""
+        if self.sleeve:
+            return self.sleeve
+        if self.type in SLEEVELESS_TYPES:
+            return "sleeveless"
+        return "short" if self.type in SHORT_SLEEVE_TYPES else None
+
+    @property
+    def patterned(self) -> bool:
+        return self.pattern in PATTERNED
 
 
 @dataclass(frozen=True)
@@ -141,6 +212,10 @@ class Weather:
     def outer_required(self) -> bool:
         return self.temp_c < OUTERWEAR_BELOW_C or self.wet
 
+    @property
+    def cold_or_wet(self) -> bool:
+        return self.cold or self.wet
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -160,6 +235,7 @@ class Plan:
 
     outcomes: list[Outcome] = field(default_factory=list)
     reason: str = ""
+    note: str = ""  # the warmth shortfall (rule 13); empty when an outfit reaches the target
 
 
 def target_clo(temp_c: float) -> float:
@@ -180,15 +256,30 @@ def accent(color: str | None) -> str | None:
 
 
 def allowed(item: Item, role: str, w: Weather) -> bool:
-    """The weather's hard rules for one garment in one role."""
+    """The weather's hard rules for one garment in one role (rules 3 to 5)."""
     category, type_slug = item.category, item.type
-    if role in ("bottom", "one-piece") and w.cold and (category in SHORTS_CATEGORIES or type_slug in SHORTS_TYPES):
+    shorts = category in SHORTS_CATEGORIES or type_slug in SHORTS_TYPES
+    if role in ("bottom", "one-piece") and w.cold_or_wet and shorts:
         return False
-    if role == "shoes" and type_slug == "sandals" and (w.wet or w.temp_c < SANDALS_FROM_C):
+    if role in ("top", "one-piece") and w.cold_or_wet and item.sleeves == "sleeveless":
+        return False
+    if role == "shoes" and type_slug in OPEN_SHOE_TYPES and (w.wet or w.temp_c < SANDALS_FROM_C):
         return False
     if role == "outer" and w.hot and (category in HEAVY_OUTERWEAR_CATEGORIES or not w.wet):
         return False
     return True
+
+
+def needs_mid_layer(top: Item, w: Weather) -> bool:
+    """A short-sleeved top on a cold day is worn only under a mid layer (rule 4)."""
+    return w.cold and top.sleeves == "short"
+
+
+def suits_occasion(item: Item, occasion: str) -> bool:
+    """Whether a garment may be suggested for ``occasion`` (rule 11; an empty or unknown occasion
+    leaves nothing out)."""
+    excluded = OCCASION_EXCLUDES.get(occasion or "", frozenset())
+    return item.category not in excluded and (item.type or "") not in excluded
 
 
 def fit(clo: float, w: Weather) -> float:

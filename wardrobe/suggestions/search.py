@@ -19,6 +19,7 @@ from wardrobe.suggestions.rules import (
     _RECENT,
     _REPEAT_CORE,
     _REPEAT_OTHER,
+    CLO_TOLERANCE,
     MID_LAYER_BELOW_C,
     RECENT_DAYS,
     Item,
@@ -28,7 +29,9 @@ from wardrobe.suggestions.rules import (
     accent,
     allowed,
     fit,
+    needs_mid_layer,
     shoe_bonus,
+    suits_occasion,
 )
 
 # Most candidates per role that are combined (fresh garments first, then by the seeded jitter).
@@ -70,12 +73,14 @@ class _Combo:
     recent: int
 
 
-def _pieces(items: list[Item], recent: set[int], w: Weather, seed: str) -> dict[str, list[_Piece]]:
-    """Candidates by role, after the weather's hard rules; at most ``_CAPS[role]`` each, garments not
-    worn recently first, then in turns over the kinds (type or category, and warmth), each kind in
-    the seeded order."""
+def _pieces(items: list[Item], recent: set[int], w: Weather, seed: str, occasion: str = "") -> dict[str, list[_Piece]]:
+    """Candidates by role, after the weather's hard rules and the occasion; at most ``_CAPS[role]``
+    each, garments not worn recently first, then in turns over the kinds (type or category, and
+    warmth), each kind in the seeded order."""
     by_role: dict[str, list[_Piece]] = {role: [] for role in _CAPS}
     for item in items:
+        if not suits_occasion(item, occasion):
+            continue
         jitter = random.Random(f"{seed}:{item.id}").random() * _JITTER
         for role in roles_of(item.category):
             if allowed(item, role, w):
@@ -101,9 +106,10 @@ def _pieces(items: list[Item], recent: set[int], w: Weather, seed: str) -> dict[
     return by_role
 
 
-def _combos(by_role: dict[str, list[_Piece]], w: Weather, keep: int) -> list[_Combo]:
-    """The complete outfits of the candidates that keep the colour rule and whose optional layers
-    help; for each top+bottom or one-piece only the ``keep`` best (fresh garments first)."""
+def _combos(by_role: dict[str, list[_Piece]], w: Weather, keep: int, mix_patterns: bool = False) -> list[_Combo]:
+    """The complete outfits of the candidates that keep the colour and pattern rules and the
+    short-sleeve rule, and whose optional layers help; for each top+bottom or one-piece only the
+    ``keep`` best (fresh garments first)."""
     cores: list[tuple[_Piece, ...]] = [(t, b) for t in by_role["top"] for b in by_role["bottom"]]
     cores += [(o,) for o in by_role["one-piece"]]
     mids: list[_Piece | None] = [None] + (by_role["mid"] if w.temp_c < MID_LAYER_BELOW_C else [])
@@ -114,11 +120,17 @@ def _combos(by_role: dict[str, list[_Piece]], w: Weather, keep: int) -> list[_Co
         core_accents = {p.accent for p in core if p.accent}
         if len(core_accents) > 1:
             continue
+        core_patterns = sum(p.item.patterned for p in core)
+        if core_patterns > 1 and not mix_patterns:
+            continue
+        mid_needed = core[0].role == "top" and needs_mid_layer(core[0].item, w)
         core_pks = {p.pk for p in core}
         core_clo = sum(p.clo for p in core)
         core_extra = sum(p.jitter + _RECENT * p.recent for p in core)
         best: list[tuple[float, float, tuple[_Piece, ...]]] = []
         for mid in mids:
+            if mid is None and mid_needed:
+                continue
             if mid is not None:
                 if mid.pk in core_pks or (
                     core[0].role == "top" and core[0].category_slug not in UNDER_LAYER_CATEGORIES
@@ -126,16 +138,23 @@ def _combos(by_role: dict[str, list[_Piece]], w: Weather, keep: int) -> list[_Co
                     continue
                 if mid.accent and core_accents and mid.accent not in core_accents:
                     continue
+                if mid.item.patterned and core_patterns and not mix_patterns:
+                    continue
             upper_accents = core_accents | ({mid.accent} if mid is not None and mid.accent else set())
             for outer in outers:
                 if outer is not None and outer.accent and upper_accents and outer.accent not in upper_accents:
                     continue
                 accents = upper_accents | ({outer.accent} if outer is not None and outer.accent else set())
                 layers = tuple(p for p in (outer, mid) if p is not None)
+                patterns = core_patterns + sum(p.item.patterned for p in layers)
+                if patterns > 1 and not mix_patterns:
+                    continue
                 layers_clo = sum(p.clo for p in layers)
                 layers_extra = sum(p.jitter + _RECENT * p.recent for p in layers)
                 for shoes, bonus in shoes_list:
                     if shoes.accent and accents and shoes.accent not in accents:
+                        continue
+                    if shoes.item.patterned and patterns and not mix_patterns:
                         continue
                     clo = core_clo + layers_clo + shoes.clo
                     off = fit(clo, w)
@@ -170,10 +189,16 @@ def _choose(combos: list[_Combo], count: int) -> list[_Combo]:
     chosen: list[_Combo] = []
     used_core: set[int] = set()
     used_other: Counter[int] = Counter()
-    for _i in range(count):
+    for i in range(count):
+        # The last one shares no garment with what all the others share (rule 12), when it can.
+        common = frozenset.intersection(*(c.ids for c in chosen)) if chosen else frozenset()
+        last = count > 1 and i == count - 1
+        avoid = last and any(not (c.ids & common) for c in combos)
         best, best_score = None, None
         for combo in combos:
             if any(combo.ids == c.ids for c in chosen):
+                continue
+            if avoid and combo.ids & common:
                 continue
             score = (
                 combo.score
@@ -192,14 +217,9 @@ def _choose(combos: list[_Combo], count: int) -> list[_Combo]:
 
 
 def _explanation(combo: _Combo, w: Weather) -> str:
+    """The outfit's line: the weather, then its own pieces outside in (rule 12)."""
     roles = {p.role: p.item for p in combo.pieces}
-    items = [roles[r].kind.lower() for r in ("outer", "mid") if r in roles]
-    if not items:
-        if w.target <= 0.5:
-            items.append(_("light layers"))
-        else:
-            items.append(roles.get("top", roles.get("one-piece")).kind.lower())
-    items.append(roles["shoes"].kind.lower())
+    items = [roles[r].kind.lower() for r in ROLES if r in roles]
     # Halves away from zero, like the page's ``floatformat:0`` (Python's round() gives 28 for 28.5).
     temp = int(Decimal(repr(float(w.temp_c))).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     values = {"temp": temp, "items": ", ".join(items)}
@@ -225,6 +245,8 @@ def _shortfall(items: list[Item], by_role: dict[str, list[_Piece]], w: Weather, 
     if not (roles["top"] and roles["bottom"]) and not roles["one-piece"]:
         return _("No clean top and bottom, or one-piece, in your closet.")
     if not (by_role["top"] and by_role["bottom"]) and not by_role["one-piece"]:
+        if not w.cold:
+            return _("Rain is expected: no shorts or sleeveless tops, and you have nothing else clean to wear.")
         return _("It is too cold for shorts, and you have no other clean bottoms or one-pieces.")
     if w.outer_required and not by_role["outer"]:
         if roles["outer"]:
@@ -239,17 +261,42 @@ def _shortfall(items: list[Item], by_role: dict[str, list[_Piece]], w: Weather, 
     ) % {"n": made}
 
 
-def plan_outfits(items: list[Item], *, weather: Weather, recent: set[int], seed: str, count: int = 3) -> Plan:
+def _warmth_note(combos: list[_Combo], w: Weather) -> str:
+    """Rule 13: a sentence when even the warmest outfit falls short of the target, else empty."""
+    if not combos:
+        return ""
+    warmest = max(c.clo for c in combos)
+    if warmest >= w.target - CLO_TOLERANCE:
+        return ""
+    return _(
+        "Add a layer: your closet has nothing warmer. The warmest outfit gives %(clo)s clo; "
+        "this weather asks for about %(target)s clo."
+    ) % {"clo": f"{warmest:.2f}", "target": f"{w.target:.2f}"}
+
+
+def plan_outfits(
+    items: list[Item],
+    *,
+    weather: Weather,
+    recent: set[int],
+    seed: str,
+    count: int = 3,
+    occasion: str = "",
+    mix_patterns: bool = False,
+) -> Plan:
     """Up to ``count`` complete outfits from ``items`` for a day of ``weather`` (see the module
     docstring for the rules). ``recent``: ids of items worn in the ``RECENT_DAYS`` days before the
-    day; ``seed``: names the user and the day (ties break the same way for the same seed).
-    Returns a :class:`Plan`, best first, the same for the same arguments; when it holds fewer than
-    ``count``, ``reason`` says why. Raises ``ValueError`` for ``count`` < 1.
+    day; ``seed``: names the user and the day (ties break the same way for the same seed);
+    ``occasion``: an ``Outfit.Occasion`` value or empty (rule 11); ``mix_patterns``: allow more
+    than one patterned piece (rule 10). Returns a :class:`Plan`, best first, the same for the same
+    arguments; when it holds fewer than ``count``, ``reason`` says why; ``note`` says when even the
+    warmest outfit is too light. Raises ``ValueError`` for ``count`` < 1.
     """
     if count < 1:
         raise ValueError("count must be at least 1")
-    by_role = _pieces(items, recent, weather, seed=seed)
-    chosen = _choose(_combos(by_role, weather, keep=count + 2), count)
+    by_role = _pieces(items, recent, weather, seed=seed, occasion=occasion)
+    combos = _combos(by_role, weather, keep=count + 2, mix_patterns=mix_patterns)
+    chosen = _choose(combos, count)
     plan = Plan(
         outcomes=[
             Outcome(
@@ -263,4 +310,5 @@ def plan_outfits(items: list[Item], *, weather: Weather, recent: set[int], seed:
     )
     if len(plan.outcomes) < count:
         plan.reason = _shortfall(items, by_role, weather, len(plan.outcomes), count)
+    plan.note = _warmth_note(combos, weather)
     return plan

@@ -39,9 +39,11 @@ class Suggestion:
 
 class Suggestions(list):
     """The list ``suggest`` returns; ``reason`` says (in the user's language) why it holds fewer
-    outfits than asked for, and is empty otherwise."""
+    outfits than asked for, and is empty otherwise; ``note`` says when even the warmest outfit is
+    too light for the weather ("add a layer"), and is empty otherwise."""
 
     reason: str = ""
+    note: str = ""
 
 
 def _candidates(user) -> list[Garment]:
@@ -76,10 +78,20 @@ def _item(garment: Garment) -> Item:
     )
 
 
-def suggest(*, user, forecast: DayForecast, count: int = 3, today: dt.date | None = None) -> Suggestions:
+def suggest(
+    *,
+    user,
+    forecast: DayForecast,
+    count: int = 3,
+    today: dt.date | None = None,
+    occasion: str = "",
+    mix_patterns: bool = False,
+) -> Suggestions:
     """Up to ``count`` complete outfits from ``user``'s clean closet for the day of ``forecast``.
 
     ``forecast``: a ``DayForecast`` (its ``date``, ``temp_mean_c`` in °C and ``wet`` are read).
+    ``occasion``: an ``Outfit.Occasion`` value, or empty for any; ``mix_patterns``: allow more than
+    one patterned piece per outfit.
     ``today``: the current date (default: today in the current time zone); wears after it are not
     counted as recent. Returns a ``Suggestions`` list of ``Suggestion``, best first, the same for the
     same closet, user and day (the rules: ``wardrobe.suggestions.rules``); when it holds fewer than
@@ -95,6 +107,8 @@ def suggest(*, user, forecast: DayForecast, count: int = 3, today: dt.date | Non
         recent=_recently_worn(user, forecast.date, today),
         seed=f"{user.pk}:{forecast.date.isoformat()}",
         count=count,
+        occasion=occasion,
+        mix_patterns=mix_patterns,
     )
     result = Suggestions(
         Suggestion(
@@ -106,7 +120,7 @@ def suggest(*, user, forecast: DayForecast, count: int = 3, today: dt.date | Non
         )
         for outcome in plan.outcomes
     )
-    result.reason = plan.reason
+    result.reason, result.note = plan.reason, plan.note
     return result
 
 

@@ -15,12 +15,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from wardrobe.core.http import safe_next
+from wardrobe.outfits.models import Outfit
 from wardrobe.suggestions import services
 from wardrobe.suggestions.rules import target_clo
 from wardrobe.weather.forecast import WeatherUnavailable
 from wardrobe.weather.forms import ManualWeatherForm
 from wardrobe.weather.providers.manual import ManualProvider, manual_forecast
 from wardrobe.weather.selectors import forecast_for, weather_settings_get
+from wardrobe.weather.services import weather_settings_set_place_by_name, weather_settings_update
+
+
+def _occasion(request) -> str:
+    """The ``occasion`` of the query when it is one of ``Outfit.Occasion``, else empty (any)."""
+    value = request.GET.get("occasion", "")
+    return value if value in Outfit.Occasion.values else ""
 
 
 def _suggestion_day(request, key: str, date, manual_provider: bool) -> dict:
@@ -37,6 +45,7 @@ def _suggestion_day(request, key: str, date, manual_provider: bool) -> dict:
         "no_location": False,
         "suggestions": [],
         "reason": "",
+        "note": "",
         "manual": manual_provider,
     }
     if bound and form.is_valid():
@@ -48,8 +57,8 @@ def _suggestion_day(request, key: str, date, manual_provider: bool) -> dict:
             day["unavailable"] = str(exc)
             day["no_location"] = exc.code == "no-location"
     if day["forecast"] is not None:
-        found = services.suggest(user=request.user, forecast=day["forecast"])
-        day["suggestions"], day["reason"] = list(found), found.reason
+        found = services.suggest(user=request.user, forecast=day["forecast"], occasion=_occasion(request))
+        day["suggestions"], day["reason"], day["note"] = list(found), found.reason, found.note
         day["target_clo"] = target_clo(day["forecast"].temp_mean_c)
         day["manual"] = day["forecast"].source == ManualProvider.name
     return day
@@ -75,6 +84,9 @@ def suggestions_page(request):
         {
             "days": days,
             "query": request.GET.urlencode(),
+            "occasions": Outfit.Occasion.choices,
+            "occasion": _occasion(request),
+            "no_location": any(d["no_location"] for d in days),
         },
         status=400 if invalid else 200,
     )
@@ -102,4 +114,31 @@ def suggestions_accept(request):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Logged as worn today. Enjoy!") if day <= today else _("Planned for tomorrow."))
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def suggestions_place(request):
+    """The first visit's one question: where the person is. Either ``city`` (looked up by name) or
+    ``latitude`` / ``longitude`` from the browser's position, given on the person's consent (rounded
+    to 0.01°, about a kilometre). Errors come back as a message on the page."""
+    back = reverse("suggestions:suggestions")
+    try:
+        if request.POST.get("latitude") or request.POST.get("longitude"):
+            try:
+                lat, lon = float(request.POST["latitude"]), float(request.POST["longitude"])
+            except (KeyError, ValueError):
+                raise ValidationError(_("Your browser sent a position that could not be read."))
+            weather_settings_update(
+                user=request.user, latitude=round(lat, 2), longitude=round(lon, 2), location_name=_("Your location")
+            )
+        else:
+            weather_settings_set_place_by_name(user=request.user, name=request.POST.get("city", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except WeatherUnavailable as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Location saved: here is what to wear."))
     return redirect(back)
