@@ -963,3 +963,22 @@ def test_closet_page_query_count_is_bounded(user, other_user, django_assert_max_
     assert sum(s.count for s in sections) == 1600
     with django_assert_max_num_queries(1):
         assert selectors.color_choices(user=user) == ["navy"]
+
+
+def test_category_counts_read_only_the_owners_garments(user, other_user):
+    """Issue 18: the counts joined every user's garments to the categories (the owner check sat only
+    in ``COUNT ... FILTER``), so one closet slowed as the installation grew. Now each category's
+    count is a subquery on the owner's rows, and another user's garments change nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import GarmentFactory
+
+    GarmentFactory(photo__owner=user, category="pants", type="jeans")
+    before = {c.slug: c.count for c in selectors.category_list_with_counts(user=user)}
+    GarmentFactory(photo__owner=other_user, category="pants", type="jeans")
+    with CaptureQueriesContext(connection) as ctx:
+        after = {c.slug: c.count for c in selectors.category_list_with_counts(user=user)}
+    assert after == before and after["pants"] == 1
+    (sql,) = [q["sql"] for q in ctx.captured_queries]
+    assert 'JOIN "wardrobe_garment"' not in sql and f'"owner_id" = {user.pk}' in sql
