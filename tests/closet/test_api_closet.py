@@ -726,3 +726,15 @@ def test_schema_documents_the_closet_api(client):
     assert {"status", "guesses", "seasons", "price", "cost_per_wear", "picture_url", "wear_count"} <= set(garment)
     patch = schema["components"]["schemas"]["PatchedGarmentUpdateRequest"]["properties"]
     assert {"colors", "seasons", "price", "currency", "purchase_date", "picture", "laundry"} <= set(patch)
+
+
+def test_page_size_is_honoured_up_to_its_maximum(api, user):
+    """Issue 18: ``page_size`` was ignored (always 50)."""
+    from tests.factories import GarmentFactory, PhotoFactory
+
+    photo = PhotoFactory(owner=user)
+    for _ in range(3):
+        GarmentFactory(photo=photo)
+    body = api.get("/api/garments/", {"page_size": 2}).json()
+    assert body["count"] == 3 and len(body["results"]) == 2 and body["next"]
+    assert len(api.get("/api/garments/", {"page_size": 1000}).json()["results"]) == 3  # capped at 200, not refused

@@ -254,6 +254,9 @@ class Garment(models.Model):
             models.Index(fields=["owner", "category"], name="wardrobe_ga_owner_i_f7285f_idx"),
             models.Index(fields=["owner", "status", "-created_at"], name="wardrobe_ga_owner_i_572435_idx"),
             models.Index(fields=["owner", "status", "wear_count"], name="wardrobe_ga_owner_i_11df43_idx"),
+            # state=all and the API's default order; the section filter and most-worn sort (issue 18).
+            models.Index(fields=["owner", "-created_at", "-id"], name="garment_owner_newest_idx"),
+            models.Index(fields=["owner", "status", "category", "-created_at"], name="garment_owner_cat_newest_idx"),
         ]
 
     def __str__(self) -> str:
