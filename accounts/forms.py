@@ -59,6 +59,11 @@ class ProfileForm(forms.Form):
         ),
     )
     currency = forms.ChoiceField(label=_("Default currency"), choices=currency_choices)
+    mix_patterns = forms.BooleanField(
+        label=_("Mix patterns in suggested outfits"),
+        required=False,
+        help_text=_("Off: at most one patterned piece (striped, checked, floral, ...) per suggested outfit."),
+    )
 
     @classmethod
     def initial_for(cls, profile) -> dict:
@@ -67,6 +72,7 @@ class ProfileForm(forms.Form):
             "language": profile.language,
             "review_threshold": round(profile.review_threshold * 100),
             "currency": profile.currency,
+            "mix_patterns": profile.mix_patterns,
         }
 
     def profile_fields(self) -> dict:
@@ -76,4 +82,5 @@ class ProfileForm(forms.Form):
             "language": data["language"],
             "review_threshold": data["review_threshold"] / 100,
             "currency": data["currency"],
+            "mix_patterns": data["mix_patterns"],
         }

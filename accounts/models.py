@@ -15,8 +15,8 @@ def default_review_threshold() -> float:
 
 
 class Profile(models.Model):
-    """A user's settings: interface language, the review threshold of new detections and the
-    default currency of prices."""
+    """A user's settings: interface language, the review threshold of new detections, the
+    default currency of prices and whether outfit suggestions may mix patterns."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
     language = models.CharField(
@@ -36,6 +36,11 @@ class Profile(models.Model):
         ),
     )
     currency = models.CharField(_("default currency"), max_length=3, default="KRW", choices=currency_choices)
+    mix_patterns = models.BooleanField(
+        _("mix patterns"),
+        default=False,
+        help_text=_("Outfit suggestions may put several patterned pieces together (else at most one)."),
+    )
 
     class Meta:
         verbose_name = _("profile")

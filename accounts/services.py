@@ -50,12 +50,13 @@ def token_get_or_create(*, user) -> str:
 
 
 #: Fields :func:`profile_update` changes.
-PROFILE_FIELDS = frozenset({"language", "review_threshold", "currency"})
+PROFILE_FIELDS = frozenset({"language", "review_threshold", "currency", "mix_patterns"})
 
 
 def profile_update(*, user, **fields) -> Profile:
     """Change the user's preferences: ``language`` ("" or a code of ``settings.LANGUAGES``),
-    ``review_threshold`` (float in [0, 1]), ``currency`` (ISO 4217 code of ``settings.CURRENCIES``).
+    ``review_threshold`` (float in [0, 1]), ``currency`` (ISO 4217 code of ``settings.CURRENCIES``),
+    ``mix_patterns`` (bool: outfit suggestions may hold several patterned pieces).
 
     Raises ``ValidationError`` (dict keyed by field) for an unknown field or a bad value; then
     nothing is saved. Returns the profile.

@@ -12,7 +12,7 @@ from typing import Any
 
 from torch import nn
 
-TASKS = ("detector", "classifier", "segmenter")
+TASKS = ("detector", "classifier", "segmenter", "attributes", "stain")
 
 
 @dataclass(frozen=True)

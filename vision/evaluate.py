@@ -4,6 +4,8 @@
     python -m vision.evaluate detector --data DIR --json OUT [--split all|val]
     python -m vision.evaluate cutout --data CLOTHING_DIR --split val [--pred DIR]
     python -m vision.evaluate retrieval --data CLOTHING_DIR --split val [--backgrounds DIR] [--cache FILE]
+    python -m vision.evaluate stains --data CLOTHING_DIR --split val [--n N] [--seed 0]
+    python -m vision.evaluate attributes --data CLOTHING_DIR [--labels CSV] [--split val] [--ccp-crops DIR]
 
 ``classifier`` (clothing-dataset format: images.csv + images/): over photos labelled with one of
 the 10 classes T-Shirt, Longsleeve, Pants, Shoes, Shirt, Dress, Outwear, Shorts, Hat, Skirt:
@@ -36,6 +38,12 @@ references (``vision/references/single_item``, see :func:`evaluate_cutout`): ``m
 
 ``retrieval``: the ``embed`` stage's embeddings: same-garment retrieval in a closet of 500, duplicate
 warnings, same-photo hashes, corrections replayed, the stage's time (:mod:`vision.retrieval`).
+
+``attributes``: the ``attributes`` stage against hand labels (``DIR/attributes.csv`` or ``--labels``):
+per attribute ``accuracy``, ``macro_f1``, counts and the confusion matrix (:mod:`vision.attribute_eval`).
+
+``stains``: the ``stain`` stage: IoU on synthetic stains laid on the split's photos with a fixed seed,
+and the false-alarm rate on the same photos as they are (:mod:`vision.stain_eval`).
 
 ``--split val`` keeps only this project's validation split of the shared data (held-out contributors
 / photos, see vision.datasets), ``--split calib`` its calibration split (for choosing settings);
@@ -237,7 +245,7 @@ def evaluate_cutout(
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("what", choices=["classifier", "detector", "cutout", "retrieval"])
+    ap.add_argument("what", choices=["classifier", "detector", "cutout", "retrieval", "attributes", "stains"])
     ap.add_argument(
         "--data", required=True, help="folder in clothing-dataset (classifier, cutout) or CCP (detector) format"
     )
@@ -251,10 +259,13 @@ def main(argv=None):
     ap.add_argument("--queries", type=int, default=150, help="retrieval: re-shoots (and re-uploads) of each kind")
     ap.add_argument("--seed", type=int, default=0, help="retrieval: seed of the draws and re-shoots")
     ap.add_argument("--split", choices=["all", "val", "calib"], default="all")
+    ap.add_argument("--labels", default=None, help="attributes: labels CSV (default: DIR/attributes.csv)")
+    ap.add_argument("--ccp-crops", default=None, help="attributes: folder of labelled CCP garment crops")
     ap.add_argument("--weights", default=None, help="folder with detector.pt and classifier.pt")
     ap.add_argument("--device", default=None)
     ap.add_argument("--limit", type=int, default=0, help="only the first N photos")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--n", type=int, default=0, help="stains: only the first N photos of the split")
     ap.add_argument("--score-threshold", type=float, default=None, help="override the serving threshold")
     ap.add_argument("--detector-weight", type=float, default=None, help="override the detector's vote weight")
     ap.add_argument("--single-item-threshold", type=float, default=None, help="override the single-item gate")
@@ -268,7 +279,22 @@ def main(argv=None):
         "single_item_threshold": args.single_item_threshold,
         "refine": False if args.no_refine else None,
     }
-    if args.what == "cutout" and args.pred:
+    if args.what == "stains":
+        from vision.stain_eval import evaluate_stains
+
+        split = "val" if args.split == "all" else args.split
+        result = evaluate_stains(data, split, args.n or args.limit, args.seed, args.weights, args.device or "cpu")
+    elif args.what == "attributes":
+        from vision.attribute_eval import evaluate_attributes
+        from vision.inference import WEIGHTS_DIR, resolve_device
+        from vision.stages.attributes import build as build_attributes
+
+        weights = Path(args.weights) if args.weights else WEIGHTS_DIR
+        stage = build_attributes(weights, resolve_device(args.device))
+        labels = Path(args.labels) if args.labels else None
+        ccp = Path(args.ccp_crops) if args.ccp_crops else None
+        result = evaluate_attributes(stage, data, labels, args.split, ccp, weights, args.limit)
+    elif args.what == "cutout" and args.pred:
         result = evaluate_cutout(None, data, args.split, args.limit, Path(args.pred), args.references)
     else:
         pipeline = load_pipeline(args.weights, args.device, **{k: v for k, v in overrides.items() if v is not None})

@@ -19,6 +19,10 @@ The pipeline is the stages named in :data:`STAGES`, run in that order on a per-p
 * ``cutout`` (:mod:`vision.stages.cutout`): RGBA cutouts;
 * ``embed`` (:mod:`vision.stages.embed`): a unit-norm appearance vector per garment, to find the
   same garment again (:mod:`vision.similarity`);
+* ``attributes`` (:mod:`vision.stages.attributes`): pattern, sleeve, neckline, fit, wash and damage
+  with calibrated scores, for the attributes that apply to the garment's category (optional weights);
+* ``stain`` (:mod:`vision.stages.stain`): stain segmentation on each garment's crop, whether a stain
+  was found, its share of the garment and its mask (optional weights);
 * ``colors`` (:mod:`vision.stages.colors`): dominant colours.
 
 :meth:`Pipeline.preprocess` makes the context (RGB pixels), the stages run (each one's wall time in
@@ -43,7 +47,17 @@ from vision.contract import GarmentInstance, PhotoAnalysis
 from vision.stages import PhotoContext, Stage, build_stage, stage_options
 
 #: The serving stages, in the order they run.
-STAGES: tuple[str, ...] = ("scene", "detect", "segment", "classify", "cutout", "embed", "colors")
+STAGES: tuple[str, ...] = (
+    "scene",
+    "detect",
+    "segment",
+    "classify",
+    "cutout",
+    "embed",
+    "attributes",
+    "stain",
+    "colors",
+)
 
 
 def resolve_device(device: str | torch.device | None = None) -> torch.device:
@@ -116,8 +130,8 @@ class Pipeline:
     def garment_in_box(self, image: Image.Image, box: tuple[int, int, int, int]) -> GarmentInstance:
         """The garment inside a box a person drew on a photo (one the pipeline missed): segmented
         in the box (``segment``), named from the box's crop with no detector opinion (``classify``),
-        cut out, embedded when the pipeline has ``embed``, and its colours measured (``cutout``,
-        ``colors``).
+        cut out, embedded and given attributes when the pipeline has ``embed`` / ``attributes``, and
+        its colours measured (``cutout``, ``colors``).
 
         Args:
             image: the PIL photo (any mode, EXIF orientation applied).
@@ -134,8 +148,8 @@ class Pipeline:
         classify = self.stage("classify")
         ctx.analysis.instances = [inst]
         classify.postprocess(ctx, classify.probabilities([ctx.image.crop(inst.box)]))
-        for name in ("cutout", "embed", "colors"):
-            if name != "embed" or name in self.names:
+        for name in ("cutout", "embed", "attributes", "colors"):
+            if name not in ("embed", "attributes") or name in self.names:
                 self.stage(name)(ctx)
         return ctx.analysis.instances[0]
 

@@ -1,5 +1,6 @@
 """The v2 models on an ImageNet-pretrained EfficientNet-Lite0 (:mod:`vision.lite0`): the garment-type
-classifier with its photo-kind head, and Mask R-CNN on Lite0 + FPN.
+classifier with its photo-kind head, Mask R-CNN on Lite0 + FPN, and the garment-attribute classifier
+(one head per attribute of ``vocabulary.attributes``, :data:`ATTRIBUTE_ARCH`).
 
 Both are registered (:data:`CLASSIFIER_ARCH`, :data:`DETECTOR_ARCH`) and are built, saved and loaded
 like every model (:mod:`vision.registry`, :mod:`vision.checkpoints`). Training starts them from the
@@ -177,3 +178,74 @@ def lite0_maskrcnn_fpn(
         mask_head=MaskRCNNHeads(fpn_channels, list(mask_layers), 1),
         mask_predictor=MaskRCNNPredictor(mask_layers[-1], mask_layers[-1], n),
     )
+
+
+ATTRIBUTE_ARCH = "lite0_attribute_classifier"
+
+
+class Lite0AttributeClassifier(nn.Module):
+    """Garment attributes (``vocabulary.attributes``): Lite0, global average pool, dropout, and one
+    linear head per attribute, plus one calibration temperature per head.
+
+    ``labels`` are ``"<attribute>:<value>"`` strings, grouped by attribute in head order (e.g.
+    ``"pattern:solid"``); :attr:`heads` maps each attribute to its values (slugs, in output order).
+
+    * ``forward(x)``: ``{attribute: raw logits float32 (N, n_values)}`` (training).
+    * ``head_logits(f)``: the same from pooled features ``f`` float32 (N, 1280).
+    * ``predict(x)``: ``{attribute: softmax(logits / temperature[attribute]) (N, n_values)}``; the
+      temperatures are fitted after training on the calibration split (:mod:`vision.train_attributes`).
+
+    Input: float32 (N, 3, s, s) from :meth:`prepare` (``s = input_size`` in serving).
+    """
+
+    def __init__(self, labels: list[str], input_size: int = 192, dropout: float = 0.2):
+        super().__init__()
+        self.labels = list(labels)
+        self.input_size = input_size
+        self.values: dict[str, list[str]] = {}
+        for label in self.labels:
+            name, _, value = label.partition(":")
+            if not value:
+                raise ValueError(f"attribute label {label!r} is not '<attribute>:<value>'")
+            self.values.setdefault(name, []).append(value)
+        self.backbone = lite0.EfficientNetLite0(with_classifier=False)
+        self.drop = nn.Dropout(dropout)
+        self.heads = nn.ModuleDict({name: nn.Linear(lite0.HEAD_CHANNELS, len(v)) for name, v in self.values.items()})
+        self.register_buffer("temperature", torch.ones(len(self.values)))
+
+    @property
+    def names(self) -> list[str]:
+        """Attribute names in head order."""
+        return list(self.values)
+
+    def prepare(self, batch_uint8: torch.Tensor) -> torch.Tensor:
+        """uint8 (N, 3, H, W) RGB -> float32 model input on the model's device."""
+        return lite0.scale_input(batch_uint8.to(self.temperature.device))
+
+    def head_logits(self, features: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Raw logits per attribute from pooled features float32 (N, 1280)."""
+        f = self.drop(features)
+        return {name: head(f) for name, head in self.heads.items()}
+
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        return self.head_logits(self.backbone.pooled(x))
+
+    def calibrated(self, logits: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """Temperature-scaled softmax probabilities float32 per attribute of raw ``logits``."""
+        return {
+            name: torch.softmax(logits[name].float() / self.temperature[i].float(), dim=1)
+            for i, name in enumerate(self.names)
+        }
+
+    def predict(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Calibrated probabilities per attribute, each float32 (N, n_values)."""
+        return self.calibrated(self.forward(x))
+
+
+@register(ATTRIBUTE_ARCH, task="attributes")
+def lite0_attribute_classifier(
+    labels: list[str], input_size: int = 192, dropout: float = 0.2
+) -> Lite0AttributeClassifier:
+    """:class:`Lite0AttributeClassifier` over ``"<attribute>:<value>"`` ``labels``; ``input_size``:
+    serving side, pixels."""
+    return Lite0AttributeClassifier(labels, input_size, dropout)

@@ -10,7 +10,10 @@ sub-folders), with its EXIF orientation applied:
   "area", "guesses", "colours"}``: category and type slugs (vision.taxonomy), ``score`` the
   pipeline's calibrated confidence in [0, 1], ``box`` ``[x0, y0, x1, y1]`` in photo pixels (x1/y1
   exclusive), ``area`` mask pixels, ``guesses`` the top 3 ``{"category", "type", "score"}``,
-  ``colours`` ``{"name", "rgb", "hex", "fraction"}``;
+  ``colours`` ``{"name", "rgb", "hex", "fraction"}``, ``attributes`` ``{name: {"value", "score"}}``
+  (those of vocabulary.attributes that apply to the garment's category; empty without a model),
+  ``stain`` ``{"found", "area", "score"}`` (``area``: the stain's share of the garment's mask; null
+  without a stain model);
 * ``X.png``: the binary mask of the photo's main garment (the largest), 8-bit grey, 0 or 255, at
   the photo's resolution (all 0 when nothing was found), to score against one's own references.
 
@@ -61,6 +64,8 @@ def analysis_json(name: str, analysis: PhotoAnalysis) -> dict:
                 "area": g.area,
                 "guesses": [x.as_dict() for x in g.guesses],
                 "colours": [c.as_dict() for c in g.colors],
+                "attributes": {name: a.as_dict() for name, a in g.attributes.items()},
+                "stain": g.stain.as_dict() if g.stain is not None else None,
             }
             for g in analysis.instances
         ],

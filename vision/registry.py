@@ -24,6 +24,7 @@ from torch import nn
 import vision.lite0_models  # noqa: F401  (the builders register themselves on import)
 import vision.models  # noqa: F401
 import vision.segmenter  # noqa: F401
+import vision.stain_model  # noqa: F401
 from vision.architecture import TASKS, Architecture, ModelSpec, register, registered
 
 __all__ = ["TASKS", "Architecture", "ModelSpec", "architectures", "build_model", "get_architecture", "register"]

@@ -55,7 +55,9 @@ INSTALLED_APPS = [
     "wardrobe.preferences",
     "wardrobe.backup",
     "wardrobe.care",
+    "wardrobe.stats",
     "wardrobe.packing",
+    "wardrobe.wishlist",
     "workers",
 ]
 
@@ -171,6 +173,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = MAX_UPLOAD_FILES
 # before the body is read. Default: the upload form's MAX_UPLOAD_FILES files of MAX_UPLOAD_BYTES, plus
 # 4 MiB for its other fields (Django's DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MiB) and the multipart envelope.
 MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=MAX_UPLOAD_FILES * MAX_UPLOAD_BYTES + 4 * 1024 * 1024)
+# The most bytes an archive to import may hold (wardrobe.backup: the export zip, the CSV zip); default
+# what a request may hold less 4 MiB for the envelope (500 MiB by default).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=MAX_REQUEST_BYTES - 4 * 1024 * 1024)
 # Stores at most MAX_UPLOAD_BYTES of any uploaded file and stops reading past MAX_REQUEST_BYTES.
 FILE_UPLOAD_HANDLERS = ["wardrobe.core.upload_limits.LimitedUploadHandler"]
 # Uploads are scaled down to this long side (pixels) and only that copy is stored; 0: kept as uploaded.

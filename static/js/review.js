@@ -145,7 +145,10 @@
         await send(endpoint(root.dataset.rejectUrl, card.dataset.garment));
         done(card, "deleted", gettext("Deleted: not a garment."));
       } else {
-        await send(endpoint(root.dataset.confirmUrl, card.dataset.garment), { category: choice.category, type: choice.type });
+        const body = { category: choice.category, type: choice.type };
+        // Issue 17: the card's unsure attributes (pattern, sleeve, ...), as the person left them.
+        card.querySelectorAll("select[data-attribute]").forEach((s) => { body[s.dataset.attribute] = s.value; });
+        await send(endpoint(root.dataset.confirmUrl, card.dataset.garment), body);
         done(card, "confirmed", fmt(gettext("In the closet as %(kind)s."), { kind: choice.label }));
       }
       return true;

@@ -136,6 +136,7 @@ def test_the_export_holds_settings_warmth_wears_outfits_with_their_canvas_and_pl
         "language": "ko",
         "review_threshold": 0.7,
         "currency": "USD",
+        "mix_patterns": False,
     }
     assert doc["weather"] == {
         "provider": "open-meteo",

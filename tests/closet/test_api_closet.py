@@ -616,6 +616,8 @@ def test_bulk_laundry_other_users_ids_is_404(api, garment, other_garment):
 
 #: The weather fields of /api/me/settings/ for a user who set no location.
 NO_LOCATION = {"location_name": "", "latitude": None, "longitude": None, "weather_provider": "open-meteo"}
+#: The suggestions' pattern preference of a new account (issue 17), part of the profile's fields.
+NO_MIXING = {"mix_patterns": False}
 
 
 def test_settings_get_and_patch(api, other_api, user):
@@ -625,11 +627,12 @@ def test_settings_get_and_patch(api, other_api, user):
         "language": "",
         "review_threshold": django_settings.REVIEW_THRESHOLD,
         "currency": "KRW",
+        **NO_MIXING,
         **NO_LOCATION,
     }
     r = api.patch("/api/me/settings/", {"currency": "USD", "review_threshold": 0.4}, format="json")
     assert r.status_code == 200, r.content
-    assert r.json() == {"language": "", "review_threshold": 0.4, "currency": "USD", **NO_LOCATION}
+    assert r.json() == {"language": "", "review_threshold": 0.4, "currency": "USD", **NO_MIXING, **NO_LOCATION}
     user.profile.refresh_from_db()
     assert (user.profile.currency, user.profile.review_threshold) == ("USD", 0.4)
     assert other_api.get("/api/me/settings/").json()["currency"] == "KRW"
@@ -639,6 +642,7 @@ def test_settings_get_and_patch(api, other_api, user):
         "language": "ko",
         "review_threshold": 0.4,
         "currency": "USD",
+        **NO_MIXING,
         **NO_LOCATION,
     }
 
@@ -668,6 +672,7 @@ def test_settings_bad_input_changes_nothing(api, payload, field):
         "language": "",
         "review_threshold": django_settings.REVIEW_THRESHOLD,
         "currency": "KRW",
+        **NO_MIXING,
         **NO_LOCATION,
     }
 

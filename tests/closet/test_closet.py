@@ -918,8 +918,8 @@ def test_closet_page_query_count_is_bounded(user, other_user, django_assert_max_
     )
     assert Garment.objects.filter(owner=user, status=CLOSET).count() == 1600
 
-    # One query for the page, one each for its colours and seasons (prefetched), whatever the closet holds.
-    with django_assert_max_num_queries(3):
+    # One query for the page, one each for its colours, seasons and tags (prefetched), whatever the closet holds.
+    with django_assert_max_num_queries(4):
         page = list(selectors.garment_list(user=user, filters={"state": "closet", "sort": "most-worn"})[:60])
         # What a closet card shows must not query per garment.
         shown = [
@@ -940,7 +940,7 @@ def test_closet_page_query_count_is_bounded(user, other_user, django_assert_max_
     counts = [g.wear_count for g in page]
     assert counts == sorted(counts, reverse=True) and counts[0] == 36
 
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         page = list(
             selectors.garment_list(
                 user=user,
@@ -954,7 +954,7 @@ def test_closet_page_query_count_is_bounded(user, other_user, django_assert_max_
                 },
             )[:60]
         )
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         assert len(list(selectors.review_queue(user=user)[:60])) == 60
     with django_assert_max_num_queries(1):
         assert selectors.review_count(user=user) == 200

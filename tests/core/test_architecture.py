@@ -29,6 +29,8 @@ FLOORS = [
     "wardrobe.preferences",
     "wardrobe.backup",
     "wardrobe.care",
+    "wardrobe.stats",
+    "wardrobe.wishlist",
     "workers",
     "wardrobe",
 ]

@@ -74,6 +74,8 @@ BUSINESS_RULES: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     "POST /api/photos/": (("image",), "the file must be a decodable image (the schema can only say binary)"),
     "POST /api/closet/match/": (("image",), "the file must be a decodable image (the schema can only say binary)"),
+    "POST /api/me/import/": (("archive",), "the file must be an export zip of this app (the schema says binary)"),
+    "POST /api/me/import/csv/": (("archive",), "a zip of items.csv and photos, or a CSV and photos; valid rows"),
     "POST /api/garments/{garment_id}/label/": (("image",), "the file must be a decodable image, 32 px a side or more"),
     "POST /api/garments/{garment_id}/label/confirm/": (
         ("non_field_errors",),
@@ -84,8 +86,14 @@ BUSINESS_RULES: dict[str, tuple[tuple[str, ...], str]] = {
         "only a garment marked duplicate_of another of yours can be answered",
     ),
     "GET /api/garments/": (("review",), "review=true or false contradicts some states (review=true&state=wash)"),
-    "PATCH /api/garments/{id}/": (("category", "type"), "slugs must exist, and the type belong to the category"),
-    "POST /api/garments/{id}/confirm/": (("category", "type"), "slugs must exist, and the type belong to it"),
+    "PATCH /api/garments/{id}/": (
+        ("category", "type", "attributes", "tags"),
+        "slugs must exist, the type belong to the category, each attribute apply to it (issue 17)",
+    ),
+    "POST /api/garments/{id}/confirm/": (
+        ("category", "type", "attributes"),
+        "slugs must exist, the type belong to it, each attribute apply to it (issue 17)",
+    ),
     "POST /api/garments/{id}/archive/": (("non_field_errors",), "a garment waiting for review cannot be archived"),
     "POST /api/garments/{id}/wear/": (
         ("non_field_errors", "date"),
@@ -113,7 +121,33 @@ BUSINESS_RULES: dict[str, tuple[tuple[str, ...], str]] = {
     "GET /api/plans/": (("to",), "`to` must not be before `from`"),
     "GET /api/suggestions/": (("date", "temp"), "for today or tomorrow only; `rain` only with `temp`"),
     "POST /api/suggestions/accept/": (("date",), "for today or tomorrow only"),
+    "POST /api/declutter/archive/": (("ids", "archive"), "ids must be your items, none waiting for review"),
     "GET /api/weather/": (("out-of-range",), "the forecast covers yesterday to 15 days ahead"),
+    "POST /api/tags/": (("name", "color"), "the name must be new among yours (any case), without a comma"),
+    "PATCH /api/tags/{id}/": (("name", "color"), "the name must be new among yours (any case), without a comma"),
+    "POST /api/garments/bulk/": (
+        (
+            "ids",
+            "set",
+            "archive",
+            "category",
+            "type",
+            "seasons",
+            "brand",
+            "add_tags",
+            "remove_tags",
+            "non_field_errors",
+        ),
+        "the ids must be your garments, slugs exist, a type belong to the category, none to archive in review",
+    ),
+    "POST /api/wishlist/": (
+        ("photo", "category", "type", "link", "currency", "name", "notes"),
+        "the photo must be a decodable image, slugs exist, a type belong to the category",
+    ),
+    "PATCH /api/wishlist/{id}/": (
+        ("photo", "category", "type", "link", "currency", "name", "notes"),
+        "the photo must be a decodable image, slugs exist, a type belong to the category",
+    ),
 }
 
 

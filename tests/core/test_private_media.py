@@ -28,15 +28,26 @@ from rest_framework.test import APIClient
 from tests.conftest import api_client_for, fixture_photos, media_files, upload
 from tests.factories import GarmentFactory
 from wardrobe.closet import services
-from wardrobe.closet.models import Garment, Photo, WearLog
+from wardrobe.closet.models import Garment, Photo, Tag, WearLog
 from wardrobe.outfits import services as outfit_services
 from wardrobe.outfits.models import Outfit, OutfitItem, OutfitPlan
+from wardrobe.packing.models import PackingItem, Trip
+from wardrobe.wishlist import services as wishlist_services
+from wardrobe.wishlist.models import WishlistItem
 
 pytestmark = pytest.mark.django_db
 
 SENDFILE_URL = "/protected-media/"
 METHODS = ("get", "post", "put", "patch", "delete")
-MEDIA_ROUTES = ("closet:photo-image", "closet:garment-mask", "closet:garment-cutout", "closet:garment-picture")
+MEDIA_ROUTES = (
+    "closet:photo-image",
+    "closet:garment-mask",
+    "closet:garment-cutout",
+    "closet:garment-picture",
+    "wishlist:photo",
+    "closet:garment-stain",
+    "closet:garment-stain-mask",
+)
 
 
 @pytest.fixture
@@ -72,8 +83,11 @@ class Closet:
     markers: list[str] = field(default_factory=list)
     outfits: list[Outfit] = field(default_factory=list)
     plans: list[OutfitPlan] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)  # {model: rows} of the later rooms (issue 18: tags, wishlist)
 
     def ids(self, model) -> list[int]:
+        if model in self.extra:
+            return [o.pk for o in self.extra[model]]
         rows = {Photo: self.photos, Garment: self.garments, Outfit: self.outfits, OutfitPlan: self.plans}[model]
         return [o.pk for o in rows]
 
@@ -127,11 +141,31 @@ def closet_a(user, closet_b) -> Closet:
         outfit_services.plan_create(owner=user, outfit=outfit, date=today),
         outfit_services.plan_create(owner=user, outfit=outfit, date=today + dt.timedelta(days=3)),
     ]
+    tag = services.tag_create(owner=user, name="alice-secret-tag")  # issue 18
+    services.garment_tags_set(garment=worn, names=[tag.name])
+    wish = wishlist_services.wishlist_item_create(
+        owner=user, name="Alice secret wish", photo=upload("wish.jpg", photos[0].read_bytes())
+    )
+    # issue 17: the worn garment carries a stain (its mask file stands in for the stain's), so the owner
+    # reaches the stain routes in the control.
+    Garment.objects.filter(pk=worn.pk).update(stain_mask=worn.mask.name, stain_found=True)
+    trip = Trip.objects.create(  # issue 18: a packing list (no forecast needed to exist)
+        owner=user,
+        name="Alice secret trip",
+        location_name="Busan",
+        latitude=35.1,
+        longitude=129.0,
+        start_date=today,
+        end_date=today,
+    )
+    packed = PackingItem.objects.create(trip=trip, garment=worn, role="top")
     return Closet(
+        extra={Tag: [tag], WishlistItem: [wish], Trip: [trip], PackingItem: [packed]},
         photos=[Photo.objects.get(pk=p.pk) for p in (done, failed, pending)],
         garments=[Garment.objects.get(pk=g.pk) for g in garments],
         wears=list(WearLog.objects.filter(owner=user)),
         markers=["alice", "Alice secret jacket", "alice private note", "worker crashed", "Alice secret outfit"]
+        + ["alice-secret-tag", "Alice secret wish"]
         + [Path(n).stem.split("-")[0] for n in stored],
         outfits=[outfit],
         plans=plans,
@@ -174,7 +208,16 @@ class IdRoute:
 
 #: URL parameter -> the model whose id it takes. A route with an id parameter not listed here fails
 #: the sweep until it is added, so no new route goes untested.
-ID_PARAMS = {"photo_id": Photo, "garment_id": Garment, "outfit_id": Outfit, "plan_id": OutfitPlan}
+ID_PARAMS = {
+    "photo_id": Photo,
+    "garment_id": Garment,
+    "outfit_id": Outfit,
+    "plan_id": OutfitPlan,
+    "tag_id": Tag,
+    "item_id": WishlistItem,
+    "trip_id": Trip,
+    "packing_item_id": PackingItem,
+}
 
 
 def _model_of(pattern: URLPattern, param: str):

@@ -294,14 +294,36 @@ def test_every_page_renders_its_post_forms_with_a_token(client, user, photo, set
     outfit_services.plan_create(owner=user, outfit=outfit, date=dt.date.today() + dt.timedelta(days=2))
     outfit_services.plan_create(owner=user, outfit=outfit, date=dt.date.today())
 
+    from wardrobe.packing.models import PackingItem, Trip
+    from wardrobe.wishlist.models import WishlistItem
+
+    trip = Trip.objects.create(
+        owner=user,
+        name="Busan",
+        location_name="Busan",
+        latitude=35.1,
+        longitude=129.0,
+        start_date=dt.date.today(),
+        end_date=dt.date.today(),
+    )
+    PackingItem.objects.create(trip=trip, garment=top, role="top")
+    wish = WishlistItem.objects.create(owner=user, name="Boots", notes="")
+
     anonymous = [reverse("accounts:login"), reverse("accounts:signup")]
     signed_in = [
+        reverse("packing:trip-list"),
+        reverse("packing:trip-detail", args=[trip.pk]),
+        reverse("wishlist:wishlist"),
+        reverse("wishlist:item", args=[wish.pk]),
+        reverse("closet:tags"),
         reverse("outfits:outfit-list"),
         reverse("outfits:outfit-new"),
         reverse("outfits:outfit-detail", args=[outfit.pk]),
         reverse("outfits:outfit-edit", args=[outfit.pk]),
         reverse("outfits:calendar"),
         reverse("suggestions:suggestions"),
+        reverse("stats:stats"),
+        reverse("stats:declutter") + "?days=30",
         reverse("closet:closet"),
         reverse("closet:closet") + "?state=archived",
         reverse("closet:upload"),
@@ -316,6 +338,7 @@ def test_every_page_renders_its_post_forms_with_a_token(client, user, photo, set
         reverse("care:label", args=[kept.pk]),
         reverse("closet:closet-match"),
         reverse("preferences:settings"),
+        reverse("backup:import"),
         reverse("accounts:password"),
         reverse("accounts:delete"),
     ]

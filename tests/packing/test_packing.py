@@ -230,7 +230,7 @@ def test_api_creates_ticks_off_and_plans(api, user, closet, settings):
         assert [d["temp_c"] for d in body["days"]] == [-3.0, -3.0] and body["days"][0]["wet"] is True
         assert body["items"] and body["activities"] == ["hiking"]
         first = body["items"][0]
-        r = api.patch(f"/api/trips/{body['id']}/items/{first['id']}/", {"packed": True}, format="json")
+        r = api.patch(f"/api/trips/items/{first['id']}/", {"packed": True}, format="json")
         assert r.status_code == 200 and r.json()["packed"] is True
         r = api.post(f"/api/trips/{body['id']}/plan/")
         assert r.status_code == 200 and len(r.json()["outfits"]) == 2

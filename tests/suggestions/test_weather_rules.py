@@ -4,8 +4,6 @@ on PostgreSQL with the loopback weather stub."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone

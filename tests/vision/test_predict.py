@@ -59,7 +59,9 @@ def test_writes_json_and_mask_per_photo(predicted, pipeline):
         assert (res["width"], res["height"]) == upright.size
         assert res["garments"]
         for g in res["garments"]:
-            assert set(g) == {"category", "type", "score", "box", "area", "guesses", "colours"}
+            keys = {"category", "type", "score", "box", "area", "guesses", "colours", "attributes", "stain"}
+            assert set(g) == keys
+            assert set(g["stain"]) == {"found", "area", "score"} and 0.0 <= g["stain"]["area"] <= 1.0
             assert g["category"] in taxonomy.CATEGORY_BY_SLUG and 0.0 <= g["score"] <= 1.0
             assert len(g["guesses"]) == 3 and g["guesses"][0]["type"] == g["type"]
             assert g["colours"] and {"name", "hex", "rgb", "fraction"} == set(g["colours"][0])

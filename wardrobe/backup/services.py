@@ -21,7 +21,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Profile
+from vocabulary.attributes import ATTRIBUTES
 from wardrobe.backup import schema
+from wardrobe.backup.importing import archive_check
+from wardrobe.backup.restore import backup_restore
 from wardrobe.closet.models import BoxRequest, Garment, GarmentColor, GarmentPhoto, Photo, WearLog
 from wardrobe.outfits.models import Outfit, OutfitItem, OutfitPlan
 from wardrobe.weather.models import WeatherSettings
@@ -75,6 +78,7 @@ def _profile(user) -> dict:
         "language": profile.language,
         "review_threshold": profile.review_threshold,
         "currency": profile.currency,
+        "mix_patterns": profile.mix_patterns,
     }
 
 
@@ -181,6 +185,15 @@ def _items(zf: zipfile.ZipFile, user, photo_files: dict[int, str | None]) -> lis
                 "mask_file": _member(zf, g.mask, f"{schema.MASKS_DIR}/{g.pk}.png"),
                 "model_cutout_file": _member(zf, g.model_cutout, f"{schema.MODEL_CUTOUTS_DIR}/{g.pk}.png"),
                 "model_mask_file": _member(zf, g.model_mask, f"{schema.MODEL_MASKS_DIR}/{g.pk}.png"),
+                # Issue 17: attributes (null: unknown or not asked of its category) and the stain.
+                "attributes": {a.name: getattr(g, a.name) or None for a in ATTRIBUTES},
+                "attribute_scores": g.attribute_scores,
+                "attributes_confirmed": g.attributes_confirmed,
+                "stain_found": g.stain_found,
+                "stain_area": g.stain_area,
+                "stain_score": g.stain_score,
+                "stain_handled": g.stain_handled,
+                "stain_mask_file": _member(zf, g.stain_mask, f"{schema.STAIN_MASKS_DIR}/{g.pk}.png"),
                 "created_at": _iso(g.created_at),
                 "updated_at": _iso(g.updated_at),
             }
@@ -283,3 +296,23 @@ def backup_export_open(*, user) -> IO[bytes]:
         raise
     spool.seek(0)
     return spool
+
+
+def backup_import(*, user, file) -> dict[str, int]:
+    """Restore an export zip (``file``: an uploaded binary file, seekable) into ``user``'s account.
+
+    The whole archive is checked first (``importing.archive_check``: not a zip or broken, over
+    ``settings.IMPORT_MAX_BYTES``, a zip bomb, a path leaving the archive, a member over its limit,
+    a newer format, ``items.json`` not matching the files or not valid, a picture that does not
+    decode); then ``restore.backup_restore`` writes it in one transaction. Importing the same
+    archive again adds nothing.
+
+    Returns the counts added: ``{"photos", "garments", "wears", "outfits", "plans", "settings",
+    "skipped"}``. Raises ``ValidationError`` (a sentence in the active language); then nothing is
+    written.
+    """
+    plan = archive_check(file)
+    try:
+        return backup_restore(user=user, plan=plan)
+    finally:
+        plan.archive.close()

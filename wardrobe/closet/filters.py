@@ -11,6 +11,8 @@ from drf_spectacular.utils import extend_schema_field
 
 from vocabulary.palette import COLOR_NAMES
 from vocabulary.seasons import SEASONS
+from wardrobe.closet.attribute_filters import GarmentAttributeFilters
+from wardrobe.closet.attribute_names import attribute_values_matching
 from wardrobe.closet.models import Garment, Photo
 from wardrobe.closet.names import taxonomy_names_matching
 
@@ -140,8 +142,9 @@ class GarmentFilterForm(forms.Form):
         return data
 
 
-class GarmentFilter(django_filters.FilterSet):
-    """Filters of a garment list; all optional, combined with AND."""
+class GarmentFilter(GarmentAttributeFilters):
+    """Filters of a garment list; all optional, combined with AND (the attributes' filters come from
+    ``GarmentAttributeFilters``)."""
 
     section = SlugFilter(field_name="category__section__slug", help_text="Section slug.")
     category = SlugFilter(field_name="category__slug", help_text="Category slug.")
@@ -172,7 +175,8 @@ class GarmentFilter(django_filters.FilterSet):
         max_length=200,
         help_text=(
             "Words that must each appear in the name, brand or notes, or in the name of the garment's section, "
-            "category or type in English or Korean (jacket, 재킷)."
+            "category or type, or of one of its attribute values, in English or Korean (jacket, 재킷; striped "
+            "shirt, 줄무늬 셔츠)."
         ),
     )
     photo = IdFilter(field_name="photo_id", help_text="Photo id.")
@@ -181,6 +185,12 @@ class GarmentFilter(django_filters.FilterSet):
         help_text=("true: only garments waiting for review (as state=review); false: none waiting for review."),
     )
     ids = IdsFilter(help_text="Comma-separated garment ids.")
+    stained = StrictBooleanFilter(  # issue 17
+        method="filter_stained", help_text="true: a stain was found and not handled yet; false: none shown."
+    )
+    tag = WordsFilter(  # issue 18
+        field_name="tags__name", lookup_expr="iexact", max_length=200, help_text="One of your tags, any case."
+    )
     sort = django_filters.ChoiceFilter(
         method="filter_sort",
         choices=[(k, v[0]) for k, v in SORTS.items()],
@@ -211,8 +221,14 @@ class GarmentFilter(django_filters.FilterSet):
             kinds = taxonomy_names_matching(word)
             if kinds:
                 found |= Q(category__name__in=kinds) | Q(type__name__in=kinds) | Q(category__section__name__in=kinds)
+            for attribute, value in attribute_values_matching(word):  # issue 17: "striped", "줄무늬"
+                found |= Q(**{attribute: value})
             qs = qs.filter(found)
         return qs
+
+    def filter_stained(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        shown = Q(stain_found=True, stain_handled="") & ~Q(stain_mask="")
+        return qs if value is None else qs.filter(shown) if value else qs.exclude(shown)
 
     def filter_review(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is True:

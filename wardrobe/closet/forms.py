@@ -11,6 +11,7 @@ from vocabulary.palette import COLOR_NAMES
 from vocabulary.seasons import SEASONS
 from vocabulary.taxonomy import kind_value, parse_kind
 from vocabulary.warmth import MAX_GARMENT_CLO
+from wardrobe.closet.attribute_forms import GarmentAttributesForm
 from wardrobe.closet.models import Garment
 from wardrobe.core.choices import currency_choices
 
@@ -60,8 +61,17 @@ class KindField(forms.CharField):
             raise forms.ValidationError(_("Choose what this garment is."), code="invalid")
 
 
-class GarmentForm(forms.Form):
-    """Everything a user can edit on an item page. ``kind`` is ``"category:type"``."""
+class TagsField(forms.CharField):
+    """Comma-separated tag names (issue 18) -> a list, blanks left out; each name is checked by
+    ``services.garment_tags_set``."""
+
+    def to_python(self, value):
+        return [part.strip() for part in (super().to_python(value) or "").split(",") if part.strip()]
+
+
+class GarmentForm(GarmentAttributesForm):
+    """Everything a user can edit on an item page. ``kind`` is ``"category:type"``; the attributes'
+    fields come from ``GarmentAttributesForm``."""
 
     name = forms.CharField(label=_("Name"), max_length=120, required=False)
     kind = KindField(label=_("Category and type"))
@@ -71,6 +81,7 @@ class GarmentForm(forms.Form):
     brand = forms.CharField(label=_("Brand"), max_length=120, required=False)
     size = forms.CharField(label=_("Size"), max_length=40, required=False)
     material = forms.CharField(label=_("Material"), max_length=120, required=False)
+    tags = TagsField(label=_("Tags"), required=False, max_length=2000)
     seasons = forms.MultipleChoiceField(
         label=_("Seasons"), required=False, choices=season_choices, widget=forms.CheckboxSelectMultiple
     )
@@ -100,6 +111,7 @@ class GarmentForm(forms.Form):
             "size": garment.size,
             "material": garment.material,
             "seasons": garment.season_list,
+            "tags": ", ".join(sorted((t.name for t in garment.tags.all()), key=str.casefold)),
             "price": garment.price,
             "currency": garment.currency,
             "purchase_date": garment.purchase_date,
@@ -107,12 +119,14 @@ class GarmentForm(forms.Form):
             "picture": garment.picture,
             "laundry": garment.laundry,
             "warmth_clo": garment.warmth_clo,
+            **cls.attribute_initial(garment),
         }
 
     def service_kwargs(self) -> dict:
         """Keyword arguments for ``services.garment_update``."""
         data = dict(self.cleaned_data)
         data["category"], data["type"] = data.pop("kind")
+        data["attributes"] = self.attributes_changed(data, data["category"])
         return data
 
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from vocabulary.palette import COLOR_NAMES, PALETTE
 from vocabulary.warmth import MAX_GARMENT_CLO
 from wardrobe.closet import names
+from wardrobe.closet.attribute_models import GarmentDetails
 from wardrobe.closet.failures import Failure
 from wardrobe.core.choices import currency_choices
 
@@ -168,7 +169,7 @@ class Photo(Failure):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
-class Garment(models.Model):
+class Garment(GarmentDetails):  # attributes and stain (issue 17): closet/attribute_models.py
     """One garment found in a photo: box and mask in photo pixels, a transparent cutout, colours,
     what the user tells about it (name, brand, price, ...) and how it is worn and cared for."""
 
@@ -403,3 +404,4 @@ class BoxRequest(Failure):
 
 
 from wardrobe.closet.similar_models import GarmentEmbedding, GarmentPhoto, MatchRequest  # noqa: E402, F401
+from wardrobe.closet.tag_models import Tag  # noqa: E402, F401

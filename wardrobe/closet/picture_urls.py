@@ -55,3 +55,15 @@ def garment_picture_url(garment: Garment) -> str:
     else:
         parts = ("cutout", garment.cutout.name)
     return _versioned("closet:garment-picture", garment.pk, *parts)
+
+
+def garment_stain_mask_url(garment: Garment) -> str:
+    """``/media/garments/<id>/stain-mask.png?v=...``: the stain's 1-bit mask (photo pixels), issue 17."""
+    return _versioned("closet:garment-stain-mask", garment.pk, garment.stain_mask.name)
+
+
+def garment_stain_outline_url(garment: Garment) -> str:
+    """``/media/garments/<id>/stain.png?v=...``: the stain outlined on a transparent PNG of the same
+    region and proportions as the item's picture (:func:`garment_picture_url`), to lay over it."""
+    parts = (garment.stain_mask.name, garment.picture, garment.x0, garment.y0, garment.x1, garment.y1)
+    return _versioned("closet:garment-stain", garment.pk, *parts)

@@ -51,7 +51,7 @@ def garments_of(*, user) -> QuerySet[Garment]:
     return (
         Garment.objects.filter(owner=user)
         .select_related("category__section", "type", "photo")
-        .prefetch_related(Prefetch("colors", queryset=GarmentColor.objects.order_by("position")), "seasons")
+        .prefetch_related(Prefetch("colors", queryset=GarmentColor.objects.order_by("position")), "seasons", "tags")
         .order_by("-created_at", "-id")
     )
 

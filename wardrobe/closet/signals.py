@@ -45,7 +45,9 @@ def _photo_deleted(sender, instance: Photo, **kwargs) -> None:
 
 @receiver(post_delete, sender=Garment, dispatch_uid="closet_garment_files")
 def _garment_deleted(sender, instance: Garment, **kwargs) -> None:
-    _delete_files_on_commit(instance.mask, instance.cutout, instance.model_mask, instance.model_cutout)
+    _delete_files_on_commit(
+        instance.mask, instance.cutout, instance.model_mask, instance.model_cutout, instance.stain_mask
+    )
 
 
 def _folders_delete(storage: Storage, folders: list[str]) -> None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from wardrobe.closet.views import closet, fixes, garments, media, photos, similar
+from wardrobe.closet.views import closet, fixes, garments, media, photos, similar, tags
 
 app_name = "closet"
 
@@ -10,6 +10,10 @@ urlpatterns = [
     path("", closet.home, name="home"),
     path("closet/", closet.closet, name="closet"),
     path("closet/bulk/", closet.closet_bulk, name="closet-bulk"),
+    path("closet/bulk-edit/", tags.closet_bulk_edit, name="closet-bulk-edit"),
+    path("closet/tags/", tags.tag_list, name="tags"),
+    path("closet/tags/<int:tag_id>/rename/", tags.tag_rename, name="tag-rename"),
+    path("closet/tags/<int:tag_id>/delete/", tags.tag_delete, name="tag-delete"),
     path("upload/", photos.upload, name="upload"),
     path("review/", photos.review, name="review"),
     path("review/confirm-all/", photos.review_confirm_all, name="review-confirm-all"),
@@ -37,4 +41,11 @@ urlpatterns = [
     path("media/garments/<int:garment_id>/mask.png", media.GarmentMaskView.as_view(), name="garment-mask"),
     path("media/garments/<int:garment_id>/cutout.png", media.GarmentCutoutView.as_view(), name="garment-cutout"),
     path("media/garments/<int:garment_id>/picture", media.GarmentPictureView.as_view(), name="garment-picture"),
+    path("media/garments/<int:garment_id>/stain.png", media.GarmentStainOutlineView.as_view(), name="garment-stain"),
+    path(
+        "media/garments/<int:garment_id>/stain-mask.png",
+        media.GarmentStainMaskView.as_view(),
+        name="garment-stain-mask",
+    ),
+    path("garments/<int:garment_id>/stain/", garments.garment_stain, name="garment-stain-action"),
 ]

@@ -131,23 +131,23 @@ class TripListView(APIView):
 
 class TripDetailView(APIView):
     @extend_schema(responses=TripDetailSerializer)
-    def get(self, request, pk: int):
+    def get(self, request, trip_id: int):
         """The trip with the forecast per day, its packing list and what is missing per role."""
-        return Response(_detail(_trip(request, pk)))
+        return Response(_detail(_trip(request, trip_id)))
 
     @extend_schema(request=TripWriteSerializer, responses=TripDetailSerializer)
-    def put(self, request, pk: int):
+    def put(self, request, trip_id: int):
         """Change the name, dates or activities (the place stays) and propose the list again."""
-        trip = _trip(request, pk)
+        trip = _trip(request, trip_id)
         ser = TripWriteSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         services.trip_update(trip=trip, **ser.validated_data)
         return Response(_detail(trip))
 
     @extend_schema(responses={204: None})
-    def delete(self, request, pk: int):
+    def delete(self, request, trip_id: int):
         """Delete the trip, its list and its planned outfits that were not worn."""
-        services.trip_delete(trip=_trip(request, pk))
+        services.trip_delete(trip=_trip(request, trip_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -157,9 +157,9 @@ class PackingItemAddSerializer(serializers.Serializer):
 
 class PackingItemAddView(APIView):
     @extend_schema(request=PackingItemAddSerializer, responses={201: PackingItemSerializer})
-    def post(self, request, pk: int):
+    def post(self, request, trip_id: int):
         """Add a garment of your closet to the list."""
-        trip = _trip(request, pk)
+        trip = _trip(request, trip_id)
         ser = PackingItemAddSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         item = services.packing_item_add(trip=trip, garment_id=ser.validated_data["garment"])
@@ -171,34 +171,33 @@ class PackedSerializer(serializers.Serializer):
 
 
 class PackingItemView(APIView):
-    def _item(self, request, pk: int, item_id: int) -> PackingItem:
-        trip = _trip(request, pk)
+    def _item(self, request, packing_item_id: int) -> PackingItem:
         try:
-            return selectors.packing_items_of(trip=trip).get(pk=item_id)
+            return PackingItem.objects.select_related("garment").get(trip__owner=request.user, pk=packing_item_id)
         except PackingItem.DoesNotExist:
             raise Http404
 
     @extend_schema(request=PackedSerializer, responses=PackingItemSerializer)
-    def patch(self, request, pk: int, item_id: int):
+    def patch(self, request, packing_item_id: int):
         """Tick the item off (``packed: true``) or back on."""
-        item = self._item(request, pk, item_id)
+        item = self._item(request, packing_item_id)
         ser = PackedSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         services.packing_item_set_packed(item=item, packed=ser.validated_data["packed"])
         return Response(PackingItemSerializer(item).data)
 
     @extend_schema(responses={204: None})
-    def delete(self, request, pk: int, item_id: int):
+    def delete(self, request, packing_item_id: int):
         """Take the item off the list."""
-        services.packing_item_remove(item=self._item(request, pk, item_id))
+        services.packing_item_remove(item=self._item(request, packing_item_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class TripProposeView(APIView):
     @extend_schema(request=None, responses=TripDetailSerializer)
-    def post(self, request, pk: int):
+    def post(self, request, trip_id: int):
         """Propose the list again for the latest forecast (added and packed items stay)."""
-        trip = _trip(request, pk)
+        trip = _trip(request, trip_id)
         services.packing_list_propose(trip=trip)
         return Response(_detail(trip))
 
@@ -210,8 +209,8 @@ class PlannedSerializer(serializers.Serializer):
 
 class TripPlanView(APIView):
     @extend_schema(request=None, responses=PlannedSerializer)
-    def post(self, request, pk: int):
+    def post(self, request, trip_id: int):
         """Plan one outfit per forecast day from the list, on the calendar (replacing earlier ones)."""
-        made = services.trip_outfits_plan(trip=_trip(request, pk))
+        made = services.trip_outfits_plan(trip=_trip(request, trip_id))
         dates = [o.plans.values_list("date", flat=True).first() for o in made]
         return Response(PlannedSerializer({"outfits": [o.pk for o in made], "dates": dates}).data)

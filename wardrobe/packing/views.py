@@ -150,10 +150,10 @@ def trip_detail(request, trip_id: int):
 
 @login_required
 @require_POST
-def item_packed(request, trip_id: int, item_id: int):
+def item_packed(request, packing_item_id: int):
     """Tick an item off (``packed=1``) or back on; answers JSON to the page's script, else redirects."""
-    trip = _trip(request, trip_id)
-    item = get_object_or_404(PackingItem, trip=trip, pk=item_id)
+    item = get_object_or_404(PackingItem, trip__owner=request.user, pk=packing_item_id)
+    trip = item.trip
     services.packing_item_set_packed(item=item, packed=request.POST.get("packed") in ("1", "on", "true"))
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"id": item.pk, "packed": item.packed})
@@ -175,10 +175,11 @@ def item_add(request, trip_id: int):
 
 @login_required
 @require_POST
-def item_remove(request, trip_id: int, item_id: int):
+def item_remove(request, packing_item_id: int):
     """Take an item off the list."""
-    trip = _trip(request, trip_id)
-    services.packing_item_remove(item=get_object_or_404(PackingItem, trip=trip, pk=item_id))
+    item = get_object_or_404(PackingItem, trip__owner=request.user, pk=packing_item_id)
+    trip = item.trip
+    services.packing_item_remove(item=item)
     return redirect("packing:trip-detail", trip.pk)
 
 

@@ -22,7 +22,7 @@ from wardrobe.weather.forecast import WeatherUnavailable
 from wardrobe.weather.selectors import weather_settings_get
 
 #: The fields of :class:`SettingsSerializer` that belong to accounts' ``Profile``.
-PROFILE_FIELDS = ("language", "review_threshold", "currency")
+PROFILE_FIELDS = ("language", "review_threshold", "currency", "mix_patterns")
 
 
 class SettingsSerializer(WeatherSettingsSerializer):
@@ -44,6 +44,9 @@ class SettingsSerializer(WeatherSettingsSerializer):
     )
     currency = serializers.ChoiceField(
         choices=currency_choices(), required=False, help_text="Default currency of prices (ISO 4217)."
+    )
+    mix_patterns = serializers.BooleanField(
+        required=False, help_text="Outfit suggestions may put several patterned pieces together (else at most one)."
     )
 
     def get_fields(self):

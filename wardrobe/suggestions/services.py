@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from accounts.selectors import profile_get
 from wardrobe.closet import selectors as closet_selectors
 from wardrobe.closet import services as closet_services
 from wardrobe.closet.models import Garment, WearLog
@@ -75,6 +76,8 @@ def _item(garment: Garment) -> Item:
         clo=float(garment.warmth),
         color=garment.dominant_color,
         kind=garment.kind,
+        sleeve=garment.sleeve or None,  # issue 17: the garment's attributes
+        pattern=garment.pattern or None,
     )
 
 
@@ -85,13 +88,13 @@ def suggest(
     count: int = 3,
     today: dt.date | None = None,
     occasion: str = "",
-    mix_patterns: bool = False,
+    mix_patterns: bool | None = None,
 ) -> Suggestions:
     """Up to ``count`` complete outfits from ``user``'s clean closet for the day of ``forecast``.
 
     ``forecast``: a ``DayForecast`` (its ``date``, ``temp_mean_c`` in °C and ``wet`` are read).
     ``occasion``: an ``Outfit.Occasion`` value, or empty for any; ``mix_patterns``: allow more than
-    one patterned piece per outfit.
+    one patterned piece per outfit (None: the user's ``Profile.mix_patterns``).
     ``today``: the current date (default: today in the current time zone); wears after it are not
     counted as recent. Returns a ``Suggestions`` list of ``Suggestion``, best first, the same for the
     same closet, user and day (the rules: ``wardrobe.suggestions.rules``); when it holds fewer than
@@ -108,7 +111,7 @@ def suggest(
         seed=f"{user.pk}:{forecast.date.isoformat()}",
         count=count,
         occasion=occasion,
-        mix_patterns=mix_patterns,
+        mix_patterns=profile_get(user=user).mix_patterns if mix_patterns is None else mix_patterns,
     )
     result = Suggestions(
         Suggestion(

@@ -11,7 +11,9 @@ from vocabulary.palette import COLOR_NAMES
 from vocabulary.seasons import SEASONS
 from vocabulary.warmth import MAX_GARMENT_CLO
 from wardrobe.closet import picture_urls, selectors
+from wardrobe.closet.api.attribute_fields import GARMENT_DETAIL_FIELDS, AttributesWriteFields, GarmentDetailsFields
 from wardrobe.closet.api.pairs import PhotoDuplicatesField
+from wardrobe.closet.api.tag_fields import TagNamesField
 from wardrobe.closet.failures import HELP as FAILURE_HELP
 from wardrobe.closet.filters import MAX_IDS
 from wardrobe.closet.models import BoxRequest, Category, Garment, Photo, WearLog
@@ -39,8 +41,8 @@ class GuessSerializer(serializers.Serializer):
     score = serializers.FloatField(help_text="0..1")
 
 
-class GarmentSerializer(serializers.ModelSerializer):
-    """A garment as the API shows it (read-only)."""
+class GarmentSerializer(GarmentDetailsFields, serializers.ModelSerializer):
+    """A garment as the API shows it (read-only; attributes and stain: ``GarmentDetailsFields``)."""
 
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     type = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
@@ -68,6 +70,7 @@ class GarmentSerializer(serializers.ModelSerializer):
     seasons = serializers.ListField(
         child=serializers.ChoiceField(choices=SEASONS), source="season_list", read_only=True, help_text="Season slugs."
     )
+    tags = TagNamesField(read_only=True, help_text="Your tags on it, by name.")
     status = NamedChoiceField(
         enum_name="GarmentStatusEnum",
         choices=Garment.Status.choices,
@@ -138,6 +141,7 @@ class GarmentSerializer(serializers.ModelSerializer):
             "size",
             "material",
             "seasons",
+            "tags",
             "price",
             "currency",
             "cost_per_wear",
@@ -150,7 +154,7 @@ class GarmentSerializer(serializers.ModelSerializer):
             "last_worn_on",
             "created_at",
             "updated_at",
-        ]
+        ] + GARMENT_DETAIL_FIELDS
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField())
@@ -178,8 +182,8 @@ class GarmentSerializer(serializers.ModelSerializer):
         return bool(obj.model_mask.name)
 
 
-class GarmentKindSerializer(serializers.Serializer):
-    """``category`` and/or ``type`` by slug (``type`` may be null); see ``services.garment_update``."""
+class GarmentKindSerializer(AttributesWriteFields, serializers.Serializer):
+    """``category`` and/or ``type`` by slug (``type`` may be null), ``attributes``; see ``services.garment_update``."""
 
     category = FormSlugField(required=False)
     type = FormSlugField(required=False, allow_null=True)
@@ -202,6 +206,7 @@ class GarmentUpdateSerializer(GarmentKindSerializer):
         max_length=len(SEASONS),
         help_text="Season slugs (in a form body, one empty value: none).",
     )
+    tags = TagNamesField(required=False, help_text="Tag names replacing its tags; unknown ones are created.")
     name = serializers.CharField(required=False, allow_blank=True, max_length=120)
     brand = serializers.CharField(required=False, allow_blank=True, max_length=120)
     size = serializers.CharField(required=False, allow_blank=True, max_length=40)

@@ -21,6 +21,7 @@ from wardrobe.closet import selectors, services
 from wardrobe.closet.api import serializers as s
 from wardrobe.closet.api.fixes import GarmentFixActions, PhotoFixActions
 from wardrobe.closet.api.similar import GarmentSimilarActions
+from wardrobe.closet.api.stain import GarmentStainActions
 from wardrobe.closet.errors import PhotoBacklogFull
 from wardrobe.closet.filters import GarmentFilter, PhotoFilter
 from wardrobe.closet.models import Garment, Photo
@@ -124,6 +125,7 @@ class PhotoViewSet(
 class GarmentViewSet(
     GarmentFixActions,
     GarmentSimilarActions,
+    GarmentStainActions,
     FilterListOnlyMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

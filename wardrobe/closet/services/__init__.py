@@ -7,7 +7,9 @@ this" (issue 16): :mod:`.duplicates` (a new garment repeating one owned, the own
 :mod:`.similar` (appearance vectors, personal re-ranking, "Do I own something like this?"). The export of a
 person's data lives in ``wardrobe.backup``."""
 
+from wardrobe.closet.services.attributes import garment_stain_dismiss, garment_stain_outline, garment_stain_wash
 from wardrobe.closet.services.boxes import box_request_fail, box_request_process, photo_box_request
+from wardrobe.closet.services.bulk import garments_bulk_update
 from wardrobe.closet.services.duplicates import garment_duplicate_mark, garment_duplicate_resolve
 from wardrobe.closet.services.garments import (
     garment_archive,
@@ -41,9 +43,19 @@ from wardrobe.closet.services.similar import (
     match_request_process,
     match_requests_sweep,
 )
+from wardrobe.closet.services.tags import garment_tags_set, tag_create, tag_delete, tag_rename, tag_update
 from wardrobe.closet.services.wear import garment_unwear, garments_set_laundry, garments_wear
 
 __all__ = [
+    "garment_stain_dismiss",
+    "garment_stain_outline",
+    "garment_stain_wash",
+    "garment_tags_set",
+    "garments_bulk_update",
+    "tag_create",
+    "tag_delete",
+    "tag_rename",
+    "tag_update",
     "MatchUnavailable",
     "closet_match",
     "garment_duplicate_mark",

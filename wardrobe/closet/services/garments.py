@@ -27,9 +27,11 @@ from vocabulary.palette import PALETTE, hex_of
 from vocabulary.seasons import SEASON_SLUGS
 from vocabulary.warmth import MAX_GARMENT_CLO
 from wardrobe.closet.models import Category, Garment, GarmentColor, GarmentType, Photo
+from wardrobe.closet.services.attributes import attributes_apply, instance_details_store
 from wardrobe.closet.services.duplicates import garment_duplicate_mark
 from wardrobe.closet.services.photos import load_photo_rgb
 from wardrobe.closet.services.similar import garment_embedding_save, instance_rerank
+from wardrobe.closet.services.tags import garment_tags_set
 
 _UNSET: Any = object()
 #: How long a garment's photo crop stays in Django's cache (seconds; ``garment_photo_crop``).
@@ -46,7 +48,7 @@ def garment_files_delete(garments: Iterable[Garment]) -> None:
     """Delete the mask and cutout files of ``garments`` (and the model's, kept for undo) now (rows
     written by a run that failed)."""
     for garment in garments:
-        for field in (garment.mask, garment.cutout, garment.model_mask, garment.model_cutout):
+        for field in (garment.mask, garment.cutout, garment.model_mask, garment.model_cutout, garment.stain_mask):
             if field.name:
                 field.storage.delete(field.name)
 
@@ -87,7 +89,9 @@ def garment_create(
     0..1): ``status`` is decided by it on that score (:func:`review_status`). ``instance.embedding``
     is stored (``GarmentEmbedding``), and a garment that very likely repeats one the owner has
     already is marked ``duplicate_of`` it and sent to review (``duplicates.garment_duplicate_mark``).
-    Raises ``ValidationError`` for an unknown category slug or a mask of the wrong shape.
+    Issue 17: ``instance.attributes`` that apply to the category and ``instance.stain`` are stored
+    (``attributes.instance_details_store``); with ``threshold``, a value scored below it sends the
+    garment to review. Raises ``ValidationError`` for an unknown category slug or a mask of the wrong shape.
     Call inside a transaction; the files written are referenced by the returned row.
     """
     instance = instance_rerank(owner_id=photo.owner_id, instance=instance, photo_id=photo.pk)
@@ -135,6 +139,8 @@ def garment_create(
     garment.mask.save("mask.png", ContentFile(mask_png), save=False)
     try:
         garment.cutout.save("cutout.png", ContentFile(_png_bytes(cutout.convert("RGBA"))), save=False)
+        if instance_details_store(garment=garment, instance=instance, threshold=threshold):
+            garment.status = Garment.Status.REVIEW  # an unsure attribute is reviewed like an unsure category
         with transaction.atomic():
             garment.save()
             colors = {c.name: c for c in reversed(instance.colors) if c.name in PALETTE}  # first of each name
@@ -225,6 +231,8 @@ def garment_update(
     type: str | None = _UNSET,
     colors: list[str] = _UNSET,
     seasons: list[str] = _UNSET,
+    tags: list[str] = _UNSET,
+    attributes: dict[str, str | None] = _UNSET,
     **fields: Any,
 ) -> Garment:
     """Edit a garment; only the arguments given change.
@@ -234,6 +242,9 @@ def garment_update(
       of another category is cleared.
     * ``colors``: colour names of ``vocabulary.palette.PALETTE`` (detected entries keep their shares).
     * ``seasons``: season slugs (``vocabulary.seasons``).
+    * ``tags``: tag names replacing its tags (``services.tags.garment_tags_set``: unknown ones are created).
+    * ``attributes``: ``{name: value slug or None}`` (issue 17, ``attributes.attributes_apply``: only
+      those that apply to its category, then confirmed); a new category clears those that no longer apply.
     * ``name``, ``brand``, ``size``, ``material`` (str), ``price`` (Decimal >= 0 or None),
       ``currency`` (ISO 4217 code of ``settings.CURRENCIES`` or ""), ``purchase_date`` (date or None),
       ``notes`` (str), ``picture`` (``cutout`` | ``photo``), ``laundry`` (``clean`` | ``wash``),
@@ -247,6 +258,7 @@ def garment_update(
         raise ValidationError({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
     try:
         garment.category, garment.type = _resolve_kind(garment, category, type)
+        attributes_apply(garment=garment, attributes=None if attributes is _UNSET else attributes)
         color_rows = _colors_from_names(garment, list(colors or [])) if colors is not _UNSET else None
         if seasons is not _UNSET:
             bad = [v for v in seasons or [] if v not in SEASON_SLUGS]
@@ -282,17 +294,23 @@ def garment_update(
             GarmentColor.objects.bulk_create(color_rows)
         if seasons is not _UNSET:
             garment.seasons.set([v for v in SEASON_SLUGS if v in (seasons or [])])
+        if tags is not _UNSET:
+            garment_tags_set(garment=garment, names=tags or [])
     return garment
 
 
-def garment_confirm(*, garment: Garment, category: str | None = _UNSET, type: str | None = _UNSET) -> Garment:
+def garment_confirm(
+    *, garment: Garment, category: str | None = _UNSET, type: str | None = _UNSET, attributes: dict = _UNSET
+) -> Garment:
     """Accept a detection into the closet, optionally as another category/type (slugs, as in
-    :func:`garment_update`; e.g. one of ``garment.guesses``). Raises ``ValidationError`` for bad slugs."""
+    :func:`garment_update`; e.g. one of ``garment.guesses``) and with ``attributes`` fixed; the
+    attribute values it keeps count as confirmed. Raises ``ValidationError`` for bad slugs."""
     with transaction.atomic():
-        garment_update(garment=garment, category=category, type=type)
+        garment_update(garment=garment, category=category, type=type, attributes=attributes)
+        attributes_apply(garment=garment, attributes=None, confirm_all=True)
         if garment.status == Garment.Status.REVIEW:
             garment.status = Garment.Status.CLOSET
-            garment.save(update_fields=["status", "updated_at"])
+        garment.save(update_fields=["status", "attributes_confirmed", "updated_at"])
     return garment
 
 

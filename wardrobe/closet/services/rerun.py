@@ -35,14 +35,14 @@ def garment_is_kept_on_rerun(garment: Garment) -> bool:
     or ``archived``), or worked on it: its mask (``mask_edited``: strokes, a merge, a box they drew),
     any of its own fields (name, brand, size, material, notes, price, purchase date, warmth,
     seasons, a colour they picked), its kind (category or type other than the model's first guess),
-    or its use (worn, or in the wash). The picture choice alone does not count (the app sets it for
-    a poor mask)."""
+    its use (worn, or in the wash), or an attribute (issue 17). The picture choice alone does not
+    count (the app sets it for a poor mask)."""
     if garment.status != Garment.Status.REVIEW or garment.mask_edited:
         return True
     if any(getattr(garment, f) for f in _PERSON_TEXT) or any(getattr(garment, f) is not None for f in _PERSON_VALUES):
         return True
-    if garment.wear_count or garment.laundry != Garment.Laundry.CLEAN:
-        return True
+    if garment.wear_count or garment.laundry != Garment.Laundry.CLEAN or garment.attributes_confirmed:
+        return True  # attributes_confirmed: a person set or confirmed an attribute (issue 17)
     if garment.guesses:
         first = garment.guesses[0]
         type_slug = garment.type.slug if garment.type_id else None

@@ -15,6 +15,7 @@ register.filter("image_url", picture_urls.photo_image_url)
 register.filter("mask_url", picture_urls.garment_mask_url)
 register.filter("cutout_url", picture_urls.garment_cutout_url)
 register.filter("picture_url", picture_urls.garment_picture_url)
+register.filter("stain_outline_url", picture_urls.garment_stain_outline_url)  # issue 17
 
 
 @register.filter

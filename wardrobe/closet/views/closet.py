@@ -12,9 +12,13 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from wardrobe.closet import selectors, services
+from vocabulary.attributes import ATTRIBUTE_NAMES
+from wardrobe.closet import selectors, services, tag_selectors
+from wardrobe.closet.attribute_names import attribute_label, value_choices
+from wardrobe.closet.bulk_forms import BulkEditForm
 from wardrobe.closet.filters import SORTS, STATES
 from wardrobe.closet.forms import BulkForm, season_choices
+from wardrobe.closet.views.lookups import kind_choices
 from wardrobe.core.http import query_without, safe_next
 
 #: The closet page's ``state`` choices (``filters.STATES`` without the review queue, its own page).
@@ -29,7 +33,10 @@ def home(request):
 @require_GET
 def closet(request):
     params = request.GET
-    filters = {name: params.get(name) or None for name in ("section", "category", "type", "color", "season", "q")}
+    filters = {
+        name: params.get(name) or None
+        for name in ("section", "category", "type", "color", "season", "q", "tag", *ATTRIBUTE_NAMES, "stained")
+    }
     state = params.get("state") if params.get("state") in PAGE_STATES else "closet"
     sort = params.get("sort") if params.get("sort") in SORTS else "newest"
     garments = selectors.garment_list(
@@ -57,6 +64,13 @@ def closet(request):
             "page_query": query_without(request, "page"),
             "filtered": any(filters.values()) or state != "closet",
             "bulk_actions": BulkForm.ACTIONS,
+            "tags": tag_selectors.tag_names(user=request.user),  # issue 18: the tag filter, bulk edit
+            "bulk_edit": BulkEditForm(),
+            "categories": kind_choices(),
+            "attribute_filters": [  # issue 17
+                {"name": n, "label": attribute_label(n), "choices": value_choices(n), "selected": filters[n]}
+                for n in ATTRIBUTE_NAMES
+            ],
         },
     )
 

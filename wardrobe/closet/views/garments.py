@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from wardrobe.closet import selectors, services
+from wardrobe.closet import selectors, services, tag_selectors
 from wardrobe.closet.forms import ArchiveForm, GarmentForm
+from wardrobe.closet.views.attributes import attribute_rows
 from wardrobe.closet.views.lookups import garment_or_404, kind_choices
 from wardrobe.closet.views.similar import item_page_context
 from wardrobe.core.http import safe_next
@@ -48,6 +49,8 @@ def garment_detail(request, garment_id: int):
             "today": timezone.localdate(),
             "worn_today": bool(wears) and wears[0].worn_on == timezone.localdate(),
             "names": selectors.kind_names(),
+            "tag_names": tag_selectors.tag_names(user=request.user),  # issue 18: the tags field's suggestions
+            "attribute_rows": attribute_rows(user=request.user, garment=garment, form=form),  # issue 17
             **item_page_context(user=request.user, garment=garment),  # issue 16: similar items, more photos
         },
         status=400 if form.errors else 200,
@@ -122,3 +125,24 @@ def garment_delete(request, garment_id: int):
     if next_url == "photo":
         return redirect("closet:photo-detail", photo_id=photo_id)
     return redirect("closet:closet")
+
+
+@login_required
+@require_POST
+def garment_stain(request, garment_id: int):
+    """The item page's stain buttons (issue 17): ``action=wash`` puts it in the wash, ``action=dismiss``
+    says it is not a stain."""
+    garment = garment_or_404(request, garment_id)
+    action = request.POST.get("action")
+    try:
+        if action == "wash":
+            services.garment_stain_wash(garment=garment)
+            messages.success(request, _("Put in the wash."))
+        elif action == "dismiss":
+            services.garment_stain_dismiss(garment=garment)
+            messages.success(request, _("Noted: not a stain."))
+        else:
+            messages.error(request, _("Choose what to do about the stain."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(safe_next(request, reverse("closet:garment-detail", args=[garment.pk])))

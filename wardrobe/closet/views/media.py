@@ -3,7 +3,7 @@ id is a 404, like a missing one (see ``wardrobe.core.media`` for authentication 
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils.cache import patch_cache_control
 
 from wardrobe.closet import services
@@ -60,6 +60,33 @@ class GarmentPictureView(PrivateMediaView):
             return send_private_file(request, garment.cutout, "image/png", f"garment-{garment.pk}.png")
         response = HttpResponse(services.garment_photo_crop(garment=garment, max_side=800), content_type="image/jpeg")
         response["Content-Disposition"] = f'inline; filename="garment-{garment.pk}.jpg"'
+        response["X-Content-Type-Options"] = "nosniff"
+        patch_cache_control(response, **PRIVATE_MEDIA_CACHE)
+        return response
+
+
+class GarmentStainMaskView(PrivateMediaView):
+    """The stain's 1-bit mask (PNG, photo pixels; issue 17), to its owner only; 404 without one."""
+
+    def get(self, request, garment_id: int):
+        garment = garment_or_404(request, garment_id)
+        if not garment.stain_mask.name:
+            raise Http404("No stain mask.")
+        return send_private_file(request, garment.stain_mask, "image/png", f"garment-{garment.pk}-stain-mask.png")
+
+
+class GarmentStainOutlineView(PrivateMediaView):
+    """The stain outlined on a transparent PNG of the garment's box (``services.garment_stain_outline``),
+    to lay over its cutout; to its owner only, 404 without a stain mask."""
+
+    def get(self, request, garment_id: int):
+        garment = garment_or_404(request, garment_id)
+        try:
+            data = services.garment_stain_outline(garment=garment)
+        except FileNotFoundError:
+            raise Http404("No stain mask.")
+        response = HttpResponse(data, content_type="image/png")
+        response["Content-Disposition"] = f'inline; filename="garment-{garment.pk}-stain.png"'
         response["X-Content-Type-Options"] = "nosniff"
         patch_cache_control(response, **PRIVATE_MEDIA_CACHE)
         return response

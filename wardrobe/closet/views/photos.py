@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from vocabulary.attributes import ATTRIBUTE_BY_NAME
 from wardrobe.closet import selectors, services
 from wardrobe.closet.forms import KindField, UploadForm
 from wardrobe.closet.models import Garment
@@ -132,7 +133,15 @@ def photo_review(request, photo_id: int):
                         category, type_slug = KindField().clean(value)
                     except forms.ValidationError as exc:
                         raise ValidationError(exc.messages)
-                    services.garment_confirm(garment=garment, category=category, type=type_slug)
+                    prefix = f"attr-{garment.pk}-"  # issue 17: the card's unsure attributes
+                    attributes = {
+                        name: v
+                        for k, v in request.POST.items()
+                        if k.startswith(prefix)
+                        and (name := k[len(prefix) :]) in ATTRIBUTE_BY_NAME
+                        and ATTRIBUTE_BY_NAME[name].applies(category)
+                    }
+                    services.garment_confirm(garment=garment, category=category, type=type_slug, attributes=attributes)
                     confirmed += 1
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

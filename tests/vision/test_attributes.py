@@ -1,0 +1,189 @@
+"""Garment attributes: the labels file, the serving stage on real photos, the evaluation command and
+a few-step training run on real photos. No Django here."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from tests.vision.conftest import DATASETS, FIXTURES, ROOT
+from vision import attribute_data, train_attributes
+from vision.attribute_eval import macro_f1, score_attributes
+from vision.checkpoints import WEIGHTS_DIR, load_checkpoint, sha256_file
+from vision.contract import AttributeValue, GarmentInstance, PhotoAnalysis
+from vision.inference import STAGES
+from vision.stages import PhotoContext
+from vision.stages.attributes import build
+from vocabulary.attributes import ATTRIBUTE_BY_NAME, ATTRIBUTES
+
+# Hand labels of the four fixture photos (looked at one by one; the shoes have no attribute).
+FIXTURE_LABELS = """image,pattern,sleeve,neckline,fit,wash,damage
+08215318-faff-4037-bee9-5bceb0af7747,,,,,,
+6b1ba174-b2af-4f56-9899-f258f994019a,graphic,long,crew,,,none
+be698ba0-7a2c-4f38-84ea-6223dc15854d,graphic,short,crew,,,none
+c4f11a12-2fcd-4268-8045-5a00aec7e656,solid,,,skinny,not-denim,none
+"""
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture()
+def tiny(tmp_path) -> Path:
+    """The fixture clothing-dataset folder with an ``attributes.csv`` of its four photos."""
+    data = tmp_path / "clothing"
+    shutil.copytree(DATASETS / "clothing-dataset", data)
+    (data / "attributes.csv").write_text(FIXTURE_LABELS)
+    return data
+
+
+def test_committed_labels_are_valid_and_sorted():
+    path = ROOT / "vision" / "references" / "attributes.csv"
+    labels = attribute_data.read_labels(path)
+    assert len(labels) >= 300
+    stems = [line.split(",")[0] for line in path.read_text().splitlines()[1:]]
+    assert stems == sorted(stems)
+    # Trousers (fit, wash) and tops (sleeve, neckline) are never the same row.
+    for row in labels.values():
+        assert not ({"fit", "wash"} & set(row) and {"sleeve", "neckline"} & set(row)), row
+    assert "## Counts" in (ROOT / "vision" / "references" / "attributes_protocol.md").read_text()
+
+
+def test_read_labels_refuses_unknown_values(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("image,pattern,sleeve,neckline,fit,wash,damage\nx,stripy,,,,,\n")
+    with pytest.raises(ValueError, match="pattern='stripy'"):
+        attribute_data.read_labels(bad)
+
+
+def test_merge_sorts_and_counts(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    header = "image,pattern,sleeve,neckline,fit,wash,damage\n"
+    a.write_text(header + "zz,solid,long,crew,,,none\nmm,striped,,,,,none\n")
+    b.write_text(header + "aa,checked,,,straight,dark,ripped\nmm,floral,,,,,none\n")
+    out = tmp_path / "m.csv"
+    assert attribute_data.merge_labels([a, b], out) == {"rows": 3, "conflicts": 1}
+    assert [line.split(",")[0] for line in out.read_text().splitlines()[1:]] == ["aa", "mm", "zz"]
+    assert attribute_data.read_labels(out)["mm"]["pattern"] == "striped"  # the first file wins
+    protocol = tmp_path / "p.md"
+    protocol.write_text("# P\ntext\n\n## Counts\nold\n")
+    c = attribute_data.counts(attribute_data.read_labels(out), {"aa": "1", "mm": "2", "zz": "3"})
+    attribute_data.write_counts(protocol, attribute_data.counts_markdown(c))
+    text = protocol.read_text()
+    assert text.startswith("# P\ntext\n\n## Counts\n") and "old" not in text and text.count("## Counts") == 1
+    assert "| wash | dark |" in text and sum(c["rows"].values()) == 3
+
+
+def test_metrics_by_hand():
+    assert macro_f1([("a", "a"), ("b", "a")]) == pytest.approx((2 / 3 + 0) / 2)
+    rows = [
+        ({"pattern": "solid"}, {"pattern": AttributeValue("solid", 0.9)}),
+        ({"pattern": "striped"}, {"pattern": AttributeValue("solid", 0.6)}),
+        ({}, {"pattern": AttributeValue("solid", 0.6)}),
+    ]
+    r = score_attributes(rows)
+    assert r["n"] == 3 and r["pattern"]["n"] == 2 and r["pattern"]["accuracy"] == 0.5
+    assert r["pattern"]["confusion"] == {"solid": {"solid": 1}, "striped": {"solid": 1}}
+    assert r["sleeve"]["n"] == 0 and r["sleeve"]["accuracy"] is None
+
+
+def test_masked_loss_ignores_empty_cells():
+    torch.manual_seed(0)
+    logits = {a.name: torch.randn(3, len(a.slugs), requires_grad=True) for a in ATTRIBUTES}
+    y = torch.full((3, len(ATTRIBUTES)), -1)
+    y[0, 0] = 1  # one pattern label only
+    loss, parts = train_attributes.masked_loss(logits, y)
+    loss.backward()
+    assert set(parts) == {"pattern"}
+    assert logits["pattern"].grad[0].abs().sum() > 0 and logits["pattern"].grad[1:].abs().sum() == 0
+    assert all(logits[a.name].grad.abs().sum() == 0 for a in ATTRIBUTES[1:])
+
+
+def test_committed_weights_and_card():
+    path = WEIGHTS_DIR / "attributes.pt"
+    ckpt = load_checkpoint(path)
+    assert ckpt["labels"] == attribute_data.attribute_labels()
+    assert path.stat().st_size < 25e6
+    card = (WEIGHTS_DIR / "MODEL_CARD_attributes.md").read_text()
+    assert sha256_file(path) in card
+
+
+def test_stage_on_real_photos_gives_applicable_attributes(pipeline):
+    assert STAGES.index("attributes") == STAGES.index("embed") + 1
+    seen = 0
+    for name in ("clothing_tshirt.jpg", "clothing_pants.jpg", "clothing_shoes.jpg", "ccp_0008.jpg"):
+        analysis = pipeline(Image.open(FIXTURES / name))
+        assert "attributes" in analysis.seconds
+        for g in analysis.instances:
+            expected = {a.name for a in ATTRIBUTES if a.applies(g.category)}
+            assert set(g.attributes) == expected, (name, g.category, g.attributes)
+            for attr, v in g.attributes.items():
+                assert v.value in ATTRIBUTE_BY_NAME[attr].slugs and 0.0 <= v.score <= 1.0
+            seen += len(g.attributes)
+    assert seen >= 6  # the t-shirt (4), the trousers (4) and the worn garments
+
+
+def test_stage_without_weights_leaves_attributes_empty(tmp_path):
+    stage = build(tmp_path, torch.device("cpu"))
+    image = Image.open(FIXTURES / "clothing_tshirt.jpg").convert("RGB")
+    inst = GarmentInstance(
+        box=(0, 0, image.width, image.height),
+        mask=np.ones((image.height, image.width), bool),
+        category="top-t-shirt-sweatshirt",
+    )
+    ctx = PhotoContext(image, np.asarray(image), PhotoAnalysis(image.width, image.height, instances=[inst]))
+    stage(ctx)
+    assert stage.model is None and inst.attributes == {}
+
+
+def test_evaluate_command_on_fixture_photos(tiny):
+    r = _run("vision.evaluate", "attributes", "--data", str(tiny), "--threads", "1")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["n"] == 4 and out["split"] == "all"
+    assert out["pattern"]["n"] == 3 and out["pattern"]["counts"] == {"solid": 1, "graphic": 2}
+    assert out["sleeve"]["n"] == 2 and out["fit"]["n"] == 1 and out["wash"]["counts"] == {"not-denim": 1}
+    for a in ATTRIBUTES:
+        figures = out[a.name]
+        assert sum(sum(row.values()) for row in figures["confusion"].values()) == figures["n"]
+        assert 0.0 <= figures["accuracy"] <= 1.0 and 0.0 <= figures["macro_f1"] <= 1.0
+    # --labels overrides DIR/attributes.csv; --split val keeps only held-out contributors.
+    other = tiny.parent / "labels.csv"
+    other.write_text(FIXTURE_LABELS.replace("graphic,short", "striped,short"))
+    r = _run("vision.evaluate", "attributes", "--data", str(tiny), "--labels", str(other), "--split", "val")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["pattern"]["counts"] == {"solid": 1, "graphic": 1, "striped": 1}
+
+
+def test_training_smoke_run(tiny, tmp_path):
+    """A few steps on the four real photos, then the result serves as the stage."""
+    weights = tmp_path / "weights"
+    common = ["--data", str(tiny), "--labels", str(tiny / "attributes.csv"), "--views", "2", "--batch-size", "2"]
+    r = _run("vision.train_attributes", *common, "--out", str(weights / "attributes.pt"), "--max-steps", "4",
+             "--train-on-all", "--device", "cpu", "--threads", "1")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    ckpt = load_checkpoint(weights / "attributes.pt")
+    assert ckpt["meta"]["train_rows"]["pattern"] == 3 and set(ckpt["meta"]["temperatures"]) == set(ATTRIBUTE_BY_NAME)
+    stage = build(weights, torch.device("cpu"))
+    answers = stage.predict([Image.open(FIXTURES / "clothing_pants.jpg").convert("RGB")])
+    assert set(answers[0]) == set(ATTRIBUTE_BY_NAME)
+    # --stop-at then --resume ends on the uninterrupted run's weights.
+    part = tmp_path / "part" / "attributes.pt"
+    r = _run("vision.train_attributes", *common, "--out", str(part), "--max-steps", "4", "--train-on-all",
+             "--stop-at", "2", "--device", "cpu", "--threads", "1")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    r = _run("vision.train_attributes", *common, "--out", str(part), "--max-steps", "4", "--train-on-all",
+             "--resume", str(part.with_suffix(".train.pt")), "--device", "cpu", "--threads", "1")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    full = load_checkpoint(weights / "attributes.train.pt")["state_dict"]
+    resumed = load_checkpoint(part.with_suffix(".train.pt"))["state_dict"]
+    assert all(torch.equal(full[k], resumed[k]) for k in full)

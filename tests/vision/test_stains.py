@@ -1,0 +1,153 @@
+"""The stain side of issue 17: synthetic stains, the ``stain`` stage on real photos, training."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from tests.vision.conftest import DATASETS, FIXTURES
+from vision.checkpoints import WEIGHTS_DIR, load_checkpoint
+from vision.contract import GarmentInstance, PhotoAnalysis
+from vision.predict import analysis_json
+from vision.stages.segment import build as build_segment
+from vision.stages.stain import build as build_stain
+from vision.stain_data import stain_input
+from vision.stain_eval import garment_instance, synthetic_photo
+from vision.stain_synth import KINDS, MASK_LEVEL, add_stain
+
+# The stained fixture: tests/fixtures/stain_synthetic.jpg, made from clothing_tshirt.jpg (a printed
+# t-shirt: the print must not count as a stain) by
+#   python -m vision.stain_eval fixture --photo tests/fixtures/clothing_tshirt.jpg --kind coffee --seed 3 \
+#       --area 0.03 --out tests/fixtures/stain_synthetic.jpg
+STAINED = FIXTURES / "stain_synthetic.jpg"
+STAINED_MASK = FIXTURES / "stain_synthetic.mask.png"
+CLEAN = FIXTURES / "clothing_tshirt.jpg"
+
+
+@pytest.fixture(scope="module")
+def segment():
+    return build_segment(WEIGHTS_DIR, torch.device("cpu"))
+
+
+@pytest.fixture(scope="module")
+def stage():
+    return build_stain(WEIGHTS_DIR, torch.device("cpu"))
+
+
+def _photo(name: str) -> np.ndarray:
+    return np.asarray(Image.open(FIXTURES / name).convert("RGB"))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_synthetic_stain_is_deterministic_and_its_mask_is_the_changed_pixels(segment, kind):
+    rgb = _photo("clothing_dress.jpg")
+    garment = garment_instance(segment, rgb).mask
+    a = add_stain(rgb, garment, 7, kind=kind)
+    b = add_stain(rgb, garment, 7, kind=kind)
+    c = add_stain(rgb, garment, 8, kind=kind)
+    assert np.array_equal(a.image, b.image) and np.array_equal(a.mask, b.mask)
+    assert not np.array_equal(a.mask, c.mask)
+    assert a.kind == kind and a.mask.any()
+    assert not (a.mask & ~garment).any(), "the stain leaves the garment"
+    changed = (a.image != rgb).any(-1)
+    assert not (changed & ~a.mask).any(), "a pixel outside the mask was changed"
+    assert changed[a.mask].mean() > 0.9, "the mask claims pixels that were not changed"
+    assert np.abs(a.image[a.mask].astype(float) - rgb[a.mask]).mean() >= 5
+    assert 0.001 <= a.area <= 0.2
+    assert a.area == pytest.approx(a.mask.sum() / garment.sum())
+
+
+def test_synthetic_stain_size_follows_the_request(segment):
+    rgb = _photo("clothing_tshirt.jpg")
+    garment = garment_instance(segment, rgb).mask
+    small = add_stain(rgb, garment, 1, kind="ink", area=0.003)
+    large = add_stain(rgb, garment, 1, kind="ink", area=0.06)
+    assert small.mask.sum() * 5 < large.mask.sum()
+    assert MASK_LEVEL > 0
+    with pytest.raises(ValueError):
+        add_stain(rgb, np.zeros(garment.shape, bool), 1)
+    with pytest.raises(ValueError):
+        add_stain(rgb, garment, 1, kind="ketchup")
+
+
+def test_input_square_keeps_the_garment_and_paints_the_rest():
+    rgb = np.full((60, 30, 3), 200, np.uint8)
+    garment = np.zeros((60, 30), bool)
+    garment[10:50, 5:25] = True
+    square, (ox, oy, nw, nh) = stain_input(rgb, garment, 64)
+    assert square.shape == (64, 64, 3) and (nw, nh) == (32, 64) and (ox, oy) == (16, 0)
+    assert (square[32, 32] == 200).all() and not (square[0, 0] == 200).all()
+
+
+def test_the_committed_fixture_is_the_recipe_output(segment):
+    image, mask, _ = synthetic_photo(segment, CLEAN, 3, "coffee", 0.03)
+    committed = np.asarray(Image.open(STAINED).convert("RGB")).astype(int)
+    assert np.array_equal(np.asarray(Image.open(STAINED_MASK)) > 127, mask)
+    assert np.abs(committed - image).mean() < 3  # JPEG quality 95
+    assert np.abs(committed[mask] - _photo(CLEAN.name)[mask]).mean() > 15
+
+
+def test_stage_finds_the_synthetic_stain_and_not_the_print(stage, segment):
+    truth = np.asarray(Image.open(STAINED_MASK)) > 127
+    for name, stained in ((STAINED.name, True), (CLEAN.name, False)):
+        rgb = _photo(name)
+        inst = garment_instance(segment, rgb)
+        ctx_analysis = PhotoAnalysis(width=rgb.shape[1], height=rgb.shape[0], instances=[inst])
+        from vision.stages import PhotoContext
+
+        stage(PhotoContext(image=Image.fromarray(rgb), rgb=rgb, analysis=ctx_analysis))
+        finding = inst.stain
+        assert finding is not None
+        assert finding.found is stained, (name, finding.as_dict())
+        if stained:
+            assert finding.mask.shape == truth.shape and not (finding.mask & ~inst.mask).any()
+            iou = (finding.mask & truth).sum() / (finding.mask | truth).sum()
+            assert iou > 0.4, iou
+            assert finding.area == pytest.approx(finding.mask.sum() / inst.mask.sum(), abs=1e-4)
+        else:
+            assert finding.mask is None
+
+
+def test_pipeline_reports_the_stain_in_predict_json(pipeline):
+    analysis = pipeline(Image.open(STAINED))
+    assert "stain" in pipeline.names
+    assert pipeline.names.index("stain") > pipeline.names.index("classify")
+    garments = analysis_json("x.jpg", analysis)["garments"]
+    assert garments[0]["stain"]["found"] is True
+    assert 0 < garments[0]["stain"]["area"] < 0.2 and 0 <= garments[0]["stain"]["score"] <= 1
+    json.dumps(garments)
+
+
+def test_stage_without_weights_fills_nothing(tmp_path):
+    stage = build_stain(tmp_path, torch.device("cpu"))
+    rgb = _photo("clothing_pants.jpg")
+    inst = GarmentInstance(box=(0, 0, rgb.shape[1], rgb.shape[0]), mask=np.ones(rgb.shape[:2], bool))
+    from vision.stages import PhotoContext
+
+    analysis = PhotoAnalysis(width=rgb.shape[1], height=rgb.shape[0], instances=[inst])
+    stage(PhotoContext(image=Image.fromarray(rgb), rgb=rgb, analysis=analysis))
+    assert inst.stain is None
+    assert analysis_json("p.jpg", analysis)["garments"][0]["stain"] is None
+
+
+def test_training_smoke_run_and_resume(tmp_path):
+    from vision import train_stains
+
+    data = DATASETS / "clothing-dataset"
+    pack, out = tmp_path / "pack.pt", tmp_path / "stain.pt"
+    common = ["--data", str(data), "--pack", str(pack), "--out", str(out), "--train-on-all", "--threads", "1"]
+    common += ["--max-steps", "4", "--warmup", "2", "--batch-size", "2", "--size", "96", "--eval-every", "2"]
+    common += ["--eval-samples", "4", "--encoder", "classifier"]
+    start = time.time()
+    state = train_stains.main([*common, "--stop-at", "2"])
+    assert state.step == 2 and pack.exists() and out.exists()
+    state = train_stains.main([*common, "--resume", str(tmp_path / "stain.train.pt")])
+    assert state.step == 4
+    ckpt = load_checkpoint(out)
+    assert ckpt["arch"] == "lite0_stain_unet" and ckpt["labels"] == ["stain"]
+    assert time.time() - start < 60

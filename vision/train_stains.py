@@ -1,0 +1,201 @@
+"""Train the stain segmentation model on synthetic stains laid on clean garment photos.
+
+    python -m vision.stain_data --data ../shared/datasets/clothing-dataset --out data/stains/pack.pt
+    python -m vision.train_stains --data ../shared/datasets/clothing-dataset --pack data/stains/pack.pt \
+        --out runs/stain.pt --minutes 45 --threads 1 --size 192
+    python -m vision.train_stains ... --resume runs/stain.train.pt       # continue exactly
+
+The pack (:mod:`vision.stain_data`) is built from ``--data`` when ``--pack`` does not exist. Training
+draws from the **train** split's garments only (by contributor, :func:`vision.datasets.clothing_split`);
+each sample carries a synthetic stain (:mod:`vision.stain_synth`) with probability ``--p-stain`` (0.5:
+half the samples are clean, so the model learns not to fire on prints, patterns and shadows), and is
+mirrored at random, with brightness/contrast/saturation jitter of +-20 %. Model: :mod:`vision.stain_model`,
+its encoder started from our fine-tuned ``vision/weights/classifier.pt`` backbone (``--encoder``;
+``imagenet`` for the ImageNet Lite0 weights); the stem and block 0 are frozen. Loss: binary
+cross-entropy plus the soft Dice loss (Milletari et al., V-Net, 2016) over the batch, at half the input
+resolution against the area-averaged target. AdamW, linear warm-up then cosine decay
+(:mod:`vision.engine`), the length from ``--minutes``, ``--epochs`` or ``--max-steps``.
+
+Every ``--eval-every`` steps and at the end: on a fixed set of ``--eval-samples`` **calib** samples
+(seed 0; half stained), the mean IoU of stained samples (probability >= 0.5) and the share of clean
+ones whose highest probability is >= 0.5; ``--out`` keeps the checkpoint of the best calib IoU. The
+decision rule ("found") is then chosen on the calib split by :mod:`vision.stain_eval` (``--choose``),
+and figures are measured on the val split by ``python -m vision.evaluate stains``, never here.
+Prints JSON lines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from vision import engine, stain_data
+from vision.checkpoints import WEIGHTS_DIR, load_checkpoint, save_checkpoint
+from vision.registry import build_model
+from vision.stain_model import STAIN_ARCH, load_encoder
+
+
+def jitter(x: torch.Tensor) -> torch.Tensor:
+    """float (N, 3, H, W) RGB 0..255 with brightness, contrast and saturation each scaled by U(0.8, 1.2)."""
+    n = x.shape[0]
+    w = torch.tensor([0.299, 0.587, 0.114]).view(1, 3, 1, 1)
+    x = x * torch.empty(n, 1, 1, 1).uniform_(0.8, 1.2)
+    mean = (x * w).sum(1, keepdim=True).mean((2, 3), keepdim=True)
+    x = (x - mean) * torch.empty(n, 1, 1, 1).uniform_(0.8, 1.2) + mean
+    gray = (x * w).sum(1, keepdim=True)
+    return ((x - gray) * torch.empty(n, 1, 1, 1).uniform_(0.8, 1.2) + gray).clamp(0, 255)
+
+
+def stain_loss(logits: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, dict]:
+    """BCE + soft Dice (over the whole batch, so clean samples count) of logits (N, 1, h, w) against
+    float targets (N, 1, h, w) in [0, 1]."""
+    bce = F.binary_cross_entropy_with_logits(logits, target)
+    p = torch.sigmoid(logits)
+    dice = 1 - (2 * (p * target).sum() + 1) / (p.sum() + target.sum() + 1)
+    return bce + dice, {"bce": bce.detach(), "dice": dice.detach()}
+
+
+def batch_of(samples) -> tuple[torch.Tensor, torch.Tensor]:
+    """uint8 (N, 3, S, S) inputs and float (N, 1, S, S) targets of drawn samples."""
+    x = torch.from_numpy(np.stack([s[0] for s in samples])).permute(0, 3, 1, 2).contiguous()
+    y = torch.from_numpy(np.stack([s[1] for s in samples])).float()[:, None]
+    return x, y
+
+
+def half_target(y: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Targets (N, 1, S, S) area-averaged to the logits' ``size``."""
+    return F.adaptive_avg_pool2d(y, size)
+
+
+def calib_figures(model, batches, device) -> dict:
+    """Mean IoU (probability >= 0.5, at input resolution) of the stained samples of ``batches`` and
+    the share of clean ones whose highest probability is >= 0.5."""
+    model.eval()
+    ious, alarms = [], []
+    with torch.no_grad():
+        for x, y in batches:
+            p = model.predict(model.prepare(x.to(device))).cpu()
+            p = F.interpolate(p[:, None], size=y.shape[-2:], mode="bilinear", align_corners=False)[:, 0]
+            pred, t = p >= 0.5, y[:, 0] > 0.5
+            for pi, ti, mi in zip(pred, t, p):
+                if ti.any():
+                    ious.append(float((pi & ti).sum()) / float((pi | ti).sum()))
+                else:
+                    alarms.append(float(mi.max() >= 0.5))
+    return {"calib_iou": round(float(np.mean(ious)), 4), "calib_false_alarm": round(float(np.mean(alarms)), 4)}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default="../shared/datasets/clothing-dataset")
+    ap.add_argument("--pack", default="data/stains/pack.pt")
+    ap.add_argument("--out", default="runs/stain.pt")
+    ap.add_argument("--size", type=int, default=192, help="input square side, pixels (a multiple of 32)")
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--p-stain", type=float, default=0.5)
+    ap.add_argument("--encoder", default="classifier", help="'classifier' (our classifier.pt) or 'imagenet'")
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--weight-decay", type=float, default=1e-4)
+    ap.add_argument("--eval-every", type=int, default=250)
+    ap.add_argument("--eval-samples", type=int, default=96)
+    engine.add_training_arguments(ap, minutes=45.0, warmup=100)
+    args = ap.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    device = torch.device(args.device)
+    started = time.time()
+    if not Path(args.pack).exists():
+        splits = ("train", "calib", "val") if args.train_on_all else ("train", "calib")
+        pack = stain_data.build_pack(args.data, splits, limit=40 if args.train_on_all else 0)
+        Path(args.pack).parent.mkdir(parents=True, exist_ok=True)
+        torch.save(pack, args.pack)
+    pack = torch.load(args.pack)
+    data_sha256 = pack["index_sha256"]
+    index = stain_data.split_index(pack, None if args.train_on_all else "train")
+    calib = stain_data.split_index(pack, "calib") or index
+    rng_eval = np.random.default_rng(0)
+    eval_samples = [
+        stain_data.draw_sample(pack, calib, args.size, rng_eval, p_stain=float(i % 2 == 0))
+        for i in range(args.eval_samples)
+    ]
+    eval_batches = [batch_of(eval_samples[i : i + 16]) for i in range(0, len(eval_samples), 16)]
+
+    model = build_model(STAIN_ARCH, ["stain"], input_size=args.size)
+    if args.init:
+        engine.init_weights(model, args.init)
+    elif not args.resume:
+        load_encoder(model, None if args.encoder == "imagenet" else str(WEIGHTS_DIR / "classifier.pt"))
+    b = model.backbone
+    for p in [*b._conv_stem.parameters(), *b._bn0.parameters(), *b._blocks[0].parameters()]:
+        p.requires_grad_(False)
+    model = model.to(device)
+    opt = torch.optim.AdamW(
+        [p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=args.weight_decay
+    )
+    total = engine.schedule_steps(args, max(1, len(index) // args.batch_size))
+    state = engine.TrainState(total_steps=total, warmup_steps=engine.warmup_length(args.warmup, total))
+    scheduler = engine.build_scheduler(opt, total, args.warmup)
+    if args.resume:
+        ckpt = load_checkpoint(args.resume)
+        engine.check_resume(ckpt, args, data_sha256)
+        state = engine.restore(ckpt, model, opt, scheduler)
+    hooks = [engine.StepBudget(args.minutes * 60, scheduler, state)] if not state.total_steps else []
+    if args.stop_at:
+        hooks.append(lambda s: s.step >= args.stop_at)
+    rng = np.random.default_rng(args.seed * 1000 + state.step)  # a resumed run draws new samples
+
+    def loss_fn(model, batch, device):
+        x, y = batch
+        logits = model(model.prepare(jitter(x.float()).to(device)))
+        return stain_loss(logits, half_target(y, logits.shape[-2:]).to(device))
+
+    def batches():
+        while True:
+            samples = [
+                stain_data.draw_sample(pack, index, args.size, rng, args.p_stain) for _ in range(args.batch_size)
+            ]
+            yield batch_of(samples)
+            if state.step % args.eval_every == 0:
+                return
+
+    def checkpoint(figures):
+        training = engine.training_section(opt, scheduler, state, args, state.seconds + time.time() - started)
+        meta = {"step": state.step, "size": args.size, **figures}
+        save_checkpoint(engine.checkpoint_path(args), model, data_sha256=data_sha256, training=training, meta=meta)
+        if state.best is None or figures["calib_iou"] >= state.best:
+            state.best = figures["calib_iou"]
+            save_checkpoint(args.out, model, data_sha256=data_sha256, half=True, meta=meta)
+
+    while not state.total_steps or state.step < state.total_steps:
+        result = engine.train_one_epoch(
+            model,
+            opt,
+            scheduler,
+            batches(),
+            device,
+            loss_fn=loss_fn,
+            state=state,
+            started=started,
+            hooks=hooks,
+            log_every=25,
+            max_norm=5.0,
+        )
+        figures = calib_figures(model, eval_batches, device)
+        minutes = round((state.seconds + time.time() - started) / 60, 1)
+        print(json.dumps({"step": state.step, "loss": round(result.get("loss", 0), 4), **figures, "minutes": minutes}))
+        checkpoint(figures)
+        if args.stop_at and state.step >= args.stop_at:
+            break
+    print(json.dumps({"best_calib_iou": state.best, "step": state.step}), flush=True)
+    return state
+
+
+if __name__ == "__main__":
+    main()
