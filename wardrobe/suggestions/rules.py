@@ -27,8 +27,8 @@ The rules (the project's own; thresholds are the module constants below):
    coats and capes are never suggested, and a jacket only on a wet day.
 4. **Cold or wet** (mean below ``NO_SHORTS_BELOW_C``, 15 °C, or ``wet``): never shorts (nor a
    romper), never a sleeveless top or one-piece (a tank top, or ``sleeve`` "sleeveless" from the
-   attribute stage), and in the cold a short-sleeved top (``sleeve`` "short", else a T-shirt or a
-   polo) only under a mid layer.
+   attribute stage), and below ``SHORT_SLEEVES_ALONE_FROM_C`` (5 °C) a short-sleeved top (``sleeve``
+   "short", else a T-shirt or a polo) only under a mid layer.
 5. **Shoes:** never open shoes (``OPEN_SHOE_TYPES``: sandals) on a wet day or below
    ``SANDALS_FROM_C`` (18 °C); when wet, boots are preferred, then other closed shoes. Hot and dry
    (≥ 24 °C): sandals are slightly preferred, boots slightly avoided.
@@ -103,6 +103,8 @@ NO_COAT_FROM_C = 24.0
 NO_SHORTS_BELOW_C = 15.0
 #: Sandals only from this mean temperature (°C), and never on a wet day.
 SANDALS_FROM_C = 18.0
+#: Below this mean temperature (°C) a short-sleeved top is worn only under a mid layer.
+SHORT_SLEEVES_ALONE_FROM_C = 5.0
 #: Shoes that leave the foot open: never in the cold or the wet.
 OPEN_SHOE_TYPES = frozenset({"sandals"})
 #: Types without sleeves, and types with short sleeves, when the attribute stage gave no ``sleeve``.
@@ -271,8 +273,8 @@ def allowed(item: Item, role: str, w: Weather) -> bool:
 
 
 def needs_mid_layer(top: Item, w: Weather) -> bool:
-    """A short-sleeved top on a cold day is worn only under a mid layer (rule 4)."""
-    return w.cold and top.sleeves == "short"
+    """A short-sleeved top below ``SHORT_SLEEVES_ALONE_FROM_C`` is worn only under a mid layer (rule 4)."""
+    return w.temp_c < SHORT_SLEEVES_ALONE_FROM_C and top.sleeves == "short"
 
 
 def suits_occasion(item: Item, occasion: str) -> bool:
