@@ -140,6 +140,15 @@ BUSINESS_RULES: dict[str, tuple[tuple[str, ...], str]] = {
         ),
         "the ids must be your garments, slugs exist, a type belong to the category, none to archive in review",
     ),
+    "POST /api/trips/": (
+        ("name", "end_date", "activities", "city"),
+        "a name, the end not before the start and at most the longest trip, known activities, a place that is found",
+    ),
+    "PUT /api/trips/{trip_id}/": (
+        ("name", "end_date", "activities"),
+        "a name, the end not before the start and at most the longest trip, known activities",
+    ),
+    "POST /api/trips/{trip_id}/items/": (("garment",), "a garment of your closet, not archived, not already listed"),
     "POST /api/wishlist/": (
         ("photo", "category", "type", "link", "currency", "name", "notes"),
         "the photo must be a decodable image, slugs exist, a type belong to the category",

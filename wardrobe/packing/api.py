@@ -111,7 +111,7 @@ class TripListView(APIView):
         return Response(TripSerializer(selectors.trips_of(user=request.user), many=True).data)
 
     @extend_schema(
-        request=TripWriteSerializer,
+        request=TripCreateSerializer,
         responses={
             201: TripDetailSerializer,
             400: OpenApiResponse(description="Invalid trip or unknown place."),
