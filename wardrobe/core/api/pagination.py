@@ -9,8 +9,8 @@ from rest_framework.pagination import PageNumberPagination
 
 class PageSizePagination(PageNumberPagination):
     """``?page=N`` and ``?page_size=K`` (1 to ``max_page_size``, larger values capped; default
-    ``PAGE_SIZE``, 50, also for an empty ``page_size=``). Raises ``ValidationError`` (a 400) for a ``page_size`` that is not a whole
-    number of at least 1."""
+    ``PAGE_SIZE``, 50, also for an empty ``page_size=``). Raises ``ValidationError`` (a 400) for a
+    ``page_size`` that is not a whole number of at least 1."""
 
     page_size_query_param = "page_size"
     max_page_size = 200
