@@ -1,7 +1,8 @@
 """The export holds everything a person made (issue 15, defect 9): their profile and weather
 settings, every field of every garment (warmth in clo, colours with their shares, the model's
 guesses and scores, an edited mask with the model's own files), the wear log, the boxes they drew,
-their outfits with the canvas layout and their calendar. Every concrete field of a person's data is
+their outfits with the canvas layout and their calendar, their tags, trips with packing lists and
+wishlist with its photos. Every concrete field of a person's data is
 exported or left out on purpose (``wardrobe.backup.schema``), and docs/export.md names every key.
 
 The closet is made through the real services from the committed fixture photos; the export is
@@ -19,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.conftest import REPO, api_client_for
+from tests.conftest import REPO, api_client_for, upload
 from tests.factories import GarmentFactory, OutfitFactory, PhotoFactory, box_instance, fixture_jpeg
 from wardrobe.closet.models import GarmentPhoto
 
@@ -38,13 +39,18 @@ def person(user, other_user, settings):
     """Alice's account as she would have it after a few weeks: settings changed, three photos, four
     garments (one with the model's guesses and two colours, one with a mask she fixed, one archived
     after she wore it in an outfit, one still to review), wears, a box she drew, two outfits laid
-    out on the canvas and three days on the calendar. Bob has a closet, an outfit and a plan too.
-    Returns the garments and outfits by a short name."""
+    out on the canvas and three days on the calendar, two tags (one with a colour), a trip with three
+    lines on its packing list and the office outfit planned for it, a wishlist item with a photo and
+    one without. Bob has a closet, an outfit, a plan, a tag, a trip and a wish too. Returns the
+    garments, outfits, trip and wishes by a short name."""
     from accounts.services import profile_update
     from vision.contract import Guess
     from wardrobe.closet import services
+    from wardrobe.closet.services.tags import garment_tags_set, tag_create
     from wardrobe.outfits import services as outfits
+    from wardrobe.packing.models import PackingItem, Trip
     from wardrobe.weather.services import weather_settings_update
+    from wardrobe.wishlist.services import wishlist_item_create
 
     settings.PHOTO_QUEUE_BACKEND = "tests.closet.fixhelpers.RecordingQueue"
     user.email, user.first_name = "alice@example.org", "Alice"
@@ -109,7 +115,56 @@ def person(user, other_user, settings):
     weather_settings_update(user=other_user, provider="manual")
     for g in (tee, jeans, coat):
         g.refresh_from_db()
-    return {"tee": tee, "jeans": jeans, "coat": coat, "office": office, "weekend": weekend}
+
+    tag_create(owner=user, name="Work", color="#1E90FF")
+    garment_tags_set(garment=tee, names=["work", "Stripes"])
+    garment_tags_set(garment=jeans, names=["Work"])
+    trip = Trip.objects.create(
+        owner=user,
+        name="Busan weekend",
+        location_name="Busan, South Korea",
+        latitude=35.1796,
+        longitude=129.0756,
+        start_date=dt.date(2026, 12, 7),
+        end_date=dt.date(2026, 12, 9),
+        activities=["city", "beach"],
+    )
+    PackingItem.objects.create(trip=trip, garment=tee, role="top", proposed=True, packed=True)
+    PackingItem.objects.create(trip=trip, garment=jeans, role="bottom", proposed=True, packed=False)
+    PackingItem.objects.create(trip=trip, garment=coat, role="outer", proposed=False, packed=False)
+    trip.outfits.add(office)
+    wish = wishlist_item_create(
+        owner=user,
+        name="Striped scarf",
+        photo=upload("scarf.jpg", fixture_jpeg("clothing_dress.jpg")),
+        link="https://shop.example/scarf",
+        price=Decimal("19.90"),
+        currency="EUR",
+        type="t-shirt",
+        notes="the blue one",
+    )
+    plain_wish = wishlist_item_create(owner=user, name="Rain boots")
+    tag_create(owner=other_user, name="Bob's tag")
+    Trip.objects.create(
+        owner=other_user,
+        name="Bob's trip",
+        location_name="Jeju",
+        latitude=33.5,
+        longitude=126.5,
+        start_date=dt.date(2026, 12, 7),
+        end_date=dt.date(2026, 12, 7),
+    ).outfits.add(OutfitFactory(owner=other_user, garments=[bob_garment], name="Bob's trip outfit"))
+    wishlist_item_create(owner=other_user, name="Bob's wish")
+    return {
+        "tee": tee,
+        "jeans": jeans,
+        "coat": coat,
+        "office": office,
+        "weekend": weekend,
+        "trip": trip,
+        "wish": wish,
+        "plain_wish": plain_wish,
+    }
 
 
 def _export(user) -> tuple[bytes, zipfile.ZipFile, dict]:
@@ -208,6 +263,40 @@ def test_the_export_holds_settings_warmth_wears_outfits_with_their_canvas_and_pl
     for key in ("photo_file", "cutout_file", "mask_file", "model_cutout_file", "model_mask_file"):
         assert all(i[key] in names for i in items.values() if i[key] is not None), key
     assert all(p["file"] in names for p in photos.values())
+    # Tags, the trip with its packing list, the wishlist with its photo.
+    assert doc["tags"] == [
+        {"name": "Stripes", "color": "", "created_at": doc["tags"][0]["created_at"]},
+        {"name": "Work", "color": "#1e90ff", "created_at": doc["tags"][1]["created_at"]},
+    ]
+    assert tee["tags"] == ["Stripes", "Work"] and jeans["tags"] == ["Work"] and coat["tags"] == []
+    (trip,) = doc["trips"]
+    assert {k: v for k, v in trip.items() if k not in ("id", "created_at", "packing", "outfit_ids")} == {
+        "name": "Busan weekend",
+        "location_name": "Busan, South Korea",
+        "latitude": 35.1796,
+        "longitude": 129.0756,
+        "start_date": "2026-12-07",
+        "end_date": "2026-12-09",
+        "activities": ["city", "beach"],
+    }
+    assert [outfits[o]["name"] for o in trip["outfit_ids"]] == ["Monday office"]
+    assert [(items[p["item_id"]]["name"], p["role"], p["proposed"], p["packed"]) for p in trip["packing"]] == [
+        ("Breton tee", "top", True, True),
+        ("Raw denim", "bottom", True, False),
+        ("Wool coat", "outer", False, False),
+    ]
+    wish, plain = doc["wishlist"]
+    assert wish["photo_file"] == f"wishlist/{person['wish'].pk}.jpg"
+    assert archive.read(wish["photo_file"]) == _read(person["wish"].photo)
+    assert (wish["name"], wish["link"], wish["price"], wish["currency"], wish["notes"]) == (
+        "Striped scarf",
+        "https://shop.example/scarf",
+        "19.90",
+        "EUR",
+        "the blue one",
+    )
+    assert (wish["category"], wish["type"]) == ("top-t-shirt-sweatshirt", "t-shirt") and wish["colors"]
+    assert plain["photo_file"] is None and plain["price"] is None and plain["category"] is None
     # Nothing of Bob's.
     assert b"Bob's" not in data and b"manual" not in data
 
@@ -291,6 +380,6 @@ def test_docs_describe_every_key_and_the_version(user, person):
     undocumented = sorted(k for k in _keys(doc) if f"`{k}`" not in text)
     assert not undocumented, f"keys of items.json missing from docs/export.md: {undocumented}"
     folders = {name.split("/")[0] for name in archive.namelist() if "/" in name}
-    assert folders == {"photos", "cutouts", "masks", "model_cutouts", "model_masks"}
+    assert folders == {"photos", "cutouts", "masks", "model_cutouts", "model_masks", "wishlist"}
     assert all(f"`{folder}/" in text for folder in folders)
     assert f"`schema_version`: {EXPORT_SCHEMA_VERSION}" in text

@@ -38,11 +38,16 @@ def _post(user, data: bytes, name: str = "export.zip", **extra):
 
 def _counts() -> dict:
     from wardrobe.backup.models import ImportedObject
+    from wardrobe.closet.models import Tag
+    from wardrobe.packing.models import PackingItem, Trip
+    from wardrobe.wishlist.models import WishlistItem
 
     models = (Photo, Garment, GarmentColor, GarmentPhoto, WearLog, BoxRequest, Outfit, OutfitItem, OutfitPlan)
-    out = {m.__name__: m.objects.count() for m in models}
+    out = {m.__name__: m.objects.count() for m in (*models, Tag, Trip, PackingItem, WishlistItem)}
     out["ImportedObject"] = ImportedObject.objects.count()
     out["seasons"] = Garment.seasons.through.objects.count()
+    out["item tags"] = Tag.garments.through.objects.count()
+    out["trip outfits"] = Trip.outfits.through.objects.count()
     return out
 
 
@@ -113,7 +118,10 @@ def test_round_trip_into_a_fresh_account(user, person):
     carol = UserFactory(username="carol")
     r = _post(carol, data)
     assert r.status_code == 201, r.content
-    assert r.json() == {"photos": 4, "garments": 4, "wears": 4, "outfits": 2, "plans": 3, "settings": 1, "skipped": 0}
+    assert r.json() == {
+        **{"photos": 4, "garments": 4, "wears": 4, "outfits": 2, "plans": 3, "settings": 1, "skipped": 0},
+        **{"tags": 2, "trips": 1, "wishlist": 2},
+    }
     mine, theirs = _closet(user), _closet(carol)
     assert len(mine) == len(theirs) == 4
     for a, b in zip(mine, theirs):
@@ -135,7 +143,7 @@ def test_round_trip_into_a_fresh_account(user, person):
     assert carol.weather_settings.location_name == "Seoul, South Korea" and carol.weather_settings.latitude == 37.5665
     # Carol's own export says the same as Alice's, but for the ids and the account.
     _data, _a, again = _export(carol)
-    strip = ("id", "photo_id", "item_id", "outfit_id", "file", "updated_at")
+    strip = ("id", "photo_id", "item_id", "outfit_id", "outfit_ids", "file", "updated_at")
 
     def _plain(value):
         if isinstance(value, dict):
@@ -144,7 +152,7 @@ def test_round_trip_into_a_fresh_account(user, person):
             return [_plain(v) for v in value]
         return value
 
-    for key in ("photos", "items", "outfits", "plans"):
+    for key in ("photos", "items", "outfits", "plans", "tags", "trips", "wishlist"):
         assert len(again[key]) == len(doc[key])
         for new, old in zip(_plain(again[key]), _plain(doc[key])):
             assert [k for k in old if old[k] != new.get(k)] == [], key
@@ -157,7 +165,8 @@ def test_importing_twice_adds_nothing(user, person, media_root):
     before, files = _counts(), media_files(media_root)
     r = _post(carol, data)
     assert r.status_code == 201
-    assert r.json() == {"photos": 0, "garments": 0, "wears": 0, "outfits": 0, "plans": 0, "settings": 0, "skipped": 0}
+    kinds = ("photos", "garments", "wears", "outfits", "plans", "tags", "trips", "wishlist", "settings", "skipped")
+    assert r.json() == dict.fromkeys(kinds, 0)
     assert _counts() == before and media_files(media_root) == files
 
 
@@ -256,6 +265,22 @@ BAD = {
         lambda data: _rewritten(data, lambda d: d["outfits"][0]["items"][0].update(item_id=987654)),
         "outfits[0].items",
     ),
+    "bad trip dates": (
+        lambda data: _rewritten(data, lambda d: d["trips"][0].update(end_date="2026-12-01")),
+        "trips[0].end_date",
+    ),
+    "unknown packing item": (
+        lambda data: _rewritten(data, lambda d: d["trips"][0]["packing"][0].update(item_id=987654)),
+        "trips[0].packing",
+    ),
+    "bad wishlist link": (
+        lambda data: _rewritten(data, lambda d: d["wishlist"][0].update(link="javascript:alert(1)")),
+        "wishlist[0].link",
+    ),
+    "missing wishlist photo": (
+        lambda data: _rewritten(data, lambda d: d["wishlist"][0].update(photo_file="wishlist/nope.jpg")),
+        "not in the archive",
+    ),
     "not an image": (
         lambda data: _rewritten(
             _with_member(data, "photos/fake.jpg", b"<svg xmlns='http://www.w3.org/2000/svg'/>"),
@@ -352,7 +377,7 @@ def test_tags_of_an_item_come_back_when_the_export_names_them(user, person):
     carol = UserFactory(username="carol")
     assert _post(carol, data).status_code == 201
     tee = Garment.objects.get(owner=carol, name="Breton tee")
-    assert sorted(t.name for t in tee.tags.all()) == ["Favourite", "work"]
+    assert sorted(t.name for t in tee.tags.all()) == ["Favourite", "Work"]  # "work": the archive's tag "Work"
     bad = _rewritten(_export(user)[0], lambda d: d["items"][0].update(tags=["a,b"]))
     r = _post(UserFactory(username="dave"), bad)
     assert r.status_code == 400 and "items[0].tags[0]" in r.json()["archive"][0]

@@ -27,10 +27,10 @@ FLOORS = [
     "wardrobe.suggestions",
     "wardrobe.packing",
     "wardrobe.preferences",
+    "wardrobe.wishlist",
     "wardrobe.backup",
     "wardrobe.care",
     "wardrobe.stats",
-    "wardrobe.wishlist",
     "workers",
     "wardrobe",
 ]

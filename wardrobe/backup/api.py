@@ -49,8 +49,9 @@ class ExportApi(APIView):
                     "`profile` (username, email, language, review threshold, currency), `weather` (provider "
                     "and place), `photos` (with the boxes you drew), `items` (every garment with all its "
                     "fields, warmth in clo, colours, seasons, wear dates and the archive paths of its files), "
-                    "`outfits` (with their canvas layout: `item_id`, `x`, `y`, `width`, `z`) and `plans` "
-                    "(the calendar). Described key by key in docs/export.md."
+                    "`outfits` (with their canvas layout: `item_id`, `x`, `y`, `width`, `z`), `plans` "
+                    "(the calendar), `tags`, `trips` (with their packing lists) and `wishlist` (its photos in "
+                    "`wishlist/<id>.<ext>`). Described key by key in docs/export.md."
                 ),
             )
         }
@@ -88,6 +89,9 @@ class ImportCountsSerializer(serializers.Serializer):
     wears = serializers.IntegerField(help_text="New days in the wear log.")
     outfits = serializers.IntegerField(help_text="New outfits, with their canvas.")
     plans = serializers.IntegerField(help_text="New days on the calendar.")
+    tags = serializers.IntegerField(help_text="New tags (a tag of the same name, any case, is merged).")
+    trips = serializers.IntegerField(help_text="New trips, with their packing lists.")
+    wishlist = serializers.IntegerField(help_text="New wishlist items, with their photos.")
     settings = serializers.IntegerField(help_text="1: your preferences or weather settings were changed.")
     skipped = serializers.IntegerField(help_text="Records the archive could not restore (a photo without its file).")
 
@@ -131,7 +135,8 @@ class ImportApi(_ImportView):
     )
     def post(self, request):
         """Import an export zip (`archive`): photos, garments with their files, wears, outfits, calendar,
-        settings. The whole archive is checked first; nothing is written when it is refused."""
+        tags, trips with their packing lists, the wishlist, settings. The whole archive is checked
+        first; nothing is written when it is refused."""
         upload = ImportUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
         try:

@@ -19,14 +19,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from wardrobe.backup import archive as zips
-from wardrobe.backup import manifest, manifest_outfits, pictures, schema
+from wardrobe.backup import manifest, manifest_extras, manifest_outfits, pictures, schema
 
 
 @dataclass
 class ImportPlan:
-    """A checked archive: its open zip and the records to restore (``manifest``'s shapes, each photo
-    with its ``checked`` :class:`pictures.CheckedPhoto`, each garment with ``clean`` flags of its
-    files), ``skipped`` records that cannot be restored."""
+    """A checked archive: its open zip and the records to restore (``manifest``'s and
+    ``manifest_extras``' shapes, each photo and wishlist photo with its ``checked``
+    :class:`pictures.CheckedPhoto`, each garment with ``clean`` flags of its files), ``skipped``
+    records that cannot be restored."""
 
     archive: zipfile.ZipFile
     profile: dict
@@ -37,6 +38,9 @@ class ImportPlan:
     plans: list[dict]
     skipped: int = 0
     notes: list[str] = field(default_factory=list)
+    tags: list[dict] = field(default_factory=list)
+    trips: list[dict] = field(default_factory=list)
+    wishlist: list[dict] = field(default_factory=list)
 
 
 def _check_photos(archive: zipfile.ZipFile, photos: list[dict]) -> tuple[list[dict], int]:
@@ -112,6 +116,23 @@ def _check_references(plan: ImportPlan, photo_ids: set, all_item_ids: set) -> No
         if key in days:
             raise manifest.fault(f"plans[{i}]", _("The same outfit twice on one day."))
         days.add(key)
+    for i, trip in enumerate(plan.trips):
+        if any(e["item_id"] not in all_item_ids for e in trip["packing"]):
+            raise manifest.fault(f"trips[{i}].packing", _("No item has this id."))
+        if any(o not in outfit_ids for o in trip["outfit_ids"]):
+            raise manifest.fault(f"trips[{i}].outfit_ids", _("No outfit has this id."))
+        trip["packing"] = [e for e in trip["packing"] if e["item_id"] in item_ids]
+
+
+def _check_wishlist(archive: zipfile.ZipFile, wishlist: list[dict]) -> list[dict]:
+    """Each wishlist item's photo decoded in full (``checked``, as a photo's); an item whose photo
+    the export left out (``photo_file`` null) comes back without one."""
+    for item in wishlist:
+        item["checked"] = None
+        if item["photo_file"] is not None:
+            name = zips.member_name(item["photo_file"], folder=schema.WISHLIST_DIR)
+            item["checked"] = pictures.check_photo(zips.read_member(archive, name), name)
+    return wishlist
 
 
 def archive_check(file) -> ImportPlan:
@@ -146,6 +167,9 @@ def archive_check(file) -> ImportPlan:
             outfits=manifest_outfits.outfits_of(document),
             plans=manifest_outfits.plans_of(document),
             skipped=skipped_photos + skipped_items,
+            tags=manifest_extras.tags_of(document),
+            trips=manifest_extras.trips_of(document),
+            wishlist=_check_wishlist(archive, manifest_extras.wishlist_of(document)),
         )
         _check_references(plan, set(sizes), all_item_ids)
     except BaseException:

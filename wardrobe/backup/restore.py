@@ -1,14 +1,16 @@
 """The import of an export zip, second half: a checked archive (``importing.ImportPlan``) written into
 an account in one transaction.
 
-Order: the settings, photos (their files), garments (mask, cutout, the model's own where an edited
-mask kept them, colours, seasons, extra photos), the wear log, the boxes drawn on photos, outfits with
-their canvas, the calendar. Rows keep their creation and change moments; new ids are given and
-every reference is mapped. Files are written through the storage before their rows and deleted
-again when anything fails, so a failed import leaves neither rows nor files.
+Order: the settings, tags (``restore_extras``: merged by name with the account's own), photos (their
+files), garments (mask, cutout, the model's own where an edited mask kept them, colours, seasons,
+tags, extra photos), the wear log, the boxes drawn on photos, outfits with their canvas, the
+calendar, trips with their packing lists, the wishlist with its photos. Rows keep their creation
+and change moments; new ids are given and every reference is mapped. Files are written through the
+storage before their rows and deleted again when anything fails, so a failed import leaves neither
+rows nor files.
 
-Nothing is imported twice: each photo, garment, outfit and plan is recorded as an
-``ImportedObject`` (its id and creation moment in the export, and the row it became); a record
+Nothing is imported twice: each photo, garment, outfit, plan, trip and wishlist item is recorded as
+an ``ImportedObject`` (its id and creation moment in the export, and the row it became); a record
 already imported whose row still exists, or a record of this very account (same id, same creation
 moment: an export imported back where it came from), maps to that row and adds nothing. Wears are a
 garment and a day, added where missing.
@@ -27,7 +29,7 @@ from django.db.models import Count, Max
 from accounts.selectors import profile_get
 from accounts.services import PROFILE_FIELDS, profile_update
 from wardrobe.backup import archive as zips
-from wardrobe.backup import pictures
+from wardrobe.backup import pictures, restore_extras
 from wardrobe.backup.importing import ImportPlan
 from wardrobe.backup.manifest import garment_files
 from wardrobe.backup.models import ImportedObject
@@ -270,10 +272,11 @@ def _plans(user, plan: ImportPlan, known: _Known, outfits: dict) -> int:
 def backup_restore(*, user, plan: ImportPlan) -> dict[str, int]:
     """Write a checked archive into ``user``'s account in one transaction (see the module's
     docstring). Returns the counts of what was added: ``{"photos", "garments", "wears", "outfits",
-    "plans", "settings" (1: the preferences or weather settings changed), "skipped" (records the
-    archive could not restore: a photo without its file, a garment without its mask or cutout)}``.
-    Raises what the storage or the database raises (``OSError``, ``DatabaseError``), or
-    ``ValidationError`` from the settings services; then no row stays and every file written is
+    "plans", "tags", "trips", "wishlist", "settings" (1: the preferences or weather settings
+    changed), "skipped" (records the archive could not restore: a photo without its file, a garment
+    without its mask or cutout)}``. Raises what the storage or the database raises (``OSError``,
+    ``DatabaseError``), or ``ValidationError`` from the settings and tag services (past the most
+    tags a person or an item may have); then no row stays and every file written is
     deleted. Does not close ``plan.archive``."""
     written: list = []
     try:
@@ -281,11 +284,16 @@ def backup_restore(*, user, plan: ImportPlan) -> dict[str, int]:
             list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
             known = _Known(user)
             counts = {"settings": _settings(user, plan)}
+            counts["tags"] = restore_extras.tags_restore(user=user, tags=plan.tags)
             photos = _photos(user, plan, known, written)
             garments, counts["garments"], counts["wears"] = _garments(user, plan, known, photos, written)
             _boxes(plan, garments)
             outfits, counts["outfits"] = _outfits(user, plan, known, garments)
             counts["plans"] = _plans(user, plan, known, outfits)
+            counts["trips"] = restore_extras.trips_restore(
+                user=user, trips=plan.trips, known=known, garments=garments, outfits=outfits
+            )
+            counts["wishlist"] = restore_extras.wishlist_restore(user=user, plan=plan, known=known, written=written)
             counts["photos"] = sum(1 for p in plan.photos if p.get("new"))
             known.save()
             counts["skipped"] = plan.skipped
@@ -293,4 +301,5 @@ def backup_restore(*, user, plan: ImportPlan) -> dict[str, int]:
         for field in written:
             field.storage.delete(field.name)
         raise
-    return {k: counts[k] for k in ("photos", "garments", "wears", "outfits", "plans", "settings", "skipped")}
+    keys = ("photos", "garments", "wears", "outfits", "plans", "tags", "trips", "wishlist", "settings", "skipped")
+    return {k: counts[k] for k in keys}

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 #: Version of ``items.json``: raised when a key changes meaning or goes away (2: the whole account,
 #: not only the closet: profile, weather settings, outfits with their canvas, the calendar, every
-#: garment field). Added keys keep the version.
+#: garment field). Added keys keep the version (tags, trips with their packing lists and the wishlist
+#: were added so).
 EXPORT_SCHEMA_VERSION = 2
 #: The JSON document inside the zip (the name of version 1, so one reader finds both).
 EXPORT_DOCUMENT = "items.json"
@@ -24,6 +25,7 @@ MASKS_DIR = "masks"
 MODEL_CUTOUTS_DIR = "model_cutouts"
 MODEL_MASKS_DIR = "model_masks"
 STAIN_MASKS_DIR = "stain_masks"  # issue 17: the stain's mask, ``stain_masks/<item id>.png``
+WISHLIST_DIR = "wishlist"  # a wishlist item's photo, ``wishlist/<wishlist item id>.<ext>``
 
 _OWNER = "the export is one person's: every record in it is theirs"
 _FAILURE = "why processing failed (``closet.failures``): processing internals, not the person's work"
@@ -166,6 +168,45 @@ EXPORTED: dict[str, dict[str, str]] = {
         "worn": "plans[].worn",
         "created_at": "plans[].created_at",
     },
+    "closet.Tag": {
+        "name": "tags[].name",
+        "color": "tags[].color",
+        "created_at": "tags[].created_at",
+        "garments": "items[].tags",
+    },
+    "packing.Trip": {
+        "id": "trips[].id",
+        "name": "trips[].name",
+        "location_name": "trips[].location_name",
+        "latitude": "trips[].latitude",
+        "longitude": "trips[].longitude",
+        "start_date": "trips[].start_date",
+        "end_date": "trips[].end_date",
+        "activities": "trips[].activities",
+        "outfits": "trips[].outfit_ids",
+        "created_at": "trips[].created_at",
+    },
+    "packing.PackingItem": {
+        "trip": "trips[].packing[]",
+        "garment": "trips[].packing[].item_id",
+        "role": "trips[].packing[].role",
+        "proposed": "trips[].packing[].proposed",
+        "packed": "trips[].packing[].packed",
+    },
+    "wishlist.WishlistItem": {
+        "id": "wishlist[].id",
+        "name": "wishlist[].name",
+        "photo": "wishlist[].photo_file",
+        "colors": "wishlist[].colors",
+        "link": "wishlist[].link",
+        "price": "wishlist[].price",
+        "currency": "wishlist[].currency",
+        "category": "wishlist[].category",
+        "type": "wishlist[].type",
+        "notes": "wishlist[].notes",
+        "created_at": "wishlist[].created_at",
+        "updated_at": "wishlist[].updated_at",
+    },
 }
 
 #: ``model label -> {field name: why it stays out}`` for the fields of the models above that do not.
@@ -213,6 +254,10 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     "outfits.Outfit": {"owner": _OWNER},
     "outfits.OutfitItem": {"id": "an outfit holds an item once: the item's id names it"},
     "outfits.OutfitPlan": {"owner": _OWNER},
+    "closet.Tag": {"id": "a tag is named by its name, unique per person whatever its case", "owner": _OWNER},
+    "packing.Trip": {"owner": _OWNER},
+    "packing.PackingItem": {"id": "a trip lists an item once: the item's id names it"},
+    "wishlist.WishlistItem": {"owner": _OWNER},
 }
 
 #: ``model label -> why none of it is exported``: the other models of the project's apps, and those
@@ -227,9 +272,4 @@ NOT_PERSONAL: dict[str, str] = {
     "authtoken.Token": "a credential: never exported",
     "admin.LogEntry": "the administrators' log",
     "backup.ImportedObject": "bookkeeping of imports: which record of an archive became which row",
-    # Personal, but not in schema version 2 yet (a known gap, listed in docs/export.md's "Not yet exported"):
-    "closet.Tag": "NOT YET EXPORTED: the tags themselves (an item's tag names are not written yet either)",
-    "packing.Trip": "NOT YET EXPORTED: trips of the packing lists",
-    "packing.PackingItem": "NOT YET EXPORTED: the lines of a trip's packing list",
-    "wishlist.WishlistItem": "NOT YET EXPORTED: wishlist items and their photos",
 }

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from accounts.models import Profile
 from vocabulary.attributes import ATTRIBUTES
-from wardrobe.backup import schema
+from wardrobe.backup import export_extras, schema
 from wardrobe.backup.importing import archive_check
 from wardrobe.backup.restore import backup_restore
 from wardrobe.closet.models import BoxRequest, Garment, GarmentColor, GarmentPhoto, Photo, WearLog
@@ -140,6 +140,7 @@ def _items(zf: zipfile.ZipFile, user, photo_files: dict[int, str | None]) -> lis
         (p.garment_id, {"photo_id": p.photo_id, "box": p.box, "created_at": _iso(p.created_at)})
         for p in GarmentPhoto.objects.filter(garment__owner=user).order_by("garment_id", "created_at", "id")
     )
+    tags = export_extras.item_tags(user)
     out = []
     garments = Garment.objects.filter(owner=user).select_related("category__section", "type").order_by("id")
     for g in garments.iterator(chunk_size=CHUNK):
@@ -157,6 +158,7 @@ def _items(zf: zipfile.ZipFile, user, photo_files: dict[int, str | None]) -> lis
                 "size": g.size,
                 "material": g.material,
                 "seasons": seasons.get(g.pk, []),
+                "tags": tags.get(g.pk, []),
                 "price": str(g.price) if g.price is not None else None,
                 "currency": g.currency,
                 "purchase_date": _iso(g.purchase_date),
@@ -247,8 +249,10 @@ def backup_export_write(*, user, out: BinaryIO) -> dict:
     * ``cutouts/<item id>.png`` (RGBA, cropped to the box), ``masks/<item id>.png`` (1-bit, photo
       resolution) and, for a mask the person edited, the model's own in ``model_cutouts/`` and
       ``model_masks/``;
+    * ``wishlist/<wishlist item id>.<ext>``: the wishlist items' photos, byte for byte;
     * ``items.json`` (UTF-8 JSON): ``schema_version``, ``exported_at``, ``app_version``,
-      ``username``, ``profile``, ``weather``, ``photos``, ``items``, ``outfits`` and ``plans``.
+      ``username``, ``profile``, ``weather``, ``photos``, ``items``, ``outfits``, ``plans``,
+      ``tags``, ``trips`` (with their packing lists) and ``wishlist``.
 
     Dates are ISO 8601 (``YYYY-MM-DD``; times with their UTC offset), prices decimal strings,
     warmth in clo, canvas positions and sizes fractions of the canvas (0..1), boxes
@@ -275,6 +279,9 @@ def backup_export_write(*, user, out: BinaryIO) -> dict:
         document["items"] = _items(zf, user, {p["id"]: p["file"] for p in document["photos"]})
         document["outfits"] = _outfits(user)
         document["plans"] = _plans(user)
+        document["tags"] = export_extras.tags_of(user)
+        document["trips"] = export_extras.trips_of(user)
+        document["wishlist"] = export_extras.wishlist_of(zf, user, _member)
         zf.writestr(
             zipfile.ZipInfo(schema.EXPORT_DOCUMENT, date_time=time.localtime()[:6]),
             json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8"),
@@ -307,9 +314,9 @@ def backup_import(*, user, file) -> dict[str, int]:
     decode); then ``restore.backup_restore`` writes it in one transaction. Importing the same
     archive again adds nothing.
 
-    Returns the counts added: ``{"photos", "garments", "wears", "outfits", "plans", "settings",
-    "skipped"}``. Raises ``ValidationError`` (a sentence in the active language); then nothing is
-    written.
+    Returns the counts added: ``{"photos", "garments", "wears", "outfits", "plans", "tags", "trips",
+    "wishlist", "settings", "skipped"}``. Raises ``ValidationError`` (a sentence in the active
+    language); then nothing is written.
     """
     plan = archive_check(file)
     try:
