@@ -90,9 +90,13 @@ def _fresh_cache():
     """Throttle and lockout counters live in the cache: every test starts and ends with it empty."""
     from django.core.cache import cache
 
+    from wardrobe.closet.taxonomy_cache import taxonomy_cache_clear
+
     cache.clear()
+    taxonomy_cache_clear()  # a rolled-back taxonomy row sends no signal
     yield
     cache.clear()
+    taxonomy_cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -958,9 +958,19 @@ def test_closet_page_query_count_is_bounded(user, other_user, django_assert_max_
         assert len(list(selectors.review_queue(user=user)[:60])) == 60
     with django_assert_max_num_queries(1):
         assert selectors.review_count(user=user) == 200
-    with django_assert_max_num_queries(2):
+    with django_assert_max_num_queries(3):  # the counts, and the taxonomy while the cache is cold
         sections = selectors.section_list_with_counts(user=user)
     assert sum(s.count for s in sections) == 1600
+    with django_assert_max_num_queries(1):  # the counts alone: the taxonomy comes from the cache
+        again = selectors.section_list_with_counts(user=user)
+    assert [(s.slug, s.count, [(c.slug, c.count) for c in s.category_list]) for s in again] == [
+        (s.slug, s.count, [(c.slug, c.count) for c in s.category_list]) for s in sections
+    ]
+    # A page of cards: the garments with category and type, and their first colours: two queries.
+    with django_assert_max_num_queries(2):
+        cards = selectors.garment_cards(selectors.garment_list(user=user, filters={"state": "closet"})[:48])
+        shown = [(g.label, g.card_hexes, g.cutout.name, g.wear_count) for g in cards]
+    assert len(shown) == 48 and all(hexes == [hex_of("navy")] for _l, hexes, _c, _w in shown)
     with django_assert_max_num_queries(1):
         assert selectors.color_choices(user=user) == ["navy"]
 

@@ -16,9 +16,10 @@ is used rather than the name itself, which never reaches the client.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from wardrobe.closet.models import Garment, Photo
 
@@ -28,8 +29,24 @@ def version(*parts) -> str:
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:12]
 
 
+#: An id no row has, put in a reversed URL to find where the id goes.
+_MARKER = 2_147_000_111
+
+
+@functools.lru_cache(maxsize=128)
+def _pattern(name: str, prefix: str, urlconf) -> str:
+    return reverse(name, args=[_MARKER], urlconf=urlconf).replace(str(_MARKER), "{}")
+
+
+def object_url(name: str, pk: int) -> str:
+    """``reverse(name, args=[pk])`` for a URL whose one argument is an integer id, reversed once per
+    name (and script prefix and URL conf) and formatted after: a page of 48 cards reversed two URLs
+    each, about 2 ms of CPU (issue 18 point 10)."""
+    return _pattern(name, get_script_prefix(), get_urlconf()).format(int(pk))
+
+
 def _versioned(name: str, pk: int, *parts) -> str:
-    return f"{reverse(name, args=[pk])}?v={version(*parts)}"
+    return f"{object_url(name, pk)}?v={version(*parts)}"
 
 
 def photo_image_url(photo: Photo) -> str:

@@ -3,6 +3,7 @@ List filters are ``django-filter`` FilterSets (:mod:`wardrobe.closet.filters`)."
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 
 import numpy as np
@@ -14,6 +15,7 @@ from vision.similarity import cosine_matrix
 from wardrobe.closet.filters import GarmentFilter, PhotoFilter
 from wardrobe.closet.models import BoxRequest, Category, Garment, GarmentColor, GarmentType, Photo, Section, WearLog
 from wardrobe.closet.similar_models import GarmentEmbedding, GarmentPhoto, vector_from_bytes
+from wardrobe.closet.taxonomy_cache import taxonomy_cached
 
 
 def photo_list(*, user, filters: Mapping | None = None) -> QuerySet[Photo]:
@@ -66,6 +68,32 @@ def garment_list(*, user, filters: Mapping | None = None, strict: bool = True) -
     if strict and not filterset.is_valid():
         raise ValidationError({name: list(errors) for name, errors in filterset.errors.items()})
     return filterset.qs
+
+
+#: Fields a garment card does not show, left unread by :func:`garment_cards`.
+CARD_DEFERRED = ("guesses", "model_box", "notes", "attribute_scores", "attributes_confirmed")
+
+
+def garment_cards(garments: QuerySet[Garment]) -> list[Garment]:
+    """``garments`` (a filtered, sliced queryset: one page) read for a grid of cards: category and
+    type joined, the fields a card does not show deferred, no prefetch. Each garment gets
+    ``card_hexes``: the hex codes (``"#rrggbb"``) of its first three colours, read for the whole
+    page in one query of ``(garment, position, hex)`` rows rather than a prefetch (which builds a
+    related manager per garment: 3-4 ms of CPU a page of 48). Two queries in all."""
+    page = list(
+        garments.select_related(None).select_related("category", "type").prefetch_related(None).defer(*CARD_DEFERRED)
+    )
+    hexes: dict[int, list[str]] = {g.pk: [] for g in page}
+    rows = (
+        GarmentColor.objects.filter(garment_id__in=list(hexes), position__lt=3)
+        .order_by("garment_id", "position")
+        .values_list("garment_id", "hex")
+    )
+    for garment_id, hex_code in rows:
+        hexes[garment_id].append(hex_code)
+    for garment in page:
+        garment.card_hexes = hexes[garment.pk]
+    return page
 
 
 def garments_by_ids(*, user, ids: list[int]) -> QuerySet[Garment]:
@@ -131,18 +159,41 @@ def category_list_with_counts(*, user, status: str | None = Garment.Status.CLOSE
 
 def section_list_with_counts(*, user) -> list[Section]:
     """All sections in order, each with ``count`` (the user's garments in the closet) and
-    ``category_list`` (its categories with the user's ``count``, only those with at least one)."""
-    categories = list(category_list_with_counts(user=user))
-    sections = list(Section.objects.all())
-    for section in sections:
-        section.category_list = [c for c in categories if c.section_id == section.pk and c.count]
-        section.count = sum(c.count for c in categories if c.section_id == section.pk)
+    ``category_list`` (its categories with the user's ``count``, only those with at least one).
+
+    One query: the user's closet garments counted per category on the ``(owner, status, ...)``
+    indexes; the sections and categories come from the process's taxonomy cache
+    (:mod:`wardrobe.closet.taxonomy_cache`), copied before the counts are set on them."""
+    counts = dict(
+        Garment.objects.filter(owner=user, status=Garment.Status.CLOSET)
+        .order_by()
+        .values_list("category_id")
+        .annotate(n=Count("pk"))
+    )
+    sections = []
+    for cached_section, cached_categories in taxonomy_cached("sections", _sections_with_categories):
+        section = copy.copy(cached_section)
+        section.category_list = []
+        for cached in cached_categories:
+            if counts.get(cached.pk):
+                category = copy.copy(cached)
+                category.count = counts[cached.pk]
+                section.category_list.append(category)
+        section.count = sum(c.count for c in section.category_list)
+        sections.append(section)
     return sections
 
 
-def type_list() -> QuerySet[GarmentType]:
-    """All garment types with their category, in taxonomy order."""
-    return GarmentType.objects.select_related("category")
+def _sections_with_categories() -> list[tuple[Section, list[Category]]]:
+    """``[(section, [its categories])]`` in taxonomy order (what :func:`section_list_with_counts` caches)."""
+    categories = list(Category.objects.order_by("section__order", "order", "name"))
+    return [(s, [c for c in categories if c.section_id == s.pk]) for s in Section.objects.all()]
+
+
+def type_list() -> list[GarmentType]:
+    """All garment types with their category, in taxonomy order (from the process's taxonomy cache:
+    shared, not to be changed)."""
+    return taxonomy_cached("types", lambda: list(GarmentType.objects.select_related("category")))
 
 
 def category_choices() -> QuerySet[Category]:

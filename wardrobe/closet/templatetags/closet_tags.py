@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from vocabulary import taxonomy
 from vocabulary.palette import PALETTE, hex_of
 from wardrobe.closet import names as taxonomy_names
+from wardrobe.closet.cards import garment_card_html
 
 register = template.Library()
 
@@ -52,3 +53,9 @@ def same_name(first: str, second: str) -> bool:
     one for a person ("Shoes" and "Shoe"), so a page shows only one of them
     (:func:`wardrobe.closet.names.same_name`)."""
     return taxonomy_names.same_name(str(first), str(second))
+
+
+@register.simple_tag
+def garment_card(garment, selectable: bool = False):
+    """``{% garment_card g selectable=True %}``: a garment's card (:func:`wardrobe.closet.cards.garment_card_html`)."""
+    return garment_card_html(garment, selectable=bool(selectable))

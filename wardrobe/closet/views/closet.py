@@ -44,8 +44,12 @@ def closet(request):
         strict=False,
         filters={**{k: v for k, v in filters.items() if v}, "state": state, "sort": sort},
     )
-    page = Paginator(garments, 48).get_page(params.get("page"))
     sections = selectors.section_list_with_counts(user=request.user)
+    paginator = Paginator(garments, 48)
+    if state == "closet" and not any(filters.values()):
+        paginator.count = sum(s.count for s in sections)  # the same garments, already counted
+    page = paginator.get_page(params.get("page"))
+    page.object_list = selectors.garment_cards(page.object_list)
     return render(
         request,
         "closet/closet.html",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from vocabulary.taxonomy import kind_value, parse_kind
 from wardrobe.closet import names, selectors
 from wardrobe.closet.models import Category, Garment, Photo
+from wardrobe.closet.taxonomy_cache import taxonomy_cached
 
 
 def photo_or_404(request, photo_id: int) -> Photo:
@@ -47,11 +48,16 @@ def _category_options(category: Category) -> list[tuple[str, str, str]]:
 def kind_choices() -> list[dict]:
     """Options of the "category and type" pickers, grouped by category, in the active language:
     ``[{"label": "Section › Category", "options": [("category:type", "Category · Type", alias), ...]}]``
-    (see ``_category_options``; a section named like its category shows once: "Shoe")."""
-    return [
-        {"label": names.kind_label(c.section.name, c.name, separator=" › "), "options": _category_options(c)}
-        for c in selectors.category_choices()
-    ]
+    (see ``_category_options``; a section named like its category shows once: "Shoe"). Built once per
+    language and process by the taxonomy cache (:mod:`wardrobe.closet.taxonomy_cache`): shared, not
+    to be changed."""
+    return taxonomy_cached(
+        "kind_choices",
+        lambda: [
+            {"label": names.kind_label(c.section.name, c.name, separator=" › "), "options": _category_options(c)}
+            for c in selectors.category_choices()
+        ],
+    )
 
 
 def kind_options() -> list[dict]:

@@ -90,6 +90,8 @@ def photo_detail(request, photo_id: int):
     photo = photo_or_404(request, photo_id)
     garments = list(selectors.garment_list(user=request.user, filters={"photo": photo.pk}))
     to_review = [g for g in garments if g.status == Garment.Status.REVIEW]
+    for g in garments:  # what _garment_card.html shows (selectors.garment_cards on the closet page)
+        g.card_hexes = [c.hex for c in g.color_list[:3]]
     return render(
         request,
         "closet/photo_detail.html",
