@@ -18,6 +18,7 @@ from wardrobe.closet.failures import HELP as FAILURE_HELP
 from wardrobe.closet.filters import MAX_IDS
 from wardrobe.closet.models import BoxRequest, Category, Garment, Photo, WearLog
 from wardrobe.closet.services.garments import mask_is_poor
+from wardrobe.core.api.fast import FastReadMixin
 from wardrobe.core.api.fields import FormListField, FormSlugField, StrictFloatField, absolute_url, check_patch_body
 from wardrobe.core.api.schema import NamedChoiceField
 from wardrobe.core.choices import currency_choices
@@ -41,8 +42,9 @@ class GuessSerializer(serializers.Serializer):
     score = serializers.FloatField(help_text="0..1")
 
 
-class GarmentSerializer(GarmentDetailsFields, serializers.ModelSerializer):
-    """A garment as the API shows it (read-only; attributes and stain: ``GarmentDetailsFields``)."""
+class GarmentSerializer(FastReadMixin, GarmentDetailsFields, serializers.ModelSerializer):
+    """A garment as the API shows it (read-only; attributes and stain: ``GarmentDetailsFields``;
+    serialized by ``FastReadMixin``: the same output, quicker for long lists)."""
 
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     type = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)

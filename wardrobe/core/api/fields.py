@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.utils import html
@@ -59,10 +61,26 @@ def check_patch_body(serializer: serializers.Serializer, attrs: dict, empty_mess
         raise serializers.ValidationError(empty_message)
 
 
+#: A path that ``iri_to_uri`` (in ``build_absolute_uri``) leaves as it is.
+_PLAIN_PATH = re.compile(r"/(?!/)[A-Za-z0-9/_.~=&?%-]*")
+
+
 def absolute_url(serializer: serializers.Serializer, url: str) -> str:
-    """``url`` made absolute with the serializer's ``request`` (as given), for ``*_url`` fields."""
+    """``url`` made absolute with the serializer's ``request`` (as given), for ``*_url`` fields.
+
+    A path (``/...``, ASCII) gets the request's ``scheme://host`` found once per serializer tree and
+    kept in its context: ``build_absolute_uri`` checks the host and quotes the URL each time, about
+    15 microseconds, three times per garment of a list (issue 18 point 10). Anything else goes
+    through ``build_absolute_uri``."""
     request = serializer.context.get("request")
-    return request.build_absolute_uri(url) if request else url
+    if request is None:
+        return url
+    if _PLAIN_PATH.fullmatch(url):
+        context = serializer.context
+        if "_absolute_url_root" not in context:
+            context["_absolute_url_root"] = request.build_absolute_uri("/")[:-1]
+        return context["_absolute_url_root"] + url
+    return request.build_absolute_uri(url)
 
 
 class FilterListOnlyMixin:
