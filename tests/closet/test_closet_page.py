@@ -98,3 +98,20 @@ def test_the_closet_page_reads_a_bounded_number_of_queries(user, browser, django
     with django_assert_max_num_queries(10):
         html = browser.get("/closet/").content.decode()
     assert html.count('class="pick"') == 12
+
+
+def test_the_review_page_shows_a_first_batch_and_says_how_many_wait(user, browser, monkeypatch):
+    from wardrobe.closet.views import photos
+
+    monkeypatch.setattr(photos, "REVIEW_PAGE_SIZE", 2)
+    photo = PhotoFactory(owner=user)
+    waiting = [GarmentFactory(photo=photo, status=Garment.Status.REVIEW) for _ in range(3)]
+    html = browser.get("/review/").content.decode()
+    assert sum(f'id="review-{g.pk}"' in html for g in waiting) == 2
+    assert "Showing the first 2 of 3." in html and 'href="/review/">show the next ones</a>' in html
+    assert "Accept the guesses for all 3 garments" in html  # "accept all" still takes every one
+    html_ko = browser.get("/review/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "3개 중 처음 2개를 보여 줍니다." in html_ko
+    services.garment_confirm(garment=waiting[0])
+    html = browser.get("/review/").content.decode()
+    assert "Showing the first" not in html and html.count('class="review-card"') == 2

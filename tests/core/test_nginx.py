@@ -270,6 +270,29 @@ def test_nginx_refuses_a_body_over_client_max_body_size(stack, user):
     assert stack.gunicorn_saw("POST /api/photos/") == before  # gunicorn never saw it
 
 
+def test_nginx_lets_a_large_import_through_to_the_app(stack, user):
+    """The import's location takes bodies up to 504 MiB (an export zip may be far larger than a
+    photo): a 31 MiB body that is no zip reaches the app, which answers its own 400."""
+    before = stack.gunicorn_saw("POST /api/me/import/")
+    boundary = "x" * 16
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="archive"; filename="a.zip"\r\n'
+            "Content-Type: application/zip\r\n\r\n"
+        ).encode()
+        + bytes(31 * 1024 * 1024)
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    r = stack.client().post(
+        stack.base + "/api/me/import/",
+        headers={**_token_headers(user), "Content-Type": f"multipart/form-data; boundary={boundary}"},
+        data=body,
+        timeout=120,
+    )
+    assert r.status_code == 400 and "archive" in r.json(), r.text[:300]
+    assert stack.gunicorn_saw("POST /api/me/import/") == before + 1
+
+
 def _token(session: requests.Session, stack: Stack, password: str, forwarded_for: str | None = None):
     headers = {"X-Forwarded-For": forwarded_for} if forwarded_for else {}
     return session.post(
