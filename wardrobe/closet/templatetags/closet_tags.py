@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from django import template
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from vocabulary import taxonomy
@@ -59,3 +62,19 @@ def same_name(first: str, second: str) -> bool:
 def garment_card(garment, selectable: bool = False):
     """``{% garment_card g selectable=True %}``: a garment's card (:func:`wardrobe.closet.cards.garment_card_html`)."""
     return garment_card_html(garment, selectable=bool(selectable))
+
+
+@register.simple_tag
+def kind_options(categories: list[dict], selected="") -> SafeString:
+    """``{% kind_options categories form.kind.value %}``: the ``<optgroup>``s of a "category and
+    type" picker (``categories``: ``views.lookups.kind_choices()``), the option whose value (or
+    alias) is ``selected`` marked. Built in Python: the template loops took about 1 ms a picker."""
+    chosen = str(selected or "")
+    parts = []
+    for group in categories:
+        parts.append(f'<optgroup label="{escape(str(group["label"]))}">')
+        for value, label, alias in group["options"]:
+            mark = " selected" if chosen and (chosen == value or (alias and chosen == alias)) else ""
+            parts.append(f'\n  <option value="{escape(value)}"{mark}>{escape(str(label))}</option>')
+        parts.append("\n</optgroup>")
+    return mark_safe("".join(parts))  # noqa: S308 (labels and values are escaped)

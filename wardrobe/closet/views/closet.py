@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from vocabulary.attributes import ATTRIBUTE_NAMES
@@ -18,7 +18,7 @@ from wardrobe.closet.attribute_names import attribute_label, value_choices
 from wardrobe.closet.bulk_forms import BulkEditForm
 from wardrobe.closet.filters import SORTS, STATES
 from wardrobe.closet.forms import BulkForm, season_choices
-from wardrobe.closet.views.lookups import kind_choices
+from wardrobe.closet.views.lookups import kind_choices, type_choices
 from wardrobe.core.http import query_without, safe_next
 
 #: The closet page's ``state`` choices (``filters.STATES`` without the review queue, its own page).
@@ -45,6 +45,7 @@ def closet(request):
         filters={**{k: v for k, v in filters.items() if v}, "state": state, "sort": sort},
     )
     sections = selectors.section_list_with_counts(user=request.user)
+    tags = tag_selectors.tag_names(user=request.user)
     paginator = Paginator(garments, 48)
     if state == "closet" and not any(filters.values()):
         paginator.count = sum(s.count for s in sections)  # the same garments, already counted
@@ -60,15 +61,17 @@ def closet(request):
             "state": state,
             "sort": sort,
             "total": sum(s.count for s in sections),
-            "types": selectors.type_list(),
-            "colors": selectors.color_choices(user=request.user),
+            "type_choices": type_choices(),
+            "color_choices": [(c, gettext(c)) for c in selectors.color_choices(user=request.user)],
             "seasons": season_choices(),
             "states": [(value, STATES[value]) for value in PAGE_STATES],
             "sorts": [(value, label) for value, (label, _order) in SORTS.items()],
             "page_query": query_without(request, "page"),
             "filtered": any(filters.values()) or state != "closet",
             "bulk_actions": BulkForm.ACTIONS,
-            "tags": tag_selectors.tag_names(user=request.user),  # issue 18: the tag filter, bulk edit
+            "tags": tags,  # issue 18: the tag filter, bulk edit
+            "tag_choices": [(t, t) for t in tags],
+            "selected_tag": next((t for t in tags if filters["tag"] and t.lower() == filters["tag"].lower()), None),
             "bulk_edit": BulkEditForm(),
             "categories": kind_choices(),
             "attribute_filters": [  # issue 17

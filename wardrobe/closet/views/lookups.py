@@ -60,6 +60,12 @@ def kind_choices() -> list[dict]:
     )
 
 
+def type_choices() -> list[tuple[str, str]]:
+    """``[(type slug, name in the active language)]`` in taxonomy order (the closet's type filter),
+    from the taxonomy cache: shared, not to be changed."""
+    return taxonomy_cached("type_choices", lambda: [(t.slug, t.display_name) for t in selectors.type_list()])
+
+
 def kind_options() -> list[dict]:
     """The pickers' options as one list, in taxonomy order: ``{"value": "category:type", "label":
     "Category · Type"}`` in the active language, with ``search``: the labels in every language of

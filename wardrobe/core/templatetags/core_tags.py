@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from html import escape
+
 from django import template
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
 
@@ -28,3 +31,20 @@ def query_with(context, **changes) -> str:
             params[key] = value
     encoded = params.urlencode()
     return "?" + encoded if encoded else "?"
+
+
+@register.simple_tag
+def options(choices, selected=None) -> SafeString:
+    """``<option>`` elements of ``choices`` (``(value, label)`` pairs), the one whose value equals
+    ``selected`` (compared as text) marked ``selected``; values and labels escaped.
+
+    Built in Python: a ``{% for %}`` with an ``{% if %}`` per option cost 10-20 microseconds an
+    option, and the closet's filters hold a few hundred (issue 18 point 10)."""
+    chosen = "" if selected is None else str(selected)
+    return mark_safe(  # noqa: S308 (values and labels are escaped)
+        "".join(
+            f'<option value="{escape(str(value))}"{" selected" if chosen and str(value) == chosen else ""}>'
+            f"{escape(str(label))}</option>"
+            for value, label in choices
+        )
+    )
