@@ -67,3 +67,28 @@ def test_garments_read_the_same_as_with_drf(user, settings):
     row = next(r for r in fast if r["id"] == detailed.pk)
     assert row["price"] == "59.90" and sorted(row["tags"]) == ["Travel", "work"] and row["size"] == "32"
     assert row["picture_url"].startswith("http://wardrobe.example/")
+
+
+def test_a_page_loaded_without_prefetch_reads_the_same(user, settings, django_assert_max_num_queries):
+    """``selectors.garments_load_related`` (what ``GET /api/garments/`` uses) gives each garment the
+    colours, seasons and tags a prefetch would, in three queries, and the API shows the same."""
+    photo = PhotoFactory(owner=user)
+    GarmentFactory(photo=photo, colors=("navy", "white", "red"), seasons=["winter", "spring"], tags=["b", "A", "c"])
+    GarmentFactory(photo=photo, category="dress", type=None, colors=())
+    GarmentFactory(photo=photo, category="pants", type="jeans", colors=("blue",), tags=["work"])
+    prefetched = list(selectors.garment_list(user=user, filters={"state": "all"}))
+    plain = list(selectors.garment_list(user=user, filters={"state": "all"}).prefetch_related(None))
+    with django_assert_max_num_queries(3):
+        loaded = selectors.garments_load_related(plain)
+        shown = [(g.color_name_list, g.season_list, g.loaded_tag_names) for g in loaded]
+    assert shown == [
+        (g.color_name_list, g.season_list, sorted((t.name for t in g.tags.all()), key=str.casefold)) for g in prefetched
+    ]
+    assert shown[-1] == (["navy", "white", "red"], ["spring", "winter"], ["A", "b", "c"])
+    request = APIRequestFactory().get("/api/garments/")
+    request.user = user
+    context = {"request": Request(request)}
+    assert (
+        GarmentSerializer(loaded, many=True, context=context).data
+        == GarmentSerializer(prefetched, many=True, context=context).data
+    )

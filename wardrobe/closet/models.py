@@ -297,13 +297,16 @@ class Garment(GarmentDetails):  # attributes and stain (issue 17): closet/attrib
 
     @property
     def season_list(self) -> list[str]:
-        """Season slugs in calendar order, e.g. ``["spring", "autumn"]`` (prefetch ``seasons``)."""
-        return [s.slug for s in sorted(self.seasons.all(), key=lambda s: s.order)]
+        """Season slugs in calendar order, e.g. ``["spring", "autumn"]`` (prefetch ``seasons``, or
+        ``selectors.garments_load_related``)."""
+        loaded = self.__dict__.get("loaded_seasons")
+        return loaded if loaded is not None else [s.slug for s in sorted(self.seasons.all(), key=lambda s: s.order)]
 
     @property
     def color_list(self) -> list[GarmentColor]:
-        """The garment's colours, largest share first (prefetch ``colors``)."""
-        return sorted(self.colors.all(), key=lambda c: c.position)
+        """Its colours, largest share first (prefetch ``colors``, or ``selectors.garments_load_related``)."""
+        loaded = self.__dict__.get("loaded_colors")
+        return loaded if loaded is not None else sorted(self.colors.all(), key=lambda c: c.position)
 
     @property
     def color_name_list(self) -> list[str]:

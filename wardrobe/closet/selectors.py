@@ -15,6 +15,7 @@ from vision.similarity import cosine_matrix
 from wardrobe.closet.filters import GarmentFilter, PhotoFilter
 from wardrobe.closet.models import BoxRequest, Category, Garment, GarmentColor, GarmentType, Photo, Section, WearLog
 from wardrobe.closet.similar_models import GarmentEmbedding, GarmentPhoto, vector_from_bytes
+from wardrobe.closet.tag_models import Tag
 from wardrobe.closet.taxonomy_cache import taxonomy_cached
 
 
@@ -94,6 +95,35 @@ def garment_cards(garments: QuerySet[Garment]) -> list[Garment]:
     for garment in page:
         garment.card_hexes = hexes[garment.pk]
     return page
+
+
+def garments_load_related(garments: list[Garment]) -> list[Garment]:
+    """Read the colours, seasons and tag names of ``garments`` (one page, loaded without
+    ``prefetch_related``) in three queries and keep them on each garment: ``loaded_colors``
+    (``GarmentColor`` rows by position), ``loaded_seasons`` (slugs in calendar order) and
+    ``loaded_tag_names`` (sorted case-insensitively), which ``color_list``, ``season_list`` and the
+    API's ``tags`` read. A prefetch builds a related manager per garment and relation: on a page of
+    50 this takes half the CPU (issue 18 point 10). Returns ``garments``."""
+    ids = [g.pk for g in garments]
+    colors: dict[int, list[GarmentColor]] = {pk: [] for pk in ids}
+    for color in GarmentColor.objects.filter(garment_id__in=ids).order_by("garment_id", "position"):
+        colors[color.garment_id].append(color)
+    seasons: dict[int, list[tuple[int, str]]] = {pk: [] for pk in ids}
+    rows = Garment.seasons.through.objects.filter(garment_id__in=ids).values_list(
+        "garment_id", "season__order", "season__slug"
+    )
+    for garment_id, order, slug in rows:
+        seasons[garment_id].append((order, slug))
+    tags: dict[int, list[str]] = {pk: [] for pk in ids}
+    for garment_id, name in Tag.garments.through.objects.filter(garment_id__in=ids).values_list(
+        "garment_id", "tag__name"
+    ):
+        tags[garment_id].append(name)
+    for g in garments:
+        g.loaded_colors = colors[g.pk]
+        g.loaded_seasons = [slug for _order, slug in sorted(seasons[g.pk])]
+        g.loaded_tag_names = sorted(tags[g.pk], key=str.casefold)
+    return garments
 
 
 def garments_by_ids(*, user, ids: list[int]) -> QuerySet[Garment]:

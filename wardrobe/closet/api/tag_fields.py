@@ -21,6 +21,12 @@ class TagNamesField(FormListField):
         kwargs.setdefault("help_text", "Tag names (your own words); an unknown name creates the tag.")
         super().__init__(**kwargs)
 
+    def get_attribute(self, instance):
+        """The garment's tag names as ``selectors.garments_load_related`` kept them, if it did (no
+        related manager is made then), else its ``tags``."""
+        loaded = getattr(instance, "__dict__", {}).get("loaded_tag_names") if self.source == "tags" else None
+        return loaded if loaded is not None else super().get_attribute(instance)
+
     def to_representation(self, data):
         if hasattr(data, "all"):
             return sorted((tag.name for tag in data.all()), key=str.casefold)
