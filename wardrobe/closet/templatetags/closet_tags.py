@@ -59,9 +59,10 @@ def same_name(first: str, second: str) -> bool:
 
 
 @register.simple_tag
-def garment_card(garment, selectable: bool = False):
-    """``{% garment_card g selectable=True %}``: a garment's card (:func:`wardrobe.closet.cards.garment_card_html`)."""
-    return garment_card_html(garment, selectable=bool(selectable))
+def garment_cards(garments, selectable: bool = False) -> SafeString:
+    """``{% garment_cards page.object_list selectable=True %}``: the garments' cards, one after the
+    other (:func:`wardrobe.closet.cards.garment_card_html`; one tag call for the whole grid)."""
+    return mark_safe("".join(garment_card_html(g, selectable=bool(selectable)) for g in garments))  # noqa: S308
 
 
 @register.simple_tag

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from html import escape
+from urllib.parse import urlencode
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
@@ -22,14 +23,13 @@ def percent(value) -> str:
 @register.simple_tag(takes_context=True)
 def query_with(context, **changes) -> str:
     """The current query string with ``changes`` applied (a value of None removes the key); drops ``page``."""
-    params = context["request"].GET.copy()
-    params.pop("page", None)
+    params = {key: values for key, values in context["request"].GET.lists() if key != "page"}
     for key, value in changes.items():
         if value is None or value == "":
             params.pop(key, None)
         else:
-            params[key] = value
-    encoded = params.urlencode()
+            params[key] = [str(value)]
+    encoded = urlencode(params, doseq=True)  # as QueryDict.urlencode, without copying the QueryDict
     return "?" + encoded if encoded else "?"
 
 
