@@ -269,6 +269,7 @@ NOT_PERSONAL: dict[str, str] = {
     "closet.Season": "the fixed seasons: named by slug",
     "closet.GarmentEmbedding": "derived by the model from an item's photo and mask (manage.py garments_embed)",
     "closet.MatchRequest": "transient: deleted as soon as its answer is given, never kept",
+    "closet.ClosetVersion": "a cache key written by database triggers on every change of the closet",
     "authtoken.Token": "a credential: never exported",
     "admin.LogEntry": "the administrators' log",
     "backup.ImportedObject": "bookkeeping of imports: which record of an archive became which row",

@@ -1,9 +1,8 @@
-"""Closet data: the taxonomy (sections, categories, types) and seasons as rows an admin can edit,
-photos, the garments found in them with their colours and seasons, and the wear log.
+"""Closet data: the taxonomy (sections, categories, types) and seasons as rows an admin can edit, photos,
+the garments found in them with their colours and seasons, and the wear log.
 
-The tables are those of the first version of the app (``wardrobe_*``, see ``db_table``), adopted
-by this app's first migration, so an existing installation keeps its rows.
-"""
+The tables are those of the first version of the app (``wardrobe_*``, see ``db_table``), adopted by this
+app's first migration, so an existing installation keeps its rows."""
 
 from __future__ import annotations
 
@@ -408,3 +407,4 @@ class BoxRequest(Failure):
 
 from wardrobe.closet.similar_models import GarmentEmbedding, GarmentPhoto, MatchRequest  # noqa: E402, F401
 from wardrobe.closet.tag_models import Tag  # noqa: E402, F401
+from wardrobe.closet.version_models import ClosetVersion  # noqa: E402, F401

@@ -15,6 +15,7 @@ from vision.similarity import cosine_matrix
 from wardrobe.closet.filters import GarmentFilter, PhotoFilter
 from wardrobe.closet.models import BoxRequest, Category, Garment, GarmentColor, GarmentType, Photo, Section, WearLog
 from wardrobe.closet.similar_models import GarmentEmbedding, GarmentPhoto, vector_from_bytes
+from wardrobe.closet.summary_selectors import ClosetSummary, closet_summary
 from wardrobe.closet.tag_models import Tag
 from wardrobe.closet.taxonomy_cache import taxonomy_cached
 
@@ -71,19 +72,23 @@ def garment_list(*, user, filters: Mapping | None = None, strict: bool = True) -
     return filterset.qs
 
 
-#: Fields a garment card does not show, left unread by :func:`garment_cards`.
-CARD_DEFERRED = ("guesses", "model_box", "notes", "attribute_scores", "attributes_confirmed")
+#: The fields a garment card reads (``cards.garment_card_html``), the only ones :func:`garment_cards` loads.
+CARD_FIELDS = (
+    "id", "owner_id", "name", "brand", "status", "archive_reason", "wear_count", "laundry",
+    "picture", "photo_id", "x0", "y0", "x1", "y1", "cutout", "category_id", "type_id",
+)  # fmt: skip
 
 
 def garment_cards(garments: QuerySet[Garment]) -> list[Garment]:
-    """``garments`` (a filtered, sliced queryset: one page) read for a grid of cards: category and
-    type joined, the fields a card does not show deferred, no prefetch. Each garment gets
-    ``card_hexes``: the hex codes (``"#rrggbb"``) of its first three colours, read for the whole
-    page in one query of ``(garment, position, hex)`` rows rather than a prefetch (which builds a
-    related manager per garment: 3-4 ms of CPU a page of 48). Two queries in all."""
-    page = list(
-        garments.select_related(None).select_related("category", "type").prefetch_related(None).defer(*CARD_DEFERRED)
-    )
+    """``garments`` (a filtered, sliced queryset: one page) read for a grid of cards: only
+    ``CARD_FIELDS`` (a garment has about 60 columns; loading them all took three times the CPU),
+    no join, no prefetch. Each garment's ``category`` and ``type`` are the rows of the process's
+    taxonomy cache (shared: not to be changed; a row missing there is read when used), and
+    ``card_hexes`` the hex codes (``"#rrggbb"``) of its first three colours, read for the whole page
+    in one query of ``(garment, position, hex)`` rows rather than a prefetch (which builds a related
+    manager per garment). Two queries in all."""
+    page = list(garments.select_related(None).prefetch_related(None).only(*CARD_FIELDS))
+    categories, types = _taxonomy_by_id()
     hexes: dict[int, list[str]] = {g.pk: [] for g in page}
     rows = (
         GarmentColor.objects.filter(garment_id__in=list(hexes), position__lt=3)
@@ -92,9 +97,22 @@ def garment_cards(garments: QuerySet[Garment]) -> list[Garment]:
     )
     for garment_id, hex_code in rows:
         hexes[garment_id].append(hex_code)
-    for garment in page:
+    for garment in page:  # a row newer than the cache (another process's edit) is read when used
+        if garment.category_id in categories:
+            Garment.category.field.set_cached_value(garment, categories[garment.category_id])
+        if garment.type_id in types:
+            Garment.type.field.set_cached_value(garment, types[garment.type_id])
         garment.card_hexes = hexes[garment.pk]
     return page
+
+
+def _taxonomy_by_id() -> tuple[dict[int, Category], dict[int, GarmentType]]:
+    """``({category id: category}, {type id: type})`` from the process's taxonomy cache."""
+
+    def build():
+        return {c.pk: c for c in Category.objects.all()}, {t.pk: t for t in type_list()}
+
+    return taxonomy_cached("taxonomy_by_id", build)
 
 
 def garments_load_related(garments: list[Garment]) -> list[Garment]:
@@ -146,8 +164,8 @@ def review_queue(*, user) -> QuerySet[Garment]:
 
 
 def review_count(*, user) -> int:
-    """How many of the user's garments wait for review."""
-    return Garment.objects.filter(owner=user, status=Garment.Status.REVIEW).count()
+    """How many of the user's garments wait for review (from the closet summary)."""
+    return closet_summary(user=user).count(status=Garment.Status.REVIEW)
 
 
 def wear_list(*, user, garment_id: int | None = None) -> QuerySet[WearLog]:
@@ -158,15 +176,10 @@ def wear_list(*, user, garment_id: int | None = None) -> QuerySet[WearLog]:
     return qs
 
 
-def color_choices(*, user) -> list[str]:
-    """Colour names found on the user's garments, most frequent first (counted by the database)."""
-    rows = (
-        GarmentColor.objects.filter(garment__owner=user)
-        .values("name")
-        .annotate(n=Count("garment_id"))
-        .order_by("-n", "name")
-    )
-    return [row["name"] for row in rows]
+def color_choices(*, user, summary: ClosetSummary | None = None) -> list[str]:
+    """Colour names found on the user's garments, most frequent first (the closet ``summary``,
+    read when not given)."""
+    return list((summary or closet_summary(user=user)).colors)
 
 
 def category_list_with_counts(*, user, status: str | None = Garment.Status.CLOSET) -> QuerySet[Category]:
@@ -187,19 +200,15 @@ def category_list_with_counts(*, user, status: str | None = Garment.Status.CLOSE
     )
 
 
-def section_list_with_counts(*, user) -> list[Section]:
+def section_list_with_counts(*, user, summary: ClosetSummary | None = None) -> list[Section]:
     """All sections in order, each with ``count`` (the user's garments in the closet) and
     ``category_list`` (its categories with the user's ``count``, only those with at least one).
 
-    One query: the user's closet garments counted per category on the ``(owner, status, ...)``
-    indexes; the sections and categories come from the process's taxonomy cache
-    (:mod:`wardrobe.closet.taxonomy_cache`), copied before the counts are set on them."""
-    counts = dict(
-        Garment.objects.filter(owner=user, status=Garment.Status.CLOSET)
-        .order_by()
-        .values_list("category_id")
-        .annotate(n=Count("pk"))
-    )
+    The counts come from the closet ``summary`` (read when not given: cached per closet version,
+    :mod:`wardrobe.closet.summary_selectors`); the sections and categories from the process's
+    taxonomy cache (:mod:`wardrobe.closet.taxonomy_cache`), copied before the counts are set on them."""
+    summary = summary or closet_summary(user=user)
+    counts = {c: n for (status, c), n in summary.counts.items() if status == Garment.Status.CLOSET}
     sections = []
     for cached_section, cached_categories in taxonomy_cached("sections", _sections_with_categories):
         section = copy.copy(cached_section)

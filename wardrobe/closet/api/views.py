@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from accounts.security import UploadRateThrottle
-from wardrobe.closet import selectors, services
+from wardrobe.closet import selectors, services, summary_selectors
 from wardrobe.closet.api import serializers as s
 from wardrobe.closet.api.fixes import GarmentFixActions, PhotoFixActions
 from wardrobe.closet.api.similar import GarmentSimilarActions
@@ -149,7 +149,15 @@ class GarmentViewSet(
 
     def paginate_queryset(self, queryset):
         """A page of the list, its colours, seasons and tags read by ``garments_load_related``
-        rather than prefetched (the same data, half the CPU)."""
+        rather than prefetched (the same data, half the CPU); the count cached per closet version
+        (``summary_selectors.garment_count``)."""
+        user = self.request.user
+        self.paginator.count_with = lambda: summary_selectors.garment_count(
+            user=user,
+            version=summary_selectors.closet_version(user_id=user.pk),
+            params=self.request.query_params,
+            count=queryset.count,
+        )
         page = super().paginate_queryset(queryset.prefetch_related(None))
         return None if page is None else selectors.garments_load_related(list(page))
 

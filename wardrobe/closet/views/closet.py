@@ -13,7 +13,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from vocabulary.attributes import ATTRIBUTE_NAMES
-from wardrobe.closet import selectors, services, tag_selectors
+from wardrobe.closet import selectors, services, summary_selectors
 from wardrobe.closet.attribute_names import attribute_label, value_choices
 from wardrobe.closet.bulk_forms import BulkEditForm
 from wardrobe.closet.filters import SORTS, STATES
@@ -44,11 +44,16 @@ def closet(request):
         strict=False,
         filters={**{k: v for k, v in filters.items() if v}, "state": state, "sort": sort},
     )
-    sections = selectors.section_list_with_counts(user=request.user)
-    tags = tag_selectors.tag_names(user=request.user)
+    summary = summary_selectors.closet_summary(user=request.user)  # cached per closet version
+    sections = selectors.section_list_with_counts(user=request.user, summary=summary)
+    tags = list(summary.tags)
     paginator = Paginator(garments, 48)
     if state == "closet" and not any(filters.values()):
         paginator.count = sum(s.count for s in sections)  # the same garments, already counted
+    else:
+        paginator.count = summary_selectors.garment_count(
+            user=request.user, version=summary.version, params={**filters, "state": state}, count=garments.count
+        )
     page = paginator.get_page(params.get("page"))
     page.object_list = selectors.garment_cards(page.object_list)
     return render(
@@ -62,7 +67,7 @@ def closet(request):
             "sort": sort,
             "total": sum(s.count for s in sections),
             "type_choices": type_choices(),
-            "color_choices": [(c, gettext(c)) for c in selectors.color_choices(user=request.user)],
+            "color_choices": [(c, gettext(c)) for c in summary.colors],
             "seasons": season_choices(),
             "states": [(value, STATES[value]) for value in PAGE_STATES],
             "sorts": [(value, label) for value, (label, _order) in SORTS.items()],

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -14,6 +17,18 @@ class PageSizePagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 200
+    #: Set by a view to count its list another way (a cached count, issue 18 point 10); ``None``:
+    #: Django's ``Paginator`` runs ``COUNT(*)`` on the queryset.
+    count_with: Callable[[], int] | None = None
+
+    def django_paginator_class(self, queryset, page_size: int) -> Paginator:
+        """DRF's factory of the Django ``Paginator`` (a class attribute there, called as
+        ``self.django_paginator_class(queryset, page_size)``): the same, with its ``count`` from
+        ``count_with`` when a view set one."""
+        paginator = Paginator(queryset, page_size)
+        if self.count_with is not None:
+            paginator.count = self.count_with()
+        return paginator
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)

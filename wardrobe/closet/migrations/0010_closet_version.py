@@ -1,0 +1,92 @@
+# Issue 18 point 10: each user's closet version, written by triggers on every table a closet page
+# counts (closet/version_models.py says why triggers and what the value is).
+
+from django.db import migrations, models
+
+#: (table, how its rows name their owner: "owner" = an ``owner_id`` column, "garment" = a ``garment_id``)
+TABLES = [
+    ("wardrobe_garment", "owner"),
+    ("closet_garmentcolor", "garment"),
+    ("wardrobe_garment_seasons", "garment"),
+    ("closet_tag", "owner"),
+    ("closet_tag_garments", "garment"),
+]
+
+POSTGRES_FUNCTION = """
+CREATE SEQUENCE IF NOT EXISTS closet_closetversion_seq;
+CREATE OR REPLACE FUNCTION closet_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  r jsonb;
+  uid bigint;
+BEGIN
+  IF TG_OP = 'DELETE' THEN r := to_jsonb(OLD); ELSE r := to_jsonb(NEW); END IF;
+  IF TG_ARGV[0] = 'owner' THEN
+    uid := (r ->> 'owner_id')::bigint;
+  ELSE
+    SELECT owner_id INTO uid FROM wardrobe_garment WHERE id = (r ->> 'garment_id')::bigint;
+  END IF;
+  IF uid IS NOT NULL THEN
+    INSERT INTO closet_closetversion (owner_id, version) VALUES (uid, nextval('closet_closetversion_seq'))
+    ON CONFLICT (owner_id) DO UPDATE SET version = EXCLUDED.version;
+  END IF;
+  RETURN NULL;
+END $$;
+"""
+
+
+def _sqlite_owner(how: str, row: str) -> str:
+    if how == "owner":
+        return f"SELECT {row}.owner_id, abs(random()) WHERE {row}.owner_id IS NOT NULL"
+    return f"SELECT owner_id, abs(random()) FROM wardrobe_garment WHERE id = {row}.garment_id"
+
+
+def create_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(POSTGRES_FUNCTION)
+        for table, how in TABLES:
+            schema_editor.execute(
+                f"CREATE TRIGGER {table}_closet_version AFTER INSERT OR UPDATE OR DELETE ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION closet_version_bump('{how}')"
+            )
+    elif vendor == "sqlite":
+        for table, how in TABLES:
+            for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+                schema_editor.execute(
+                    f"CREATE TRIGGER {table}_closet_version_{event.lower()} AFTER {event} ON {table} "
+                    f"BEGIN INSERT INTO closet_closetversion (owner_id, version) {_sqlite_owner(how, row)} "
+                    f"ON CONFLICT (owner_id) DO UPDATE SET version = excluded.version; END"
+                )
+    else:
+        raise NotImplementedError(f"closet version triggers for {vendor}")
+
+
+def drop_triggers(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    for table, _how in TABLES:
+        if vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_closet_version ON {table}")
+        else:
+            for event in ("insert", "update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_closet_version_{event}")
+    if vendor == "postgresql":
+        schema_editor.execute(
+            "DROP FUNCTION IF EXISTS closet_version_bump(); DROP SEQUENCE IF EXISTS closet_closetversion_seq"
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("closet", "0009_closet_indexes"),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name="ClosetVersion",
+            fields=[
+                ("owner_id", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("version", models.BigIntegerField()),
+            ],
+        ),
+        migrations.RunPython(create_triggers, drop_triggers),
+    ]
