@@ -3,9 +3,11 @@
 
     PYTHONPATH=. .venv/bin/python -m bench.closet --sizes 500,5000,20000 --others 25000 --requests 60
 
-Prints, per closet size and URL, the wall-clock latency p50 / p95 (ms, measured by the client) and
-the web CPU per request (ms: the user + system CPU seconds of gunicorn's processes over the measured
-requests, divided by their count, via ``psutil``). The database is made afresh (``--db-name``) and
+Prints how fast the host runs Python at the time (a loop of 10^7 additions), then, per closet size
+and URL, the wall-clock latency p50 / p95 (ms, measured by the client) and the web CPU per request
+(ms: the user + system CPU seconds of gunicorn's processes over the measured requests, divided by
+their count, via ``psutil``). The web processes use ``--cache-url`` (default Redis, as
+docker-compose runs them). The database is made afresh (``--db-name``) and
 dropped at the end. Garment rows are written with ``bulk_create`` (one stored photo and cutout per
 user, shared by its rows: the files are not what is measured); categories, types, colours, seasons,
 states, laundry and wear counts are drawn from a seeded generator so every run builds the same
@@ -46,6 +48,9 @@ URLS = [
     ("api garments", "/api/garments/"),
     ("review queue", "/review/"),
 ]
+#: Rows measured right after a change of the closet (one garment's ``updated_at`` set, which changes
+#: the closet version before each request): what a person sees first after an edit, nothing cached.
+CHANGED = [("closet, just changed", "/closet/"), ("api, just changed", "/api/garments/")]
 COLOURS = ["black", "white", "navy", "grey", "beige", "red", "blue", "green", "brown", "pink"]
 
 
@@ -57,6 +62,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     p.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/postgres")
     p.add_argument("--db-name", default="wardrobe_bench_closet")
+    p.add_argument(
+        "--cache-url",
+        default="redis://127.0.0.1:6379/13",
+        help="the web processes' CACHE_URL (default Redis, as docker-compose; locmemcache:// for one per process)",
+    )
     p.add_argument("--seed", type=int, default=18)
     p.add_argument("--keep", action="store_true", help="keep the database afterwards")
     return p.parse_args(argv)
@@ -74,6 +84,7 @@ def server_env(args: argparse.Namespace, tmp: Path) -> dict:
         "DATABASE_URL": database_urls(args.database_url, args.db_name)[1],
         "CELERY_BROKER_URL": "memory://localhost/",
         "MEDIA_ROOT": str(media),
+        "CACHE_URL": args.cache_url,
         "STATIC_ROOT": str(tmp / "static"),
         "LOG_LEVEL": "WARNING",
         "THROTTLE_USER_RATE": "1000000/min",
@@ -155,6 +166,19 @@ def seed_user(username: str, n: int, rng: random.Random) -> object:
     return user
 
 
+def host_speed() -> str:
+    """How fast this machine runs Python now (shared hosts vary by 1.5x from hour to hour): the CPU
+    seconds of a pure-Python loop of 10^7 additions, the best of three."""
+    best = float("inf")
+    for _ in range(3):
+        t0 = time.process_time()
+        total = 0
+        for i in range(10**7):
+            total += i
+        best = min(best, time.process_time() - t0)
+    return f"a Python loop of 10^7 additions took {best:.2f} s of CPU"
+
+
 def session_cookie(user) -> str:
     """A logged-in session for ``user`` (as the login view would make it)."""
     from django.conf import settings
@@ -169,8 +193,22 @@ def session_cookie(user) -> str:
     return store.session_key
 
 
-def measure(host: str, path: str, headers: dict, cookies: dict, n: int, web: subprocess.Popen) -> tuple:
-    """(p50 ms, p95 ms, web CPU ms per request, bytes of the last answer) over ``n`` requests."""
+def change_closet(user) -> None:
+    """A change of ``user``'s closet as any edit makes it (one garment's ``updated_at``), so that
+    their closet version changes and nothing of it is read from the cache."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE wardrobe_garment SET updated_at = now() WHERE id = (SELECT max(id) FROM wardrobe_garment"
+            " WHERE owner_id = %s)",
+            [user.pk],
+        )
+
+
+def measure(host: str, path: str, headers: dict, cookies: dict, n: int, web: subprocess.Popen, before=None) -> tuple:
+    """(p50 ms, p95 ms, web CPU ms per request, bytes of the last answer) over ``n`` requests, each
+    after ``before()`` when given (neither timed nor counted in the web CPU: it runs in this process)."""
     import requests
 
     http = requests.Session()
@@ -179,12 +217,16 @@ def measure(host: str, path: str, headers: dict, cookies: dict, n: int, web: sub
         if r.status_code != 200:
             raise SetupError(f"{path}: HTTP {r.status_code}: {r.text[:300]}")
     times = []
-    cpu0 = cpu_seconds(web)
+    cpu = 0.0
     for _ in range(n):
+        if before is not None:
+            before()
+        cpu0 = cpu_seconds(web)
         t0 = time.perf_counter()
         r = http.get(host + path, headers=headers, cookies=cookies, timeout=60)
         times.append((time.perf_counter() - t0) * 1000)
-    cpu = (cpu_seconds(web) - cpu0) * 1000 / n
+        cpu += cpu_seconds(web) - cpu0
+    cpu = cpu * 1000 / n
     times.sort()
     p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
     return statistics.median(times), p95, cpu, len(r.content)
@@ -227,15 +269,18 @@ def main(argv: list[str] | None = None) -> int:
             web = procs.start("gunicorn", cmd, env, tmp / "gunicorn.log")
             host = f"http://127.0.0.1:{port}"
             wait_http(host + "/accounts/login/", web, 60)
-            print(f"gunicorn {args.workers} sync workers, PostgreSQL, {args.requests} requests per row, one at a time")
+            print(f"gunicorn {args.workers} sync workers, PostgreSQL, cache {args.cache_url.split(':')[0]}, ", end="")
+            print(f"{args.requests} requests per row, one at a time; {host_speed()}")
             print(f"{'garments':>8}  {'url':<24} {'p50 ms':>7} {'p95 ms':>7} {'CPU ms':>7} {'KiB':>6}")
             for n, user in users.items():
                 cookies = {"sessionid": session_cookie(user)}
                 token = {"Authorization": f"Token {token_get_or_create(user=user)}"}
-                for name, path in URLS:
+                rows = [(name, path, None) for name, path in URLS]
+                rows += [(name, path, lambda user=user: change_closet(user)) for name, path in CHANGED]
+                for name, path, before in rows:
                     api = path.startswith("/api/")
                     p50, p95, cpu, size = measure(
-                        host, path, token if api else {}, {} if api else cookies, args.requests, web
+                        host, path, token if api else {}, {} if api else cookies, args.requests, web, before
                     )
                     print(f"{n:>8}  {name:<24} {p50:7.1f} {p95:7.1f} {cpu:7.1f} {size / 1024:6.0f}", flush=True)
         except SetupError as exc:

@@ -8,6 +8,8 @@ from django import forms
 from django.db.models import F, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from vocabulary.palette import COLOR_NAMES
@@ -124,6 +126,15 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+def strict_boolean_filter(help_text: str, **kwargs) -> StrictBooleanFilter:
+    """A :class:`StrictBooleanFilter` documented in the OpenAPI schema as a boolean with
+    ``help_text`` as its description (a schema given by ``extend_schema_field`` replaces the one
+    drf-spectacular builds, description included, so each filter gets a class of its own)."""
+    schema = {**build_basic_type(OpenApiTypes.BOOL), "description": help_text}
+    documented = extend_schema_field(schema)(type("StrictBooleanFilter", (StrictBooleanFilter,), {}))
+    return documented(help_text=help_text, **kwargs)
+
+
 class GarmentFilterForm(forms.Form):
     """Refuses contradictory ``review`` and ``state`` values."""
 
@@ -181,13 +192,13 @@ class GarmentFilter(GarmentAttributeFilters):
         ),
     )
     photo = IdFilter(field_name="photo_id", help_text="Photo id.")
-    review = StrictBooleanFilter(
+    review = strict_boolean_filter(
+        "true: only garments waiting for review (as state=review); false: none waiting for review.",
         method="filter_review",
-        help_text=("true: only garments waiting for review (as state=review); false: none waiting for review."),
     )
     ids = IdsFilter(help_text="Comma-separated garment ids.")
-    stained = StrictBooleanFilter(  # issue 17
-        method="filter_stained", help_text="true: a stain was found and not handled yet; false: none shown."
+    stained = strict_boolean_filter(  # issue 17
+        "true: a stain was found and not handled yet; false: none shown.", method="filter_stained"
     )
     tag = WordsFilter(  # issue 18
         field_name="tags__name", lookup_expr="iexact", max_length=200, help_text="One of your tags, any case."

@@ -163,9 +163,9 @@ def review_queue(*, user) -> QuerySet[Garment]:
     )
 
 
-def review_count(*, user) -> int:
-    """How many of the user's garments wait for review (from the closet summary)."""
-    return closet_summary(user=user).count(status=Garment.Status.REVIEW)
+def review_count(*, user, summary: ClosetSummary | None = None) -> int:
+    """How many of the user's garments wait for review (from the closet ``summary``, read when not given)."""
+    return (summary or closet_summary(user=user)).count(status=Garment.Status.REVIEW)
 
 
 def wear_list(*, user, garment_id: int | None = None) -> QuerySet[WearLog]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.cache import cache
 from django.db import connection
@@ -27,7 +28,10 @@ from django.db.models import Count
 
 from wardrobe.closet.models import Garment, GarmentColor
 from wardrobe.closet.tag_models import Tag
-from wardrobe.closet.version_models import ClosetVersion
+from wardrobe.closet.taxonomy_cache import taxonomy_cache_sync
+from wardrobe.closet.version_models import SHARED, ClosetVersion
+
+T = TypeVar("T")
 
 #: Seconds a summary or a count stays in the cache (a newer version replaces it sooner).
 CACHE_SECONDS = 600
@@ -43,7 +47,7 @@ class ClosetSummary:
     * ``colors``: colour names on their garments, most frequent first (then by name);
     * ``tags``: their tag names, sorted case-insensitively."""
 
-    version: int
+    version: str
     counts: dict[tuple[str, int], int]
     colors: tuple[str, ...]
     tags: tuple[str, ...]
@@ -53,21 +57,38 @@ class ClosetSummary:
         return sum(n for (s, _category_id), n in self.counts.items() if s == status)
 
 
-def closet_version(*, user_id: int) -> int:
-    """The closet version of user ``user_id`` (0 before their first garment or tag): one
-    primary-key lookup."""
+def closet_version(*, user_id: int) -> str:
+    """The version of what a closet page of user ``user_id`` shows, ``"<closet>.<taxonomy>"``: their
+    closet version and the shared taxonomy's (``version_models``; 0 before the first write). One
+    query; the process's taxonomy cache is emptied when the taxonomy's version has changed
+    (``taxonomy_cache.taxonomy_cache_sync``), so no page is built from names older than the version
+    it is kept under."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT version FROM {ClosetVersion._meta.db_table} WHERE owner_id = %s", [user_id])
-        row = cursor.fetchone()
-    return int(row[0]) if row else 0
+        cursor.execute(
+            f"SELECT owner_id, version FROM {ClosetVersion._meta.db_table} WHERE owner_id IN (%s, %s)",
+            [SHARED, user_id],
+        )
+        found = dict(cursor.fetchall())
+    taxonomy = int(found.get(SHARED, 0))
+    taxonomy_cache_sync(taxonomy)
+    return f"{int(found.get(user_id, 0))}.{taxonomy}"
 
 
-def _cached(key: str, build: Callable[[], object]) -> object:
+def _cached(key: str, build: Callable[[], T], seconds: float = CACHE_SECONDS) -> T:
     value = cache.get(key)
     if value is None:
         value = build()
-        cache.set(key, value, CACHE_SECONDS)
+        cache.set(key, value, seconds)
     return value
+
+
+def closet_cached(*, user, version: str, name: str, parts: tuple, build: Callable[[], T], seconds: float) -> T:
+    """``build()``, kept ``seconds`` in the cache under the user's closet ``version``, ``name`` and
+    ``parts`` (what else the value depends on: the language, the address, ...). ``build`` must read
+    only what the closet version covers (the user's garments, colours, seasons, tags, and the shared
+    taxonomy) and what ``parts`` name. A value of ``None`` is not kept (it is built again each time)."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+    return _cached(f"closet-{name}:{user.pk}:{version}:{digest}", build, seconds)
 
 
 def closet_summary(*, user) -> ClosetSummary:
@@ -77,7 +98,7 @@ def closet_summary(*, user) -> ClosetSummary:
     return _cached(f"closet-summary:{user.pk}:{version}", lambda: _summary_build(user, version))
 
 
-def _summary_build(user, version: int) -> ClosetSummary:
+def _summary_build(user, version: str) -> ClosetSummary:
     rows = Garment.objects.filter(owner=user).order_by().values_list("status", "category_id").annotate(n=Count("pk"))
     colors = (
         GarmentColor.objects.filter(garment__owner=user)
@@ -95,7 +116,7 @@ def _summary_build(user, version: int) -> ClosetSummary:
     )
 
 
-def garment_count(*, user, version: int, params: Mapping, count: Callable[[], int]) -> int:
+def garment_count(*, user, version: str, params: Mapping, count: Callable[[], int]) -> int:
     """How many of the user's garments a list filtered by ``params`` holds (its query parameters: a
     ``QueryDict`` or a ``{name: value}`` dict; empty values and ``NOT_FILTERS`` ignored), where
     ``count()`` counts it in the database.

@@ -24,6 +24,7 @@ T = TypeVar("T")
 TTL_SECONDS = 60.0
 
 _entries: dict[tuple[str, str | None], tuple[float, object]] = {}
+_version_seen: int | None = None
 _lock = threading.Lock()
 
 
@@ -39,6 +40,17 @@ def taxonomy_cached(name: str, build: Callable[[], T]) -> T:
     with _lock:
         _entries[key] = (now, value)
     return value
+
+
+def taxonomy_cache_sync(version: int) -> None:
+    """Forget every entry when the shared taxonomy's ``version`` (read from the database:
+    ``summary_selectors.closet_version``) differs from the one seen last: another process's edit
+    of the vocabulary then shows at once on the pages that read the version, not after ``TTL_SECONDS``."""
+    global _version_seen
+    if version != _version_seen:
+        with _lock:
+            _entries.clear()
+            _version_seen = version
 
 
 def taxonomy_cache_clear(**_signal_kwargs) -> None:

@@ -6,9 +6,15 @@ that every write changes it: ``save()``, ``QuerySet.update()``, ``bulk_create()`
 the admin, the worker and a restore alike. A row of ``wardrobe_garment``, ``closet_garmentcolor``,
 ``wardrobe_garment_seasons``, ``closet_tag`` or ``closet_tag_garments`` inserted, updated or
 deleted sets its owner's ``version`` to a new value: PostgreSQL's next value of the sequence
-``closet_closetversion_seq``, SQLite's ``abs(random())``. Neither is ever handed out twice (a
-sequence does not roll back; 63 random bits do not repeat in practice), so a value read inside a
-transaction that is later rolled back never names another state of the closet.
+``closet_closetversion_seq`` (which starts at a random value, so a database made again does not
+repeat the versions of the one before), SQLite's ``abs(random())``. Neither is ever handed out
+twice (a sequence does not roll back; 63 random bits do not repeat in practice), so a value read
+inside a transaction that is later rolled back never names another state of the closet.
+
+The shared taxonomy has a version of its own, the row of ``owner_id`` 0 (:data:`SHARED`): any write
+of ``wardrobe_section``, ``wardrobe_category``, ``wardrobe_garmenttype`` or ``closet_season`` changes it
+(an administrator renaming a category), so what is kept per closet version is also kept per taxonomy
+version (``summary_selectors.closet_version``).
 
 ``owner_id`` is a plain number, not a foreign key: a deleted user's last version stays, so a later
 account can never meet a cached entry of an earlier one with the same id and version.
@@ -17,6 +23,9 @@ account can never meet a cached entry of an earlier one with the same id and ver
 from __future__ import annotations
 
 from django.db import models
+
+#: The ``owner_id`` of the shared taxonomy's version (no user has id 0).
+SHARED = 0
 
 
 class ClosetVersion(models.Model):

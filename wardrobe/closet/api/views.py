@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -144,8 +145,25 @@ class GarmentViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = GarmentFilter
 
+    #: Seconds a page of the list is kept (per closet version: any change is seen at once).
+    list_seconds = 60
+
     def get_queryset(self):
         return selectors.garments_of(user=self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        # No docstring: the schema keeps the class's description. A page's data is kept in the cache
+        # per closet version, language and full address (summary_selectors.closet_cached): the same
+        # page asked again reads no garment. Invalid filters raise before anything is kept.
+        data = summary_selectors.closet_cached(
+            user=request.user,
+            version=summary_selectors.closet_version(user_id=request.user.pk),
+            name="api-garments",
+            parts=(translation.get_language(), request.build_absolute_uri()),
+            build=lambda: super(GarmentViewSet, self).list(request, *args, **kwargs).data,
+            seconds=self.list_seconds,
+        )
+        return Response(data)
 
     def paginate_queryset(self, queryset):
         """A page of the list, its colours, seasons and tags read by ``garments_load_related``

@@ -1,26 +1,36 @@
 # Issue 18 point 10: each user's closet version, written by triggers on every table a closet page
-# counts (closet/version_models.py says why triggers and what the value is).
+# counts, and the shared taxonomy's (owner 0); closet/version_models.py says why triggers and what
+# the value is.
+
+import secrets
 
 from django.db import migrations, models
 
-#: (table, how its rows name their owner: "owner" = an ``owner_id`` column, "garment" = a ``garment_id``)
+#: (table, how its rows name their owner: "owner" = an ``owner_id`` column, "garment" = a ``garment_id``,
+#: "shared" = the shared taxonomy, versioned as owner 0)
 TABLES = [
     ("wardrobe_garment", "owner"),
     ("closet_garmentcolor", "garment"),
     ("wardrobe_garment_seasons", "garment"),
     ("closet_tag", "owner"),
     ("closet_tag_garments", "garment"),
+    ("wardrobe_section", "shared"),
+    ("wardrobe_category", "shared"),
+    ("wardrobe_garmenttype", "shared"),
+    ("closet_season", "shared"),
 ]
 
 POSTGRES_FUNCTION = """
-CREATE SEQUENCE IF NOT EXISTS closet_closetversion_seq;
+CREATE SEQUENCE IF NOT EXISTS closet_closetversion_seq START WITH %(start)s;
 CREATE OR REPLACE FUNCTION closet_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   r jsonb;
   uid bigint;
 BEGIN
   IF TG_OP = 'DELETE' THEN r := to_jsonb(OLD); ELSE r := to_jsonb(NEW); END IF;
-  IF TG_ARGV[0] = 'owner' THEN
+  IF TG_ARGV[0] = 'shared' THEN
+    uid := 0;
+  ELSIF TG_ARGV[0] = 'owner' THEN
     uid := (r ->> 'owner_id')::bigint;
   ELSE
     SELECT owner_id INTO uid FROM wardrobe_garment WHERE id = (r ->> 'garment_id')::bigint;
@@ -35,6 +45,8 @@ END $$;
 
 
 def _sqlite_owner(how: str, row: str) -> str:
+    if how == "shared":
+        return "SELECT 0, abs(random()) WHERE true"
     if how == "owner":
         return f"SELECT {row}.owner_id, abs(random()) WHERE {row}.owner_id IS NOT NULL"
     return f"SELECT owner_id, abs(random()) FROM wardrobe_garment WHERE id = {row}.garment_id"
@@ -43,7 +55,9 @@ def _sqlite_owner(how: str, row: str) -> str:
 def create_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FUNCTION)
+        # A random start: a database made again (a reset, a restore) never repeats the versions of the
+        # one before, whose summaries a shared cache may still hold.
+        schema_editor.execute(POSTGRES_FUNCTION % {"start": secrets.randbelow(2**62) + 1})
         for table, how in TABLES:
             schema_editor.execute(
                 f"CREATE TRIGGER {table}_closet_version AFTER INSERT OR UPDATE OR DELETE ON {table} "

@@ -29,9 +29,20 @@ def home(request):
     return redirect("closet:closet" if request.user.is_authenticated else "accounts:login")
 
 
+#: Garments on a closet page.
+PAGE_SIZE = 48
+#: Seconds a rendered part of the closet page is kept (``{% cache %}`` in ``closet.html``): its key
+#: holds the closet version (the user's and the taxonomy's), so any change renders it again at once.
+FRAGMENT_SECONDS = 60
+
+
 @login_required
 @require_GET
 def closet(request):
+    """The closet page. Its filters and sidebar and its grid of cards are rendered once per closet
+    version, language and address (``{% cache %}``): what they need is passed as callables, which
+    the template calls only when it renders them; the garments are counted once per version
+    (``summary_selectors.garment_count``) and read only for a page not rendered yet."""
     params = request.GET
     filters = {
         name: params.get(name) or None
@@ -39,47 +50,52 @@ def closet(request):
     }
     state = params.get("state") if params.get("state") in PAGE_STATES else "closet"
     sort = params.get("sort") if params.get("sort") in SORTS else "newest"
-    garments = selectors.garment_list(
-        user=request.user,
-        strict=False,
-        filters={**{k: v for k, v in filters.items() if v}, "state": state, "sort": sort},
-    )
-    summary = summary_selectors.closet_summary(user=request.user)  # cached per closet version
-    sections = selectors.section_list_with_counts(user=request.user, summary=summary)
-    tags = list(summary.tags)
-    paginator = Paginator(garments, 48)
-    if state == "closet" and not any(filters.values()):
-        paginator.count = sum(s.count for s in sections)  # the same garments, already counted
-    else:
-        paginator.count = summary_selectors.garment_count(
-            user=request.user, version=summary.version, params={**filters, "state": state}, count=garments.count
+    user = request.user
+    summary = summary_selectors.closet_summary(user=user)  # cached per closet version
+    request.closet_summary = summary  # the navigation's review count (context_processors.navigation)
+    sections = selectors.section_list_with_counts(user=user, summary=summary)
+
+    def garments():
+        return selectors.garment_list(
+            user=user, strict=False, filters={**{k: v for k, v in filters.items() if v}, "state": state, "sort": sort}
         )
-    page = paginator.get_page(params.get("page"))
-    page.object_list = selectors.garment_cards(page.object_list)
+
+    if state == "closet" and not any(filters.values()):
+        count = sum(s.count for s in sections)  # the same garments, already counted
+    else:
+        count = summary_selectors.garment_count(
+            user=user, version=summary.version, params={**filters, "state": state}, count=lambda: garments().count()
+        )
+    page = Paginator(range(count), PAGE_SIZE).get_page(params.get("page"))  # numbers only: no rows read here
+    first = (page.number - 1) * PAGE_SIZE
+    tags = list(summary.tags)
     return render(
         request,
         "closet/closet.html",
         {
+            "fragment_seconds": FRAGMENT_SECONDS,
+            "closet_version": summary.version,
+            "cards": lambda: selectors.garment_cards(garments()[first : first + PAGE_SIZE]),
             "sections": sections,
             "page": page,
             "filters": filters,
             "state": state,
             "sort": sort,
             "total": sum(s.count for s in sections),
-            "type_choices": type_choices(),
-            "color_choices": [(c, gettext(c)) for c in summary.colors],
-            "seasons": season_choices(),
+            "type_choices": type_choices,
+            "color_choices": lambda: [(c, gettext(c)) for c in summary.colors],
+            "seasons": season_choices,
             "states": [(value, STATES[value]) for value in PAGE_STATES],
             "sorts": [(value, label) for value, (label, _order) in SORTS.items()],
-            "page_query": query_without(request, "page"),
+            "page_query": lambda: query_without(request, "page"),
             "filtered": any(filters.values()) or state != "closet",
             "bulk_actions": BulkForm.ACTIONS,
             "tags": tags,  # issue 18: the tag filter, bulk edit
-            "tag_choices": [(t, t) for t in tags],
+            "tag_choices": lambda: [(t, t) for t in tags],
             "selected_tag": next((t for t in tags if filters["tag"] and t.lower() == filters["tag"].lower()), None),
-            "bulk_edit": BulkEditForm(),
-            "categories": kind_choices(),
-            "attribute_filters": [  # issue 17
+            "bulk_edit": BulkEditForm,
+            "categories": kind_choices,
+            "attribute_filters": lambda: [  # issue 17
                 {"name": n, "label": attribute_label(n), "choices": value_choices(n), "selected": filters[n]}
                 for n in ATTRIBUTE_NAMES
             ],
