@@ -20,28 +20,45 @@ TABLES = [
     ("closet_season", "shared"),
 ]
 
+# PostgreSQL: statement-level triggers reading the rows a statement changed (transition tables named
+# "changed"): one bulk_create or QuerySet.update() of thousands of rows writes each owner's version
+# once. The statements are run by EXECUTE, planned afresh for each table's rows.
+_UPSERT = (
+    "INSERT INTO closet_closetversion (owner_id, version) SELECT owner_id, nextval('closet_closetversion_seq') "
+    "FROM ({owners}) AS owners ON CONFLICT (owner_id) DO UPDATE SET version = EXCLUDED.version"
+)
+_OWNERS = {
+    "shared": "SELECT 0 AS owner_id",
+    "owner": "SELECT DISTINCT owner_id FROM changed WHERE owner_id IS NOT NULL ORDER BY owner_id",
+    "garment": (
+        "SELECT DISTINCT g.owner_id FROM changed AS c JOIN wardrobe_garment AS g ON g.id = c.garment_id "
+        "ORDER BY g.owner_id"
+    ),
+}
 POSTGRES_FUNCTION = """
 CREATE SEQUENCE IF NOT EXISTS closet_closetversion_seq START WITH %(start)s;
 CREATE OR REPLACE FUNCTION closet_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE
-  r jsonb;
-  uid bigint;
 BEGIN
-  IF TG_OP = 'DELETE' THEN r := to_jsonb(OLD); ELSE r := to_jsonb(NEW); END IF;
   IF TG_ARGV[0] = 'shared' THEN
-    uid := 0;
+    EXECUTE %(shared)s;
   ELSIF TG_ARGV[0] = 'owner' THEN
-    uid := (r ->> 'owner_id')::bigint;
+    EXECUTE %(owner)s;
   ELSE
-    SELECT owner_id INTO uid FROM wardrobe_garment WHERE id = (r ->> 'garment_id')::bigint;
-  END IF;
-  IF uid IS NOT NULL THEN
-    INSERT INTO closet_closetversion (owner_id, version) VALUES (uid, nextval('closet_closetversion_seq'))
-    ON CONFLICT (owner_id) DO UPDATE SET version = EXCLUDED.version;
+    EXECUTE %(garment)s;
   END IF;
   RETURN NULL;
 END $$;
 """
+
+
+def _postgres_function(start: int) -> str:
+    def quoted(sql: str) -> str:
+        return "'" + sql.replace("'", "''") + "'"
+
+    return POSTGRES_FUNCTION % {
+        "start": start,
+        **{how: quoted(_UPSERT.format(owners=owners)) for how, owners in _OWNERS.items()},
+    }
 
 
 def _sqlite_owner(how: str, row: str) -> str:
@@ -57,12 +74,19 @@ def create_triggers(apps, schema_editor):
     if vendor == "postgresql":
         # A random start: a database made again (a reset, a restore) never repeats the versions of the
         # one before, whose summaries a shared cache may still hold.
-        schema_editor.execute(POSTGRES_FUNCTION % {"start": secrets.randbelow(2**62) + 1})
+        schema_editor.execute(_postgres_function(secrets.randbelow(2**62) + 1))
         for table, how in TABLES:
-            schema_editor.execute(
-                f"CREATE TRIGGER {table}_closet_version AFTER INSERT OR UPDATE OR DELETE ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION closet_version_bump('{how}')"
-            )
+            if how == "shared":
+                schema_editor.execute(
+                    f"CREATE TRIGGER {table}_closet_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                    f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION closet_version_bump('shared')"
+                )
+                continue
+            for event, rows in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+                schema_editor.execute(
+                    f"CREATE TRIGGER {table}_closet_version_{event.lower()} AFTER {event} ON {table} "
+                    f"REFERENCING {rows} TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION closet_version_bump('{how}')"
+                )
     elif vendor == "sqlite":
         for table, how in TABLES:
             for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
@@ -78,11 +102,11 @@ def create_triggers(apps, schema_editor):
 def drop_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     for table, _how in TABLES:
-        if vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_closet_version ON {table}")
-        else:
-            for event in ("insert", "update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_closet_version_{event}")
+        for name in (
+            f"{table}_closet_version",
+            *(f"{table}_closet_version_{e}" for e in ("insert", "update", "delete")),
+        ):
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if vendor == "postgresql" else ""))
     if vendor == "postgresql":
         schema_editor.execute(
             "DROP FUNCTION IF EXISTS closet_version_bump(); DROP SEQUENCE IF EXISTS closet_closetversion_seq"
