@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
@@ -93,7 +94,7 @@ def closet(request):
             "tags": tags,  # issue 18: the tag filter, bulk edit
             "tag_choices": lambda: [(t, t) for t in tags],
             "selected_tag": next((t for t in tags if filters["tag"] and t.lower() == filters["tag"].lower()), None),
-            "bulk_edit": BulkEditForm,
+            "bulk_edit": SimpleLazyObject(BulkEditForm),  # made once, if the grid is rendered
             "categories": kind_choices,
             "attribute_filters": lambda: [  # issue 17
                 {"name": n, "label": attribute_label(n), "choices": value_choices(n), "selected": filters[n]}
