@@ -172,6 +172,32 @@ def test_a_taxonomy_edit_without_a_signal_shows_at_once(client, user, other_user
     assert ">Trousers <span" in html and ">Pants <span" not in html
 
 
+def test_the_colours_and_tags_are_counted_again_only_when_they_change(user, photo):
+    garment = GarmentFactory(photo=photo, colors=("navy",))
+    Tag.objects.create(owner=user, name="Work")
+    assert summary_selectors.closet_summary(user=user).colors == ("navy",)
+
+    def summary_queries() -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            summary = summary_selectors.closet_summary(user=user)
+        tables = [
+            t for t in ("closet_garmentcolor", "closet_tag", "wardrobe_garment") if any(t in q["sql"] for q in queries)
+        ]
+        return summary, tables
+
+    Garment.objects.filter(pk=garment.pk).update(wear_count=3)  # marked worn: only the counts again
+    summary, tables = summary_queries()
+    assert tables == ["wardrobe_garment"] and summary.colors == ("navy",) and summary.tags == ("Work",)
+    GarmentColor.objects.filter(garment=garment).update(name="green")
+    summary, tables = summary_queries()
+    assert tables == ["closet_garmentcolor", "wardrobe_garment"] and summary.colors == ("green",)
+    Tag.objects.filter(owner=user).update(name="Office")
+    summary, tables = summary_queries()
+    assert tables == ["closet_tag", "wardrobe_garment"] and summary.tags == ("Office",)
+    summary, tables = summary_queries()
+    assert tables == [] and summary.colors == ("green",)  # nothing changed: all from the cache
+
+
 def test_a_filtered_count_is_cached_per_version_and_a_word_search_is_always_counted(
     client, user, photo, django_assert_max_num_queries
 ):

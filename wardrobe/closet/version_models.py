@@ -32,7 +32,12 @@ class ClosetVersion(models.Model):
     """One user's closet version (see the module docstring); no row: version 0, nothing written yet."""
 
     owner_id = models.BigIntegerField(primary_key=True)
+    #: Changed by every write of the tables above.
     version = models.BigIntegerField()
+    #: Changed only by writes of colour rows (what the colour filter lists), with ``version``.
+    colors_version = models.BigIntegerField()
+    #: Changed only by writes of tag rows (what the tag filter lists), with ``version``.
+    tags_version = models.BigIntegerField()
 
     def __str__(self) -> str:
         return f"Closet of user {self.owner_id}: version {self.version}"

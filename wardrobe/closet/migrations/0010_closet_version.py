@@ -7,26 +7,30 @@ import secrets
 from django.db import migrations, models
 
 #: (table, how its rows name their owner: "owner" = an ``owner_id`` column, "garment" = a ``garment_id``,
-#: "shared" = the shared taxonomy, versioned as owner 0)
+#: "shared" = the shared taxonomy, versioned as owner 0; the version column written besides ``version``)
 TABLES = [
-    ("wardrobe_garment", "owner"),
-    ("closet_garmentcolor", "garment"),
-    ("wardrobe_garment_seasons", "garment"),
-    ("closet_tag", "owner"),
-    ("closet_tag_garments", "garment"),
-    ("wardrobe_section", "shared"),
-    ("wardrobe_category", "shared"),
-    ("wardrobe_garmenttype", "shared"),
-    ("closet_season", "shared"),
+    ("wardrobe_garment", "owner", None),
+    ("closet_garmentcolor", "garment", "colors_version"),
+    ("wardrobe_garment_seasons", "garment", None),
+    ("closet_tag", "owner", "tags_version"),
+    ("closet_tag_garments", "garment", None),
+    ("wardrobe_section", "shared", None),
+    ("wardrobe_category", "shared", None),
+    ("wardrobe_garmenttype", "shared", None),
+    ("closet_season", "shared", None),
 ]
+COLUMNS = "(owner_id, version, colors_version, tags_version)"
+
+
+def _set(column: str | None, excluded: str) -> str:
+    also = f", {column} = {excluded}.{column}" if column else ""
+    return f"ON CONFLICT (owner_id) DO UPDATE SET version = {excluded}.version{also}"
+
 
 # PostgreSQL: statement-level triggers reading the rows a statement changed (transition tables named
 # "changed"): one bulk_create or QuerySet.update() of thousands of rows writes each owner's version
-# once. The statements are run by EXECUTE, planned afresh for each table's rows.
-_UPSERT = (
-    "INSERT INTO closet_closetversion (owner_id, version) SELECT owner_id, nextval('closet_closetversion_seq') "
-    "FROM ({owners}) AS owners ON CONFLICT (owner_id) DO UPDATE SET version = EXCLUDED.version"
-)
+# once. Each trigger passes its statement to the function, which runs it by EXECUTE (planned afresh
+# for each table's rows).
 _OWNERS = {
     "shared": "SELECT 0 AS owner_id",
     "owner": "SELECT DISTINCT owner_id FROM changed WHERE owner_id IS NOT NULL ORDER BY owner_id",
@@ -39,34 +43,35 @@ POSTGRES_FUNCTION = """
 CREATE SEQUENCE IF NOT EXISTS closet_closetversion_seq START WITH %(start)s;
 CREATE OR REPLACE FUNCTION closet_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_ARGV[0] = 'shared' THEN
-    EXECUTE %(shared)s;
-  ELSIF TG_ARGV[0] = 'owner' THEN
-    EXECUTE %(owner)s;
-  ELSE
-    EXECUTE %(garment)s;
-  END IF;
+  EXECUTE TG_ARGV[0];
   RETURN NULL;
 END $$;
 """
 
 
-def _postgres_function(start: int) -> str:
-    def quoted(sql: str) -> str:
-        return "'" + sql.replace("'", "''") + "'"
-
-    return POSTGRES_FUNCTION % {
-        "start": start,
-        **{how: quoted(_UPSERT.format(owners=owners)) for how, owners in _OWNERS.items()},
-    }
+def _postgres_upsert(how: str, column: str | None) -> str:
+    return (
+        f"INSERT INTO closet_closetversion {COLUMNS} SELECT owner_id, v, v, v FROM "
+        f"(SELECT owner_id, nextval('closet_closetversion_seq') AS v FROM ({_OWNERS[how]}) AS owners) AS bumped "
+        + _set(column, "EXCLUDED")
+    )
 
 
-def _sqlite_owner(how: str, row: str) -> str:
+def _sqlite_upsert(how: str, column: str | None, row: str) -> str:
     if how == "shared":
-        return "SELECT 0, abs(random()) WHERE true"
-    if how == "owner":
-        return f"SELECT {row}.owner_id, abs(random()) WHERE {row}.owner_id IS NOT NULL"
-    return f"SELECT owner_id, abs(random()) FROM wardrobe_garment WHERE id = {row}.garment_id"
+        source = "SELECT 0, v, v, v FROM (SELECT abs(random()) AS v) WHERE true"
+    elif how == "owner":
+        source = f"SELECT {row}.owner_id, v, v, v FROM (SELECT abs(random()) AS v) WHERE {row}.owner_id IS NOT NULL"
+    else:
+        source = (
+            "SELECT owner_id, v, v, v FROM wardrobe_garment, (SELECT abs(random()) AS v) "
+            f"WHERE wardrobe_garment.id = {row}.garment_id"
+        )
+    return f"INSERT INTO closet_closetversion {COLUMNS} {source} " + _set(column, "excluded")
+
+
+def _quoted(sql: str) -> str:
+    return "'" + sql.replace("'", "''") + "'"
 
 
 def create_triggers(apps, schema_editor):
@@ -74,26 +79,26 @@ def create_triggers(apps, schema_editor):
     if vendor == "postgresql":
         # A random start: a database made again (a reset, a restore) never repeats the versions of the
         # one before, whose summaries a shared cache may still hold.
-        schema_editor.execute(_postgres_function(secrets.randbelow(2**62) + 1))
-        for table, how in TABLES:
+        schema_editor.execute(POSTGRES_FUNCTION % {"start": secrets.randbelow(2**62) + 1})
+        for table, how, column in TABLES:
+            bump = f"closet_version_bump({_quoted(_postgres_upsert(how, column))})"
             if how == "shared":
                 schema_editor.execute(
                     f"CREATE TRIGGER {table}_closet_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                    f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION closet_version_bump('shared')"
+                    f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {bump}"
                 )
                 continue
             for event, rows in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
                 schema_editor.execute(
                     f"CREATE TRIGGER {table}_closet_version_{event.lower()} AFTER {event} ON {table} "
-                    f"REFERENCING {rows} TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION closet_version_bump('{how}')"
+                    f"REFERENCING {rows} TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION {bump}"
                 )
     elif vendor == "sqlite":
-        for table, how in TABLES:
+        for table, how, column in TABLES:
             for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
                 schema_editor.execute(
                     f"CREATE TRIGGER {table}_closet_version_{event.lower()} AFTER {event} ON {table} "
-                    f"BEGIN INSERT INTO closet_closetversion (owner_id, version) {_sqlite_owner(how, row)} "
-                    f"ON CONFLICT (owner_id) DO UPDATE SET version = excluded.version; END"
+                    f"BEGIN {_sqlite_upsert(how, column, row)}; END"
                 )
     else:
         raise NotImplementedError(f"closet version triggers for {vendor}")
@@ -101,7 +106,7 @@ def create_triggers(apps, schema_editor):
 
 def drop_triggers(apps, schema_editor):
     vendor = schema_editor.connection.vendor
-    for table, _how in TABLES:
+    for table, _how, _column in TABLES:
         for name in (
             f"{table}_closet_version",
             *(f"{table}_closet_version_{e}" for e in ("insert", "update", "delete")),
@@ -124,6 +129,8 @@ class Migration(migrations.Migration):
             fields=[
                 ("owner_id", models.BigIntegerField(primary_key=True, serialize=False)),
                 ("version", models.BigIntegerField()),
+                ("colors_version", models.BigIntegerField()),
+                ("tags_version", models.BigIntegerField()),
             ],
         ),
         migrations.RunPython(create_triggers, drop_triggers),
