@@ -60,12 +60,14 @@ class ClosetSummary:
 @dataclass(frozen=True)
 class ClosetVersions:
     """What :func:`closet_versions` reads: ``token`` (``"<closet>.<taxonomy>"``: changes with any
-    write of the user's closet or of the shared taxonomy), ``colors`` and ``tags`` (change only with
-    the user's colour rows, tag rows)."""
+    write of the user's closet or of the shared taxonomy), ``colors``, ``tags`` and ``counts`` (change
+    only with the user's colour rows, tag rows, and garments added, removed or moved to another
+    status or category)."""
 
     token: str
     colors: int
     tags: int
+    counts: int
 
 
 def closet_versions(*, user_id: int) -> ClosetVersions:
@@ -75,15 +77,16 @@ def closet_versions(*, user_id: int) -> ClosetVersions:
     the version it is kept under."""
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT owner_id, version, colors_version, tags_version FROM {ClosetVersion._meta.db_table} "
+            "SELECT owner_id, version, colors_version, tags_version, counts_version "
+            f"FROM {ClosetVersion._meta.db_table} "
             "WHERE owner_id IN (%s, %s)",
             [SHARED, user_id],
         )
         found = {row[0]: row[1:] for row in cursor.fetchall()}
     taxonomy = int(found.get(SHARED, (0,))[0])
     taxonomy_cache_sync(taxonomy)
-    version, colors, tags = (int(v) for v in found.get(user_id, (0, 0, 0)))
-    return ClosetVersions(token=f"{version}.{taxonomy}", colors=colors, tags=tags)
+    version, colors, tags, counts = (int(v) for v in found.get(user_id, (0, 0, 0, 0)))
+    return ClosetVersions(token=f"{version}.{taxonomy}", colors=colors, tags=tags, counts=counts)
 
 
 def closet_version(*, user_id: int) -> str:
@@ -110,11 +113,11 @@ def closet_cached(*, user, version: str, name: str, parts: tuple, build: Callabl
 
 def closet_summary(*, user) -> ClosetSummary:
     """The user's :class:`ClosetSummary` at their current closet version, from the cache or counted
-    and cached: the counts under the closet version, the colours under the colour version and the
-    tags under the tag version (so that marking an item worn, say, does not count the colours of the
-    whole closet again: the costliest of the three at 20,000 garments)."""
+    and cached, each under the version of what it counts (``ClosetVersions``): marking an item worn,
+    say, counts nothing again, while archiving it counts the categories again but not the colours
+    (the costliest of the three at 20,000 garments)."""
     versions = closet_versions(user_id=user.pk)
-    counts = _cached(f"closet-counts:{user.pk}:{versions.token}", lambda: _counts(user))
+    counts = _cached(f"closet-counts:{user.pk}:{versions.counts}", lambda: _counts(user))
     colors = _cached(f"closet-colors:{user.pk}:{versions.colors}", lambda: _colors(user))
     tags = _cached(f"closet-tags:{user.pk}:{versions.tags}", lambda: _tags(user))
     return ClosetSummary(version=versions.token, counts=counts, colors=colors, tags=tags)

@@ -38,6 +38,9 @@ class ClosetVersion(models.Model):
     colors_version = models.BigIntegerField()
     #: Changed only by writes of tag rows (what the tag filter lists), with ``version``.
     tags_version = models.BigIntegerField()
+    #: Changed only when a garment is added or removed, or changes status or category (what the
+    #: counts per category and status count), with ``version``.
+    counts_version = models.BigIntegerField()
 
     def __str__(self) -> str:
         return f"Closet of user {self.owner_id}: version {self.version}"

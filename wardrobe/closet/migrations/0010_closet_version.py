@@ -7,9 +7,11 @@ import secrets
 from django.db import migrations, models
 
 #: (table, how its rows name their owner: "owner" = an ``owner_id`` column, "garment" = a ``garment_id``,
-#: "shared" = the shared taxonomy, versioned as owner 0; the version column written besides ``version``)
+#: "shared" = the shared taxonomy, versioned as owner 0; the version column written besides ``version``).
+#: A garment's insert or delete also writes ``counts_version``; its update only when the status or the
+#: category of one of its rows changed (``GARMENT_UPDATE_*`` below).
 TABLES = [
-    ("wardrobe_garment", "owner", None),
+    ("wardrobe_garment", "owner", "counts_version"),
     ("closet_garmentcolor", "garment", "colors_version"),
     ("wardrobe_garment_seasons", "garment", None),
     ("closet_tag", "owner", "tags_version"),
@@ -19,12 +21,27 @@ TABLES = [
     ("wardrobe_garmenttype", "shared", None),
     ("closet_season", "shared", None),
 ]
-COLUMNS = "(owner_id, version, colors_version, tags_version)"
+COLUMNS = "(owner_id, version, colors_version, tags_version, counts_version)"
 
 
 def _set(column: str | None, excluded: str) -> str:
     also = f", {column} = {excluded}.{column}" if column else ""
     return f"ON CONFLICT (owner_id) DO UPDATE SET version = {excluded}.version{also}"
+
+
+# A garment update: every owner gets a new version; counts_version changes only for the owners of rows
+# whose status or category changed (written as -v otherwise, a value the upsert does not keep).
+GARMENT_UPDATE_POSTGRES = (
+    f"INSERT INTO closet_closetversion {COLUMNS} "
+    "SELECT owner_id, v, v, v, CASE WHEN recount THEN v ELSE -v END FROM ("
+    "SELECT owner_id, recount, nextval('closet_closetversion_seq') AS v FROM ("
+    "SELECT n.owner_id, bool_or((o.status, o.category_id) IS DISTINCT FROM (n.status, n.category_id)) AS recount "
+    "FROM changed AS n JOIN before AS o ON o.id = n.id GROUP BY n.owner_id ORDER BY n.owner_id"
+    ") AS owners) AS bumped "
+    "ON CONFLICT (owner_id) DO UPDATE SET version = EXCLUDED.version, counts_version = CASE "
+    "WHEN EXCLUDED.counts_version < 0 THEN closet_closetversion.counts_version ELSE EXCLUDED.counts_version END"
+)
+GARMENT_RECOUNT_SQLITE_WHEN = "OLD.status IS NOT NEW.status OR OLD.category_id IS NOT NEW.category_id"
 
 
 # PostgreSQL: statement-level triggers reading the rows a statement changed (transition tables named
@@ -51,7 +68,7 @@ END $$;
 
 def _postgres_upsert(how: str, column: str | None) -> str:
     return (
-        f"INSERT INTO closet_closetversion {COLUMNS} SELECT owner_id, v, v, v FROM "
+        f"INSERT INTO closet_closetversion {COLUMNS} SELECT owner_id, v, v, v, v FROM "
         f"(SELECT owner_id, nextval('closet_closetversion_seq') AS v FROM ({_OWNERS[how]}) AS owners) AS bumped "
         + _set(column, "EXCLUDED")
     )
@@ -59,12 +76,12 @@ def _postgres_upsert(how: str, column: str | None) -> str:
 
 def _sqlite_upsert(how: str, column: str | None, row: str) -> str:
     if how == "shared":
-        source = "SELECT 0, v, v, v FROM (SELECT abs(random()) AS v) WHERE true"
+        source = "SELECT 0, v, v, v, v FROM (SELECT abs(random()) AS v) WHERE true"
     elif how == "owner":
-        source = f"SELECT {row}.owner_id, v, v, v FROM (SELECT abs(random()) AS v) WHERE {row}.owner_id IS NOT NULL"
+        source = f"SELECT {row}.owner_id, v, v, v, v FROM (SELECT abs(random()) AS v) WHERE {row}.owner_id IS NOT NULL"
     else:
         source = (
-            "SELECT owner_id, v, v, v FROM wardrobe_garment, (SELECT abs(random()) AS v) "
+            "SELECT owner_id, v, v, v, v FROM wardrobe_garment, (SELECT abs(random()) AS v) "
             f"WHERE wardrobe_garment.id = {row}.garment_id"
         )
     return f"INSERT INTO closet_closetversion {COLUMNS} {source} " + _set(column, "excluded")
@@ -89,17 +106,26 @@ def create_triggers(apps, schema_editor):
                 )
                 continue
             for event, rows in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+                refer, run = f"{rows} TABLE AS changed", bump
+                if table == "wardrobe_garment" and event == "UPDATE":
+                    refer = "OLD TABLE AS before NEW TABLE AS changed"
+                    run = f"closet_version_bump({_quoted(GARMENT_UPDATE_POSTGRES)})"
                 schema_editor.execute(
                     f"CREATE TRIGGER {table}_closet_version_{event.lower()} AFTER {event} ON {table} "
-                    f"REFERENCING {rows} TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION {bump}"
+                    f"REFERENCING {refer} FOR EACH STATEMENT EXECUTE FUNCTION {run}"
                 )
     elif vendor == "sqlite":
         for table, how, column in TABLES:
             for event, row in (("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")):
+                written = None if table == "wardrobe_garment" and event == "UPDATE" else column
                 schema_editor.execute(
                     f"CREATE TRIGGER {table}_closet_version_{event.lower()} AFTER {event} ON {table} "
-                    f"BEGIN {_sqlite_upsert(how, column, row)}; END"
+                    f"BEGIN {_sqlite_upsert(how, written, row)}; END"
                 )
+        schema_editor.execute(
+            f"CREATE TRIGGER wardrobe_garment_closet_version_recount AFTER UPDATE ON wardrobe_garment "
+            f"WHEN {GARMENT_RECOUNT_SQLITE_WHEN} BEGIN {_sqlite_upsert('owner', 'counts_version', 'NEW')}; END"
+        )
     else:
         raise NotImplementedError(f"closet version triggers for {vendor}")
 
@@ -109,7 +135,7 @@ def drop_triggers(apps, schema_editor):
     for table, _how, _column in TABLES:
         for name in (
             f"{table}_closet_version",
-            *(f"{table}_closet_version_{e}" for e in ("insert", "update", "delete")),
+            *(f"{table}_closet_version_{e}" for e in ("insert", "update", "delete", "recount")),
         ):
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if vendor == "postgresql" else ""))
     if vendor == "postgresql":
@@ -131,6 +157,7 @@ class Migration(migrations.Migration):
                 ("version", models.BigIntegerField()),
                 ("colors_version", models.BigIntegerField()),
                 ("tags_version", models.BigIntegerField()),
+                ("counts_version", models.BigIntegerField()),
             ],
         ),
         migrations.RunPython(create_triggers, drop_triggers),
