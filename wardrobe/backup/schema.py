@@ -243,6 +243,7 @@ LEFT_OUT: dict[str, dict[str, str]] = {
     "closet.Garment": {
         "owner": _OWNER,
         "duplicate_of": "a question waiting for the person's answer in the review queue (issue 16)",
+        "revision": "a cache key written by the database (version_models.GarmentRevision), not the person's data",
     },
     "closet.GarmentColor": {"id": _ROW_ID},
     "closet.GarmentPhoto": {"id": _ROW_ID},

@@ -1,8 +1,7 @@
-"""Closet data: the taxonomy (sections, categories, types) and seasons as rows an admin can edit, photos,
-the garments found in them with their colours and seasons, and the wear log.
-
-The tables are those of the first version of the app (``wardrobe_*``, see ``db_table``), adopted by this
-app's first migration, so an existing installation keeps its rows."""
+"""Closet data: the taxonomy (sections, categories, types) and seasons as rows an admin can edit, photos, the
+garments found in them with their colours and seasons, and the wear log. The tables are those of the first version
+of the app (``wardrobe_*``, see ``db_table``), adopted by this app's first migration, so an existing installation
+keeps its rows."""
 
 from __future__ import annotations
 
@@ -21,6 +20,7 @@ from vocabulary.warmth import MAX_GARMENT_CLO
 from wardrobe.closet import names
 from wardrobe.closet.attribute_models import GarmentDetails
 from wardrobe.closet.failures import Failure
+from wardrobe.closet.version_models import GarmentRevision
 from wardrobe.core.choices import currency_choices
 
 
@@ -168,7 +168,7 @@ class Photo(Failure):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
-class Garment(GarmentDetails):  # attributes and stain (issue 17): closet/attribute_models.py
+class Garment(GarmentDetails, GarmentRevision):  # attributes and stain (issue 17): closet/attribute_models.py
     """One garment found in a photo: box and mask in photo pixels, a transparent cutout, colours,
     what the user tells about it (name, brand, price, ...) and how it is worn and cared for."""
 

@@ -44,3 +44,22 @@ class ClosetVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Closet of user {self.owner_id}: version {self.version}"
+
+
+class GarmentRevision(models.Model):
+    """``revision`` of ``closet.Garment``: a number that changes whenever anything the API shows of a
+    garment changes (issue 18 point 10: each garment of a list kept in the cache under its revision,
+    so that after an edit only that garment is read and serialized again).
+
+    Written by database triggers (migration ``0011_garment_revision``), whatever made the change:
+    every INSERT or UPDATE of the garment's row, and every INSERT, UPDATE or DELETE of its colour,
+    season and tag rows (``closet_garmentcolor``, ``wardrobe_garment_seasons``,
+    ``closet_tag_garments``). The value comes from the closet versions' sequence (PostgreSQL) or
+    ``abs(random())`` (SQLite), so it is never handed out twice; what Django writes into the column is
+    replaced. A tag's name and the shared taxonomy have versions of their own
+    (:class:`ClosetVersion`): what is kept per revision is kept per those versions too."""
+
+    revision = models.BigIntegerField(default=0, editable=False)
+
+    class Meta:
+        abstract = True
