@@ -8,6 +8,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from vocabulary.attributes import ATTRIBUTE_BY_NAME
+from wardrobe.core.filtersets import ShallowCopyFilterSet
 
 
 def _attribute_filter(name: str) -> django_filters.ChoiceFilter:
@@ -24,7 +25,7 @@ def _attribute_filter(name: str) -> django_filters.ChoiceFilter:
     )
 
 
-class GarmentAttributeFilters(django_filters.FilterSet):
+class GarmentAttributeFilters(ShallowCopyFilterSet):
     """``pattern``, ``sleeve``, ``neckline``, ``fit``, ``wash``, ``damage``: garments with that value."""
 
     pattern = _attribute_filter("pattern")
