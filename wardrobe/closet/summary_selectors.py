@@ -45,12 +45,14 @@ class ClosetSummary:
 
     * ``counts``: ``{(status, category_id): number of garments}``;
     * ``colors``: colour names on their garments, most frequent first (then by name);
-    * ``tags``: their tag names, sorted case-insensitively."""
+    * ``tags``: their tag names, sorted case-insensitively;
+    * ``versions``: the :class:`ClosetVersions` they were read under."""
 
     version: str
     counts: dict[tuple[str, int], int]
     colors: tuple[str, ...]
     tags: tuple[str, ...]
+    versions: ClosetVersions | None = None
 
     def count(self, *, status: str) -> int:
         """The user's garments with ``status`` (``Garment.Status``)."""
@@ -62,12 +64,13 @@ class ClosetVersions:
     """What :func:`closet_versions` reads: ``token`` (``"<closet>.<taxonomy>"``: changes with any
     write of the user's closet or of the shared taxonomy), ``colors``, ``tags`` and ``counts`` (change
     only with the user's colour rows, tag rows, and garments added, removed or moved to another
-    status or category)."""
+    status or category) and ``taxonomy`` (the shared taxonomy's alone)."""
 
     token: str
     colors: int
     tags: int
     counts: int
+    taxonomy: int = 0
 
 
 def closet_versions(*, user_id: int) -> ClosetVersions:
@@ -86,7 +89,7 @@ def closet_versions(*, user_id: int) -> ClosetVersions:
     taxonomy = int(found.get(SHARED, (0,))[0])
     taxonomy_cache_sync(taxonomy)
     version, colors, tags, counts = (int(v) for v in found.get(user_id, (0, 0, 0, 0)))
-    return ClosetVersions(token=f"{version}.{taxonomy}", colors=colors, tags=tags, counts=counts)
+    return ClosetVersions(token=f"{version}.{taxonomy}", colors=colors, tags=tags, counts=counts, taxonomy=taxonomy)
 
 
 def closet_version(*, user_id: int) -> str:
@@ -111,16 +114,43 @@ def closet_cached(*, user, version: str, name: str, parts: tuple, build: Callabl
     return _cached(f"closet-{name}:{user.pk}:{version}:{digest}", build, seconds)
 
 
+def garments_cached(
+    *, rows: list[tuple[int, int]], parts: tuple, build: Callable[[list[int]], dict[int, T]], seconds: float
+) -> list[T]:
+    """One value per garment of ``rows`` (``(id, revision)`` pairs, ``Garment.revision``: one page),
+    in order, each kept ``seconds`` in the cache under the garment's id and revision and ``parts``
+    (what else the value depends on: the taxonomy's and tags' versions, the language, the host, ...).
+    ``build(ids)`` makes the values of the garments not kept (``{id: value}``; an id it leaves out,
+    a garment deleted since, is left out of the result): after an edit only the edited garments
+    are built again. One ``get_many``, and one ``set_many`` when something was built."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
+    keys = {pk: f"garment-{digest}:{pk}:{revision}" for pk, revision in rows}
+    kept = cache.get_many(list(keys.values()))
+    missing = [pk for pk, key in keys.items() if key not in kept]
+    if missing:
+        made = build(missing)
+        cache.set_many({keys[pk]: value for pk, value in made.items()}, seconds)
+        kept.update((keys[pk], value) for pk, value in made.items())
+    return [kept[keys[pk]] for pk, _revision in rows if keys[pk] in kept]
+
+
 def closet_summary(*, user) -> ClosetSummary:
     """The user's :class:`ClosetSummary` at their current closet version, from the cache or counted
     and cached, each under the version of what it counts (``ClosetVersions``): marking an item worn,
     say, counts nothing again, while archiving it counts the categories again but not the colours
     (the costliest of the three at 20,000 garments)."""
     versions = closet_versions(user_id=user.pk)
-    counts = _cached(f"closet-counts:{user.pk}:{versions.counts}", lambda: _counts(user))
-    colors = _cached(f"closet-colors:{user.pk}:{versions.colors}", lambda: _colors(user))
-    tags = _cached(f"closet-tags:{user.pk}:{versions.tags}", lambda: _tags(user))
-    return ClosetSummary(version=versions.token, counts=counts, colors=colors, tags=tags)
+    builds = {
+        f"closet-counts:{user.pk}:{versions.counts}": lambda: _counts(user),
+        f"closet-colors:{user.pk}:{versions.colors}": lambda: _colors(user),
+        f"closet-tags:{user.pk}:{versions.tags}": lambda: _tags(user),
+    }
+    kept = cache.get_many(list(builds))  # one round trip for the three
+    made = {key: build() for key, build in builds.items() if key not in kept}
+    if made:
+        cache.set_many(made, CACHE_SECONDS)
+    counts, colors, tags = ({**kept, **made}[key] for key in builds)
+    return ClosetSummary(version=versions.token, counts=counts, colors=colors, tags=tags, versions=versions)
 
 
 def _counts(user) -> dict[tuple[str, int], int]:

@@ -147,6 +147,8 @@ class GarmentViewSet(
 
     #: Seconds a page of the list is kept (per closet version: any change is seen at once).
     list_seconds = 60
+    #: Seconds a garment of the list is kept serialized (per revision: any change is seen at once).
+    garment_seconds = 600
 
     def get_queryset(self):
         return selectors.garments_of(user=self.request.user)
@@ -154,30 +156,49 @@ class GarmentViewSet(
     def list(self, request, *args, **kwargs):
         # No docstring: the schema keeps the class's description. A page's data is kept in the cache
         # per closet version, language and full address (summary_selectors.closet_cached): the same
-        # page asked again reads no garment. Invalid filters raise before anything is kept.
-        data = summary_selectors.closet_cached(
-            user=request.user,
-            version=summary_selectors.closet_version(user_id=request.user.pk),
-            name="api-garments",
-            parts=(translation.get_language(), request.build_absolute_uri()),
-            build=lambda: super(GarmentViewSet, self).list(request, *args, **kwargs).data,
-            seconds=self.list_seconds,
+        # page asked again reads no garment. A page made again reads its (id, revision) rows and
+        # serializes only the garments changed since they were kept (_page_data). Invalid filters
+        # raise before anything is kept.
+        versions = summary_selectors.closet_versions(user_id=request.user.pk)
+        return Response(
+            summary_selectors.closet_cached(
+                user=request.user,
+                version=versions.token,
+                name="api-garments",
+                parts=(translation.get_language(), request.build_absolute_uri()),
+                build=lambda: self._page_data(versions),
+                seconds=self.list_seconds,
+            )
         )
-        return Response(data)
+
+    def _page_data(self, versions: summary_selectors.ClosetVersions) -> dict:
+        """The list's page (``count``, ``next``, ``previous``, ``results``): each garment serialized
+        once per revision, version of tags and taxonomy, language and host
+        (``summary_selectors.garments_cached``), read with its colours, seasons and tags by
+        ``garments_load_related`` rather than prefetched (the same data, half the CPU)."""
+        self.closet_version = versions.token  # the count's key (paginate_queryset)
+        queryset = self.filter_queryset(self.get_queryset())
+        revisions = queryset.select_related(None).prefetch_related(None).values_list("id", "revision")
+        rows = self.paginate_queryset(revisions)
+
+        def build(ids: list[int]) -> dict[int, dict]:
+            garments = selectors.garments_load_related(list(queryset.filter(pk__in=ids).prefetch_related(None)))
+            return {g.pk: data for g, data in zip(garments, self.get_serializer(garments, many=True).data)}
+
+        parts = (versions.tags, versions.taxonomy, translation.get_language(), self.request.build_absolute_uri("/"))
+        results = summary_selectors.garments_cached(rows=rows, parts=parts, build=build, seconds=self.garment_seconds)
+        return self.get_paginated_response(results).data
 
     def paginate_queryset(self, queryset):
-        """A page of the list, its colours, seasons and tags read by ``garments_load_related``
-        rather than prefetched (the same data, half the CPU); the count cached per closet version
-        (``summary_selectors.garment_count``)."""
+        """A page of ``queryset``, its count cached per closet version (``summary_selectors.garment_count``)."""
         user = self.request.user
         self.paginator.count_with = lambda: summary_selectors.garment_count(
             user=user,
-            version=summary_selectors.closet_version(user_id=user.pk),
+            version=getattr(self, "closet_version", None) or summary_selectors.closet_version(user_id=user.pk),
             params=self.request.query_params,
             count=queryset.count,
         )
-        page = super().paginate_queryset(queryset.prefetch_related(None))
-        return None if page is None else selectors.garments_load_related(list(page))
+        return super().paginate_queryset(queryset)
 
     def _garment_response(self, garment: Garment, code: int = status.HTTP_200_OK) -> Response:
         return Response(s.GarmentSerializer(garment, context=self.get_serializer_context()).data, status=code)

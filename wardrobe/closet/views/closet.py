@@ -14,7 +14,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from vocabulary.attributes import ATTRIBUTE_NAMES
-from wardrobe.closet import selectors, services, summary_selectors
+from wardrobe.closet import cards, selectors, services, summary_selectors
 from wardrobe.closet.attribute_names import attribute_label, value_choices
 from wardrobe.closet.bulk_forms import BulkEditForm
 from wardrobe.closet.filters import SORTS, STATES
@@ -40,10 +40,14 @@ FRAGMENT_SECONDS = 60
 @login_required
 @require_GET
 def closet(request):
-    """The closet page. Its filters and sidebar and its grid of cards are rendered once per closet
-    version, language and address (``{% cache %}``): what they need is passed as callables, which
-    the template calls only when it renders them; the garments are counted once per version
-    (``summary_selectors.garment_count``) and read only for a page not rendered yet."""
+    """The closet page. Its parts are rendered once per version of what they show, language and
+    address (``{% cache %}``): the filters and sidebar per version of the counts, colours, tags,
+    taxonomy and the list's count; the grid per closet version, and within it the bulk edit per
+    version of tags and taxonomy. What they need is passed as callables, which the template calls
+    only when it renders them. The garments are counted once per closet version
+    (``summary_selectors.garment_count``); a grid rendered again reads its page's ``(id,
+    revision)`` rows and reads and builds only the cards not kept since their garment last
+    changed (``cards.garment_cards_html``)."""
     params = request.GET
     filters = {
         name: params.get(name) or None
@@ -70,13 +74,21 @@ def closet(request):
     page = Paginator(range(count), PAGE_SIZE).get_page(params.get("page"))  # numbers only: no rows read here
     first = (page.number - 1) * PAGE_SIZE
     tags = list(summary.tags)
+    versions = summary.versions
     return render(
         request,
         "closet/closet.html",
         {
             "fragment_seconds": FRAGMENT_SECONDS,
-            "closet_version": summary.version,
-            "cards": lambda: selectors.garment_cards(garments()[first : first + PAGE_SIZE]),
+            # What the filters and sidebar show: counts, colours, tags, taxonomy, this list's count.
+            "filters_version": f"{versions.counts}.{versions.colors}.{versions.tags}.{versions.taxonomy}.{count}",
+            "closet_version": summary.version,  # the grid: any change of the closet
+            "bulk_version": f"{versions.tags}.{versions.taxonomy}",  # the bulk edit's tags and kinds
+            "cards": lambda: cards.garment_cards_html(
+                list(garments()[first : first + PAGE_SIZE].prefetch_related(None).values_list("id", "revision")),
+                selectable=True,
+                taxonomy=versions.taxonomy,
+            ),
             "sections": sections,
             "page": page,
             "filters": filters,
