@@ -48,8 +48,8 @@ URLS = [
     ("api garments", "/api/garments/"),
     ("review queue", "/review/"),
 ]
-#: Rows measured right after a change of the closet (one garment's ``updated_at`` set, which changes
-#: the closet version before each request): what a person sees first after an edit, nothing cached.
+#: Rows measured right after an edit of the first garment shown (``change_closet``, before each
+#: request): what a person sees first after marking an item worn.
 CHANGED = [("closet, just changed", "/closet/"), ("api, just changed", "/api/garments/")]
 COLOURS = ["black", "white", "navy", "grey", "beige", "red", "blue", "green", "brown", "pink"]
 
@@ -194,14 +194,16 @@ def session_cookie(user) -> str:
 
 
 def change_closet(user) -> None:
-    """A change of ``user``'s closet as any edit makes it (one garment's ``updated_at``), so that
-    their closet version changes and nothing of it is read from the cache."""
+    """An edit of the first garment the closet and the API list show (the newest: its ``wear_count``
+    goes up by one, as marking it worn does), so that the user's closet version and that garment's
+    revision change: the page is made again and that garment's card or data built again."""
     from django.db import connection
 
     with connection.cursor() as cur:
         cur.execute(
-            "UPDATE wardrobe_garment SET updated_at = now() WHERE id = (SELECT max(id) FROM wardrobe_garment"
-            " WHERE owner_id = %s)",
+            "UPDATE wardrobe_garment SET wear_count = wear_count + 1, updated_at = now() WHERE id = ("
+            "SELECT id FROM wardrobe_garment WHERE owner_id = %s AND status = 'closet'"
+            " ORDER BY created_at DESC, id DESC LIMIT 1)",
             [user.pk],
         )
 
