@@ -24,4 +24,4 @@ RUN useradd --create-home --uid 1000 app \
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "wardrobe.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "300"]
+CMD ["gunicorn", "-c", "python:wardrobe.gunicorn_conf", "wardrobe.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "300"]

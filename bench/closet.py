@@ -264,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
             users = {n: seed_user(f"closet-{n}", n, rng) for n in sizes}
             print(f"Seeded {sum(sizes) + args.others} garments in {time.perf_counter() - t0:.0f} s", flush=True)
             port = free_port()
-            cmd = [sys.executable, "-m", "gunicorn", "wardrobe.wsgi", "--bind", f"127.0.0.1:{port}"]
+            cmd = [sys.executable, "-m", "gunicorn", "-c", "python:wardrobe.gunicorn_conf", "wardrobe.wsgi"]
+            cmd += ["--bind", f"127.0.0.1:{port}"]
             cmd += ["--workers", str(args.workers), "--timeout", "120"]
             if gunicorn_has_setting("control_socket_disable"):
                 cmd.append("--no-control-socket")

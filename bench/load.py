@@ -153,6 +153,8 @@ def start_servers(args: argparse.Namespace, env: dict, procs: Processes, tmp: Pa
         sys.executable,
         "-m",
         "gunicorn",
+        "-c",
+        "python:wardrobe.gunicorn_conf",
         "wardrobe.wsgi",
         "--bind",
         f"127.0.0.1:{port}",
