@@ -220,12 +220,40 @@ def test_a_filtered_count_is_cached_per_version_and_a_word_search_is_always_coun
         return 99
 
     params = {"color": "navy", "state": "closet", "sort": "oldest", "page": "2"}
-    now = version(user)
-    assert summary_selectors.garment_count(user=user, version=now, params=params, count=count) == 1  # cached
-    assert summary_selectors.garment_count(user=user, version=now, params={**params, "q": "blue"}, count=count) == 99
+    now = summary_selectors.closet_versions(user_id=user.pk)
+    assert summary_selectors.garment_count(user=user, versions=now, params=params, count=count) == 1  # cached
+    assert summary_selectors.garment_count(user=user, versions=now, params={**params, "q": "blue"}, count=count) == 99
     assert calls == [1]
     GarmentFactory(photo=photo, colors=("navy",))
     assert client.get(reverse("closet:closet"), {"color": "navy"}).context["page"].paginator.count == 2
+
+
+def test_a_count_by_status_section_or_category_is_not_made_again_when_an_item_is_worn(api, user, photo):
+    """Marking an item worn changes the closet version but not what a list filtered only by status,
+    section or category holds: its count is kept; a list filtered by colour or laundry is counted again."""
+    garments = [GarmentFactory(photo=photo, colors=("navy",)) for _ in range(3)]
+    section = garments[0].category.section.slug
+    kept = [{}, {"state": "closet"}, {"section": section, "state": "archived"}, {"review": "false"}]
+    counted = [{"color": "navy"}, {"state": "wash"}, {"type": "shirt"}]
+    for params in kept + counted:
+        assert api.get("/api/garments/", params).status_code == 200
+
+    def count_queries(params: dict) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api.get("/api/garments/", params).status_code == 200
+        return sum('SELECT COUNT(*)' in q["sql"] for q in queries)
+
+    Garment.objects.filter(pk=garments[0].pk).update(wear_count=5)  # marked worn
+    assert [count_queries(p) for p in kept] == [0, 0, 0, 0]
+    Garment.objects.filter(pk=garments[1].pk).update(wear_count=6)
+    assert [count_queries(p) for p in counted] == [1, 1, 1]
+    Garment.objects.filter(pk=garments[0].pk).update(laundry="wash")  # the laundry state: counted again
+    assert api.get("/api/garments/", {"state": "wash"}).json()["count"] == 1
+    assert api.get("/api/garments/", {"state": "closet"}).json()["count"] == 3
+    Garment.objects.filter(pk=garments[1].pk).update(status=Garment.Status.ARCHIVED)  # moved: counted again
+    assert api.get("/api/garments/", {"state": "closet"}).json()["count"] == 2
+    assert api.get("/api/garments/", {"section": section, "state": "archived"}).json()["count"] == 1
+    assert api.get("/api/garments/", {"review": "false"}).json()["count"] == 3
 
 
 def test_the_api_list_count_follows_every_write(api, user, photo):

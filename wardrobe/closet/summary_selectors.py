@@ -37,6 +37,16 @@ T = TypeVar("T")
 CACHE_SECONDS = 600
 #: Parameters that do not change which garments a list holds (left out of a count's cache key).
 NOT_FILTERS = frozenset({"sort", "page", "page_size", "format"})
+#: Filters (with the values allowed, ``None``: any) whose garments change only when garments are added,
+#: removed or moved to another status or category (``ClosetVersions.counts``) or when the taxonomy
+#: changes: their counts are kept under those versions (``garment_count``). ``state=clean`` or ``wash``
+#: also reads the laundry state, which the counts' version does not follow.
+BY_COUNTS: dict[str, frozenset | None] = {
+    "section": None,
+    "category": None,
+    "review": None,
+    "state": frozenset({"closet", "archived", "review", "all"}),
+}
 
 
 @dataclass(frozen=True)
@@ -172,18 +182,22 @@ def _tags(user) -> tuple[str, ...]:
     return tuple(Tag.objects.filter(owner=user).values_list("name", flat=True))  # Meta.ordering: by name, any case
 
 
-def garment_count(*, user, version: str, params: Mapping, count: Callable[[], int]) -> int:
+def garment_count(*, user, versions: ClosetVersions, params: Mapping, count: Callable[[], int]) -> int:
     """How many of the user's garments a list filtered by ``params`` holds (its query parameters: a
     ``QueryDict`` or a ``{name: value}`` dict; empty values and ``NOT_FILTERS`` ignored), where
     ``count()`` counts it in the database.
 
-    Cached under the closet ``version`` (:func:`closet_version`) and the parameters (a word search,
-    ``q``, is always counted: it also matches the taxonomy's names, which an administrator may
-    rename)."""
+    Cached under the user's ``versions`` (:func:`closet_versions`) and the parameters: a list that
+    only filters by status, section or category (``BY_COUNTS``) under the counts' and taxonomy's
+    versions, so marking an item worn or editing its colours counts nothing again; any other list
+    under the whole closet version. A word search, ``q``, is always counted: it also matches the
+    taxonomy's names, which an administrator may rename."""
     lists = params.lists() if hasattr(params, "lists") else ((k, [v]) for k, v in params.items())
     used = sorted((k, [v for v in values if v not in (None, "")]) for k, values in lists if k not in NOT_FILTERS)
     used = [(k, values) for k, values in used if values]
     if any(k == "q" for k, _values in used):
         return count()
+    by_counts = all(k in BY_COUNTS and (BY_COUNTS[k] is None or set(v) <= BY_COUNTS[k]) for k, v in used)
+    version = f"c{versions.counts}.{versions.taxonomy}" if by_counts else versions.token
     digest = hashlib.sha256(repr(used).encode()).hexdigest()[:24]
     return _cached(f"closet-count:{user.pk}:{version}:{digest}", count)

@@ -69,7 +69,7 @@ def closet(request):
         count = sum(s.count for s in sections)  # the same garments, already counted
     else:
         count = summary_selectors.garment_count(
-            user=user, version=summary.version, params={**filters, "state": state}, count=lambda: garments().count()
+            user=user, versions=summary.versions, params={**filters, "state": state}, count=lambda: garments().count()
         )
     page = Paginator(range(count), PAGE_SIZE).get_page(params.get("page"))  # numbers only: no rows read here
     first = (page.number - 1) * PAGE_SIZE
