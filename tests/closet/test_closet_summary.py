@@ -241,7 +241,7 @@ def test_a_count_by_status_section_or_category_is_not_made_again_when_an_item_is
     def count_queries(params: dict) -> int:
         with CaptureQueriesContext(connection) as queries:
             assert api.get("/api/garments/", params).status_code == 200
-        return sum('SELECT COUNT(*)' in q["sql"] for q in queries)
+        return sum("SELECT COUNT(*)" in q["sql"] for q in queries)
 
     Garment.objects.filter(pk=garments[0].pk).update(wear_count=5)  # marked worn
     assert [count_queries(p) for p in kept] == [0, 0, 0, 0]
