@@ -121,6 +121,25 @@ def test_a_reshoot_is_nearer_its_original_than_other_garments(pipeline):
 
 
 @pytest.mark.vision
+@pytest.mark.parametrize("name", CLOTHING)
+def test_a_mirrored_garment_gets_the_same_vector(pipeline, name):
+    """The stage averages each picture with its mirror image: a garment seen from the other side (a
+    mirrored cutout) gets the same vector, which the backbone's plain pooled features do not give."""
+    from vision.stages.embed import neutral_cutout
+
+    image = Image.open(FIXTURES / name).convert("RGB")
+    inst = _main(pipeline, image)
+    embed = pipeline.stage("embed")
+    crop = neutral_cutout(image, inst.mask, inst.box)
+    mirrored = crop.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    both = embed.embed([crop, mirrored])
+    assert float(both[0] @ inst.embedding) > 0.999  # the pipeline's vector is this picture's
+    plain = embed.postprocess(embed.model.backbone.pooled(embed.preprocess([crop, mirrored])).detach())
+    assert float(both[0] @ both[1]) > 0.97  # not 1: the network's strides and padding are not symmetric
+    assert float(both[0] @ both[1]) > float(plain[0] @ plain[1])
+
+
+@pytest.mark.vision
 def test_garment_in_box_is_embedded(pipeline):
     image = Image.open(FIXTURES / "ccp_0016.jpg")
     inst = pipeline.garment_in_box(image, (100, 200, 400, 500))
