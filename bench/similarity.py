@@ -101,7 +101,8 @@ def table(res: dict, speed: dict) -> str:
 
 
 def _split(dup: dict, key: str) -> str:
-    return f"re-shoots {dup['reshoots'][key]}, re-uploads {dup['reuploads'][key]} (cosine >= {dup['threshold']})"
+    shots, uploads = dup["reshoots"][key], dup["reuploads"][key]
+    return f"re-shoots {shots}, re-uploads {uploads} (duplicate score >= {dup['threshold']})"
 
 
 def main(argv=None) -> int:

@@ -22,8 +22,9 @@ measured for the choice):
 
 * ``recall_at_1`` / ``recall_at_5``: share of closet re-shoots whose original is the most similar /
   among the 5 most similar of the closet's garments (all categories);
-* ``duplicate``: a new garment is flagged when its best cosine similarity with a closet garment of
-  the same (predicted) category is at least ``threshold`` (:data:`vision.similarity.DUPLICATE_SIMILARITY`);
+* ``duplicate``: a new garment is flagged when its duplicate score against the closet's garments of
+  the same (predicted) category (:func:`vision.similarity.duplicate_score`: the nearest one's cosine
+  against the second nearest's) is at least ``threshold`` (:data:`vision.similarity.DUPLICATE_MARGIN`);
   ``precision`` (flags pointing at the right garment / flags; flags on new garments count as
   wrong) and ``recall`` (closet queries flagged with the right garment / closet queries), for
   re-shoots, re-uploads and both; ``best_threshold``: the lowest threshold with precision >= 0.95
@@ -129,13 +130,13 @@ def retrieval_metrics(queries: np.ndarray, targets: np.ndarray, gallery: np.ndar
 
 
 def best_same_category(query: np.ndarray, category: str, gallery: np.ndarray, categories: list[str]):
-    """(index, cosine) of the gallery garment of ``category`` most similar to ``query``, or (-1, -1)."""
+    """(index, duplicate score) of the gallery garment of ``category`` most similar to ``query``
+    (:func:`vision.similarity.duplicate_score`, compared with ``DUPLICATE_MARGIN``), or (-1, -9)."""
     idx = [i for i, c in enumerate(categories) if c == category]
     if not idx:
-        return -1, -1.0
-    sims = similarity.cosine_matrix(query, gallery[idx])[0]
-    j = int(sims.argmax())
-    return idx[j], float(sims[j])
+        return -1, -9.0
+    j, score = similarity.duplicate_score(similarity.cosine_matrix(query, gallery[idx])[0])
+    return idx[j], score
 
 
 def duplicate_metrics(results: list[tuple[int, int, float]], threshold: float) -> dict:
@@ -154,7 +155,7 @@ def duplicate_metrics(results: list[tuple[int, int, float]], threshold: float) -
 
 
 def lowest_threshold(results: list[tuple[int, int, float]], min_precision: float = 0.95) -> float | None:
-    """The lowest cosine threshold (of the observed ones) whose flags have precision >= ``min_precision``
+    """The lowest score threshold (of the observed ones) whose flags have precision >= ``min_precision``
     among thresholds at or above it all keeping it, i.e. the highest recall at that precision."""
     best = None
     for s in sorted({round(s, 3) for _, _, s in results}, reverse=True):
@@ -236,7 +237,7 @@ def evaluate_retrieval(
     ``rerank``: keywords for :func:`vision.similarity.personal_rerank`. Raises FileNotFoundError
     when ``data`` has no ``images.csv``, ValueError when the split has fewer than 4 usable photos.
     """
-    threshold = similarity.DUPLICATE_SIMILARITY if threshold is None else threshold
+    threshold = similarity.DUPLICATE_MARGIN if threshold is None else threshold
     phash_distance = similarity.PHASH_MAX_DISTANCE if phash_distance is None else phash_distance
     rows = [r for r in datasets.read_clothing(data) if taxonomy.CLOTHING_TO_TYPE.get(r.label)]
     rows = [r for r in rows if split == "all" or datasets.clothing_split(r.sender_id) == split]

@@ -53,6 +53,23 @@ def test_constants():
     assert 0 <= similarity.PHASH_MAX_DISTANCE < 32
 
 
+def test_duplicate_score_weighs_the_nearest_garment_against_the_second():
+    margin = similarity.DUPLICATE_MARGIN
+    # One garment of the category: the plain cosine threshold.
+    assert similarity.duplicate_score(np.array([similarity.DUPLICATE_SIMILARITY + 0.001]))[1] >= margin
+    assert similarity.duplicate_score(np.array([similarity.DUPLICATE_SIMILARITY - 0.01]))[1] < margin
+    # Much nearer one garment than any other: flagged below that cosine.
+    index, score = similarity.duplicate_score(np.array([0.30, 0.80, 0.40]))
+    assert index == 1 and score >= margin and 0.80 < similarity.DUPLICATE_SIMILARITY
+    # As near two alike garments: not flagged, though nearer than that cosine.
+    index, score = similarity.duplicate_score(np.array([0.89, 0.90]))
+    assert index == 1 and score < margin and 0.90 > similarity.DUPLICATE_SIMILARITY
+    # A far second garment counts as the floor: a small closet does not flag at low cosines.
+    assert similarity.duplicate_score(np.array([0.70, 0.10]))[1] < margin
+    with pytest.raises(ValueError):
+        similarity.duplicate_score(np.array([]))
+
+
 def test_personal_rerank_lets_neighbours_flip_a_wrong_guess():
     tee, shirt = ("top-t-shirt-sweatshirt", "t-shirt"), ("shirt-blouse", "shirt")
     assert taxonomy.category_of_type("t-shirt") == tee[0] and taxonomy.category_of_type("shirt") == shirt[0]

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vision.similarity import DUPLICATE_SIMILARITY, PHASH_MAX_DISTANCE, cosine_matrix, hamming
+from vision.similarity import DUPLICATE_MARGIN, PHASH_MAX_DISTANCE, cosine_matrix, duplicate_score, hamming
 from wardrobe.closet import selectors
 from wardrobe.closet.models import Garment, Photo
 from wardrobe.closet.similar_models import GarmentPhoto
@@ -47,8 +47,10 @@ def garment_duplicate_find(*, garment: Garment, vector: np.ndarray | None) -> Ga
     themselves duplicates, not of the same photo): first one whose photo, or one of its extra photos,
     is the same picture again (``imagehash`` phash distance at most
     ``vision.similarity.PHASH_MAX_DISTANCE`` bits to ``garment.photo.phash``; the closest, then the
-    oldest); else the one whose appearance is most alike, when its cosine similarity to ``vector``
-    (float (D,), unit norm; None: no vector) reaches ``vision.similarity.DUPLICATE_SIMILARITY``.
+    oldest); else the one whose appearance is most alike to ``vector`` (float (D,), unit norm; None:
+    no vector), when it is much more alike than the second most alike
+    (``vision.similarity.duplicate_score`` reaches ``DUPLICATE_MARGIN``; with a single candidate, a
+    cosine similarity of at least ``DUPLICATE_SIMILARITY``).
     """
     candidates = _candidates(garment)
     own_hash = garment.photo.phash
@@ -67,9 +69,8 @@ def garment_duplicate_find(*, garment: Garment, vector: np.ndarray | None) -> Ga
     ids, matrix = selectors.garment_vectors(user=garment.owner_id, garments=candidates)
     if not ids:
         return None
-    scores = cosine_matrix(np.asarray(vector, np.float32)[None, :], matrix)[0]
-    best = int(np.argmax(scores))
-    return Garment.objects.get(pk=ids[best]) if float(scores[best]) >= DUPLICATE_SIMILARITY else None
+    best, score = duplicate_score(cosine_matrix(np.asarray(vector, np.float32)[None, :], matrix)[0])
+    return Garment.objects.get(pk=ids[best]) if score >= DUPLICATE_MARGIN else None
 
 
 def garment_duplicate_mark(*, garment: Garment, vector: np.ndarray | None) -> Garment:
