@@ -15,6 +15,12 @@ STD = (0.27, 0.27, 0.28)
 # Fill colour of letterbox padding, RGB uint8 (= MEAN).
 PAD_RGB = tuple(int(round(255 * m)) for m in MEAN)
 
+#: The most pictures (mirror images included) the ``classify`` and ``embed`` stages run through the
+#: classifier at once: its activations grow with the batch, and small batches are also quicker on the
+#: CPU. ``bench.pipeline`` on 50 real photos, 2 threads, 2026-12-01: one batch per photo (up to 28
+#: pictures) peak RSS 1,726-1,767 MiB, median / p95 0.445 / 0.95-0.97 s; at most 8: 1,399 MiB, 0.408 /
+#: 0.781 s; at most 4: 1,198-1,210 MiB, 0.372-0.385 / 0.67-0.71 s.
+MAX_BATCH = 4
 CLASSIFIER_SIZE = 128  # pixels, square classifier input
 CLASSIFIER_PACK_SIZE = 144  # pixels, square training pack (random crops of 128 are taken from it)
 

@@ -75,10 +75,11 @@ class ClassifyStage:
 
     def probabilities(self, crops: list[Image.Image]) -> torch.Tensor:
         """Type probabilities float32 (N, n_types), columns in ``type_slugs`` order, of N RGB crops
-        (preprocess and inference)."""
+        (preprocess and inference, at most :data:`vision.presets.MAX_BATCH` pictures at once)."""
         if not crops:
             return torch.zeros((0, len(self.type_slugs)))
-        return self.infer(self.preprocess(crops))
+        step = max(1, presets.MAX_BATCH // (2 if self.flip_tta else 1))
+        return torch.cat([self.infer(self.preprocess(crops[i : i + step])) for i in range(0, len(crops), step)])
 
     # 3. postprocess
     def _category_id(self, category: str | None) -> int:

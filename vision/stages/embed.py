@@ -107,10 +107,14 @@ class EmbedStage:
         return f / np.maximum(norms, 1e-12)
 
     def embed(self, crops: list[Image.Image]) -> np.ndarray:
-        """Unit-norm embeddings float32 (N, D) of N RGB pictures (already cut out or cropped)."""
+        """Unit-norm embeddings float32 (N, D) of N RGB pictures (already cut out or cropped), at
+        most :data:`vision.presets.MAX_BATCH` pictures (mirror images included) through the model at once."""
         if not crops:
             return np.zeros((0, self.dim), np.float32)
-        return self.postprocess(self.infer(self.preprocess(crops)))
+        step = max(1, presets.MAX_BATCH // 2)
+        return self.postprocess(
+            torch.cat([self.infer(self.preprocess(crops[i : i + step])) for i in range(0, len(crops), step)])
+        )
 
     def __call__(self, ctx: PhotoContext) -> None:
         """Set ``embedding`` of every instance of ``ctx`` (one batch for the photo)."""
