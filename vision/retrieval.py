@@ -23,7 +23,8 @@ measured for the choice):
 * ``recall_at_1`` / ``recall_at_5``: share of closet re-shoots whose original is the most similar /
   among the 5 most similar of the closet's garments (all categories);
 * ``duplicate``: a new garment is flagged when its duplicate score against the closet's garments of
-  the same (predicted) category (:func:`vision.similarity.duplicate_score`: the nearest one's cosine
+  its (predicted) category and of its guesses' categories (:func:`vision.similarity.duplicate_categories`;
+  :func:`vision.similarity.duplicate_score`: the nearest one's cosine
   against the second nearest's) is at least ``threshold`` (:data:`vision.similarity.DUPLICATE_MARGIN`);
   ``precision`` (flags pointing at the right garment / flags; flags on new garments count as
   wrong) and ``recall`` (closet queries flagged with the right garment / closet queries), for
@@ -129,10 +130,12 @@ def retrieval_metrics(queries: np.ndarray, targets: np.ndarray, gallery: np.ndar
     return {"recall_at_1": float((rank < 1).mean()), "recall_at_5": float((rank < 5).mean())}
 
 
-def best_same_category(query: np.ndarray, category: str, gallery: np.ndarray, categories: list[str]):
-    """(index, duplicate score) of the gallery garment of ``category`` most similar to ``query``
+def best_same_category(query: np.ndarray, category: str | set[str], gallery: np.ndarray, categories: list[str]):
+    """(index, duplicate score) of the gallery garment of ``category`` (a slug, or a set of slugs:
+    :func:`vision.similarity.duplicate_categories`) most similar to ``query``
     (:func:`vision.similarity.duplicate_score`, compared with ``DUPLICATE_MARGIN``), or (-1, -9)."""
-    idx = [i for i, c in enumerate(categories) if c == category]
+    wanted = {category} if isinstance(category, str) else set(category)
+    idx = [i for i, c in enumerate(categories) if c in wanted]
     if not idx:
         return -1, -9.0
     j, score = similarity.duplicate_score(similarity.cosine_matrix(query, gallery[idx])[0])
@@ -286,7 +289,11 @@ def evaluate_retrieval(
         )
         results: dict[str, list] = {"reshoot": [], "reupload": [], "new": []}
         for kind, t, q in queries:
-            best = (-1, -1.0) if q is None else best_same_category(q[view], q["category"], gallery, cats)
+            if q is None:
+                best = (-1, -1.0)
+            else:
+                wanted = similarity.duplicate_categories(q["category"], [g.category for g in q["guesses"]])
+                best = best_same_category(q[view], wanted, gallery, cats)
             results[kind].append((t, *best))
         both = results["reshoot"] + results["reupload"] + results["new"]
         out[f"duplicate_{view}"] = {

@@ -55,6 +55,13 @@ DUPLICATE_SECOND_FLOOR: float = 0.70
 #: See :data:`DUPLICATE_SECOND_WEIGHT`.
 DUPLICATE_MARGIN: float = 0.243
 
+#: A new garment is compared with the closet's garments of its own category and of the categories of
+#: the classifier's first ``DUPLICATE_CATEGORY_GUESSES`` guesses (:func:`duplicate_categories`): on
+#: the calibration split a re-shoot was named another category than its original in 30 of 150 cases,
+#: 22 of them among its three guesses; with them the duplicate recall went from 0.793 to 0.840 and the
+#: precision from 0.952 to 0.955 at the same :data:`DUPLICATE_MARGIN` (1 guess: the category alone).
+DUPLICATE_CATEGORY_GUESSES: int = 3
+
 #: Hamming distance of two photos' 64-bit pHashes at or below which they are the same photo
 #: uploaded again. On the calibration split re-encodes, resizes and EXIF rotations are at most 2
 #: bits away, crops of 1-5 % per side 2-20 bits, and two different photos at least 6 (one
@@ -86,6 +93,14 @@ def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if a.shape[1] != b.shape[1]:
         raise ValueError(f"vectors of different lengths: {a.shape[1]} and {b.shape[1]}")
     return (a @ b.T).astype(np.float32, copy=False)
+
+
+def duplicate_categories(category: str | None, guess_categories: Sequence[str | None]) -> set[str]:
+    """The category slugs whose garments a new garment is compared with for duplicates: its own
+    ``category`` and those of its first :data:`DUPLICATE_CATEGORY_GUESSES` guesses
+    (``guess_categories``, best first; ``None`` entries ignored)."""
+    found = {category} | set(guess_categories[:DUPLICATE_CATEGORY_GUESSES])
+    return {c for c in found if c}
 
 
 def duplicate_score(sims: np.ndarray) -> tuple[int, float]:

@@ -18,7 +18,7 @@ from vision.contract import Guess
 from vision.similarity import EMBEDDING_DIM, PERSONAL_WEIGHT, PHASH_MAX_DISTANCE
 from wardrobe.closet import selectors, services
 from wardrobe.closet.models import Garment, GarmentEmbedding, GarmentPhoto, MatchRequest, Photo
-from wardrobe.closet.services.duplicates import phash_distance
+from wardrobe.closet.services.duplicates import garment_duplicate_find, phash_distance
 from wardrobe.closet.services.similar import rerank_weight
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,23 @@ def test_the_same_photo_again_is_marked_duplicate_and_waits_for_review(user, oth
     # Another category in the same photo, another person's photo: no duplicate.
     assert garment_with(PhotoFactory(owner=user, image=tshirt), category="pants", type="jeans").duplicate_of is None
     assert garment_with(PhotoFactory(owner=other_user, image=tshirt)).duplicate_of is None
+
+
+def test_a_garment_named_another_category_is_compared_with_its_guesses_categories(user, queue):
+    """A garment photographed again is often named another category than the first time: the garments
+    of the categories among its first three guesses are compared too, those of a fourth are not."""
+    v = unit(1)
+    owned = garment_with(PhotoFactory(owner=user, image=fixture_jpeg("clothing_tshirt.jpg")), vector=v)
+    other_photo = fixture_jpeg("clothing_shoes.jpg")  # another picture: the hashes differ
+    tshirt = Guess(category="top-t-shirt-sweatshirt", type="t-shirt", score=0.3)
+    second = [Guess(category="pants", type="jeans", score=0.5), tshirt]
+    fourth = [Guess(category=c, type=None, score=0.2) for c in ("pants", "skirt", "dress")] + [tshirt]
+    for guesses, found in ((second, owned), (fourth, None), ((), None)):
+        # Written without a vector (no personal re-ranking, no check yet), then checked with one.
+        new = garment_with(PhotoFactory(owner=user, image=other_photo), "pants", "jeans", guesses=guesses)
+        assert new.category.slug == "pants"
+        assert garment_duplicate_find(garment=new, vector=unit(2, v, 0.2)) == found
+        new.delete()  # the next one's photo is the same picture: it would match this one by its hash
 
 
 def test_the_same_garment_photographed_again_is_found_by_its_appearance(user, queue):

@@ -68,6 +68,9 @@ def test_duplicate_score_weighs_the_nearest_garment_against_the_second():
     assert similarity.duplicate_score(np.array([0.70, 0.10]))[1] < margin
     with pytest.raises(ValueError):
         similarity.duplicate_score(np.array([]))
+    # Compared within its category and those of its first three guesses.
+    assert similarity.duplicate_categories("pants", ["pants", "skirt", None, "dress"]) == {"pants", "skirt"}
+    assert similarity.duplicate_categories(None, ["shoes", "bag", "hat", "dress"]) == {"shoes", "bag", "hat"}
 
 
 def test_personal_rerank_lets_neighbours_flip_a_wrong_guess():

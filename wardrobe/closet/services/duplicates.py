@@ -12,9 +12,17 @@ from __future__ import annotations
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from vision.similarity import DUPLICATE_MARGIN, PHASH_MAX_DISTANCE, cosine_matrix, duplicate_score, hamming
+from vision.similarity import (
+    DUPLICATE_MARGIN,
+    PHASH_MAX_DISTANCE,
+    cosine_matrix,
+    duplicate_categories,
+    duplicate_score,
+    hamming,
+)
 from wardrobe.closet import selectors
 from wardrobe.closet.models import Garment, Photo
 from wardrobe.closet.similar_models import GarmentPhoto
@@ -30,10 +38,15 @@ def phash_distance(a: str, b: str) -> int | None:
 
 
 def _candidates(garment: Garment):
-    """The owner's other garments of the same category, in the closet or waiting for review, not
-    themselves marked as a duplicate, not from the same photo."""
+    """The owner's other garments of the same category or of a category the model named among its
+    first guesses (``vision.similarity.duplicate_categories``: a garment photographed again is often
+    named another category), in the closet or waiting for review, not themselves marked as a
+    duplicate, not from the same photo."""
+    guessed = [g.get("category") for g in garment.guesses or [] if isinstance(g, dict)]
+    slugs = duplicate_categories(garment.category.slug if garment.category_id else None, guessed)
     return (
-        Garment.objects.filter(owner_id=garment.owner_id, category_id=garment.category_id, status__in=selectors.OWNED)
+        Garment.objects.filter(owner_id=garment.owner_id, status__in=selectors.OWNED)
+        .filter(Q(category_id=garment.category_id) | Q(category__slug__in=slugs))
         .filter(duplicate_of__isnull=True)
         .exclude(photo_id=garment.photo_id)
         .exclude(pk=garment.pk)
@@ -43,7 +56,8 @@ def _candidates(garment: Garment):
 def garment_duplicate_find(*, garment: Garment, vector: np.ndarray | None) -> Garment | None:
     """The owner's garment that ``garment`` (saved, not yet marked) very likely repeats, or None.
 
-    Among the owner's other garments of the same category in the closet or the review queue (not
+    Among the owner's other garments of the same category, or of a category among the model's first
+    guesses (``vision.similarity.duplicate_categories``), in the closet or the review queue (not
     themselves duplicates, not of the same photo): first one whose photo, or one of its extra photos,
     is the same picture again (``imagehash`` phash distance at most
     ``vision.similarity.PHASH_MAX_DISTANCE`` bits to ``garment.photo.phash``; the closest, then the
