@@ -81,6 +81,16 @@ def wait_for(driver, css: str, timeout: float = 20):
     return WebDriverWait(driver, timeout).until(EC.visibility_of_element_located((By.CSS_SELECTOR, css)))
 
 
+def wait_for_url(driver, fragment: str, timeout: float = 20) -> str:
+    """Wait until the page's address contains ``fragment`` (a form sent by GET has loaded its answer:
+    waiting for an element the old page also held would race the navigation). Returns the address."""
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, timeout).until(EC.url_contains(fragment))
+    return driver.current_url
+
+
 def submit(driver, form_css: str, button_css: str = "button[type=submit]"):
     """Click a form's own submit button (the header holds other forms)."""
     from selenium.webdriver.common.by import By
