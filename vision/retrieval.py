@@ -176,10 +176,20 @@ def hamming_matrix(hashes: np.ndarray) -> np.ndarray:
     return bits.sum(-1)
 
 
-def replay(records: dict, rows, rng: np.random.Generator, min_user_photos: int, **rerank) -> dict:
+def replay(
+    records: dict,
+    rows,
+    rng: np.random.Generator,
+    min_user_photos: int,
+    prior: float | None = similarity.PERSONAL_OFFSET_PRIOR,
+    **rerank,
+) -> dict:
     """Top-1 of the model and of :func:`vision.similarity.personal_rerank` on each contributor's new
     photos after up to 5 corrected photos per class (see the module docstring). ``records``: stem
-    -> :func:`analyse` result; ``rerank``: ``k``, ``weight``, ``tau`` for the rerank."""
+    -> :func:`analyse` result; ``prior``: of :func:`vision.similarity.correction_offsets` fitted on
+    the corrected photos (None: no offsets); ``rerank``: ``k``, ``weight``, ``tau`` for the rerank,
+    the weight scaled by :func:`vision.similarity.personal_weight` of the closest corrected photo, as
+    the app does."""
     by_user: dict[str, list] = {}
     for r in rows:
         if r.label in taxonomy.EVAL_LABELS and records.get(r.path.stem):
@@ -191,17 +201,25 @@ def replay(records: dict, rows, rng: np.random.Generator, min_user_photos: int, 
         if len(user_rows) < min_user_photos:
             continue
         users += 1
-        neighbours, new = [], []
+        neighbours, new, corrected = [], [], []
         for label in sorted({r.label for r in user_rows}):
             these = [user_rows[i] for i in rng.permutation(len(user_rows)) if user_rows[i].label == label]
             cut = min(5, len(these) - 1)
             t = taxonomy.CLOTHING_TO_TYPE[label]
             neighbours += [(records[r.path.stem]["cutout"], taxonomy.category_of_type(t), t) for r in these[:cut]]
             new += these[cut:]
+            corrected += these[:cut]
+        kept = [(records[r.path.stem]["guesses"], c, t) for r, (_, c, t) in zip(corrected, neighbours)]
+        offsets = similarity.correction_offsets(kept, prior=prior) if prior else None
+        gallery = np.stack([e for e, _, _ in neighbours])
         for r in new:
             rec = records[r.path.stem]
             g = rec["guesses"]
-            again = similarity.personal_rerank(g, rec["cutout"], neighbours, **rerank)
+            best = float(similarity.cosine_matrix(rec["cutout"], gallery).max())
+            weight = similarity.personal_weight(best, rerank.get("weight", similarity.PERSONAL_WEIGHT))
+            again = similarity.personal_rerank(
+                g, rec["cutout"], neighbours, **{**rerank, "weight": weight}, offsets=offsets
+            )
             model += bool(g) and taxonomy.TYPE_TO_EVAL_LABEL.get(g[0].type or "") == r.label
             rer += bool(again) and taxonomy.TYPE_TO_EVAL_LABEL.get(again[0].type or "") == r.label
             n += 1

@@ -11,8 +11,9 @@ filled by the ``embed`` stage, :mod:`vision.stages.embed`) and each photo's :fun
 * "this photo was uploaded before": two photos whose 64-bit perceptual hashes differ in at most
   :data:`PHASH_MAX_DISTANCE` bits (:func:`hamming`);
 * "similar items": the closet ordered by :func:`cosine_matrix`;
-* corrections that stick: :func:`personal_rerank` of the classifier's guesses with the garments the
-  person confirmed or corrected.
+* corrections that stick: the classifier's guesses re-scored by how the person names what the model
+  confuses (:func:`correction_offsets`), then voted on by their most alike garments
+  (:func:`personal_rerank`, weighted by :func:`personal_weight`).
 
 The two thresholds and the rerank's settings were chosen on the calibration split of held-out
 contributors and reported on the validation split (``python -m vision.evaluate retrieval``, figures
@@ -36,9 +37,10 @@ EMBEDDING_DIM: int = 1280
 
 #: Cosine similarity (same category) at or above which a new garment is very likely a garment
 #: already in the closet: the lowest threshold keeping precision >= 0.95 on the calibration split
-#: (re-shoots and re-uploads of 150 of its 244 garments, 150 re-shoots of new ones): 0.842 with the
-#: mirror-averaged embedding (``vision.stages.embed``; 0.829 before it).
-DUPLICATE_SIMILARITY: float = 0.842
+#: (re-shoots and re-uploads of 150 of its 244 garments, 150 re-shoots of new ones): 0.41 with the
+#: projected embedding (``vision.train_embedding``, 2026-12-01: two different garments are about 0
+#: apart, 99 % of pairs of different classes below 0.13); 0.842 before it, on the plain features.
+DUPLICATE_SIMILARITY: float = 0.41
 
 #: The duplicate test of :func:`duplicate_score` compares the most similar same-category garment
 #: (cosine ``s1``) with the second most similar (``s2``), as Lowe's (2004) nearest / second-nearest
@@ -46,14 +48,14 @@ DUPLICATE_SIMILARITY: float = 0.842
 #: max(s2, DUPLICATE_SECOND_FLOOR) >= DUPLICATE_MARGIN``. A garment much nearer one garment than any
 #: other is flagged at a lower cosine; one as near several alike garments is not. The floor keeps a
 #: small closet, whose second garment may be far, from flagging at low cosines. Chosen on the
-#: calibration split (weight 0.5/0.75/1 x floor 0.5-0.8; the margin: the lowest keeping precision
-#: >= 0.95 in its closet of 244): recall 0.707 -> 0.793 against the cosine alone; the floor 0.7
-#: rather than 0.5-0.6 because with those the precision fell to 0.90-0.91 in closets of 100.
-DUPLICATE_SECOND_WEIGHT: float = 0.75
+#: calibration split with the projected embedding (weight 0.5/0.75/1 x floor 0-0.4; the margin: the
+#: lowest keeping precision >= 0.95 in its closet of 244): recall 0.887 (the cosine alone) -> 0.900;
+#: in calib closets of 100 precision 1.0, recall 0.905. (Before the projection: 0.75, 0.70, 0.243.)
+DUPLICATE_SECOND_WEIGHT: float = 0.5
 #: See :data:`DUPLICATE_SECOND_WEIGHT`.
-DUPLICATE_SECOND_FLOOR: float = 0.70
+DUPLICATE_SECOND_FLOOR: float = 0.10
 #: See :data:`DUPLICATE_SECOND_WEIGHT`.
-DUPLICATE_MARGIN: float = 0.243
+DUPLICATE_MARGIN: float = 0.26
 
 #: A new garment is compared with the closet's garments of its own category and of the categories of
 #: the classifier's first ``DUPLICATE_CATEGORY_GUESSES`` guesses (:func:`duplicate_categories`): on
@@ -69,12 +71,24 @@ DUPLICATE_CATEGORY_GUESSES: int = 3
 #: leaves most crops to the embedding (:data:`DUPLICATE_SIMILARITY`).
 PHASH_MAX_DISTANCE: int = 4
 
-#: Share of :func:`personal_rerank`'s scores given to the person's own garments. With
-#: :data:`PERSONAL_TAU` and ``k = 5``: the best of a grid (k 3/5/10, weight 0.3-0.85, tau 0.02-0.3)
-#: on the calibration split's corrections replay.
+#: Share of :func:`personal_rerank`'s scores given to the person's own garments (at full trust,
+#: :func:`personal_weight`). With :data:`PERSONAL_TAU`, ``k = 5`` and :data:`PERSONAL_OFFSET_PRIOR`:
+#: the best of a grid (prior none/0.3/1/3 x weight 0.3-0.85 x tau 0.05-0.2) on the calibration
+#: split's corrections replay, 10 draws of the corrected photos (+3.4 points; offsets alone +2.7,
+#: neighbours alone +0.9).
 PERSONAL_WEIGHT: float = 0.5
 #: Temperature of the neighbours' similarity kernel ``exp((s - s_max) / tau)`` in :func:`personal_rerank`.
-PERSONAL_TAU: float = 0.05
+PERSONAL_TAU: float = 0.1
+
+
+#: Cosine similarity of the person's closest garment at which their garments start to vote in
+#: :func:`personal_weight`: the 99th percentile of the similarity of two garments of different
+#: classes on the calibration split, so a single garment of another kind rarely outvotes the model.
+PERSONAL_MIN_SIMILARITY: float = 0.13
+#: Strength of the Gaussian prior on :func:`correction_offsets` (in garments' cross-entropy).
+PERSONAL_OFFSET_PRIOR: float = 1.0
+#: Score of a (category, type) missing from a garment's guesses, in :func:`correction_offsets`.
+PERSONAL_SCORE_FLOOR: float = 1e-3
 
 
 def cosine_matrix(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -159,14 +173,91 @@ def _vote(
     return votes, best
 
 
+def personal_weight(best_similarity: float, weight: float = PERSONAL_WEIGHT) -> float:
+    """The ``weight`` of :func:`personal_rerank` when the person's closest garment is
+    ``best_similarity`` (cosine) alike: 0 up to :data:`PERSONAL_MIN_SIMILARITY`, then linear up to
+    ``weight`` at :data:`DUPLICATE_SIMILARITY` (the same garment) and above. :func:`personal_rerank`
+    weighs its neighbours relative to the closest one only, so at a constant weight a single
+    unrelated garment would outvote a confident guess."""
+    span = max(DUPLICATE_SIMILARITY - PERSONAL_MIN_SIMILARITY, 1e-6)
+    return weight * min(1.0, max(0.0, (best_similarity - PERSONAL_MIN_SIMILARITY) / span))
+
+
+def correction_offsets(
+    kept: Sequence[tuple[Sequence[Guess], str, str | None]],
+    *,
+    prior: float = PERSONAL_OFFSET_PRIOR,
+    floor: float = PERSONAL_SCORE_FLOOR,
+    steps: int = 200,
+) -> dict[tuple[str, str | None], float]:
+    """How a person's own names differ from the classifier's: one additive log-score offset per
+    (category, type), fitted on the garments they kept.
+
+    The model's scores of each kept garment's guesses (others at ``floor``) plus the offsets, through
+    a softmax, should name what the person kept: the offsets ``b`` minimise the cross-entropy summed
+    over the garments plus ``prior / 2 * ||b||^2`` (a Gaussian prior, so one or two corrections move
+    the scores little and many move them more), by ``steps`` of gradient descent from 0. This is the
+    class-prior and bias adjustment of a classifier to new data (Saerens, Latinne & Decaestecker,
+    "Adjusting the outputs of a classifier to new a priori probabilities", Neural Computation 2002;
+    the bias-only calibration of Guo et al. 2017) fitted per person from their corrections.
+
+    Args:
+        kept: per garment, the classifier's guesses when it came (best first, ``Garment.guesses``)
+            and the (category slug, type slug or None) the person kept.
+        prior: strength of the Gaussian prior (> 0), in units of one garment's cross-entropy.
+        floor: score given to a pair absent from a garment's guesses, in (0, 1).
+    Returns:
+        {(category, type): offset} over every pair named in ``kept``; ``{}`` when ``kept`` is empty.
+    Raises:
+        ValueError: ``prior`` <= 0 or ``floor`` outside (0, 1).
+    """
+    if prior <= 0 or not 0 < floor < 1:
+        raise ValueError(f"need prior > 0 and 0 < floor < 1; got {prior}, {floor}")
+    if not kept:
+        return {}
+    keys = sorted({(g.category, g.type) for gs, _, _ in kept for g in gs} | {(c, t) for _, c, t in kept}, key=str)
+    index = {key: i for i, key in enumerate(keys)}
+    logp = np.full((len(kept), len(keys)), np.log(floor))
+    for row, (gs, _, _) in enumerate(kept):
+        for g in gs:
+            logp[row, index[(g.category, g.type)]] = np.log(max(g.score, floor))
+    counts = np.bincount([index[(c, t)] for _, c, t in kept], minlength=len(keys))
+    offsets = np.zeros(len(keys))
+    rate = 1.0 / (len(kept) + prior)  # below 2 / L, L the loss's curvature bound (n / 2 + prior)
+    for _ in range(steps):
+        z = logp + offsets
+        p = np.exp(z - z.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        offsets -= rate * (p.sum(0) - counts + prior * offsets)
+    return {key: float(offsets[i]) for key, i in index.items()}
+
+
+def offset_guesses(
+    guesses: Sequence[Guess], offsets: dict[tuple[str, str | None], float], floor: float = PERSONAL_SCORE_FLOOR
+) -> list[Guess]:
+    """``guesses`` re-scored with :func:`correction_offsets`: over the guessed pairs and those with an
+    offset, ``softmax(log(max(score, floor)) + offset)``; ``max(len(guesses), 1)`` best first. The
+    guesses themselves (a copy) without offsets."""
+    if not offsets:
+        return list(guesses)
+    keys = list(dict.fromkeys([(g.category, g.type) for g in guesses] + list(offsets)))
+    scores = {(g.category, g.type): max(g.score, floor) for g in guesses}
+    z = np.array([np.log(scores.get(key, floor)) + offsets.get(key, 0.0) for key in keys])
+    p = np.exp(z - z.max())
+    p /= p.sum()
+    order = np.argsort(-p, kind="stable")[: max(len(guesses), 1)]
+    return [Guess(keys[i][0], keys[i][1], round(float(p[i]), 4)) for i in order]
+
+
 def personal_rerank(
     guesses: list[Guess],
     embedding: np.ndarray,
-    neighbours: Sequence[tuple[np.ndarray, str, str | None]],
+    neighbours: Sequence[tuple],
     *,
     k: int = 5,
     weight: float = PERSONAL_WEIGHT,
     tau: float = PERSONAL_TAU,
+    offsets: dict[tuple[str, str | None], float] | None = None,
 ) -> list[Guess]:
     """The classifier's guesses re-ranked with the person's own confirmed or corrected garments.
 
@@ -180,27 +271,33 @@ def personal_rerank(
     guess) and ``v`` its vote; since the guesses' scores sum to at most 1 and the votes to 1, the
     new scores are probabilities again (summing to at most 1).
 
+    With ``offsets`` (:func:`correction_offsets` of the person's garments) the guesses are first
+    re-scored by :func:`offset_guesses`, then voted on.
+
     Args:
         guesses: the classifier's guesses, best first (``GarmentInstance.guesses``).
         embedding: float (D,) unit-norm embedding of the new garment.
-        neighbours: the person's garments: (embedding (D,) unit norm, category slug, type slug or None).
+        neighbours: the person's garments: (embedding (D,) unit norm, category slug, type slug or
+            None, ...), further items ignored.
         k: neighbours that vote (at most).
         weight: share of the score given to the neighbours' vote, in [0, 1].
         tau: temperature of the similarity kernel (cosine units, > 0).
     Returns:
         ``max(len(guesses), 1)`` :class:`Guess` best first, scores rounded to 4 decimals; the
-        guesses unchanged (a copy of the list) when there are no neighbours or ``weight`` is 0.
+        guesses as :func:`offset_guesses` leaves them (unchanged without ``offsets``) when there are
+        no neighbours or ``weight`` is 0.
     Raises:
         ValueError: ``weight`` outside [0, 1], ``k`` < 1 or ``tau`` <= 0, or embeddings of
             different lengths.
     """
     if not 0.0 <= weight <= 1.0 or k < 1 or tau <= 0:
         raise ValueError(f"need 0 <= weight <= 1, k >= 1, tau > 0; got {weight}, {k}, {tau}")
+    guesses = offset_guesses(guesses, offsets or {})
     if not neighbours or weight == 0.0:
-        return list(guesses)
-    matrix = np.stack([np.asarray(e, dtype=np.float32) for e, _, _ in neighbours])
+        return guesses
+    matrix = np.stack([np.asarray(n[0], dtype=np.float32) for n in neighbours])
     sims = cosine_matrix(embedding, matrix)[0]
-    votes, _ = _vote(sims, [(c, t) for _, c, t in neighbours], k, tau)
+    votes, _ = _vote(sims, [(n[1], n[2]) for n in neighbours], k, tau)
     scores: dict[tuple[str, str | None], float] = {(g.category, g.type): (1 - weight) * g.score for g in guesses}
     for (category, type_), v in votes.items():
         same = [g for g in guesses if g.category == category] if type_ is None else []

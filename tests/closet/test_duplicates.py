@@ -15,11 +15,10 @@ from tests.closet.fixhelpers import RecordingQueue
 from tests.conftest import media_files, upload
 from tests.factories import PhotoFactory, box_instance, fixture_jpeg
 from vision.contract import Guess
-from vision.similarity import EMBEDDING_DIM, PERSONAL_WEIGHT, PHASH_MAX_DISTANCE
+from vision.similarity import DUPLICATE_SIMILARITY, EMBEDDING_DIM, PERSONAL_MIN_SIMILARITY, PHASH_MAX_DISTANCE
 from wardrobe.closet import selectors, services
 from wardrobe.closet.models import Garment, GarmentEmbedding, GarmentPhoto, MatchRequest, Photo
 from wardrobe.closet.services.duplicates import garment_duplicate_find, phash_distance
-from wardrobe.closet.services.similar import rerank_weight
 
 pytestmark = pytest.mark.django_db
 
@@ -178,36 +177,48 @@ def test_similar_items_best_first_own_closet_only(user, other_user, api, queue):
     assert api.get(f"/api/garments/{no_vector.pk}/similar/").json() == []
 
 
+def noise_for(cosine: float) -> float:
+    """The ``noise`` of :func:`unit` that puts a vector at about ``cosine`` from ``near``."""
+    return float(np.sqrt(1 / cosine**2 - 1))
+
+
 def test_corrections_stick_the_owners_garments_re_rank_the_guesses(user, queue):
     photo = PhotoFactory(owner=user, image=fixture_jpeg("clothing_pants.jpg"))
     v = unit(1)
     guesses = [Guess("pants", "jeans", 0.55), Guess("shorts", None, 0.35)]
     # The owner corrected two such garments to shorts.
+    alike = noise_for(min(0.97, DUPLICATE_SIMILARITY + 0.05))
     for seed in (2, 3):
-        g = garment_with(photo, "pants", "jeans", vector=unit(seed, near=v, noise=0.6), guesses=guesses)
+        g = garment_with(photo, "pants", "jeans", vector=unit(seed, near=v, noise=alike), guesses=guesses)
         services.garment_confirm(garment=g, category="shorts", type=None)
     neighbours = selectors.rerank_neighbours(user_id=user.pk)
-    assert len(neighbours) == 2 and {c for _v, c, _t in neighbours} == {"shorts"}
+    assert len(neighbours) == 2 and {n[1] for n in neighbours} == {"shorts"}
+    assert neighbours[0][3] == guesses  # the model's guesses when they came, which the offsets learn from
     photo2 = PhotoFactory(owner=user, image=fixture_jpeg("clothing_shoes.jpg"))
     instance = box_instance(photo2, "pants", "jeans", score=0.55, guesses=tuple(guesses))
     instance.embedding = v
-    new = services.garment_create(photo=photo2, instance=instance, threshold=0.75)
+    new = services.garment_create(photo=photo2, instance=instance, threshold=0.95)
     assert new.category.slug == "shorts" and new.guesses[0]["category"] == "shorts"
     assert new.status == Garment.Status.REVIEW  # filed by the threshold on the re-ranked score
-    # A garment unlike any of theirs keeps the model's guesses.
+    # A garment unlike any of theirs with the same close call: their corrections name it shorts too;
+    # with a confident guess it keeps the model's.
     instance = box_instance(photo2, "pants", "jeans", score=0.55, guesses=tuple(guesses))
     instance.embedding = unit(99)
-    assert services.garment_create(photo=photo2, instance=instance).category.slug == "pants"
-    # A confident guess is not outvoted by a garment of theirs only somewhat alike (0.68, a shirt to a
-    # tie on ccp_0008), and their garments of the same photo never vote.
+    assert services.garment_create(photo=photo2, instance=instance).category.slug == "shorts"
     instance = box_instance(photo2, "pants", "jeans", score=0.9, guesses=(Guess("pants", "jeans", 0.9),))
-    instance.embedding = unit(5, near=v, noise=0.75)
-    assert 0.6 < max(float(instance.embedding @ n[0]) for n in neighbours) < 0.75
+    instance.embedding = unit(99)
+    assert services.garment_create(photo=photo2, instance=instance).category.slug == "pants"
+    # A confident guess is not outvoted by a garment of theirs only somewhat alike, and their garments
+    # of the same photo never vote.
+    instance = box_instance(photo2, "pants", "jeans", score=0.9, guesses=(Guess("pants", "jeans", 0.9),))
+    somewhat = noise_for((PERSONAL_MIN_SIMILARITY + DUPLICATE_SIMILARITY) / 2)
+    instance.embedding = unit(5, near=neighbours[0][0], noise=somewhat)
+    best = max(float(instance.embedding @ n[0]) for n in neighbours)
+    assert PERSONAL_MIN_SIMILARITY < best < DUPLICATE_SIMILARITY
     assert services.garment_create(photo=photo2, instance=instance).category.slug == "pants"
     instance = box_instance(photo, "pants", "jeans", score=0.55, guesses=tuple(guesses))
     instance.embedding = v
     assert services.garment_create(photo=photo, instance=instance).category.slug == "pants"
-    assert rerank_weight(0.5) == 0 and rerank_weight(0.95) == PERSONAL_WEIGHT
 
 
 def test_a_match_image_that_is_not_an_image_empty_or_huge_is_a_400_that_keeps_nothing(api, settings, media_root, queue):

@@ -58,14 +58,19 @@ def test_duplicate_score_weighs_the_nearest_garment_against_the_second():
     # One garment of the category: the plain cosine threshold.
     assert similarity.duplicate_score(np.array([similarity.DUPLICATE_SIMILARITY + 0.001]))[1] >= margin
     assert similarity.duplicate_score(np.array([similarity.DUPLICATE_SIMILARITY - 0.01]))[1] < margin
+    weight, floor = similarity.DUPLICATE_SECOND_WEIGHT, similarity.DUPLICATE_SECOND_FLOOR
     # Much nearer one garment than any other: flagged below that cosine.
-    index, score = similarity.duplicate_score(np.array([0.30, 0.80, 0.40]))
-    assert index == 1 and score >= margin and 0.80 < similarity.DUPLICATE_SIMILARITY
+    near = similarity.DUPLICATE_SIMILARITY - 0.02
+    index, score = similarity.duplicate_score(np.array([floor / 2, near, floor]))
+    assert index == 1 and score >= margin
     # As near two alike garments: not flagged, though nearer than that cosine.
-    index, score = similarity.duplicate_score(np.array([0.89, 0.90]))
-    assert index == 1 and score < margin and 0.90 > similarity.DUPLICATE_SIMILARITY
+    bound = (margin - 0.01 * weight) / (1 - weight)  # two garments nearer than this are always flagged
+    second = (similarity.DUPLICATE_SIMILARITY + bound) / 2
+    index, score = similarity.duplicate_score(np.array([second, second + 0.01]))
+    assert index == 1 and score < margin and second > similarity.DUPLICATE_SIMILARITY
     # A far second garment counts as the floor: a small closet does not flag at low cosines.
-    assert similarity.duplicate_score(np.array([0.70, 0.10]))[1] < margin
+    low = margin + weight * floor - 0.03
+    assert similarity.duplicate_score(np.array([low, floor / 4]))[1] < margin <= low - weight * floor / 4
     with pytest.raises(ValueError):
         similarity.duplicate_score(np.array([]))
     # Compared within its category and those of its first three guesses.
@@ -95,6 +100,40 @@ def test_personal_rerank_lets_neighbours_flip_a_wrong_guess():
     assert (new_pair[0].category, new_pair[0].type) == ("skirt", "skirt")
     with pytest.raises(ValueError):
         similarity.personal_rerank(guesses, query, neighbours, weight=1.5)
+
+
+def test_correction_offsets_learn_how_a_person_names_what_the_model_confuses():
+    """A person who kept "shirt" for garments the model took for T-shirts (0.6 / 0.35) gets that pair
+    re-scored towards shirt; one correction moves it less than five, and the model's confident guesses
+    of other kinds stay first."""
+    tee, shirt, jeans = ("top-t-shirt-sweatshirt", "t-shirt"), ("shirt-blouse", "shirt"), ("pants", "jeans")
+    confused = [Guess(*tee, 0.6), Guess(*shirt, 0.35)]
+    assert similarity.correction_offsets([]) == {}
+    assert similarity.offset_guesses(confused, {}) == confused
+
+    def shirt_score(n_corrected: int) -> float:
+        kept = [(confused, *shirt)] * n_corrected + [([Guess(*jeans, 0.95)], *jeans)] * 3
+        offsets = similarity.correction_offsets(kept)
+        assert offsets[shirt] > 0 > offsets[tee]
+        again = similarity.offset_guesses(confused, offsets)
+        assert 0.95 < sum(g.score for g in again) <= 1 + 1e-3 and len(again) == len(confused)
+        assert similarity.offset_guesses([Guess(*jeans, 0.9), Guess(*tee, 0.05)], offsets)[0].type == "jeans"
+        return next(g.score for g in again if g.type == "shirt")
+
+    one, five = shirt_score(1), shirt_score(5)
+    assert 0.35 < one < five and five > 0.5  # five corrections name it a shirt
+    # personal_rerank applies them before the neighbours vote (no neighbours here).
+    offsets = similarity.correction_offsets([(confused, *shirt)] * 5)
+    assert similarity.personal_rerank(confused, _unit([1, 0]), [], offsets=offsets)[0].type == "shirt"
+    with pytest.raises(ValueError):
+        similarity.correction_offsets([(confused, *shirt)], prior=0)
+
+
+def test_personal_weight_grows_from_the_threshold_to_the_duplicate_similarity():
+    low, high = similarity.PERSONAL_MIN_SIMILARITY, similarity.DUPLICATE_SIMILARITY
+    assert similarity.personal_weight(low - 0.01) == 0 and similarity.personal_weight(low) == 0
+    assert 0 < similarity.personal_weight((low + high) / 2) < similarity.PERSONAL_WEIGHT
+    assert similarity.personal_weight(high) == similarity.personal_weight(1.0) == similarity.PERSONAL_WEIGHT
 
 
 def test_phash_matches_a_photo_uploaded_again_and_not_another_photo():
@@ -155,7 +194,9 @@ def test_a_mirrored_garment_gets_the_same_vector(pipeline, name):
     both = embed.embed([crop, mirrored])
     assert float(both[0] @ inst.embedding) > 0.999  # the pipeline's vector is this picture's
     plain = embed.postprocess(embed.model.backbone.pooled(embed.preprocess([crop, mirrored])).detach())
-    assert float(both[0] @ both[1]) > 0.97  # not 1: the network's strides and padding are not symmetric
+    # Not 1: the network's strides and padding are not symmetric. Two different garments are about 0
+    # apart after the projection (vision.train_embedding), a re-shoot of the same one about 0.5.
+    assert float(both[0] @ both[1]) > 0.9
     assert float(both[0] @ both[1]) > float(plain[0] @ plain[1])
 
 

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
+from vision.contract import Guess
 from vision.similarity import cosine_matrix
 from wardrobe.closet.filters import GarmentFilter, PhotoFilter
 from wardrobe.closet.models import BoxRequest, Category, Garment, GarmentColor, GarmentType, Photo, Section, WearLog
@@ -314,22 +315,31 @@ def garment_similar(*, user, garment: Garment, limit: int = 6) -> list[dict]:
     return [] if vector is None else garments_ranked(user=user, vector=vector, exclude=(garment.pk,), limit=limit)
 
 
+def _guesses(stored) -> list[Guess]:
+    """``Garment.guesses`` (JSON) as :class:`vision.contract.Guess` (entries without a category left out)."""
+    return [
+        Guess(g["category"], g.get("type"), float(g.get("score") or 0.0))
+        for g in stored or []
+        if isinstance(g, dict) and g.get("category")
+    ]
+
+
 def rerank_neighbours(
     *, user_id: int, exclude_photo_id: int | None = None, limit: int = RERANK_NEIGHBOURS
-) -> list[tuple[np.ndarray, str, str | None]]:
+) -> list[tuple[np.ndarray, str, str | None, list[Guess]]]:
     """The ``neighbours`` of ``vision.similarity.personal_rerank`` for user ``user_id``: (vector,
-    category slug, type slug or None) of their latest ``limit`` garments in the closet or archived
-    (confirmed by them, corrected, or filed by the model and kept), newest change first, none of
-    photo ``exclude_photo_id``."""
+    category slug, type slug or None, the model's guesses when it came) of their latest ``limit``
+    garments in the closet or archived (confirmed by them, corrected, or filed by the model and
+    kept), newest change first, none of photo ``exclude_photo_id``."""
     rows = (
         GarmentEmbedding.objects.filter(
             garment__owner_id=user_id, garment__status__in=[Garment.Status.CLOSET, Garment.Status.ARCHIVED]
         )
         .exclude(garment__photo_id=exclude_photo_id)
         .order_by("-garment__updated_at", "-garment_id")
-        .values_list("vector", "garment__category__slug", "garment__type__slug")[:limit]
+        .values_list("vector", "garment__category__slug", "garment__type__slug", "garment__guesses")[:limit]
     )
-    return [(vector_from_bytes(v), category, type_slug) for v, category, type_slug in rows]
+    return [(vector_from_bytes(v), category, type_slug, _guesses(guesses)) for v, category, type_slug, guesses in rows]
 
 
 def extra_photos_of(*, user, garment_id: int) -> QuerySet[GarmentPhoto]:

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from PIL import Image
 
 from vision.contract import GarmentInstance
-from vision.similarity import DUPLICATE_SIMILARITY, PERSONAL_WEIGHT, cosine_matrix, personal_rerank
+from vision.similarity import correction_offsets, cosine_matrix, personal_rerank, personal_weight
 from wardrobe.closet import selectors
 from wardrobe.closet.errors import TRANSIENT_ERRORS
 from wardrobe.closet.images import decode_image, encode_for_storage
@@ -36,14 +36,6 @@ from wardrobe.closet.similar_models import GarmentEmbedding, MatchRequest, vecto
 
 logger = logging.getLogger(__name__)
 
-#: Cosine similarity of the owner's closest garment at which their garments start to re-rank a new
-#: one's guesses; their say grows linearly to full (``PERSONAL_WEIGHT``) at ``DUPLICATE_SIMILARITY``
-#: (the same garment). ``personal_rerank`` weighs its k neighbours relative to the closest one only,
-#: so at a constant weight a single unrelated garment (trousers at 0.13 to a T-shirt, a shirt at 0.68
-#: to a tie on the fixture photos) would outvote a confident guess. Set by looking at the fixture
-#: photos (different garments of one kind 0.43-0.68, of different kinds 0.08-0.68): to be replaced by
-#: calibrated values.
-RERANK_MIN_SIMILARITY = 0.6
 #: How many of the closet's items "Do I own something like this?" and similar items answer.
 MATCH_LIMIT = 6
 #: Seconds between two looks at a ``MatchRequest`` while waiting for the worker.
@@ -69,34 +61,26 @@ def garment_embedding_save(*, garment: Garment, vector: np.ndarray | None) -> No
     GarmentEmbedding.objects.update_or_create(garment=garment, defaults={"vector": vector_to_bytes(vector)})
 
 
-def rerank_weight(best_similarity: float) -> float:
-    """The ``weight`` of ``personal_rerank`` when the owner's closest garment is ``best_similarity``
-    (cosine) alike: 0 up to :data:`RERANK_MIN_SIMILARITY`, then linear up to ``PERSONAL_WEIGHT`` at
-    ``DUPLICATE_SIMILARITY`` and above."""
-    span = DUPLICATE_SIMILARITY - RERANK_MIN_SIMILARITY
-    trust = min(1.0, max(0.0, (best_similarity - RERANK_MIN_SIMILARITY) / span))
-    return PERSONAL_WEIGHT * trust
-
-
 def instance_rerank(*, owner_id: int, instance: GarmentInstance, photo_id: int | None = None) -> GarmentInstance:
     """Corrections that stick: ``instance``'s guesses re-ranked by its owner's own garments
     (``selectors.rerank_neighbours``, at most ``RERANK_NEIGHBOURS``, none of photo ``photo_id``: the
-    other garments of the same photo are other garments) with ``vision.similarity.personal_rerank``,
-    weighted by how alike the closest one is (:func:`rerank_weight`); the best becomes its category,
-    type and score.
+    other garments of the same photo are other garments): the guesses re-scored by how the owner's
+    names differ from the model's (``vision.similarity.correction_offsets``), then voted on by the
+    most alike of them (``vision.similarity.personal_rerank``, weighted by how alike the closest one is,
+    ``vision.similarity.personal_weight``); the best becomes its category, type and score.
 
     Returns a new instance (the given one is not changed), or ``instance`` itself when it has no
-    vector or no guesses, or its owner no garment alike enough."""
+    vector or no guesses, or its owner no garment."""
     if instance.embedding is None or not instance.guesses:
         return instance
     neighbours = selectors.rerank_neighbours(user_id=owner_id, exclude_photo_id=photo_id)
     if not neighbours:
         return instance
-    best = float(cosine_matrix(instance.embedding, np.stack([v for v, _c, _t in neighbours]))[0].max())
-    weight = rerank_weight(best)
-    if weight <= 0:
-        return instance
-    guesses = list(personal_rerank(list(instance.guesses), instance.embedding, neighbours, weight=weight))
+    offsets = correction_offsets([(guesses, c, t) for _v, c, t, guesses in neighbours])
+    best = float(cosine_matrix(instance.embedding, np.stack([n[0] for n in neighbours]))[0].max())
+    guesses = personal_rerank(
+        list(instance.guesses), instance.embedding, neighbours, weight=personal_weight(best), offsets=offsets
+    )
     if not guesses:
         return instance
     top = guesses[0]
