@@ -256,6 +256,7 @@ def main(argv=None):
     ap.add_argument("--backgrounds", default=None, help="retrieval: folder of photos whose crops serve as backgrounds")
     ap.add_argument("--cache", default=None, help="retrieval: file keeping the analyses between runs")
     ap.add_argument("--closet-size", type=int, default=500, help="retrieval: garments in the closet")
+    ap.add_argument("--extra-closet", type=int, default=0, help="retrieval: train photos added to the closet")
     ap.add_argument("--queries", type=int, default=150, help="retrieval: re-shoots (and re-uploads) of each kind")
     ap.add_argument("--seed", type=int, default=0, help="retrieval: seed of the draws and re-shoots")
     ap.add_argument("--split", choices=["all", "val", "calib"], default="all")
@@ -306,6 +307,7 @@ def main(argv=None):
                 data,
                 args.split,
                 closet_size=args.closet_size,
+                extra_closet=args.extra_closet,
                 n_queries=args.queries,
                 seed=args.seed,
                 limit=args.limit,

@@ -247,6 +247,7 @@ def evaluate_retrieval(
     threshold: float | None = None,
     phash_distance: int | None = None,
     rerank: dict | None = None,
+    extra_closet: int = 0,
 ) -> dict:
     """Every figure of the module docstring on one split of a clothing-dataset folder ``data``.
 
@@ -255,7 +256,10 @@ def evaluate_retrieval(
     ``backgrounds``: a folder of photos (e.g. CCP's) whose crops may serve as new backgrounds (the
     reported figures use none: procedural backgrounds only). ``cache``: a file where analyses are kept between runs.
     ``threshold`` / ``phash_distance``: override the constants of :mod:`vision.similarity`;
-    ``rerank``: keywords for :func:`vision.similarity.personal_rerank`. Raises FileNotFoundError
+    ``rerank``: keywords for :func:`vision.similarity.personal_rerank`. ``extra_closet``: that many
+    photos of the ``train`` split's contributors (drawn with ``seed``) added to the closet as garments
+    no query repeats, so a small split (calib: 244 garments) can be measured in a closet as large as
+    val's (the thresholds of :mod:`vision.similarity` were read in calib's 244 + 256). Raises FileNotFoundError
     when ``data`` has no ``images.csv``, ValueError when the split has fewer than 4 usable photos.
     """
     threshold = similarity.DUPLICATE_MARGIN if threshold is None else threshold
@@ -276,6 +280,12 @@ def evaluate_retrieval(
     n_closet = int(0.6 * len(order)) if limit else max(1, len(order) - n_queries)
     n_closet = min(closet_size, n_closet)
     closet, outsiders = order[:n_closet], order[n_closet:]
+    others = [r for r in datasets.read_clothing(data) if taxonomy.CLOTHING_TO_TYPE.get(r.label)] if extra_closet else []
+    others = [r for r in others if datasets.clothing_split(r.sender_id) == "train"]
+    others = [others[i] for i in np.random.default_rng(seed).permutation(len(others))[:extra_closet]]
+    for r in others:
+        records[r.path.stem] = store.get(("photo", r.path.stem), lambda r=r: analyse(pipeline, load_photo(r.path)))
+    extras = [r for r in others if records[r.path.stem] is not None]
     n_q = min(n_queries, len(closet), len(outsiders))
     bg = [load_photo(p) for p in sorted(Path(backgrounds).glob("*.jpg"))[:200]] if backgrounds else []
     salt = {"reshoot": 0, "reupload": 1, "new": 2}
@@ -297,10 +307,10 @@ def evaluate_retrieval(
     queries += [("new", -1, query("new", r, i)) for i, r in enumerate(outsiders[:n_q])]
     store.save()
     seconds = time.perf_counter() - started
-    out: dict = {"split": split, "closet_size": len(closet), "n_queries_each": n_q, "seed": seed}
+    out: dict = {"split": split, "closet_size": len(closet) + len(extras), "n_queries_each": n_q, "seed": seed}
     for view in VIEWS:
-        gallery = np.stack([records[r.path.stem][view] for r in closet])
-        cats = [records[r.path.stem]["category"] for r in closet]
+        gallery = np.stack([records[r.path.stem][view] for r in closet + extras])
+        cats = [records[r.path.stem]["category"] for r in closet + extras]
         shots = [(t, q) for kind, t, q in queries if kind == "reshoot" and q is not None]
         out[f"retrieval_{view}"] = retrieval_metrics(
             np.stack([q[view] for _, q in shots]), np.array([t for t, _ in shots]), gallery
