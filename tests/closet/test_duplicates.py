@@ -19,6 +19,7 @@ from vision.similarity import DUPLICATE_SIMILARITY, EMBEDDING_DIM, PERSONAL_MIN_
 from wardrobe.closet import selectors, services
 from wardrobe.closet.models import Garment, GarmentEmbedding, GarmentPhoto, MatchRequest, Photo
 from wardrobe.closet.services.duplicates import garment_duplicate_find, phash_distance
+from wardrobe.closet.similar_models import current_embedding_version
 
 pytestmark = pytest.mark.django_db
 
@@ -182,6 +183,25 @@ def noise_for(cosine: float) -> float:
     return float(np.sqrt(1 / cosine**2 - 1))
 
 
+def test_a_vector_of_another_embedding_model_is_left_out_until_recomputed(user, queue):
+    """Vectors made by another embedding model (before an upgrade) are not comparable: similar items,
+    duplicates and the re-ranking leave them out; the current model's are stamped when stored."""
+    photo = PhotoFactory(owner=user, image=fixture_jpeg("clothing_tshirt.jpg"))
+    v = unit(1)
+    old = garment_with(photo, vector=v)
+    new = garment_with(PhotoFactory(owner=user, image=fixture_jpeg("clothing_pants.jpg")), vector=unit(2, v, 0.1))
+    assert GarmentEmbedding.objects.get(garment=old).model_version == current_embedding_version() != ""
+    assert [m["id"] for m in selectors.garment_similar(user=user, garment=new)] == [old.pk]
+    GarmentEmbedding.objects.filter(garment=old).update(model_version="0123456789ab")
+    assert selectors.garment_vector(garment=old) is None
+    assert selectors.garment_similar(user=user, garment=new) == []
+    services.garment_confirm(garment=new)  # in the closet, whatever it was filed as
+    assert selectors.garment_vectors(user=user)[0] == [new.pk]
+    assert len(selectors.rerank_neighbours(user_id=user.pk)) == 1  # its own; the stale one is left out
+    again = garment_with(PhotoFactory(owner=user, image=fixture_jpeg("clothing_shoes.jpg")), vector=v)
+    assert again.duplicate_of_id != old.pk  # the stale vector is not compared
+
+
 def test_corrections_stick_the_owners_garments_re_rank_the_guesses(user, queue):
     photo = PhotoFactory(owner=user, image=fixture_jpeg("clothing_pants.jpg"))
     v = unit(1)
@@ -280,6 +300,13 @@ def test_real_pipeline_the_same_photo_twice_and_do_i_own_something_like_this(
     after = GarmentEmbedding.objects.get(garment=owned).array
     assert GarmentEmbedding.objects.count() == Garment.objects.filter(owner=user).count()
     assert float(before @ after) > 0.99
+    # A vector of an older embedding model is recomputed by --missing; the others are left alone.
+    GarmentEmbedding.objects.filter(garment=owned).update(model_version="old")
+    untouched = GarmentEmbedding.objects.exclude(garment=owned).values_list("garment_id", "updated_at")
+    untouched = dict(untouched)
+    call_command("garments_embed", "--missing")
+    assert GarmentEmbedding.objects.get(garment=owned).model_version == current_embedding_version()
+    assert dict(GarmentEmbedding.objects.exclude(garment=owned).values_list("garment_id", "updated_at")) == untouched
 
 
 def test_match_requests_a_dead_web_process_left_are_swept_with_their_files(user, media_root):

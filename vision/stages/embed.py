@@ -31,6 +31,8 @@ Runs after ``classify`` (which may unite two instances' masks) and ``cutout``.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -68,6 +70,24 @@ def load_projection(path: Path) -> dict:
     float32 NumPy, "meta". Raises FileNotFoundError when the file is missing, KeyError when it holds no projection."""
     raw = torch.load(Path(path), map_location="cpu", weights_only=True)
     return {"mean": raw["mean"].numpy(), "matrix": raw["matrix"].numpy(), "meta": raw.get("meta", {})}
+
+
+def embedding_version(weights_dir: Path) -> str:
+    """Which embedding model a vector comes from: the first 12 hex digits of the SHA-256 of
+    ``classifier.pt`` and (when present) :data:`PROJECTION_FILE` in ``weights_dir``, read once per
+    process and file state (path, size, modification time). Vectors of two versions are not
+    comparable. Raises FileNotFoundError when ``classifier.pt`` is missing."""
+    files = [Path(weights_dir) / "classifier.pt", Path(weights_dir) / PROJECTION_FILE]
+    state = tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files if f.exists() or f == files[0])
+    return _version_of(state)
+
+
+@functools.lru_cache(maxsize=8)
+def _version_of(state: tuple) -> str:
+    digest = hashlib.sha256()
+    for path, _size, _mtime in state:
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()[:12]
 
 
 class EmbedStage:

@@ -15,7 +15,12 @@ from vision.contract import Guess
 from vision.similarity import cosine_matrix
 from wardrobe.closet.filters import GarmentFilter, PhotoFilter
 from wardrobe.closet.models import BoxRequest, Category, Garment, GarmentColor, GarmentType, Photo, Section, WearLog
-from wardrobe.closet.similar_models import GarmentEmbedding, GarmentPhoto, vector_from_bytes
+from wardrobe.closet.similar_models import (
+    GarmentEmbedding,
+    GarmentPhoto,
+    current_embedding_version,
+    vector_from_bytes,
+)
 from wardrobe.closet.summary_selectors import ClosetSummary, closet_summary
 from wardrobe.closet.tag_models import Tag
 from wardrobe.closet.taxonomy_cache import taxonomy_cached
@@ -278,20 +283,30 @@ OWNED = (Garment.Status.CLOSET, Garment.Status.REVIEW)
 
 def garment_vectors(*, user, garments: QuerySet[Garment] | None = None) -> tuple[list[int], np.ndarray]:
     """``(ids, matrix)``: the ids of the user's garments (``garments``, default those in the closet)
-    that have an appearance vector, and their vectors as float32 (n, D) rows, unit norm (``(0, 0)``
-    when none)."""
+    that have an appearance vector of the current embedding version, and their vectors as float32
+    (n, D) rows, unit norm (``(0, 0)`` when none)."""
+    version = current_embedding_version()
     qs = (garments if garments is not None else Garment.objects.filter(status=Garment.Status.CLOSET)).filter(
-        owner=user, embedding__isnull=False
+        owner=user, embedding__model_version=version
     )
-    rows = list(GarmentEmbedding.objects.filter(garment__in=qs.values("pk")).values_list("garment_id", "vector"))
+    rows = list(
+        GarmentEmbedding.objects.filter(garment__in=qs.values("pk"), model_version=version).values_list(
+            "garment_id", "vector"
+        )
+    )
     if not rows:
         return [], np.zeros((0, 0), np.float32)
     return [pk for pk, _v in rows], np.stack([vector_from_bytes(v) for _pk, v in rows])
 
 
 def garment_vector(*, garment: Garment) -> np.ndarray | None:
-    """The garment's appearance vector, float32 (D,), or None when it has none."""
-    row = GarmentEmbedding.objects.filter(garment=garment).values_list("vector", flat=True).first()
+    """The garment's appearance vector, float32 (D,), or None when it has none of the current
+    embedding version."""
+    row = (
+        GarmentEmbedding.objects.filter(garment=garment, model_version=current_embedding_version())
+        .values_list("vector", flat=True)
+        .first()
+    )
     return None if row is None else vector_from_bytes(row)
 
 
@@ -333,7 +348,9 @@ def rerank_neighbours(
     kept), newest change first, none of photo ``exclude_photo_id``."""
     rows = (
         GarmentEmbedding.objects.filter(
-            garment__owner_id=user_id, garment__status__in=[Garment.Status.CLOSET, Garment.Status.ARCHIVED]
+            garment__owner_id=user_id,
+            garment__status__in=[Garment.Status.CLOSET, Garment.Status.ARCHIVED],
+            model_version=current_embedding_version(),
         )
         .exclude(garment__photo_id=exclude_photo_id)
         .order_by("-garment__updated_at", "-garment_id")

@@ -9,6 +9,7 @@ imports this module so that Django finds them).
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import numpy as np
 from django.conf import settings
@@ -32,6 +33,15 @@ def vector_from_bytes(data: bytes | memoryview) -> np.ndarray:
     return vector / norm if norm > 0 else vector
 
 
+def current_embedding_version() -> str:
+    """The version of the embedding model this deployment runs (``VISION_WEIGHTS_DIR`` or the
+    committed weights): ``vision.stages.embed.embedding_version``."""
+    from vision.checkpoints import WEIGHTS_DIR
+    from vision.stages.embed import embedding_version
+
+    return embedding_version(Path(settings.VISION_WEIGHTS_DIR or WEIGHTS_DIR))
+
+
 class GarmentEmbedding(models.Model):
     """A garment's appearance vector (``vision.contract.GarmentInstance.embedding``, stage ``embed``):
     what "You already own this", similar items and the personal re-ranking of guesses compare by
@@ -42,6 +52,13 @@ class GarmentEmbedding(models.Model):
         "closet.Garment", on_delete=models.CASCADE, primary_key=True, related_name="embedding"
     )
     vector = models.BinaryField(help_text="Little-endian float16, vision.similarity.EMBEDDING_DIM values, unit norm.")
+    model_version = models.CharField(
+        max_length=16,
+        blank=True,
+        default="",
+        help_text="The embedding model that made it (vision.stages.embed.embedding_version): a vector of "
+        "another version is stale, left out of every comparison until manage.py garments_embed --missing.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -32,7 +32,7 @@ from wardrobe.closet.images import decode_image, encode_for_storage
 from wardrobe.closet.models import Garment
 from wardrobe.closet.queue import QueueUnavailable, photo_queue
 from wardrobe.closet.services.photos import upload_bytes
-from wardrobe.closet.similar_models import GarmentEmbedding, MatchRequest, vector_to_bytes
+from wardrobe.closet.similar_models import GarmentEmbedding, MatchRequest, current_embedding_version, vector_to_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +55,13 @@ class MatchUnavailable(Exception):
 
 
 def garment_embedding_save(*, garment: Garment, vector: np.ndarray | None) -> None:
-    """Store (or replace) ``garment``'s appearance vector (float (D,), unit norm); None: nothing."""
+    """Store (or replace) ``garment``'s appearance vector (float (D,), unit norm), stamped with the
+    current embedding version; None: nothing."""
     if vector is None:
         return
-    GarmentEmbedding.objects.update_or_create(garment=garment, defaults={"vector": vector_to_bytes(vector)})
+    GarmentEmbedding.objects.update_or_create(
+        garment=garment, defaults={"vector": vector_to_bytes(vector), "model_version": current_embedding_version()}
+    )
 
 
 def instance_rerank(*, owner_id: int, instance: GarmentInstance, photo_id: int | None = None) -> GarmentInstance:

@@ -1,6 +1,7 @@
 """``manage.py garments_embed``: recompute the appearance vector of every garment (issue 16), e.g.
-after the embedding model (``classifier.pt``, stage ``embed``) changed. Needs the vision pipeline,
-so it runs where the workers run."""
+after the embedding model (``classifier.pt`` and ``embed_projection.pt``, stage ``embed``) changed;
+``--missing``: only those with no vector of the current model (vectors of another model are left out
+of every comparison until then). Needs the vision pipeline, so it runs where the workers run."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from vision.contract import GarmentInstance
 from wardrobe.closet import services
 from wardrobe.closet.models import Garment, Photo
 from wardrobe.closet.services.masks import garment_mask_array
+from wardrobe.closet.similar_models import current_embedding_version
 from workers.runtime import get_pipeline
 
 
@@ -23,7 +25,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--user", help="Only this username's garments.")
-        parser.add_argument("--missing", action="store_true", help="Only garments without a vector.")
+        parser.add_argument(
+            "--missing", action="store_true", help="Only garments without a vector of the current embedding model."
+        )
 
     def handle(self, *args, user=None, missing=False, **options):
         garments = Garment.objects.all()
@@ -32,8 +36,8 @@ class Command(BaseCommand):
             if owner is None:
                 raise CommandError(f"no user {user!r}")
             garments = garments.filter(owner=owner)
-        if missing:
-            garments = garments.filter(embedding__isnull=True)
+        if missing:  # none, or one of another embedding model
+            garments = garments.exclude(embedding__model_version=current_embedding_version())
         embed = get_pipeline().stage("embed")
         done = skipped = 0
         for photo in Photo.objects.filter(pk__in=garments.values("photo_id")).order_by("pk").iterator():
