@@ -183,7 +183,7 @@ def noise_for(cosine: float) -> float:
     return float(np.sqrt(1 / cosine**2 - 1))
 
 
-def test_a_vector_of_another_embedding_model_is_left_out_until_recomputed(user, queue):
+def test_a_vector_of_another_embedding_model_is_left_out_until_recomputed(user, queue, settings, tmp_path):
     """Vectors made by another embedding model (before an upgrade) are not comparable: similar items,
     duplicates and the re-ranking leave them out; the current model's are stamped when stored."""
     photo = PhotoFactory(owner=user, image=fixture_jpeg("clothing_tshirt.jpg"))
@@ -200,6 +200,10 @@ def test_a_vector_of_another_embedding_model_is_left_out_until_recomputed(user, 
     assert len(selectors.rerank_neighbours(user_id=user.pk)) == 1  # its own; the stale one is left out
     again = garment_with(PhotoFactory(owner=user, image=fixture_jpeg("clothing_shoes.jpg")), vector=v)
     assert again.duplicate_of_id != old.pk  # the stale vector is not compared
+    # A process that cannot read the weights compares nothing rather than failing.
+    settings.VISION_WEIGHTS_DIR = str(tmp_path)
+    assert current_embedding_version() == "unknown"
+    assert selectors.garment_similar(user=user, garment=new) == [] and selectors.garment_vector(garment=new) is None
 
 
 def test_corrections_stick_the_owners_garments_re_rank_the_guesses(user, queue):

@@ -8,6 +8,7 @@ imports this module so that Django finds them).
 
 from __future__ import annotations
 
+import logging
 import uuid
 from pathlib import Path
 
@@ -15,6 +16,8 @@ import numpy as np
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
 
 #: How a vector is stored: little-endian float16 (1280 values: 2,560 bytes a garment).
 VECTOR_DTYPE = np.dtype("<f2")
@@ -33,13 +36,22 @@ def vector_from_bytes(data: bytes | memoryview) -> np.ndarray:
     return vector / norm if norm > 0 else vector
 
 
+#: The version given when this process has no weights to read: it matches no stored vector.
+UNKNOWN_EMBEDDING_VERSION = "unknown"
+
+
 def current_embedding_version() -> str:
     """The version of the embedding model this deployment runs (``VISION_WEIGHTS_DIR`` or the
-    committed weights): ``vision.stages.embed.embedding_version``."""
+    committed weights): ``vision.stages.embed.embedding_version``; :data:`UNKNOWN_EMBEDDING_VERSION`
+    (logged) when the weights cannot be read here, so no vector is compared rather than a page failing."""
     from vision.checkpoints import WEIGHTS_DIR
     from vision.stages.embed import embedding_version
 
-    return embedding_version(Path(settings.VISION_WEIGHTS_DIR or WEIGHTS_DIR))
+    try:
+        return embedding_version(Path(settings.VISION_WEIGHTS_DIR or WEIGHTS_DIR))
+    except OSError as exc:
+        logger.warning("embedding version unknown, no appearance vector compared: %s", exc)
+        return UNKNOWN_EMBEDDING_VERSION
 
 
 class GarmentEmbedding(models.Model):
