@@ -69,6 +69,17 @@
     return { category, type: type || null, label };
   }
 
+  /** Whether the attribute of ``select`` (its data-applies: category slugs) is asked of ``category``. */
+  const applies = (select, category) => (select.dataset.applies || "").split(" ").includes(category);
+
+  /** Show only the unsure attributes that apply to the kind now chosen on the card. */
+  function showAttributes(card) {
+    const choice = chosen(card);
+    card.querySelectorAll("select[data-attribute]").forEach((s) => {
+      s.closest("label").hidden = Boolean(choice.category) && !applies(s, choice.category);
+    });
+  }
+
   const firstMessage = (v) => {
     if (Array.isArray(v)) return firstMessage(v[0]);
     if (v && typeof v === "object") return firstMessage("detail" in v ? v.detail : Object.values(v)[0]);
@@ -146,8 +157,11 @@
         done(card, "deleted", gettext("Deleted: not a garment."));
       } else {
         const body = { category: choice.category, type: choice.type };
-        // Issue 17: the card's unsure attributes (pattern, sleeve, ...), as the person left them.
-        card.querySelectorAll("select[data-attribute]").forEach((s) => { body[s.dataset.attribute] = s.value; });
+        // Issue 17: the card's unsure attributes (pattern, sleeve, ...), as the person left them; one
+        // that does not apply to the kind chosen (sleeves of a skirt) is not sent, as the API refuses it.
+        card.querySelectorAll("select[data-attribute]").forEach((s) => {
+          if (applies(s, choice.category)) body[s.dataset.attribute] = s.value;
+        });
         await send(endpoint(root.dataset.confirmUrl, card.dataset.garment), body);
         done(card, "confirmed", fmt(gettext("In the closet as %(kind)s."), { kind: choice.label }));
       }
@@ -212,6 +226,7 @@
       close();
       tickOther(card);
       say(card, "");
+      showAttributes(card);
     }
     input.addEventListener("input", () => {
       tickOther(card);
@@ -244,6 +259,7 @@
     card.querySelector("[data-action=confirm]").addEventListener("click", () => decide(card, "confirm"));
     card.querySelector("[data-action=delete]").addEventListener("click", () => decide(card, "delete"));
     enhancePicker(card.querySelector(".kind-picker"));
+    card.querySelectorAll("input[type=radio]").forEach((r) => r.addEventListener("change", () => showAttributes(card)));
   });
 
   // A photo's "Confirm all" saves each of its open cards as chosen; the page's "Accept all" accepts

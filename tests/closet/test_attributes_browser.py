@@ -145,6 +145,41 @@ def test_the_review_card_asks_for_an_unsure_attribute_and_saves_the_fix(browser,
     assert g.status == Garment.Status.CLOSET and g.pattern == "striped" and "pattern" in g.attributes_confirmed
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_picking_a_kind_the_unsure_attribute_does_not_fit_hides_it_and_confirms(browser, live_server):
+    """A top with unsure sleeves whose second guess is jeans: picking jeans hides the sleeve question
+    and the card is saved as jeans (sleeves are not asked of trousers, so they are not sent)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    user = UserFactory(username="yuna", password=PASSWORD)
+    g = make_garment(user, attributes={"pattern": ("solid", 0.3), "sleeve": ("long", 0.3)}, threshold=0.6)
+    g.guesses = [
+        {"category": "top-t-shirt-sweatshirt", "type": "t-shirt", "score": 0.5},
+        {"category": "pants", "type": "jeans", "score": 0.3},
+    ]
+    g.save(update_fields=["guesses"])
+    d, url = browser, live_server.url
+    _log_in(d, url, "yuna")
+    d.get(url + "/review/")
+    sleeve = wait_for(d, f'#review-{g.pk} select[data-attribute="sleeve"]')
+    pattern = d.find_element(By.CSS_SELECTOR, f'#review-{g.pk} select[data-attribute="pattern"]')
+    _click(d, f'#review-{g.pk} input[type=radio][value="pants:jeans"]')
+    WebDriverWait(d, 10).until(lambda drv: not sleeve.is_displayed())
+    assert pattern.is_displayed()  # the pattern is asked of trousers too
+    _click(d, f"#review-{g.pk} input[type=radio][value^=top]")
+    WebDriverWait(d, 10).until(lambda drv: sleeve.is_displayed())
+    _click(d, f'#review-{g.pk} input[type=radio][value="pants:jeans"]')
+    _click(d, f"#review-{g.pk} [data-action=confirm]")
+    WebDriverWait(d, 20).until(
+        lambda drv: "reviewed" in drv.find_element(By.ID, f"review-{g.pk}").get_attribute("class")
+    )
+    assert "error" not in d.find_element(By.CSS_SELECTOR, f"#review-{g.pk} .card-msg").get_attribute("class")
+    g.refresh_from_db()
+    assert g.status == Garment.Status.CLOSET and (g.category.slug, g.type.slug) == ("pants", "jeans")
+    assert g.sleeve == "" and g.pattern == "solid" and "pattern" in g.attributes_confirmed
+
+
 STAIN_WEIGHTS = REPO / "vision" / "weights" / "stain.pt"
 
 
