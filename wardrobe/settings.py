@@ -256,9 +256,18 @@ PHOTO_MAX_ATTEMPTS = env.int("PHOTO_MAX_ATTEMPTS", default=3)
 SWEEP_INTERVAL = env.float("SWEEP_INTERVAL", default=60.0)
 SWEEP_PENDING_AFTER = env.float("SWEEP_PENDING_AFTER", default=300.0)
 SWEEP_PROCESSING_AFTER = env.float("SWEEP_PROCESSING_AFTER", default=PHOTO_TASK_TIME_LIMIT + 60)
+# Appearance vectors of another embedding model (or none) are recomputed by the workers, at most
+# EMBED_REFRESH_BATCH garments every EMBED_REFRESH_INTERVAL seconds (0: never; then `garments_embed`).
+EMBED_REFRESH_INTERVAL = env.float("EMBED_REFRESH_INTERVAL", default=300.0)
+EMBED_REFRESH_BATCH = env.int("EMBED_REFRESH_BATCH", default=100)
 CELERY_BEAT_SCHEDULE = {
     "sweep-photos": {"task": "workers.tasks.sweep_photos", "schedule": SWEEP_INTERVAL},
 }
+if EMBED_REFRESH_INTERVAL > 0:
+    CELERY_BEAT_SCHEDULE["embed-stale-garments"] = {
+        "task": "workers.tasks.embed_stale_garments",
+        "schedule": EMBED_REFRESH_INTERVAL,
+    }
 CELERY_BEAT_SCHEDULE_FILENAME = str(env.path("CELERY_BEAT_SCHEDULE_FILENAME", default=VAR_DIR / "celerybeat-schedule"))
 # Publishing a task must not hang an upload while the broker is down: give up fast, the photo
 # stays 'pending' and the sweeper enqueues it once the broker is back.

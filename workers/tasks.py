@@ -10,7 +10,7 @@ between 0 and that, capped at 120 s), and bounded by ``PHOTO_TASK_SOFT_TIME_LIMI
 limit ends the photo ``failed`` with a sentence, the hard one kills the worker process (the
 sweeper then takes over). ``garment_in_box`` (a garment the person drew a box around) runs the
 same way, its request ending ``failed`` with a sentence instead. ``sweep_photos`` runs under celery
-beat every ``SWEEP_INTERVAL`` seconds.
+beat every ``SWEEP_INTERVAL`` seconds, ``embed_stale_garments`` every ``EMBED_REFRESH_INTERVAL``.
 """
 
 from __future__ import annotations
@@ -174,3 +174,21 @@ def sweep_photos() -> dict[str, int]:
 
     services.match_requests_sweep()  # "Do I own something like this?" rows a dead web process left
     return services.photos_sweep()
+
+
+@shared_task(name="workers.tasks.embed_stale_garments", ignore_result=True)
+def embed_stale_garments() -> int:
+    """Recompute at most ``EMBED_REFRESH_BATCH`` appearance vectors of garments with none of the
+    current embedding model (``services.garments_embed_stale``), e.g. after the model changed; beat
+    runs it every ``EMBED_REFRESH_INTERVAL`` seconds. Returns how many were recomputed."""
+    from wardrobe.closet import services
+    from workers.runtime import get_pipeline
+
+    done, skipped = services.garments_embed_stale(
+        embed=get_pipeline().stage("embed"), limit=settings.EMBED_REFRESH_BATCH
+    )
+    for line in skipped:
+        logger.warning("embed_stale_garments: %s", line)
+    if done:
+        logger.info("embed_stale_garments: %d vector(s) recomputed", done)
+    return done

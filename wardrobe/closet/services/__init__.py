@@ -11,6 +11,7 @@ from wardrobe.closet.services.attributes import garment_stain_dismiss, garment_s
 from wardrobe.closet.services.boxes import box_request_fail, box_request_process, photo_box_request
 from wardrobe.closet.services.bulk import garments_bulk_update
 from wardrobe.closet.services.duplicates import garment_duplicate_mark, garment_duplicate_resolve
+from wardrobe.closet.services.embeddings import garments_embed, garments_embed_stale
 from wardrobe.closet.services.garments import (
     garment_archive,
     garment_confirm,
@@ -58,6 +59,8 @@ __all__ = [
     "tag_update",
     "MatchUnavailable",
     "closet_match",
+    "garments_embed",
+    "garments_embed_stale",
     "garment_duplicate_mark",
     "garment_duplicate_resolve",
     "garment_embedding_save",

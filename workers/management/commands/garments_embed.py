@@ -1,18 +1,17 @@
 """``manage.py garments_embed``: recompute the appearance vector of every garment (issue 16), e.g.
 after the embedding model (``classifier.pt`` and ``embed_projection.pt``, stage ``embed``) changed;
 ``--missing``: only those with no vector of the current model (vectors of another model are left out
-of every comparison until then). Needs the vision pipeline, so it runs where the workers run."""
+of every comparison until then; the workers also catch up on those by themselves, a batch every
+``EMBED_REFRESH_INTERVAL`` seconds under celery beat). Needs the vision pipeline, so it runs where the
+workers run."""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from vision.contract import GarmentInstance
 from wardrobe.closet import services
-from wardrobe.closet.models import Garment, Photo
-from wardrobe.closet.services.masks import garment_mask_array
+from wardrobe.closet.models import Garment
 from wardrobe.closet.similar_models import current_embedding_version
 from workers.runtime import get_pipeline
 
@@ -38,19 +37,7 @@ class Command(BaseCommand):
             garments = garments.filter(owner=owner)
         if missing:  # none, or one of another embedding model
             garments = garments.exclude(embedding__model_version=current_embedding_version())
-        embed = get_pipeline().stage("embed")
-        done = skipped = 0
-        for photo in Photo.objects.filter(pk__in=garments.values("photo_id")).order_by("pk").iterator():
-            rows = list(garments.filter(photo=photo).order_by("pk"))
-            try:
-                image = services.load_photo_rgb(photo)
-                instances = [GarmentInstance(box=tuple(g.bbox), mask=garment_mask_array(g)) for g in rows]
-                vectors = embed.embed(embed.crops(image, instances))
-            except (OSError, ValueError, ValidationError) as exc:  # a file missing or unreadable: the others go on
-                self.stderr.write(f"photo {photo.pk}: skipped ({type(exc).__name__}: {exc})")
-                skipped += len(rows)
-                continue
-            for garment, vector in zip(rows, vectors):
-                services.garment_embedding_save(garment=garment, vector=vector)
-            done += len(rows)
-        self.stdout.write(f"embedded {done} garment(s), skipped {skipped}")
+        done, skipped = services.garments_embed(garments=garments, embed=get_pipeline().stage("embed"))
+        for line in skipped:
+            self.stderr.write(line)
+        self.stdout.write(f"embedded {done} garment(s), skipped {len(skipped)} photo(s)")
