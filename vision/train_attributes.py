@@ -136,17 +136,37 @@ def trainable_parameters(model, train_blocks: int) -> tuple[list, list]:
     return body, heads
 
 
-def masked_loss(logits: dict[str, torch.Tensor], y: torch.Tensor, smoothing: float = 0.05):
+def masked_loss(
+    logits: dict[str, torch.Tensor],
+    y: torch.Tensor,
+    smoothing: float = 0.05,
+    weights: dict[str, torch.Tensor] | None = None,
+):
     """Sum over heads of the mean cross-entropy over rows labelled for that head (``y`` int64
-    (N, n_attributes), -1 where empty); returns (loss, {attribute: its part})."""
+    (N, n_attributes), -1 where empty), each value weighted by ``weights[attribute]`` (float (n
+    values,); None: all 1); returns (loss, {attribute: its part})."""
     total = sum(v.sum() * 0.0 for v in logits.values())  # keeps the graph when no row is labelled
     parts = {}
     for j, a in enumerate(ATTRIBUTES):
         keep = y[:, j] >= 0
         if keep.any():
-            parts[a.name] = F.cross_entropy(logits[a.name][keep], y[keep, j], label_smoothing=smoothing)
+            w = None if weights is None else weights[a.name].to(logits[a.name].device)
+            parts[a.name] = F.cross_entropy(logits[a.name][keep], y[keep, j], weight=w, label_smoothing=smoothing)
             total = total + parts[a.name]
     return total, parts
+
+
+def value_weights(y: torch.Tensor, power: float) -> dict[str, torch.Tensor]:
+    """Per attribute, a weight for each value: ``(n_v + 1) ** -power`` (``n_v`` its labelled rows in
+    ``y``, int64 (N, n_attributes), -1 where empty), scaled so the rows' mean weight is 1; power 0:
+    all 1, 0.5: the square-root re-balancing of rare classes (as in Mahajan et al., ECCV 2018)."""
+    out = {}
+    for j, a in enumerate(ATTRIBUTES):
+        col = y[:, j][y[:, j] >= 0]
+        n = torch.bincount(col, minlength=len(a.slugs)).float()
+        w = (n + 1) ** -power
+        out[a.name] = w * (n.sum() / (w * n).sum()) if n.sum() > 0 else torch.ones(len(a.slugs))
+    return out
 
 
 class HeadAccuracy:
@@ -212,6 +232,9 @@ def main(argv=None):
     ap.add_argument("--body-lr", type=float, default=2e-4)
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--dropout", type=float, default=0.2)
+    ap.add_argument(
+        "--balance", type=float, default=0.0, help="weight each value by (its training rows + 1) ** -BALANCE"
+    )
     engine.add_training_arguments(ap, minutes=10.0, warmup=20)
     args = ap.parse_args(argv)
     if args.threads:
@@ -271,6 +294,7 @@ def main(argv=None):
         flush=True,
     )
 
+    weights = value_weights(y[train_idx], args.balance) if args.balance else None
     wrapped = FrozenBN(model)
     groups = [{"params": heads, "lr": args.lr}] + ([{"params": body, "lr": args.body_lr}] if body else [])
     opt = torch.optim.AdamW(groups, weight_decay=args.weight_decay)
@@ -287,7 +311,7 @@ def main(argv=None):
 
     def loss_fn(_, batch, dev):
         feats, targets = batch
-        return masked_loss(trained_logits(model, feats.to(dev), args.train_blocks), targets.to(dev))
+        return masked_loss(trained_logits(model, feats.to(dev), args.train_blocks), targets.to(dev), weights=weights)
 
     def epoch_batches():
         view_gen = torch.Generator().manual_seed(args.seed * 100_003 + state.epoch)

@@ -108,6 +108,25 @@ def test_masked_loss_ignores_empty_cells():
     assert all(logits[a.name].grad.abs().sum() == 0 for a in ATTRIBUTES[1:])
 
 
+def test_value_weights_lift_rare_values_and_keep_the_mean_row_weight():
+    y = torch.full((10, len(ATTRIBUTES)), -1)
+    y[:9, 0] = 0  # nine solid patterns
+    y[9, 0] = 3  # one dotted
+    w = train_attributes.value_weights(y, 0.5)["pattern"]
+    assert w[3] > 2 * w[0]  # the rare value counts more
+    rows = torch.cat([w[y[:9, 0]], w[y[9:, 0]]])
+    assert abs(float(rows.mean()) - 1.0) < 1e-5
+    assert torch.equal(train_attributes.value_weights(y, 0.0)["pattern"], torch.ones(7))
+    assert torch.equal(train_attributes.value_weights(y, 0.5)["sleeve"], torch.ones(3))  # no sleeve labelled
+    logits = {a.name: torch.zeros(10, len(a.slugs)) for a in ATTRIBUTES}
+    logits["pattern"][:, 0] = 2.0  # "solid" for every row: right on 9, wrong on the dotted one
+    plain, _ = train_attributes.masked_loss(logits, y, smoothing=0.0)
+    weighted, _ = train_attributes.masked_loss(
+        logits, y, smoothing=0.0, weights={"pattern": w, **{a.name: torch.ones(len(a.slugs)) for a in ATTRIBUTES[1:]}}
+    )
+    assert float(weighted) > float(plain)  # the missed rare value weighs more
+
+
 def test_committed_weights_and_card():
     path = WEIGHTS_DIR / "attributes.pt"
     ckpt = load_checkpoint(path)
