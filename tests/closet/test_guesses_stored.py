@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import FIXTURES, upload
 from tests.vision.test_guesses import _check_guesses, _pair
+from vocabulary.attributes import ATTRIBUTE_BY_NAME
 
 pytestmark = pytest.mark.vision
 
@@ -50,8 +51,15 @@ def test_process_photo_stores_guesses_and_files_by_threshold(user, pipeline, nam
         assert (first["category"], first["type"]) == (g.category.slug, g.type.slug if g.type else None)
         assert _pair(inst.guesses[0]) == (g.category.slug, g.type.slug if g.type else None)
         assert g.score == pytest.approx(inst.score)
-        # A mask the model rates poor waits for review whatever the score (MASK_QUALITY_THRESHOLD).
-        confident = g.score >= threshold and threshold < 1 and not mask_is_poor(g.mask_quality)
+        # A mask the model rates poor waits for review whatever the score (MASK_QUALITY_THRESHOLD), and
+        # so does a garment with an attribute (of those that apply to it) scored below the threshold.
+        assert g.attribute_scores == {
+            n: pytest.approx(v.score, abs=1e-4)
+            for n, v in inst.attributes.items()
+            if ATTRIBUTE_BY_NAME[n].applies(g.category.slug)
+        }
+        unsure_attribute = any(score < threshold for score in g.attribute_scores.values())
+        confident = g.score >= threshold and threshold < 1 and not mask_is_poor(g.mask_quality) and not unsure_attribute
         expected = Garment.Status.CLOSET if confident else Garment.Status.REVIEW
         assert g.status == expected, (g.category.slug, g.score, g.mask_quality, threshold)
     statuses = {g.status for g in garments}
