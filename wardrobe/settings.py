@@ -306,6 +306,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # DRF's JSON renderer, which also sends a page kept rendered as it is (core/api/raw_json.py).
+    "DEFAULT_RENDERER_CLASSES": [
+        "wardrobe.core.api.raw_json.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "wardrobe.core.api.pagination.PageSizePagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "wardrobe.core.api.schema.AutoSchema",

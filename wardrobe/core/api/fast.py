@@ -11,6 +11,8 @@ checks that the result equals DRF's for real garments.
 
 from __future__ import annotations
 
+import threading
+
 from django.core.exceptions import FieldDoesNotExist
 from rest_framework import serializers
 from rest_framework.fields import SkipField
@@ -78,3 +80,24 @@ class FastReadMixin:
             check_for_none = attribute.pk if isinstance(attribute, PKOnlyObject) else attribute
             ret[name] = None if check_for_none is None else field.to_representation(attribute)
         return ret
+
+
+_prototypes = threading.local()
+
+
+def serialize_many(serializer_class: type[serializers.Serializer], instances, *, context: dict) -> list[dict]:
+    """``serializer_class(instances, many=True, context=context).data`` as a plain list of dicts,
+    with one serializer instance per class and thread kept for the process: DRF builds a
+    serializer's fields on every instance (about 2 ms for ``GarmentSerializer``'s 55, deep-copying
+    the declared ones), which a list of one changed garment would otherwise pay on each request.
+    Only for read serializers whose fields read ``context`` when they represent a row, never when
+    they are built (``context`` is set on the kept instance for the call and cleared after it)."""
+    kept = _prototypes.__dict__.setdefault("by_class", {})
+    serializer = kept.get(serializer_class)
+    if serializer is None:
+        serializer = kept[serializer_class] = serializer_class()
+    serializer._context = context
+    try:
+        return [serializer.to_representation(instance) for instance in instances]
+    finally:
+        serializer._context = {}
