@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from tests.factories import GarmentFactory
 from wardrobe.closet import services
-from wardrobe.closet.filters import GarmentFilter
+from wardrobe.closet.filters import STATES, GarmentFilter
 from wardrobe.closet.models import Garment, GarmentColor, GarmentType, Tag
 
 pytestmark = pytest.mark.django_db
@@ -163,6 +163,16 @@ def test_filter_sets_copy_their_filters_per_instance():
     assert one.is_valid() and not two.is_valid() and one.filters["state"].parent is one
     assert not hasattr(GarmentFilter.base_filters["state"], "parent")
     assert '"status" = archived' in str(one.qs.query)  # filter_state, the method of its parent
+    # The forms' fields are copies whose widgets and messages are their own; their choices are
+    # shared until a form sets its own, which then changes no other form.
+    mine, theirs = one.form.fields["state"], two.form.fields["state"]
+    assert mine.widget is not theirs.widget and mine.widget.attrs is not theirs.widget.attrs
+    assert mine.error_messages is not theirs.error_messages and mine.validators is not theirs.validators
+    mine.choices = [("closet", "In the closet")]
+    mine.widget.attrs["class"] = "mine"
+    assert [v for v, _label in theirs.choices if v] == list(STATES)
+    assert "class" not in GarmentFilter({}, queryset=Garment.objects.all()).form.fields["state"].widget.attrs
+    assert not GarmentFilter({"state": "bogus"}, queryset=Garment.objects.all()).is_valid()
 
 
 def test_sqlite_triggers_give_new_revisions_too(tmp_path):
