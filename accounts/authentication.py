@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from rest_framework import authentication
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions
 
 from accounts.middleware import user_language_activate
+from accounts.selectors import profile_keep_loaded
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -13,6 +15,19 @@ class TokenAuthentication(authentication.TokenAuthentication):
     ``UserLanguageMiddleware`` does for a signed-in browser: the API's messages come in it whatever
     ``Accept-Language`` says. An empty saved language leaves Django's choice (``Accept-Language``).
     A token sent with no ``Token`` keyword, or a bad one, is DRF's answer unchanged."""
+
+    def authenticate_credentials(self, key):
+        """DRF's, with the user's profile read in the same query (``select_related``): the
+        language is activated on every request. Raises ``AuthenticationFailed`` with DRF's messages."""
+        model = self.get_model()
+        try:
+            token = model.objects.select_related("user__profile").get(key=key)
+        except model.DoesNotExist:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        profile_keep_loaded(token.user)
+        return (token.user, token)
 
     def authenticate(self, request):
         result = super().authenticate(request)

@@ -34,7 +34,7 @@ def signup(request):
             password=form.cleaned_data["password1"],
             password2=form.cleaned_data["password2"],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="accounts.backends.ModelBackend")
         return redirect(settings.SIGNUP_REDIRECT_URL)
     return render(request, "registration/signup.html", {"form": form})
 

@@ -342,3 +342,24 @@ def test_account_endpoints_are_in_the_schema(client):
     assert "application/zip" in export["responses"]["200"]["content"]
     token = schema["paths"]["/api/auth/token/"]["post"]
     assert {"200", "400", "429"} <= set(token["responses"])
+
+
+def test_a_signed_in_request_reads_the_user_and_profile_in_one_query(user, client, settings):
+    """``accounts.backends.ModelBackend`` (pages) and ``TokenAuthentication`` (API) join the profile,
+    whose language every request activates; a user without a profile yet gets one made."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import Profile
+    from tests.conftest import api_client_for
+
+    Profile.objects.filter(user=user).delete()
+    client.force_login(user)
+    assert client.get("/accounts/settings/").status_code == 200  # the profile made on first use
+    Profile.objects.filter(user=user).update(language="ko")
+    for get in (lambda: client.get("/accounts/settings/"), lambda: api_client_for(user).get("/api/me/settings/")):
+        with CaptureQueriesContext(connection) as queries:
+            r = get()
+        assert r.status_code == 200 and r["Content-Language"] == "ko"
+        reads = [q["sql"] for q in queries if 'FROM "accounts_profile"' in q["sql"] or '"accounts_profile"' in q["sql"]]
+        assert len(reads) == 1 and "JOIN" in reads[0], reads

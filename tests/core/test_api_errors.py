@@ -12,8 +12,8 @@ from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.authentication import TokenAuthentication
 
+from accounts.authentication import TokenAuthentication
 from accounts.services import token_get_or_create
 
 pytestmark = pytest.mark.django_db
@@ -74,8 +74,9 @@ def test_a_database_outage_is_a_json_503_with_retry_after(user, monkeypatch):
 
 
 def test_a_database_outage_on_a_page_is_a_503_page(user, monkeypatch):
-    from django.contrib.auth import backends
     from django.test import Client
+
+    from accounts import backends
 
     client = Client(raise_request_exception=False)
 
