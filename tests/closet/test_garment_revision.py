@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import GarmentFactory
-from wardrobe.closet import services
+from wardrobe.closet import cards, services
 from wardrobe.closet.filters import STATES, GarmentFilter
 from wardrobe.closet.models import Garment, GarmentColor, GarmentType, Tag
 
@@ -95,11 +95,14 @@ def test_a_revision_read_in_a_rolled_back_transaction_is_never_handed_out_again(
 
 
 def _card_reads(queries) -> list[str]:
-    """The queries that read garments' card columns (``selectors.garment_cards``)."""
-    return [q["sql"] for q in queries if '"wardrobe_garment"."brand"' in q["sql"]]
+    """The queries that read the colours of the cards to build (``selectors.garment_card_rows_from_values``)."""
+    return [q["sql"] for q in queries if '"closet_garmentcolor"."hex"' in q["sql"]]
 
 
-def test_the_grid_reads_again_only_the_card_of_the_edited_garment(client, user, photo):
+def test_the_grid_reads_again_only_the_card_of_the_edited_garment(client, user, photo, monkeypatch):
+    built = []
+    build = cards.garment_card_html
+    monkeypatch.setattr(cards, "garment_card_html", lambda g, **kw: built.append(g.pk) or build(g, **kw))
     client.force_login(user)
     names = ("Linen shirt", "Wool coat", "Sun hat")
     shirt, coat, hat = (GarmentFactory(photo=photo, name=n, colors=("navy",)) for n in names)
@@ -111,6 +114,9 @@ def test_the_grid_reads_again_only_the_card_of_the_edited_garment(client, user, 
         html = client.get(url).content.decode()
     (read,) = _card_reads(queries)
     assert f"IN ({coat.pk})" in read, read
+    assert built[-1:] == [coat.pk] and len(built) == 4  # three cards at first, then the edited one
+    pages = [q["sql"] for q in queries if '"wardrobe_garment"."brand"' in q["sql"]]
+    assert len(pages) == 1 and "LIMIT" in pages[0]  # the page's order and card columns: one query
     assert "Rain jacket" in html and "Wool coat" not in html and "Linen shirt" in html and "Sun hat" in html
     assert html.index("Sun hat") < html.index("Rain jacket") < html.index("Linen shirt")  # newest first
 

@@ -92,7 +92,14 @@ def garment_card_rows(garments: QuerySet[Garment]) -> list[tuple[tuple, tuple[st
     first three colours, read for the whole page in one query of ``(garment, position, hex)`` rows
     rather than a prefetch (which builds a related manager per garment). Two queries, no model
     instance."""
-    rows = list(garments.select_related(None).prefetch_related(None).values_list(*CARD_FIELDS))
+    return garment_card_rows_from_values(
+        list(garments.select_related(None).prefetch_related(None).values_list(*CARD_FIELDS))
+    )
+
+
+def garment_card_rows_from_values(rows: list[tuple]) -> list[tuple[tuple, tuple[str, ...]]]:
+    """:func:`garment_card_rows` of garments whose ``CARD_FIELDS`` values (``rows``) were read
+    already: their first three colours' hex codes read in one query."""
     hexes: dict[int, list[str]] = {row[0]: [] for row in rows}
     colors = (
         GarmentColor.objects.filter(garment_id__in=list(hexes), position__lt=3)

@@ -45,8 +45,8 @@ def closet(request):
     taxonomy and the list's count; the grid per closet version, and within it the bulk edit per
     version of tags and taxonomy. What they need is passed as callables, which the template calls
     only when it renders them. The garments are counted once per closet version
-    (``summary_selectors.garment_count``); a grid rendered again reads its page's ``(id,
-    revision)`` rows and reads and builds only the cards not kept since their garment last
+    (``summary_selectors.garment_count``); a grid rendered again reads its page's rows (revision
+    and card columns, one query) and builds only the cards not kept since their garment last
     changed (``cards.garment_cards_html``)."""
     params = request.GET
     filters = {
@@ -85,7 +85,7 @@ def closet(request):
             "closet_version": summary.version,  # the grid: any change of the closet
             "bulk_version": f"{versions.tags}.{versions.taxonomy}",  # the bulk edit's tags and kinds
             "cards": lambda: cards.garment_cards_html(
-                list(garments()[first : first + PAGE_SIZE].prefetch_related(None).values_list("id", "revision")),
+                garments()[first : first + PAGE_SIZE],
                 selectable=True,
                 taxonomy=versions.taxonomy,
             ),
