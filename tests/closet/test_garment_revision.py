@@ -209,9 +209,12 @@ g.colors.all().delete(); seen.append(rev(g))
 g.seasons.add("summer"); seen.append(rev(g))
 Tag.objects.create(owner=user, name="work").garments.add(g); seen.append(rev(g))
 print(len(set(seen)), rev(other) == theirs, min(seen) > 0)
+from wardrobe.closet import selectors  # the API's read of colours, seasons and tags (UNION ALL) on SQLite
+(read,) = selectors.garments_load_related(list(selectors.garments_by_ids(user=user, ids=[other.pk])))
+print([c.name for c in read.loaded_colors] == [c.name for c in other.colors.order_by("position")])
 """
     shell = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", script], cwd=REPO, env=env, capture_output=True, text=True
     )
     assert shell.returncode == 0, shell.stderr[-3000:]
-    assert shell.stdout.split()[-3:] == ["7", "True", "True"]
+    assert shell.stdout.split()[-4:] == ["7", "True", "True", "True"]

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 import numpy as np
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from vision.contract import Guess
@@ -146,6 +146,10 @@ def _taxonomy_by_id() -> tuple[dict[int, Category], dict[int, GarmentType]]:
     return taxonomy_cached("taxonomy_by_id", build)
 
 
+#: ``GarmentColor``'s fields, in the model's order (``garments_load_related`` builds rows from them).
+COLOR_FIELDS = ["id", "garment_id", "position", "name", "hex", "fraction"]
+
+
 def garments_load_related(garments: list[Garment]) -> list[Garment]:
     """Read the colours, seasons and tag names of ``garments`` (one page, loaded without
     ``prefetch_related``) in three queries and keep them on each garment: ``loaded_colors``
@@ -155,19 +159,35 @@ def garments_load_related(garments: list[Garment]) -> list[Garment]:
     50 this takes half the CPU (issue 18 point 10). Returns ``garments``."""
     ids = [g.pk for g in garments]
     colors: dict[int, list[GarmentColor]] = {pk: [] for pk in ids}
-    for color in GarmentColor.objects.filter(garment_id__in=ids).order_by("garment_id", "position"):
-        colors[color.garment_id].append(color)
     seasons: dict[int, list[tuple[int, str]]] = {pk: [] for pk in ids}
-    rows = Garment.seasons.through.objects.filter(garment_id__in=ids).values_list(
-        "garment_id", "season__order", "season__slug"
-    )
-    for garment_id, order, slug in rows:
-        seasons[garment_id].append((order, slug))
     tags: dict[int, list[str]] = {pk: [] for pk in ids}
-    for garment_id, name in Tag.garments.through.objects.filter(garment_id__in=ids).values_list(
-        "garment_id", "tag__name"
-    ):
-        tags[garment_id].append(name)
+    # One query (UNION ALL) rather than three: each is a round trip to the database, whose cost the
+    # web process pays in CPU as well (issue 18 point 10). Rows: (kind, garment, id, number, text, hex, fraction).
+    color_rows = (
+        GarmentColor.objects.filter(garment_id__in=ids)
+        .order_by()
+        .values_list(Value(0), "garment_id", "id", "position", "name", "hex", "fraction")
+    )
+    season_rows = (
+        Garment.seasons.through.objects.filter(garment_id__in=ids)
+        .order_by()
+        .values_list(Value(1), "garment_id", "id", "season__order", "season__slug", Value(""), Value(0.0))
+    )
+    tag_rows = (
+        Tag.garments.through.objects.filter(garment_id__in=ids)
+        .order_by()
+        .values_list(Value(2), "garment_id", "id", Value(0), "tag__name", Value(""), Value(0.0))
+    )
+    for kind, garment_id, pk, number, text, hex_code, fraction in color_rows.union(season_rows, tag_rows, all=True):
+        if kind == 0:
+            values = [pk, garment_id, number, text, hex_code, fraction]  # the model's field order
+            colors[garment_id].append(GarmentColor.from_db(GarmentColor.objects.db, COLOR_FIELDS, values))
+        elif kind == 1:
+            seasons[garment_id].append((number, text))
+        else:
+            tags[garment_id].append(text)
+    for found in colors.values():
+        found.sort(key=lambda color: color.position)
     for g in garments:
         g.loaded_colors = colors[g.pk]
         g.loaded_seasons = [slug for _order, slug in sorted(seasons[g.pk])]
