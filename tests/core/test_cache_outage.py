@@ -57,6 +57,21 @@ def test_the_production_cache_setting_is_redis_failing_open(monkeypatch):
     assert production_caches(monkeypatch, "locmemcache://")["default"]["BACKEND"].endswith("LocMemCache")
 
 
+def test_redis_takes_keys_memcached_would_refuse_without_a_warning(settings, monkeypatch):
+    """``FailOpenRedisCache.validate_key`` checks nothing (Django's memcached warnings cost CPU)."""
+    import warnings
+
+    from django.core.cache import cache
+
+    settings.CACHES = production_caches(monkeypatch, "redis://127.0.0.1:6379/14")
+    key = "a key with spaces and a tab\t " + "x" * 300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cache.set_many({key: "long", "other key": 2}, 30)
+        assert cache.get(key) == "long" and cache.get_many([key, "other key"]) == {key: "long", "other key": 2}
+    cache.delete_many([key, "other key"])
+
+
 def test_the_cache_answers_as_a_miss_while_redis_is_down(redis_down):
     from django.core.cache import cache
 
