@@ -11,7 +11,7 @@ docker-compose runs them). The database is made afresh (``--db-name``) and
 dropped at the end. Garment rows are written with ``bulk_create`` (one stored photo and cutout per
 user, shared by its rows: the files are not what is measured); categories, types, colours, seasons,
 states, laundry and wear counts are drawn from a seeded generator so every run builds the same
-closets.
+closets. Before any row is measured, every worker is taken past its warm-up (:func:`warm_up`).
 """
 
 from __future__ import annotations
@@ -208,6 +208,27 @@ def change_closet(user) -> None:
         )
 
 
+def warm_up(host: str, cookies: dict, workers: int) -> None:
+    """Take every gunicorn worker past its warm-up (``wardrobe.gunicorn_conf``: a full collection and
+    ``gc.freeze()`` after its first request and its ``WARM_UP_REQUESTS``-th, 0.1-0.2 s of CPU each)
+    before anything is measured: ``WARM_UP_REQUESTS + 20`` closet pages per worker, asked by twice as
+    many clients at once as there are workers, so that each worker serves its share. Without it, those
+    one-off collections fell into whichever rows were measured then (2-3 ms more CPU a request there)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from wardrobe.gunicorn_conf import WARM_UP_REQUESTS
+
+    def get(_i: int) -> int:
+        return requests.get(host + "/closet/", cookies=cookies, timeout=60).status_code
+
+    with ThreadPoolExecutor(2 * workers) as pool:
+        codes = list(pool.map(get, range((WARM_UP_REQUESTS + 20) * workers)))
+    if set(codes) != {200}:
+        raise SetupError(f"warm-up requests answered {sorted(set(codes))}")
+
+
 def measure(host: str, path: str, headers: dict, cookies: dict, n: int, web: subprocess.Popen, before=None) -> tuple:
     """(p50 ms, p95 ms, web CPU ms per request, bytes of the last answer) over ``n`` requests, each
     after ``before()`` when given (neither timed nor counted in the web CPU: it runs in this process)."""
@@ -272,6 +293,8 @@ def main(argv: list[str] | None = None) -> int:
             web = procs.start("gunicorn", cmd, env, tmp / "gunicorn.log")
             host = f"http://127.0.0.1:{port}"
             wait_http(host + "/accounts/login/", web, 60)
+            first = next(iter(users.values()))
+            warm_up(host, {"sessionid": session_cookie(first)}, args.workers)
             print(f"gunicorn {args.workers} sync workers, PostgreSQL, cache {args.cache_url.split(':')[0]}, ", end="")
             print(f"{args.requests} requests per row, one at a time; {host_speed()}")
             print(f"{'garments':>8}  {'url':<24} {'p50 ms':>7} {'p95 ms':>7} {'CPU ms':>7} {'KiB':>6}")
