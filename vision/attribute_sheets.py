@@ -1,4 +1,5 @@
-"""Numbered contact sheets of clothing-dataset photos for labelling garment attributes by eye
+"""Numbered contact sheets of clothing-dataset photos (or CCP garment crops, ``vision.ccp_crops``,
+split by their photo) for labelling garment attributes by eye
 (``vision/references/attributes_protocol.md``): photos drawn before anyone looks at them, by a seeded
 draw per clothing-dataset label, from one split, leaving out kids' photos and photos already labelled.
 
@@ -22,7 +23,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from vision import datasets
-from vision.attribute_data import COLUMNS, read_labels
+from vision.attribute_data import COLUMNS, read_labels, split_of
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
@@ -39,7 +40,7 @@ def draw_photos(
     rows = [
         r
         for r in datasets.read_clothing(data)
-        if datasets.clothing_split(r.sender_id) == split and r.path.stem not in kids | exclude
+        if split_of(r.path.stem, {r.path.stem: r.sender_id}) == split and r.path.stem not in kids | exclude
     ]
     rng = np.random.default_rng(seed)
     picked = []

@@ -13,6 +13,8 @@ CCP photo is its own contributor), ``label`` a clothing-dataset label, ``kids`` 
 Usage::
 
     python -m vision.ccp_crops --ccp ../shared/datasets/ccp --out /tmp/ccp_crops --n 60 --seed 17
+    python -m vision.ccp_crops --ccp ../shared/datasets/ccp --out /tmp/ccp_crops --n 300 --seed 31 \
+        --splits train --parts jeans,pants   # more trousers, training photos only, added to the folder
 """
 
 from __future__ import annotations
@@ -54,9 +56,9 @@ def ccp_label_names(root: str | Path) -> list[str]:
     return [str(n[0]) if len(n) else "" for n in names]
 
 
-def sample_stems(root: str | Path, n: int, seed: int) -> list[str]:
-    """``n`` CCP photo stems drawn with ``random.Random(seed)`` among the train and val splits, sorted."""
-    stems = [s for s in ccp_photo_stems(root) if ccp_split(s) in ("train", "val")]
+def sample_stems(root: str | Path, n: int, seed: int, splits: tuple[str, ...] = ("train", "val")) -> list[str]:
+    """``n`` CCP photo stems drawn with ``random.Random(seed)`` among ``splits``, sorted."""
+    stems = [s for s in ccp_photo_stems(root) if ccp_split(s) in splits]
     return sorted(random.Random(seed).sample(stems, min(n, len(stems))))
 
 
@@ -77,8 +79,11 @@ def largest_component_box(mask: np.ndarray, pad: float = PAD) -> tuple[int, int,
     return max(0, x0 - dx), max(0, y0 - dy), min(w, x1 + dx), min(h, y1 + dy)
 
 
-def photo_crops(root: str | Path, stem: str, names: list[str]) -> list[tuple[str, Image.Image]]:
-    """``(part, crop)`` for every top and trousers label present in one CCP photo.
+def photo_crops(
+    root: str | Path, stem: str, names: list[str], parts: frozenset[str] | None = None
+) -> list[tuple[str, Image.Image]]:
+    """``(part, crop)`` for every top and trousers label present in one CCP photo (only the CCP label
+    names in ``parts`` when given).
 
     ``part`` is the CCP label name; ``crop`` an RGB PIL image. Raises FileNotFoundError when the
     photo or its annotation is missing."""
@@ -87,7 +92,7 @@ def photo_crops(root: str | Path, stem: str, names: list[str]) -> list[tuple[str
     out = []
     for label_id in np.unique(labels):
         part = names[int(label_id)]
-        if part not in PART_LABELS:
+        if part not in PART_LABELS or (parts is not None and part not in parts):
             continue
         box = largest_component_box(labels == label_id)
         if box is not None:
@@ -95,24 +100,40 @@ def photo_crops(root: str | Path, stem: str, names: list[str]) -> list[tuple[str
     return out
 
 
-def write_crops(root: str | Path, out: str | Path, n: int, seed: int) -> int:
-    """Write the crops of ``n`` sampled photos to ``out`` (format: see the module docstring).
+def write_crops(
+    root: str | Path,
+    out: str | Path,
+    n: int,
+    seed: int,
+    splits: tuple[str, ...] = ("train", "val"),
+    parts: frozenset[str] | None = None,
+) -> int:
+    """Write the crops of ``n`` photos sampled among ``splits`` (only the CCP label names in
+    ``parts`` when given) to ``out`` (format: see the module docstring). Crops already in ``out``
+    stay: ``images.csv`` lists them and the new ones (a crop written twice is listed once), so
+    several draws can fill one folder.
 
-    Returns the number of crops written. ``images.csv`` is overwritten."""
+    Returns the number of crops written."""
     out = Path(out)
     (out / "images").mkdir(parents=True, exist_ok=True)
     names = ccp_label_names(root)
-    rows = []
-    for stem in sample_stems(root, n, seed):
-        for part, crop in photo_crops(root, stem, names):
+    listed: dict[str, list[str]] = {}
+    if (out / "images.csv").exists():
+        with open(out / "images.csv", newline="") as f:
+            listed = {row[0]: row for row in list(csv.reader(f))[1:]}
+    written = 0
+    for stem in sample_stems(root, n, seed, splits):
+        for part, crop in photo_crops(root, stem, names, parts):
             image = f"ccp-{stem}-{part}"
             crop.save(out / "images" / f"{image}.jpg", quality=92)
-            rows.append([image, f"ccp-{stem}", PART_LABELS[part], "False"])
+            listed[image] = [image, f"ccp-{stem}", PART_LABELS[part], "False"]
+            written += 1
+    rows = [listed[k] for k in sorted(listed)]
     with open(out / "images.csv", "w", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(["image", "sender_id", "label", "kids"])
         writer.writerows(rows)
-    return len(rows)
+    return written
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -122,8 +143,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", required=True, help="output folder (clothing-dataset format)")
     parser.add_argument("--n", type=int, default=60, help="number of photos to sample")
     parser.add_argument("--seed", type=int, default=17, help="seed of the photo draw")
+    parser.add_argument("--splits", default="train,val", help="CCP splits to draw from, comma-separated")
+    parser.add_argument("--parts", default="", help="only these CCP labels, comma-separated (e.g. jeans,pants)")
     args = parser.parse_args(argv)
-    count = write_crops(args.ccp, args.out, args.n, args.seed)
+    parts = frozenset(p for p in args.parts.split(",") if p) or None
+    unknown = sorted((parts or set()) - set(PART_LABELS))
+    if unknown:
+        parser.error(f"--parts: not a CCP top or trousers label: {', '.join(unknown)}")
+    count = write_crops(args.ccp, args.out, args.n, args.seed, tuple(args.splits.split(",")), parts)
     print(f"{count} crops written to {args.out}")
 
 
