@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import time
 
@@ -17,7 +18,7 @@ from vision.predict import analysis_json
 from vision.stages.segment import build as build_segment
 from vision.stages.stain import build as build_stain
 from vision.stain_data import stain_input
-from vision.stain_eval import garment_instance, synthetic_photo
+from vision.stain_eval import STAIN_CHECK, garment_instance, photo_record, stained_by_eye, summarise, synthetic_photo
 from vision.stain_synth import KINDS, MASK_LEVEL, add_stain
 
 # The stained fixture: tests/fixtures/stain_synthetic.jpg, made from clothing_tshirt.jpg (a printed
@@ -121,6 +122,30 @@ def test_pipeline_reports_the_stain_in_predict_json(pipeline):
     assert garments[0]["stain"]["found"] is True
     assert 0 < garments[0]["stain"]["area"] < 0.2 and 0 <= garments[0]["stain"]["score"] <= 1
     json.dumps(garments)
+
+
+def test_false_alarms_leave_out_the_photos_seen_stained(stage, segment):
+    records = [photo_record(stage, segment, path, 0) for path in (STAINED, CLEAN)]
+    unchecked = summarise(records, stage.decision)
+    assert (unchecked["n_clean"], unchecked["false_alarms"], unchecked["real_stained"]) == (2, 1, 0)
+    checked = summarise(records, stage.decision, frozenset({STAINED.stem}))
+    assert (checked["n_clean"], checked["false_alarms"], checked["false_alarm_rate"]) == (1, 0, 0.0)
+    assert (checked["real_stained"], checked["real_stained_found"]) == (1, 1)
+    assert checked["false_alarm_rate_unchecked"] == 0.5
+
+
+def test_the_stain_check_needs_both_labellers(tmp_path):
+    path = tmp_path / "check.csv"
+    path.write_text(
+        "image,split,labeller_1,labeller_2,note\na,val,stain,stain,x\nb,val,stain,unsure,\nc,calib,clean,clean,\n"
+    )
+    assert stained_by_eye(path) == {"a"}
+    assert stained_by_eye(tmp_path / "missing.csv") == frozenset()
+    rows = list(csv.DictReader(STAIN_CHECK.open(encoding="utf-8")))
+    assert len({r["image"] for r in rows}) == len(rows) == 250
+    assert sorted(r["split"] for r in rows).count("val") == 150
+    assert {r["labeller_1"] for r in rows} | {r["labeller_2"] for r in rows} <= {"clean", "stain", "unsure"}
+    assert len(stained_by_eye()) == 4
 
 
 def test_stage_without_weights_fills_nothing(tmp_path):
