@@ -33,7 +33,7 @@ from vision.refine import refine_mask
 
 REFERENCES = Path(__file__).parent / "references" / "single_item"
 #: Photos per split chosen by ``pick``: validation (reported), calibration (choices such as GrabCut on/off).
-PICK = {"val": 36, "calib": 12}
+PICK = {"val": 36, "calib": 36}
 LABELS = (
     "T-Shirt",
     "Longsleeve",
