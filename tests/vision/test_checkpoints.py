@@ -22,7 +22,7 @@ from vision.registry import architectures, build_model, register
 
 
 def test_committed_weights_are_small_and_carded():
-    for name in ("detector", "classifier"):
+    for name in ("detector", "classifier", "stain"):
         path = WEIGHTS_DIR / f"{name}.pt"
         assert path.stat().st_size < 25 * 2**20
         card = (WEIGHTS_DIR / f"MODEL_CARD_{name}.md").read_text()
