@@ -1,6 +1,6 @@
 """Hand-checked reference masks of single-item photos, and the tool that makes them.
 
-    python -m vision.reference_masks pick --datasets ../shared/datasets          # choose the photos
+    python -m vision.reference_masks pick --datasets ../shared/datasets          # choose the photos (adds to spec.json)
     python -m vision.reference_masks render --datasets ../shared/datasets --out /tmp/refs   # build + overlays
 
 The references live in ``vision/references/single_item/``: ``spec.json`` (per photo: how its mask
@@ -141,6 +141,14 @@ def pick(root: Path) -> list[dict]:
     return entries
 
 
+def merge_picked(existing: list[dict], picked: list[dict]) -> list[dict]:
+    """``existing`` spec entries as they are (strokes, checks and notes kept), then the ``picked``
+    entries whose stem is not among them: raising :data:`PICK` adds photos, and picking again never
+    wipes a drawn mask."""
+    have = {e["stem"] for e in existing}
+    return existing + [e for e in picked if e["stem"] not in have]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("command", choices=["pick", "render"])
@@ -152,9 +160,10 @@ def main(argv=None):
     root = Path(args.datasets)
     if args.command == "pick":
         Path(args.spec).parent.mkdir(parents=True, exist_ok=True)
-        entries = pick(root)
+        existing = read_spec(args.spec) if Path(args.spec).exists() else []
+        entries = merge_picked(existing, pick(root))
         Path(args.spec).write_text(json.dumps(entries, indent=1) + "\n")
-        print(f"{len(entries)} photos in {args.spec}")
+        print(f"{len(entries)} photos in {args.spec} ({len(entries) - len(existing)} new)")
         return
     only = set(filter(None, args.stems.split(",")))
     for entry in read_spec(args.spec):
