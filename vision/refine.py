@@ -29,6 +29,9 @@ import numpy as np
 WORK_SIZE = 400  # pixels, long side GrabCut works at
 BAND_FRACTION = 0.02  # of the long side: the width of the undecided band along the prior's edge
 ITERATIONS = 3
+RECUT_WORK_SIZE = 600  # pixels, long side of the box and its margin that a recut works at
+RECUT_MARGIN = 1.0  # of the box's width / height: background around a recut's box that GrabCut sees
+RECUT_ITERATIONS = 5  # a recut decides the whole box: more rounds of GrabCut's colour models
 
 
 class RefineError(ValueError):
@@ -133,6 +136,69 @@ def refine_mask(
         inside = np.zeros_like(out)
         inside[box[1] : box[3], box[0] : box[2]] = True
         out &= inside
+    return out
+
+
+def recut_in_box(
+    rgb: np.ndarray,
+    prior: np.ndarray | None,
+    box,
+    *,
+    work_size: int = RECUT_WORK_SIZE,
+    iterations: int = RECUT_ITERATIONS,
+) -> np.ndarray:
+    """The garment inside a box the person drew around it, cut out again: GrabCut started from the
+    current mask (``prior``) inside ``box`` as "probably garment", the rest of the box as "probably
+    background" and everything outside the box as background, so that every pixel of the box is
+    decided again by the colour models and the edges (unlike :func:`refine_mask`, which keeps the
+    prior's inside for sure). With no prior, or none of it inside the box, the whole box starts as
+    "probably garment" (GrabCut's own box mode).
+
+    Args:
+        rgb: uint8 (H, W, 3) RGB photo.
+        prior: bool (H, W) current mask, or None.
+        box: (x0, y0, x1, y1) pixels, x1 / y1 exclusive.
+        work_size: long side in pixels GrabCut works at: the box and a margin of ``RECUT_MARGIN``
+            of its sides around it (the background it samples), not the whole photo.
+        iterations: GrabCut iterations.
+    Returns:
+        bool (H, W), nothing outside ``box``; empty when GrabCut keeps nothing.
+    Raises:
+        RefineError: an RGB array of another shape, a prior of another size, or a box outside the
+            photo or under 8 pixels on a side.
+    """
+    if rgb.ndim != 3 or rgb.shape[2] != 3:
+        raise RefineError("The photo must be RGB.")
+    h, w = rgb.shape[:2]
+    if prior is not None and prior.shape != (h, w):
+        raise RefineError(f"The prior mask is {prior.shape[1]} x {prior.shape[0]} pixels; the photo is {w} x {h}.")
+    x0, y0, x1, y1 = check_box(box, w, h)
+    # GrabCut sees the box and a margin of background around it, at up to ``work_size`` on its long side.
+    mx, my = max(8, round(RECUT_MARGIN * (x1 - x0))), max(8, round(RECUT_MARGIN * (y1 - y0)))
+    cx0, cy0, cx1, cy1 = max(0, x0 - mx), max(0, y0 - my), min(w, x1 + mx), min(h, y1 + my)
+    crop = np.ascontiguousarray(rgb[cy0:cy1, cx0:cx1])
+    cw, ch = cx1 - cx0, cy1 - cy0
+    scale = min(1.0, work_size / max(cw, ch))
+    size = (max(1, round(cw * scale)), max(1, round(ch * scale)))
+    small = _resize(crop, size, nearest=False)
+    sx0, sy0 = int((x0 - cx0) * scale), int((y0 - cy0) * scale)
+    sx1, sy1 = max(sx0 + 2, round((x1 - cx0) * scale)), max(sy0 + 2, round((y1 - cy0) * scale))
+    gc = np.full((size[1], size[0]), cv2.GC_BGD, np.uint8)
+    gc[sy0:sy1, sx0:sx1] = cv2.GC_PR_BGD
+    if prior is not None:
+        p = _resize(np.ascontiguousarray(prior[cy0:cy1, cx0:cx1]).astype(np.uint8), size, nearest=False) > 0
+        gc[(gc == cv2.GC_PR_BGD) & p] = cv2.GC_PR_FGD
+    if not (gc == cv2.GC_PR_FGD).any():
+        gc[sy0:sy1, sx0:sx1] = cv2.GC_PR_FGD
+    if (gc == cv2.GC_BGD).any():
+        bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+        cv2.setRNGSeed(0)
+        cv2.grabCut(small, gc, None, bgd, fgd, iterations, cv2.GC_INIT_WITH_MASK)
+    small_out = keep_parts(np.isin(gc, (cv2.GC_FGD, cv2.GC_PR_FGD)), np.zeros(gc.shape, bool))
+    out = np.zeros((h, w), bool)
+    out[y0:y1, x0:x1] = (_resize(small_out.astype(np.float32), (cw, ch), nearest=False) >= 0.5)[
+        y0 - cy0 : y1 - cy0, x0 - cx0 : x1 - cx0
+    ]
     return out
 
 

@@ -175,7 +175,7 @@ function initBoxDrawer(root) {
   }
 }
 
-// --- cutout editor: keep / erase strokes, applied at once; undo -----------------------------------
+// --- cutout editor: keep / erase strokes, applied at once; a box to cut out again; undo -----------------------------------
 function initMaskEditor(root) {
   const width = Number(root.dataset.width);
   const height = Number(root.dataset.height);
@@ -224,20 +224,54 @@ function initMaskEditor(root) {
     painted[m] = true;
   }
 
+  // "Box" mode: a box dragged around the garment cuts it out again inside it, as soon as it is let go.
+  let boxStart = null;
+  const boxOf = (a, b) =>
+    [Math.min(a[0], b[0]), Math.min(a[1], b[1]), Math.max(a[0], b[0]), Math.max(a[1], b[1])].map(Math.round);
+  function outline(box) {
+    view.clearRect(0, 0, width, height);
+    Object.values(layers).forEach((c) => view.drawImage(c, 0, 0));
+    view.strokeStyle = "rgba(20, 90, 200, 0.9)";
+    view.lineWidth = Math.max(2, Math.round(width / 250));
+    view.strokeRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);
+  }
+
   canvas.addEventListener("pointerdown", (event) => {
     if (event.button > 0) return;
     event.preventDefault();
     canvas.setPointerCapture(event.pointerId);
-    last = photoPoint(canvas, event, width, height);
+    const p = photoPoint(canvas, event, width, height);
+    if (mode() === "box") {
+      boxStart = p;
+      outline(boxOf(p, p));
+      return;
+    }
+    last = p;
     paint(last, last);
   });
   canvas.addEventListener("pointermove", (event) => {
-    if (!last) return;
     const p = photoPoint(canvas, event, width, height);
+    if (boxStart) {
+      outline(boxOf(boxStart, p));
+      return;
+    }
+    if (!last) return;
     paint(last, p);
     last = p;
   });
-  ["pointerup", "pointercancel"].forEach((t) => canvas.addEventListener(t, () => { last = null; }));
+  canvas.addEventListener("pointerup", (event) => {
+    last = null;
+    if (!boxStart) return;
+    const box = boxOf(boxStart, photoPoint(canvas, event, width, height));
+    boxStart = null;
+    if (box[2] - box[0] < 8 || box[3] - box[1] < 8) {
+      wipe();
+      say(gettext("That box is too small: drag around the whole garment."), "error");
+      return;
+    }
+    recut(box);
+  });
+  canvas.addEventListener("pointercancel", () => { last = null; if (boxStart) wipe(); boxStart = null; });
 
   function wipe() {
     view.clearRect(0, 0, width, height);
@@ -282,6 +316,26 @@ function initMaskEditor(root) {
     }
     apply.disabled = false;
   });
+
+  async function recut(box) {
+    say(gettext("Cutting the garment out again inside your box…"));
+    try {
+      const response = await fetch(root.dataset.recutApi, {
+        method: "POST", credentials: "same-origin", body: JSON.stringify({ box }),
+        headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRFToken": csrf },
+      });
+      if (response.ok) {
+        shown(await response.json());
+        wipe();
+        say(gettext("Saved: the garment is cut out again inside your box."), "ok");
+      } else {
+        wipe();
+        say(await fixError(response), "error");
+      }
+    } catch (e) {
+      say(gettext("The connection was interrupted. Try again."), "error");
+    }
+  }
 
   undoForm.addEventListener("submit", async (event) => {
     event.preventDefault();

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import numpy as np
 from PIL import Image, ImageDraw
 
+from tests.conftest import media_files
 from tests.factories import box_instance
 from wardrobe.closet import services
-from wardrobe.closet.models import Garment, Photo
+from wardrobe.closet.models import BoxRequest, Garment, Photo
 
 
 class RecordingQueue:
@@ -50,6 +52,15 @@ def garment_at(
     mask[box[1] : box[3], box[0] : box[2]] = True
     instance.box, instance.mask, instance.cutout, instance.mask_quality = box, mask, None, quality
     return services.garment_create(photo=photo, instance=instance, status=status)
+
+
+def state(media_root) -> tuple:
+    """Rows of the garments, box requests and photos, and every file with its hash: "nothing changed"."""
+    files = {
+        str(p.relative_to(media_root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in media_files(media_root)
+    }
+    rows = (list(Garment.objects.order_by("pk").values()), list(BoxRequest.objects.order_by("pk").values()))
+    return rows, files, list(Photo.objects.order_by("pk").values())
 
 
 def mask_of(garment: Garment) -> np.ndarray:

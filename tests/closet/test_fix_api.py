@@ -7,14 +7,13 @@ neither changes anything."""
 from __future__ import annotations
 
 import base64
-import hashlib
 
 import numpy as np
 import pytest
 from django.urls import reverse
 from PIL import Image
 
-from tests.closet.fixhelpers import RecordingQueue, garment_at, mask_of, png_upload, stroke_png
+from tests.closet.fixhelpers import RecordingQueue, garment_at, mask_of, png_upload, state, stroke_png
 from tests.conftest import media_files
 from tests.factories import GarmentFactory, box_instance, fixture_jpeg
 from wardrobe.closet import services
@@ -38,13 +37,7 @@ def shot(photo):
     return photo
 
 
-def _state(media_root, *models) -> tuple:
-    """Rows of the garments and box requests, and every file with its hash: "nothing changed"."""
-    files = {
-        str(p.relative_to(media_root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in media_files(media_root)
-    }
-    rows = (list(Garment.objects.order_by("pk").values()), list(BoxRequest.objects.order_by("pk").values()))
-    return rows, files, list(Photo.objects.order_by("pk").values())
+_state = state
 
 
 # --- A. mask quality -------------------------------------------------------------------------------

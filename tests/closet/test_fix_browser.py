@@ -1,6 +1,7 @@
 """Fix it in seconds in a real headless Chromium (``tests.browser``) against the live server and the
 real vision models: draw a box around a missed garment with the mouse, run a photo again, paint
-"keep" and "erase" strokes over a cutout and undo them, merge two garments.
+"keep" and "erase" strokes over a cutout and undo them, cut a cutout out again inside a box, merge
+two garments.
 
 The worker's jobs run at once in the server's process (``fixhelpers.InlineQueue``); the path
 through a real Celery worker is ``tests/workers/test_fix_e2e.py``.
@@ -194,3 +195,53 @@ def test_paint_a_cutout_undo_it_and_merge_two_garments(browser, live_server, med
     assert merged.bbox == [10, h - 120, w - 10, h - 20] and merged.mask_edited
     assert len(d.find_elements(By.CSS_SELECTOR, "[data-garment-grid] .tile")) == 1
     shot(d, "en-fix-merged")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_box_in_the_editor_cuts_a_broken_cutout_out_again(browser, live_server, media_root, settings):
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    from tests.conftest import FIXTURES
+    from vision.metrics import mask_iou
+
+    settings.PHOTO_QUEUE_BACKEND = "tests.closet.fixhelpers.RecordingQueue"  # no model run here
+    user = UserFactory(username="boxer", password=PASSWORD)
+    photo = _photo(user, "clothing_pants.jpg")
+    Photo.objects.filter(pk=photo.pk).update(status=Photo.Status.DONE)
+    w, h = photo.width, photo.height
+    reference = FIXTURES / "references" / "c4f11a12-2fcd-4268-8045-5a00aec7e656.png"  # clothing_pants.jpg
+    ref = np.asarray(Image.open(reference).convert("L")) > 127
+    garment = garment_at(photo, (0, 0, w // 2, h // 2), "pants")  # wrong all over
+    model_mask = mask_of(garment)
+    assert mask_iou(model_mask, ref) < 0.5
+
+    d, url = browser, live_server.url
+    _log_in(d, url, "boxer")
+    d.get(f"{url}/garments/{garment.pk}/cutout/?next=/photos/{photo.pk}/")
+    canvas = wait_for(d, "canvas.strokes")
+    d.execute_script("window.notReloaded = true")
+    mask_href = d.find_element(By.CSS_SELECTOR, "[data-mask-image]").get_attribute("href")
+    d.find_element(By.ID, "mode-box").click()
+    d.set_window_size(1280, 1400)  # the whole photo in view: the box spans its height
+    ys, xs = np.nonzero(ref)
+    x0, y0, x1, y1 = max(0, xs.min() - 8), max(0, ys.min() - 8), min(w - 1, xs.max() + 8), min(h - 1, ys.max() + 8)
+    _drag(d, canvas, [(x0, y0), ((x0 + x1) / 2, (y0 + y1) / 2), (x1, y1)], (w, h))
+    wait_for(d, "[data-mask-status].ok", timeout=30)
+    assert "box" in d.find_element(By.CSS_SELECTOR, "[data-mask-status]").text
+    shot(d, "en-fix-recut")
+    recut = mask_of(garment)
+    assert mask_iou(recut, ref) >= 0.9, mask_iou(recut, ref)
+    assert d.find_element(By.CSS_SELECTOR, "[data-mask-image]").get_attribute("href") != mask_href
+    assert d.execute_script("return window.notReloaded === true")
+
+    # A box too small says so and changes nothing.
+    _drag(d, canvas, [(20, 20), (24, 24)], (w, h))
+    wait_for(d, "[data-mask-status].error", timeout=10)
+    assert "too small" in d.find_element(By.CSS_SELECTOR, "[data-mask-status]").text
+    assert np.array_equal(mask_of(garment), recut)
+
+    d.find_element(By.ID, "undo-mask").click()
+    wait_for(d, "[data-mask-status].ok", timeout=30)
+    assert np.array_equal(mask_of(garment), model_mask)
+    d.set_window_size(1280, 900)

@@ -108,6 +108,10 @@ BUSINESS_RULES: dict[str, tuple[tuple[str, ...], str]] = {
         "a city or coordinates (both, with a name), and the city must be found",
     ),
     "POST /api/photos/{id}/garments/": (("box",), "the box must lie inside the photo, 8 pixels a side or more"),
+    "POST /api/garments/{id}/recut/": (
+        ("box",),
+        "the box must lie inside the photo, 8 pixels a side or more, and hold something to cut out",
+    ),
     "POST /api/photos/{id}/rerun/": (("non_field_errors",), "only a photo that is done or failed runs again"),
     "POST /api/garments/{id}/mask/": (
         ("keep", "erase", "non_field_errors"),

@@ -1,7 +1,8 @@
 """The API of the fixes a person makes to what the model found ("fix it in seconds"): add a garment
-it missed by drawing a box, run a photo again, refine a cutout with strokes and undo that, merge two
-garments. Mixed into ``PhotoViewSet`` and ``GarmentViewSet`` (``closet.api.views``); thin: the
-services in ``closet.services.boxes``, ``.rerun`` and ``.masks`` do the work."""
+it missed by drawing a box, run a photo again, refine a cutout with strokes or cut it out again in a
+box and undo that, merge two garments. Mixed into ``PhotoViewSet`` and ``GarmentViewSet``
+(``closet.api.views``); thin: the services in ``closet.services.boxes``, ``.rerun`` and ``.masks`` do
+the work."""
 
 from __future__ import annotations
 
@@ -168,7 +169,7 @@ class PhotoFixActions:
 
 
 class GarmentFixActions:
-    """``GarmentViewSet`` actions: refine the mask and undo, merge."""
+    """``GarmentViewSet`` actions: refine the mask, cut it out again in a box, undo; merge."""
 
     @extend_schema(
         methods=["POST"],
@@ -202,6 +203,22 @@ class GarmentFixActions:
             services.stroke_mask_decode(body.validated_data.get(name), field=name, **size) for name in ("keep", "erase")
         )
         return self._garment_response(services.garment_mask_refine(garment=garment, keep=keep, erase=erase))
+
+    @extend_schema(
+        request=DrawnBoxSerializer,
+        responses={
+            200: s.GarmentSerializer,
+            400: OpenApiResponse(description="The box is outside the photo, too small, or holds nothing to cut out."),
+            404: OpenApiResponse(description=NOT_YOURS.format("garments")),
+        },
+    )
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser, FormParser, MultiPartParser])
+    def recut(self, request, pk=None):
+        """Cut the garment out again inside ``box``, drawn around it: for a cutout wrong all over. The
+        mask, cutout and box are recomputed at once; ``DELETE /mask/`` undoes it like strokes."""
+        garment = self.get_object()
+        box = self._body(DrawnBoxSerializer)["box"]
+        return self._garment_response(services.garment_mask_recut(garment=garment, box=box))
 
     @extend_schema(
         request=MergeSerializer,

@@ -23,7 +23,13 @@ from wardrobe.closet.services.garments import (
     garment_update,
     photo_confirm_all,
 )
-from wardrobe.closet.services.masks import garment_mask_refine, garment_mask_reset, garments_merge, stroke_mask_decode
+from wardrobe.closet.services.masks import (
+    garment_mask_recut,
+    garment_mask_refine,
+    garment_mask_reset,
+    garments_merge,
+    stroke_mask_decode,
+)
 from wardrobe.closet.services.photos import (
     load_photo_rgb,
     photo_create,
@@ -70,6 +76,7 @@ __all__ = [
     "match_requests_sweep",
     "box_request_fail",
     "box_request_process",
+    "garment_mask_recut",
     "garment_mask_refine",
     "garment_mask_reset",
     "garments_merge",

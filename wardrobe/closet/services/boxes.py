@@ -37,7 +37,7 @@ class BoxPipeline(Protocol):
     def garment_in_box(self, image: Image.Image, box: tuple[int, int, int, int]) -> GarmentInstance: ...
 
 
-def _box_error(box, width: int, height: int) -> str:
+def box_error(box, width: int, height: int) -> str:
     """The sentence, in the active language, for a box ``vision.refine.check_box`` refused."""
     try:
         x0, y0, x1, y1 = (float(v) for v in box)
@@ -64,7 +64,7 @@ def photo_box_request(*, photo: Photo, box) -> BoxRequest:
     try:
         checked = check_box(box, photo.width, photo.height, min_side=MIN_BOX_SIDE)
     except (RefineError, OverflowError):  # OverflowError: an infinite coordinate
-        raise ValidationError({"box": [_box_error(box, photo.width, photo.height)]}, code="bad_box")
+        raise ValidationError({"box": [box_error(box, photo.width, photo.height)]}, code="bad_box")
     request = BoxRequest.objects.create(photo=photo, box=list(checked))
     try:
         photo_queue().send_box(request.pk)

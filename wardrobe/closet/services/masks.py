@@ -26,8 +26,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
-from vision.refine import RefineError, refine_mask
+from vision.refine import RefineError, check_box, recut_in_box, refine_mask
 from wardrobe.closet.models import BoxRequest, Garment, GarmentColor
+from wardrobe.closet.services.boxes import MIN_BOX_SIDE, box_error
 from wardrobe.closet.services.garments import mask_is_poor
 from wardrobe.closet.services.photos import load_photo_rgb
 
@@ -180,6 +181,39 @@ def garment_mask_refine(*, garment: Garment, keep: np.ndarray | None, erase: np.
             raise ValidationError(str(exc), code="refine")
         if not mask.any():
             raise ValidationError(_("Nothing of the garment would be left: erase less."), code="empty_mask")
+        _save_mask(garment, mask, image)
+    return garment
+
+
+def garment_mask_recut(*, garment: Garment, box) -> Garment:
+    """Cut the garment out again inside a box the person drew around it: GrabCut started from the
+    current mask inside the box, every pixel of the box decided again (``vision.refine.recut_in_box``:
+    for a cutout that is wrong all over, where strokes would take many rounds); then a new cutout and
+    box, kept as a person's edit (undo brings the model's back).
+
+    Args:
+        garment: the garment (the caller checked its owner).
+        box: (x0, y0, x1, y1) in photo pixels, x1/y1 exclusive (numbers; rounded to whole pixels).
+    Returns:
+        the garment, saved.
+    Raises:
+        ValidationError: ``{"box": [message]}`` when the box is not four numbers, lies partly outside
+            the photo or is under ``MIN_BOX_SIDE`` pixels on a side, or when nothing in it could be
+            cut out; nothing changed then.
+    """
+    photo = garment.photo
+    try:
+        checked = check_box(box, photo.width, photo.height, min_side=MIN_BOX_SIDE)
+    except (RefineError, OverflowError):  # OverflowError: an infinite coordinate
+        raise ValidationError({"box": [box_error(box, photo.width, photo.height)]}, code="bad_box")
+    image = load_photo_rgb(photo)
+    with transaction.atomic():
+        _lock(garment)
+        mask = recut_in_box(np.asarray(image), garment_mask_array(garment), checked)
+        if not mask.any():
+            raise ValidationError(
+                {"box": [_("Nothing in the box could be cut out: draw it around the garment.")]}, code="empty_mask"
+            )
         _save_mask(garment, mask, image)
     return garment
 
