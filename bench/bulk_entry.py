@@ -21,7 +21,10 @@ garments' ``mask_url`` with the account's token):
   stroke through the largest missed one (a polyline drag along its centre line, in displayed
   coordinates; the brush about its width: a click on the slider's track, arrow keys for the last
   steps), Apply, measure; until it is no longer broken, at most 3 rounds, then "Undo my edits" if it
-  ended worse than the model's cutout;
+  ended worse than the model's cutout. Before the strokes (``--fix box-first``, the default; ``--fix
+  strokes`` leaves it out): one drag in the editor's "Box" mode around the item's box (drawn as a missed
+  garment's is), which cuts the garment out again inside it; "Undo my edits" at once if that made it
+  worse;
 * the review queue, on its one page: false garments deleted (the card's Delete), wrong names corrected
   with the searchable picker (a click in it, letters typed until the right option shows, a click on it,
   Confirm), then "Confirm all on this photo" for the rest of the photo's garments;
@@ -30,7 +33,8 @@ garments' ``mask_url`` with the account's token):
 Prints one JSON object: ``machine_seconds`` (wall clock from choosing the files to all analysed, to an
 empty review queue, to the tidy closet; the worker's time included); ``photos``, ``analysed_ok``,
 ``garments_found`` (by the model), ``to_review`` (of those), ``garments`` (at the end); ``boxes_drawn``,
-``missed_added``, ``merged``, ``deleted``, ``cutouts_fixed`` (ended better), ``strokes``, ``renamed``;
+``missed_added``, ``merged``, ``deleted``, ``cutouts_fixed`` (ended better), ``boxes_recut``, ``strokes``,
+``renamed``;
 ``tidy``: the single-item photos' mean main-garment IoU as the model cut it out and at the end, and the
 share of ground-truth garments present at the end, all and per kind of photo; ``clicks``, ``keystrokes``,
 ``drags``; ``person_seconds_estimate`` and ``person_seconds_by_activity``. Per photo, what is left
@@ -157,8 +161,9 @@ def settle_boxes(d, url, api, who: Person, works: dict, counts: dict, timeout: f
 
 
 def fix_cutout(d, url, api, who: Person, w: Work, gid: int, i: int, counts: dict, link=None):
-    """Fix garment ``gid``'s cutout of item ``i`` in the editor: rounds of strokes until it is no longer
-    visibly broken (``kit.need``; at most 3); back to the model's cutout if that was better."""
+    """Fix garment ``gid``'s cutout of item ``i`` in the editor: with ``who.box_first``, a box dragged around
+    the garment in the "Box" mode first (undone if it made things worse); then rounds of strokes until
+    it is no longer visibly broken (``kit.need``; at most 3); back to the model's cutout if that was better."""
     ref, target = w.items[i].mask, kit.need(w.t.single)
 
     def cutout():
@@ -175,6 +180,20 @@ def fix_cutout(d, url, api, who: Person, w: Work, gid: int, i: int, counts: dict
         d.get(f"{url}/garments/{gid}/cutout/?next=/photos/{w.id}/")
     canvas = wait(lambda: shown(d, "canvas.strokes"))
     slider, mode, strokes = d.find_element(By.ID, "brush-size"), "keep", 0
+    if who.box_first:
+        who.click("fix", d, d.find_element(By.CSS_SELECTOR, "label:has(#mode-box)"))
+        mode = "box"
+        who.think("fix")
+        x0, y0, x1, y1 = kit.box_of(ref, w.w, w.h)
+        who.drag("fix", d, canvas, [(x0 + 0.5, y0 + 0.5), (x1 - 0.5, y1 - 0.5)], w.w, w.h)
+        counts["boxes_recut"] += 1
+        status = wait(lambda: d.find_elements(By.CSS_SELECTOR, "[data-mask-status].ok, [data-mask-status].error"))
+        who.think("fix")  # judge the new cutout
+        mask, now = cutout()
+        if now < start:
+            who.click("fix", d, d.find_element(By.ID, "undo-mask"))
+            wait(lambda: "back" in d.find_element(By.CSS_SELECTOR, "[data-mask-status]").text)
+            mask, now = cutout()
     for _ in range(3):
         if now >= target:
             break
@@ -286,14 +305,15 @@ def main(argv: list[str] | None = None) -> dict:
     refs = REPO / "vision" / "references" / "single_item"
     ap.add_argument("--references", type=Path, default=refs, help="spec.json + <stem>.png (the val entries)")
     ap.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for the worker")
+    ap.add_argument("--fix", choices=("box-first", "strokes"), default="box-first", help="a box, then strokes")
     args = ap.parse_args(argv)
 
     url = args.url.rstrip("/")
     truths = kit.pick(args.n, args.datasets, args.references)
     username, password, token = signup(url)
-    api, who = kit.Api(url, token), Person()
+    api, who = kit.Api(url, token), Person(box_first=args.fix == "box-first")
     counts = dict.fromkeys(
-        ("boxes_drawn", "missed_added", "merged", "deleted", "cutouts_fixed", "strokes", "renamed"), 0
+        ("boxes_drawn", "missed_added", "merged", "deleted", "cutouts_fixed", "boxes_recut", "strokes", "renamed"), 0
     )
     options = webdriver.ChromeOptions()
     options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"

@@ -191,7 +191,8 @@ ACTIVITIES = ("upload", "review", "add", "fix", "delete", "rename")
 class Person:
     """The scripted person's KLM operators, by activity."""
 
-    def __init__(self):
+    def __init__(self, box_first: bool = True):
+        self.box_first = box_first  # fixes a cutout with a box in the editor first, then strokes
         self.seconds = dict.fromkeys(ACTIVITIES, 0.0)
         self.clicks = self.keystrokes = self.drags = 0
 
