@@ -26,8 +26,9 @@ garments' ``mask_url`` with the account's token):
   garment's is), which cuts the garment out again inside it; "Undo my edits" at once if that made it
   worse;
 * the review queue, on its one page: false garments deleted (the card's Delete), wrong names corrected
-  with the searchable picker (a click in it, letters typed until the right option shows, a click on it,
-  Confirm), then "Confirm all on this photo" for the rest of the photo's garments;
+  (the right one among the card's guesses: a click on it, Confirm; else with the searchable picker: a
+  click in it, letters typed until the right option shows, a click on it, Confirm; before 2026-12-02
+  always the picker), then "Confirm all on this photo" for the rest of the photo's garments;
 * a garment named wrongly that skipped review: its page, the kind select, Save.
 
 Prints one JSON object: ``machine_seconds`` (wall clock from choosing the files to all analysed, to an
@@ -40,6 +41,7 @@ share of ground-truth garments present at the end, all and per kind of photo; ``
 ``drags``; ``person_seconds_estimate`` and ``person_seconds_by_activity``. Per photo, what is left
 (each ground-truth garment's best IoU and the category of that garment) goes to stderr.
 
+The person's editor work is in ``bench.bulk_entry_fix``, the rest of their parts in ``bench.bulk_entry_kit``.
 The person's time is the Keystroke-Level Model (Card, Moran and Newell, "The Keystroke-Level Model
 for User Performance Time with Interactive Systems", CACM 23(7), 1980): M = 1.35 s mental preparation,
 P = 1.1 s pointing with the mouse, K = 0.28 s a keystroke (their average non-secretary typist, 40 wpm),
@@ -63,13 +65,12 @@ from pathlib import Path
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import Select
 
 from bench import bulk_entry_kit as kit
+from bench.bulk_entry_fix import fix_cutout
 from bench.bulk_entry_kit import Person, Work, kind_option, shown, signup, wait
 
 REPO = Path(__file__).resolve().parents[1]
@@ -160,88 +161,6 @@ def settle_boxes(d, url, api, who: Person, works: dict, counts: dict, timeout: f
                     draw_box(d, api, who, w, i, counts, margin=0.15)
 
 
-def fix_cutout(d, url, api, who: Person, w: Work, gid: int, i: int, counts: dict, link=None):
-    """Fix garment ``gid``'s cutout of item ``i`` in the editor: with ``who.box_first``, a box dragged around
-    the garment in the "Box" mode first (undone if it made things worse); then rounds of strokes until
-    it is no longer visibly broken (``kit.need``; at most 3); back to the model's cutout if that was better."""
-    ref, target = w.items[i].mask, kit.need(w.t.single)
-
-    def cutout():
-        mask = kit.read_mask(api.get(api.json(f"/api/garments/{gid}/")["mask_url"]))
-        return mask, kit.iou(mask, ref)
-
-    mask, now = cutout()
-    start = now
-    if now >= target:
-        return
-    who.think("fix")
-    who.click("fix", d, link)  # "Fix the cutout"
-    if link is None:
-        d.get(f"{url}/garments/{gid}/cutout/?next=/photos/{w.id}/")
-    canvas = wait(lambda: shown(d, "canvas.strokes"))
-    slider, mode, strokes = d.find_element(By.ID, "brush-size"), "keep", 0
-    if who.box_first:
-        who.click("fix", d, d.find_element(By.CSS_SELECTOR, "label:has(#mode-box)"))
-        mode = "box"
-        who.think("fix")
-        x0, y0, x1, y1 = kit.box_of(ref, w.w, w.h)
-        who.drag("fix", d, canvas, [(x0 + 0.5, y0 + 0.5), (x1 - 0.5, y1 - 0.5)], w.w, w.h)
-        counts["boxes_recut"] += 1
-        status = wait(lambda: d.find_elements(By.CSS_SELECTOR, "[data-mask-status].ok, [data-mask-status].error"))
-        who.think("fix")  # judge the new cutout
-        mask, now = cutout()
-        if now < start:
-            who.click("fix", d, d.find_element(By.ID, "undo-mask"))
-            wait(lambda: "back" in d.find_element(By.CSS_SELECTOR, "[data-mask-status]").text)
-            mask, now = cutout()
-    for _ in range(3):
-        if now >= target:
-            break
-        regions = [
-            ("erase", kit.largest_region(mask & ~ref, ref.sum())),
-            ("keep", kit.largest_region(ref & ~mask, ref.sum())),
-        ]
-        if all(r is None for _, r in regions):
-            break
-        scale = canvas.rect["width"] / w.w
-        for kind, region in regions:
-            if region is None:
-                continue
-            points, brush = kit.stroke_path(region)
-            who.think("fix")
-            if kind != mode:
-                who.click("fix", d, d.find_element(By.CSS_SELECTOR, f"label:has(#mode-{kind})"))
-                mode = kind
-            want = min(60, max(4, round(brush * scale)))
-            if abs(want - int(slider.get_attribute("value"))) > 3:
-                set_slider(d, slider, want)  # a click on its track, then the arrow keys for the last steps
-                who.click("fix")
-                step = want - int(slider.get_attribute("value"))
-                who.type("fix", slider, (Keys.ARROW_RIGHT if step > 0 else Keys.ARROW_LEFT) * abs(step))
-            who.drag("fix", d, canvas, points, w.w, w.h)
-            strokes += 1
-        who.click("fix", d, d.find_element(By.ID, "apply-strokes"))
-        status = wait(lambda: d.find_elements(By.CSS_SELECTOR, "[data-mask-status].ok, [data-mask-status].error"))
-        if "error" in status[0].get_attribute("class"):
-            break
-        who.think("fix")  # judge the new cutout
-        mask, now = cutout()
-    if now < start:
-        who.click("fix", d, d.find_element(By.ID, "undo-mask"))
-        wait(lambda: "back" in d.find_element(By.CSS_SELECTOR, "[data-mask-status]").text)
-        mask, now = cutout()
-    who.click("fix", d, d.find_element(By.ID, "editor-done"))
-    counts["strokes"] += strokes
-    counts["cutouts_fixed"] += now > start
-
-
-def set_slider(d, slider, value: int):
-    """Click the brush-size range where ``value`` lies on its track (Chromium jumps the thumb there)."""
-    lo, hi, width = int(slider.get_attribute("min")), int(slider.get_attribute("max")), slider.rect["width"]
-    x = -width / 2 + 8 + (value - lo) / (hi - lo) * (width - 16)
-    ActionChains(d).move_to_element_with_offset(slider, round(x), 0).click().perform()
-
-
 def review(d, url, who: Person, works: dict[int, Work], counts: dict):
     """The review queue, one page: deletions and renames per card, then each photo's "Confirm all"."""
     for n in range(3):  # one pass empties the queue; a late garment would get another
@@ -264,14 +183,18 @@ def review(d, url, who: Person, works: dict[int, Work], counts: dict):
                     counts["deleted"] += 1
                 elif w and gid in w.plan.rename and (option := kind_option(options, w.plan.rename[gid])):
                     who.think("rename")
-                    picker = card.find_element(By.CSS_SELECTOR, ".kind-picker")
-                    who.click("rename", d, picker)
-                    for ch in option[1]:
-                        who.type("rename", picker, ch)
-                        found = card.find_elements(By.CSS_SELECTOR, f".kind-suggestions li[data-kind='{option[0]}']")
-                        if found and found[0].is_displayed():
-                            who.click("rename", d, found[0])
-                            break
+                    if guess := shown_guess(card, w.plan.rename[gid]):
+                        who.click("rename", d, guess)  # the right name is one of the card's guesses
+                    else:
+                        picker = card.find_element(By.CSS_SELECTOR, ".kind-picker")
+                        who.click("rename", d, picker)
+                        for ch in option[1]:
+                            who.type("rename", picker, ch)
+                            sel = f".kind-suggestions li[data-kind='{option[0]}']"
+                            found = card.find_elements(By.CSS_SELECTOR, sel)
+                            if found and found[0].is_displayed():
+                                who.click("rename", d, found[0])
+                                break
                     who.click("rename", d, card.find_element(By.CSS_SELECTOR, "[data-action=confirm]"))
                     counts["renamed"] += 1
                 else:
@@ -280,6 +203,17 @@ def review(d, url, who: Person, works: dict[int, Work], counts: dict):
             if group.find_elements(By.CSS_SELECTOR, ".review-card:not(.reviewed)"):
                 who.click("review", d, group.find_element(By.CSS_SELECTOR, ".review-form > button[type=submit]"))
             wait(lambda g=group: "reviewed" in g.get_attribute("class"), 60, "the photo's garments to be saved")
+
+
+def shown_guess(card, kind: str):
+    """The radio of the card's guesses that names ``kind`` ("category:type"; with no type, any of its
+    category), or None."""
+    category, _, type_ = kind.partition(":")
+    for radio in card.find_elements(By.CSS_SELECTOR, ".choice input[type=radio]"):
+        value = radio.get_attribute("value")
+        if value == kind or (not type_ and value.split(":")[0] == category):
+            return radio
+    return None
 
 
 def rename_in_closet(d, url, who: Person, gid: int, kind: str):
