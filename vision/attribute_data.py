@@ -201,7 +201,7 @@ def load_segmenter(weights_dir: str | Path, device: str | torch.device = "cpu"):
     """The ``segment`` stage without GrabCut (``segmenter.pt`` of ``weights_dir``), for garment boxes."""
     from vision.stages.segment import build
 
-    return build(Path(weights_dir), torch.device(device), refine=False)
+    return build(Path(weights_dir), torch.device(device), refine=False, recut=False)
 
 
 def garment_box(segmenter, rgb: np.ndarray) -> tuple[int, int, int, int]:

@@ -251,7 +251,8 @@ def main(argv=None):
     )
     ap.add_argument("--pred", default=None, help="cutout: score the masks vision.predict wrote in this folder")
     ap.add_argument("--references", default=None, help="cutout: folder of reference masks and spec.json")
-    ap.add_argument("--no-refine", action="store_true", help="cutout: no GrabCut edge refinement")
+    ap.add_argument("--no-recut", action="store_true", help="cutout: GrabCut in a band, not in the whole box")
+    ap.add_argument("--no-refine", action="store_true", help="cutout, with --no-recut: no GrabCut at all")
     ap.add_argument("--json", help="write the result here as JSON")
     ap.add_argument("--backgrounds", default=None, help="retrieval: folder of photos whose crops serve as backgrounds")
     ap.add_argument("--cache", default=None, help="retrieval: file keeping the analyses between runs")
@@ -279,6 +280,7 @@ def main(argv=None):
         "detector_weight": args.detector_weight,
         "single_item_threshold": args.single_item_threshold,
         "refine": False if args.no_refine else None,
+        "recut": False if args.no_recut else None,
     }
     if args.what == "stains":
         from vision.stain_eval import evaluate_stains

@@ -214,7 +214,7 @@ def keep_parts(mask: np.ndarray, anchors: np.ndarray, share: float = 0.25) -> np
     return np.isin(labels, sorted(keep))
 
 
-def expected_iou(prob: np.ndarray, threshold: float = 0.5) -> float:
+def expected_iou(prob: np.ndarray, mask: np.ndarray | None = None, threshold: float = 0.5) -> float:
     """How good a mask is likely to be, from the probabilities that made it: the IoU the mask
     ``prob >= threshold`` would have if each pixel were garment with its probability, estimated as
     sum(p * m) / sum(p + m - p * m) (the "soft IoU" of the probabilities and the mask; cf. Huang et
@@ -222,10 +222,11 @@ def expected_iou(prob: np.ndarray, threshold: float = 0.5) -> float:
 
     Args:
         prob: float (H, W) probabilities in [0, 1].
+        mask: bool (H, W), the mask actually made (e.g. after GrabCut); None: ``prob >= threshold``.
     Returns:
         a float in [0, 1]; 0 for an empty mask.
     """
     p = prob.astype(np.float32)
-    m = (p >= threshold).astype(np.float32)
+    m = (p >= threshold).astype(np.float32) if mask is None else mask.astype(np.float32)
     union = float((p + m - p * m).sum())
     return float((p * m).sum() / union) if union > 0 else 0.0

@@ -109,7 +109,7 @@ def build_pack(data: str | Path, splits=("train", "calib"), limit: int = 0, log=
     from vision.inference import WEIGHTS_DIR
     from vision.stages.segment import build as build_segment
 
-    seg = build_segment(WEIGHTS_DIR, torch.device("cpu"), refine=False)
+    seg = build_segment(WEIGHTS_DIR, torch.device("cpu"), refine=False, recut=False)
     rows = [
         r
         for r in datasets.read_clothing(data)
