@@ -10,6 +10,10 @@ Writes ``DIR/batchN/sheetMM.png`` (``--per-sheet`` photos each, letterboxed to `
 grey tile, a large number in the corner) and ``DIR/batchN/index.csv`` (``sheet``, ``number``,
 ``image``: the file stem), so a labeller writes one row per number and the rows are mapped back to
 image stems; an empty labels CSV with the attributes' columns goes beside it as ``labels.csv``.
+
+``--relabel`` puts the photos (and CCP crops, ``--ccp-crops``) already labelled in ``--labels`` for
+``--split`` on sheets instead, in a seeded shuffle and with no label shown, so that other labellers
+label them again, independently (the second labelling of the validation split).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from vision import datasets
-from vision.attribute_data import COLUMNS, read_labels, split_of
+from vision.attribute_data import COLUMNS, examples, read_labels, split_of
 
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 
@@ -50,6 +54,14 @@ def draw_photos(
     return [picked[i] for i in rng.permutation(len(picked))]
 
 
+def labelled_photos(data: Path, labels: str | Path, ccp_crops: Path | None, split: str, seed: int) -> list:
+    """The labelled pictures of ``split`` found on disk (:func:`vision.attribute_data.examples`), in a
+    permutation drawn with ``seed``: objects with ``path`` (the image) like the rows of
+    :func:`draw_photos`."""
+    found = [e for e in examples(read_labels(labels), data, ccp_crops) if e.split == split]
+    return [found[i] for i in np.random.default_rng(seed).permutation(len(found))]
+
+
 def contact_sheet(paths: list[Path], first_number: int, tile: int, columns: int) -> Image.Image:
     """One RGB sheet: each photo letterboxed into a ``tile`` x ``tile`` px cell (EXIF orientation
     applied), numbered from ``first_number`` in reading order."""
@@ -74,7 +86,9 @@ def main(argv=None) -> int:
     ap.add_argument("--data", default="../shared/datasets/clothing-dataset")
     ap.add_argument("--labels", default="vision/references/attributes.csv", help="photos already labelled")
     ap.add_argument("--split", choices=datasets.SPLITS, default="train")
-    ap.add_argument("--quota", required=True, help="LABEL=N,... per clothing-dataset label")
+    ap.add_argument("--quota", default="", help="LABEL=N,... per clothing-dataset label")
+    ap.add_argument("--relabel", action="store_true", help="sheets of the photos already labelled")
+    ap.add_argument("--ccp-crops", type=Path, default=None, help="folder of CCP crops (with --relabel)")
     ap.add_argument("--seed", type=int, default=23)
     ap.add_argument("--batches", type=int, default=1)
     ap.add_argument("--per-sheet", type=int, default=6)
@@ -83,7 +97,12 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args(argv)
     quota = {k: int(v) for k, v in (item.split("=") for item in args.quota.split(",") if item)}
-    rows = draw_photos(Path(args.data), args.split, quota, args.seed, set(read_labels(args.labels)))
+    if args.relabel:
+        rows = labelled_photos(Path(args.data), args.labels, args.ccp_crops, args.split, args.seed)
+    elif quota:
+        rows = draw_photos(Path(args.data), args.split, quota, args.seed, set(read_labels(args.labels)))
+    else:
+        ap.error("give --quota, or --relabel")
     for b in range(args.batches):
         batch = rows[b :: args.batches]
         out = args.out / f"batch{b + 1}"

@@ -52,3 +52,27 @@ def test_sheets_number_every_photo_and_map_it_back(tmp_path):
     tile = np.asarray(first.convert("RGB"))[:, :120].astype(int)
     assert tile.std() > 20  # a photo, not the empty grey tile
     assert (out / "batch1" / "labels.csv").read_text().startswith("number,pattern,sleeve,neckline,fit,wash,damage")
+
+
+def test_relabel_puts_the_labelled_photos_of_a_split_on_sheets_without_their_labels(tmp_path):
+    data = tmp_path / "clothing"
+    shutil.copytree(DATASETS / "clothing-dataset", data)
+    with open(data / "images.csv") as f:
+        stems = [r["image"] for r in csv.DictReader(f)]
+    labels = tmp_path / "labels.csv"
+    labels.write_text(
+        "image,pattern,sleeve,neckline,fit,wash,damage\n"
+        + f"{stems[0]},striped,long,crew,,,none\n{stems[1]},solid,,,straight,dark,none\n"
+        + "not-a-photo-here,solid,,,,,none\n"
+    )
+    first = attribute_sheets.labelled_photos(data, labels, None, "val", 0)
+    assert sorted(e.stem for e in first) == sorted(stems[:2])  # kids' photos too: they were labelled
+    assert attribute_sheets.labelled_photos(data, labels, None, "train", 0) == []
+    out = tmp_path / "sheets"
+    args = ["--data", str(data), "--labels", str(labels), "--split", "val", "--relabel", "--seed", "0"]
+    assert attribute_sheets.main([*args, "--tile", "120", "--out", str(out)]) == 0
+    with open(out / "batch1" / "index.csv") as f:
+        index = list(csv.DictReader(f))
+    assert [r["image"] for r in index] == [e.stem for e in first]
+    blank = (out / "batch1" / "labels.csv").read_text().strip().splitlines()
+    assert blank == ["number,pattern,sleeve,neckline,fit,wash,damage"]  # no label shown to the labeller
