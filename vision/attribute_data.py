@@ -33,7 +33,7 @@ import torch
 from PIL import Image, ImageOps
 
 from vision import datasets, presets
-from vision.stages.attributes import garment_crop
+from vision.stages.attributes import garment_crop, garment_only
 from vocabulary.attributes import ATTRIBUTE_BY_NAME, ATTRIBUTE_NAMES, ATTRIBUTES
 
 COLUMNS = ["image", *ATTRIBUTE_NAMES]
@@ -204,36 +204,62 @@ def load_segmenter(weights_dir: str | Path, device: str | torch.device = "cpu"):
     return build(Path(weights_dir), torch.device(device), refine=False, recut=False)
 
 
-def garment_box(segmenter, rgb: np.ndarray) -> tuple[int, int, int, int]:
-    """Box (x0, y0, x1, y1) of the single garment of a clothing-dataset photo (uint8 (H, W, 3)): the
-    segmenter's foreground box, or the whole photo when the foreground is under :data:`MIN_FOREGROUND`."""
+def garment_mask(segmenter, rgb: np.ndarray) -> np.ndarray:
+    """bool (H, W): the single garment of a clothing-dataset photo (uint8 (H, W, 3)), the segmenter's
+    foreground (probability >= 0.5), or the whole photo when that is under :data:`MIN_FOREGROUND`."""
     mask = segmenter.probabilities(rgb) >= 0.5
     if mask.sum() < MIN_FOREGROUND * mask.size:
-        return 0, 0, rgb.shape[1], rgb.shape[0]
-    return datasets.mask_box(mask)
+        return np.ones(rgb.shape[:2], dtype=bool)
+    return mask
 
 
-def garment_picture(example: Example, segmenter) -> Image.Image:
-    """The RGB garment picture the model sees for ``example`` (EXIF orientation applied)."""
+def garment_box(segmenter, rgb: np.ndarray) -> tuple[int, int, int, int]:
+    """Box (x0, y0, x1, y1) of the single garment of a clothing-dataset photo (uint8 (H, W, 3)): the
+    box of :func:`garment_mask` (the whole photo when the foreground is under :data:`MIN_FOREGROUND`)."""
+    return datasets.mask_box(garment_mask(segmenter, rgb))
+
+
+def crop_mask_path(path: Path) -> Path:
+    """Where :mod:`vision.ccp_crops` writes the mask of the crop ``path`` (``OUT/images/x.jpg`` ->
+    ``OUT/masks/x.png``)."""
+    root = path.parent.parent if path.parent.name == "images" else path.parent
+    return root / "masks" / f"{path.stem}.png"
+
+
+def garment_picture(example: Example, segmenter, background: str = "photo") -> Image.Image:
+    """The RGB garment picture the model sees for ``example`` (EXIF orientation applied); with
+    ``background="grey"`` the garment alone (:func:`vision.stages.attributes.garment_only`): a photo
+    by its segmenter mask, a CCP crop by the mask :mod:`vision.ccp_crops` wrote beside it.
+
+    Raises FileNotFoundError when a CCP crop's mask is missing (crops made before masks were written:
+    make them again)."""
     with Image.open(example.path) as img:
         image = ImageOps.exif_transpose(img).convert("RGB")
     if not example.whole:
-        return image
-    return garment_crop(image, garment_box(segmenter, np.asarray(image)))
+        if background != "grey":
+            return image
+        with Image.open(crop_mask_path(example.path)) as m:
+            return garment_only(image, np.asarray(m.convert("L")) >= 128)
+    mask = garment_mask(segmenter, np.asarray(image))
+    return garment_crop(garment_only(image, mask) if background == "grey" else image, datasets.mask_box(mask))
 
 
-def pictures(items: list[Example], segmenter, size: int, cache: str | Path | None = None) -> torch.Tensor:
-    """uint8 (N, 3, size, size): each example's garment picture letterboxed to ``size``, read from
-    the ``cache`` file (``{stem: uint8 (3, size, size)}``) when it holds it, else made and added."""
+def pictures(
+    items: list[Example], segmenter, size: int, cache: str | Path | None = None, background: str = "photo"
+) -> torch.Tensor:
+    """uint8 (N, 3, size, size): each example's garment picture (:func:`garment_picture`, with
+    ``background``) letterboxed to ``size``, read from the ``cache`` file (``{key: uint8 (3, size,
+    size)}``) when it holds it, else made and added."""
     store: dict[str, torch.Tensor] = {}
     if cache and Path(cache).exists():
         store = torch.load(cache, weights_only=True)
     changed = False
     out = []
     for ex in items:
-        key = f"{ex.stem}@{size}"
+        key = f"{ex.stem}@{size}" + ("" if background == "photo" else f"@{background}")
         if key not in store:
-            store[key] = presets.to_uint8_chw(presets.letterbox(garment_picture(ex, segmenter), size))
+            picture = garment_picture(ex, segmenter, background)
+            store[key] = presets.to_uint8_chw(presets.letterbox(picture, size))
             changed = True
         out.append(store[key])
     if cache and changed:

@@ -95,7 +95,7 @@ def evaluate_attributes(
     segmenter = attribute_data.load_segmenter(weights_dir or WEIGHTS_DIR)
     rows, seconds = [], []
     for ex in items:
-        picture = attribute_data.garment_picture(ex, segmenter)
+        picture = attribute_data.garment_picture(ex, segmenter, getattr(stage.model, "background", "photo"))
         start = time.perf_counter()
         answer = stage.predict([picture])[0]
         seconds.append(time.perf_counter() - start)

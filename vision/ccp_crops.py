@@ -6,7 +6,8 @@ each photo the box of every top and every pair of trousers (jeans, pants, leggin
 largest connected component of that CCP label with 10 % padding on each side.
 
 Output, in the clothing-dataset format (``vision.datasets.read_clothing`` reads it):
-``OUT/images/ccp-NNNN-<part>.jpg`` (``<part>`` the CCP label name, e.g. ``t-shirt``, ``jeans``) and
+``OUT/images/ccp-NNNN-<part>.jpg`` (``<part>`` the CCP label name, e.g. ``t-shirt``, ``jeans``), its
+mask ``OUT/masks/ccp-NNNN-<part>.png`` (255 where CCP labels the pixel ``<part>``) and
 ``OUT/images.csv`` with columns ``image,sender_id,label,kids``; ``sender_id`` is ``ccp-NNNN`` (each
 CCP photo is its own contributor), ``label`` a clothing-dataset label, ``kids`` False.
 
@@ -81,12 +82,13 @@ def largest_component_box(mask: np.ndarray, pad: float = PAD) -> tuple[int, int,
 
 def photo_crops(
     root: str | Path, stem: str, names: list[str], parts: frozenset[str] | None = None
-) -> list[tuple[str, Image.Image]]:
-    """``(part, crop)`` for every top and trousers label present in one CCP photo (only the CCP label
-    names in ``parts`` when given).
+) -> list[tuple[str, Image.Image, Image.Image]]:
+    """``(part, crop, mask)`` for every top and trousers label present in one CCP photo (only the
+    CCP label names in ``parts`` when given).
 
-    ``part`` is the CCP label name; ``crop`` an RGB PIL image. Raises FileNotFoundError when the
-    photo or its annotation is missing."""
+    ``part`` is the CCP label name; ``crop`` an RGB PIL image; ``mask`` an "L" image of the crop's
+    size, 255 where CCP labels the pixel ``part``, else 0. Raises FileNotFoundError when the photo or
+    its annotation is missing."""
     labels = read_ccp_labels(root, stem)
     photo = Image.open(Path(root) / "photos" / f"{stem}.jpg").convert("RGB")
     out = []
@@ -96,7 +98,9 @@ def photo_crops(
             continue
         box = largest_component_box(labels == label_id)
         if box is not None:
-            out.append((part, photo.crop(tuple(int(v) for v in box))))
+            box = tuple(int(v) for v in box)
+            mask = Image.fromarray(((labels == label_id) * 255).astype(np.uint8))
+            out.append((part, photo.crop(box), mask.crop(box)))
     return out
 
 
@@ -116,6 +120,7 @@ def write_crops(
     Returns the number of crops written."""
     out = Path(out)
     (out / "images").mkdir(parents=True, exist_ok=True)
+    (out / "masks").mkdir(exist_ok=True)
     names = ccp_label_names(root)
     listed: dict[str, list[str]] = {}
     if (out / "images.csv").exists():
@@ -123,9 +128,10 @@ def write_crops(
             listed = {row[0]: row for row in list(csv.reader(f))[1:]}
     written = 0
     for stem in sample_stems(root, n, seed, splits):
-        for part, crop in photo_crops(root, stem, names, parts):
+        for part, crop, mask in photo_crops(root, stem, names, parts):
             image = f"ccp-{stem}-{part}"
             crop.save(out / "images" / f"{image}.jpg", quality=92)
+            mask.save(out / "masks" / f"{image}.png")
             listed[image] = [image, f"ccp-{stem}", PART_LABELS[part], "False"]
             written += 1
     rows = [listed[k] for k in sorted(listed)]

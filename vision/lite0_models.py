@@ -181,6 +181,7 @@ def lite0_maskrcnn_fpn(
 
 
 ATTRIBUTE_ARCH = "lite0_attribute_classifier"
+BACKGROUNDS = ("photo", "grey")  # around the garment in an attribute picture (see Lite0AttributeClassifier)
 
 
 class Lite0AttributeClassifier(nn.Module):
@@ -195,13 +196,19 @@ class Lite0AttributeClassifier(nn.Module):
     * ``predict(x)``: ``{attribute: softmax(logits / temperature[attribute]) (N, n_values)}``; the
       temperatures are fitted after training on the calibration split (:mod:`vision.train_attributes`).
 
-    Input: float32 (N, 3, s, s) from :meth:`prepare` (``s = input_size`` in serving).
+    Input: float32 (N, 3, s, s) from :meth:`prepare` (``s = input_size`` in serving). ``background``:
+    what the garment picture shows around the garment, as in training: ``"photo"`` (the photo) or
+    ``"grey"`` (the garment alone, every pixel outside its mask filled with
+    :data:`vision.presets.PAD_RGB`; :func:`vision.stages.attributes.garment_only`).
     """
 
-    def __init__(self, labels: list[str], input_size: int = 192, dropout: float = 0.2):
+    def __init__(self, labels: list[str], input_size: int = 192, dropout: float = 0.2, background: str = "photo"):
         super().__init__()
+        if background not in BACKGROUNDS:
+            raise ValueError(f"background {background!r} is not one of {BACKGROUNDS}")
         self.labels = list(labels)
         self.input_size = input_size
+        self.background = background
         self.values: dict[str, list[str]] = {}
         for label in self.labels:
             name, _, value = label.partition(":")
@@ -244,8 +251,9 @@ class Lite0AttributeClassifier(nn.Module):
 
 @register(ATTRIBUTE_ARCH, task="attributes")
 def lite0_attribute_classifier(
-    labels: list[str], input_size: int = 192, dropout: float = 0.2
+    labels: list[str], input_size: int = 192, dropout: float = 0.2, background: str = "photo"
 ) -> Lite0AttributeClassifier:
     """:class:`Lite0AttributeClassifier` over ``"<attribute>:<value>"`` ``labels``; ``input_size``:
-    serving side, pixels."""
-    return Lite0AttributeClassifier(labels, input_size, dropout)
+    serving side, pixels; ``background``: ``"photo"`` or ``"grey"`` (garment alone). Raises
+    ValueError for another background."""
+    return Lite0AttributeClassifier(labels, input_size, dropout, background)

@@ -45,7 +45,7 @@ from torchvision.transforms import v2
 from vision import attribute_data, engine, lite0
 from vision.calibrate import fit_temperature
 from vision.checkpoints import load_checkpoint, save_checkpoint
-from vision.lite0_models import ATTRIBUTE_ARCH
+from vision.lite0_models import ATTRIBUTE_ARCH, BACKGROUNDS
 from vision.registry import build_model
 from vocabulary.attributes import ATTRIBUTES
 
@@ -206,9 +206,12 @@ def public(result: dict) -> dict:
     }
 
 
-def data_digest(items, labels, pack_size: int) -> str:
-    """Hex sha256 of what the run trains on: stems, splits, labels and the picture size."""
+def data_digest(items, labels, pack_size: int, background: str = "photo") -> str:
+    """Hex sha256 of what the run trains on: stems, splits, labels, the picture size and (when not
+    the photo) the background."""
     h = hashlib.sha256(f"pack_size={pack_size}\n".encode())
+    if background != "photo":
+        h.update(f"background={background}\n".encode())
     for ex in items:
         h.update(f"{ex.stem},{ex.split},{sorted(labels[ex.stem].items())}\n".encode())
     return h.hexdigest()
@@ -232,6 +235,7 @@ def main(argv=None):
     ap.add_argument("--body-lr", type=float, default=2e-4)
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--dropout", type=float, default=0.2)
+    ap.add_argument("--background", choices=BACKGROUNDS, default="photo", help="grey: the garment alone")
     ap.add_argument(
         "--balance", type=float, default=0.0, help="weight each value by (its training rows + 1) ** -BALANCE"
     )
@@ -246,9 +250,9 @@ def main(argv=None):
     labels = attribute_data.read_labels(args.labels)
     items = attribute_data.examples(labels, args.data, args.ccp_crops or None)
     segmenter = attribute_data.load_segmenter(args.weights)
-    pack = attribute_data.pictures(items, segmenter, args.pack_size, args.cache or None)
+    pack = attribute_data.pictures(items, segmenter, args.pack_size, args.cache or None, args.background)
     y = attribute_data.targets(items, labels)
-    data_sha256 = data_digest(items, labels, args.pack_size)
+    data_sha256 = data_digest(items, labels, args.pack_size, args.background)
     split = [ex.split for ex in items]
     train_idx = torch.tensor([i for i, s in enumerate(split) if s == "train" or args.train_on_all], dtype=torch.long)
     held = [i for i, s in enumerate(split) if s == "calib"] or [i for i, s in enumerate(split) if s != "train"]
@@ -256,7 +260,11 @@ def main(argv=None):
     print(json.dumps({"pictures": len(items), "train": len(train_idx), "calib": len(held_idx)}), flush=True)
 
     model = build_model(
-        ATTRIBUTE_ARCH, attribute_data.attribute_labels(), input_size=args.input_size, dropout=args.dropout
+        ATTRIBUTE_ARCH,
+        attribute_data.attribute_labels(),
+        input_size=args.input_size,
+        dropout=args.dropout,
+        background=args.background,
     )
     resumed = load_checkpoint(args.resume) if args.resume else None
     if resumed is not None:  # its frozen part computes the cached features below

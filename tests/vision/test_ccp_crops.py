@@ -32,3 +32,22 @@ def test_the_command_refuses_a_part_that_is_no_garment(tmp_path, capsys):
     with pytest.raises(SystemExit):
         ccp_crops.main(["--ccp", str(CCP), "--out", str(tmp_path), "--parts", "jeans,sky"])
     assert "not a CCP top or trousers label: sky" in capsys.readouterr().err
+
+
+def test_each_crop_has_its_mask_of_the_part_beside_it(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from vision.attribute_data import crop_mask_path
+    from vision.datasets import read_ccp_labels
+
+    out = tmp_path / "crops"
+    assert ccp_crops.write_crops(CCP, out, 2, 0, ("val",), frozenset({"jeans"})) == 1
+    crop = Image.open(out / "images" / "ccp-0016-jeans.jpg")
+    mask = np.asarray(Image.open(crop_mask_path(out / "images" / "ccp-0016-jeans.jpg")))
+    assert mask.shape == (crop.height, crop.width) and set(np.unique(mask)) == {0, 255}
+    # The mask holds every jeans pixel of the crop's box and nothing else: its pixel count is CCP's.
+    labels = read_ccp_labels(CCP, "0016")
+    jeans = ccp_crops.ccp_label_names(CCP).index("jeans")
+    assert 0.2 < (mask > 0).mean() < 0.9
+    assert (mask > 0).sum() <= (labels == jeans).sum()

@@ -8,8 +8,9 @@ attribute, trained by :mod:`vision.train_attributes`); ``score`` is the calibrat
 the value given (temperature scaling per head, fitted on the calibration split).
 
 1. preprocess: one picture per garment: its box (``GarmentInstance.box``, grown by
-   :data:`BOX_MARGIN` of its sides, clipped to the photo) cropped from the photo and letterboxed to
-   the model's input size (192 px); every garment of the photo in one batch.
+   :data:`BOX_MARGIN` of its sides, clipped to the photo) cropped from the photo (from the garment
+   alone on grey, :func:`garment_only`, when the model was trained so: ``background="grey"``) and
+   letterboxed to the model's input size; every garment of the photo in one batch.
 2. infer: the model, one forward pass for the batch, under ``torch.no_grad``.
 3. postprocess: per garment and applicable attribute, the most probable value and its probability.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import numpy as np
 import torch
 from PIL import Image
 
@@ -47,6 +49,17 @@ def garment_crop(image: Image.Image, box: tuple[int, int, int, int], margin: flo
     mx, my = round(margin * (x1 - x0)), round(margin * (y1 - y0))
     w, h = image.size
     return image.convert("RGB").crop((max(0, x0 - mx), max(0, y0 - my), min(w, x1 + mx), min(h, y1 + my)))
+
+
+def garment_only(image: Image.Image, mask: np.ndarray) -> Image.Image:
+    """RGB copy of ``image`` with every pixel outside ``mask`` (bool (H, W), the photo's size) set to
+    :data:`vision.presets.PAD_RGB`, the letterbox grey: the garment alone, for a model trained with
+    ``background="grey"``. Raises ValueError when the mask's shape is not the photo's."""
+    rgb = np.asarray(image.convert("RGB"))
+    if mask.shape != rgb.shape[:2]:
+        raise ValueError(f"mask {mask.shape} does not match the photo {rgb.shape[:2]}")
+    out = np.where(mask[..., None], rgb, np.array(presets.PAD_RGB, dtype=np.uint8))
+    return Image.fromarray(out.astype(np.uint8))
 
 
 class AttributeStage:
@@ -112,7 +125,9 @@ class AttributeStage:
         ]
         if not wanted:
             return
-        answers = self.predict([garment_crop(ctx.image, inst.box) for inst in wanted])
+        grey = getattr(self.model, "background", "photo") == "grey"
+        crops = [garment_crop(garment_only(ctx.image, inst.mask) if grey else ctx.image, inst.box) for inst in wanted]
+        answers = self.predict(crops)
         for inst, answer in zip(wanted, answers):
             inst.attributes = {n: v for n, v in answer.items() if ATTRIBUTE_BY_NAME[n].applies(inst.category)}
 
