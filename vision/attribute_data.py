@@ -238,7 +238,10 @@ def garment_picture(example: Example, segmenter, background: str = "photo") -> I
     if not example.whole:
         if background != "grey":
             return image
-        with Image.open(crop_mask_path(example.path)) as m:
+        mask_path = crop_mask_path(example.path)
+        if not mask_path.exists():
+            raise FileNotFoundError(f"{mask_path}: no mask for this crop; make it again (python -m vision.ccp_crops)")
+        with Image.open(mask_path) as m:
             return garment_only(image, np.asarray(m.convert("L")) >= 128)
     mask = garment_mask(segmenter, np.asarray(image))
     return garment_crop(garment_only(image, mask) if background == "grey" else image, datasets.mask_box(mask))

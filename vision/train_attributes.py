@@ -231,6 +231,7 @@ def main(argv=None):
     ap.add_argument("--train-blocks", type=int, default=5, help="last backbone blocks that learn; -1: heads only")
     ap.add_argument("--views", type=int, default=6, help="views per picture: the whole one + augmented ones")
     ap.add_argument("--batch-size", type=int, default=32)
+    ap.add_argument("--feature-batch", type=int, default=64, help="pictures per pass of the frozen part")
     ap.add_argument("--lr", type=float, default=1e-3, help="heads; the backbone blocks get --body-lr")
     ap.add_argument("--body-lr", type=float, default=2e-4)
     ap.add_argument("--weight-decay", type=float, default=0.01)
@@ -286,8 +287,8 @@ def main(argv=None):
     views = []
     for v in range(max(1, args.views)):
         parts = []
-        for i in range(0, len(pack), 64):
-            chunk = pack[i : i + 64]
+        for i in range(0, len(pack), args.feature_batch):
+            chunk = pack[i : i + args.feature_batch]
             x = center(chunk, args.input_size) if v == 0 else augment(chunk, args.input_size, gen)
             parts.append(frozen_features(model, x.to(device), args.train_blocks).half().cpu())
         views.append(torch.cat(parts))

@@ -10,7 +10,8 @@ the value given (temperature scaling per head, fitted on the calibration split).
 1. preprocess: one picture per garment: its box (``GarmentInstance.box``, grown by
    :data:`BOX_MARGIN` of its sides, clipped to the photo) cropped from the photo (from the garment
    alone on grey, :func:`garment_only`, when the model was trained so: ``background="grey"``) and
-   letterboxed to the model's input size; every garment of the photo in one batch.
+   letterboxed to the model's input size; the garments of the photo in batches of at most
+   :data:`vision.presets.MAX_BATCH`.
 2. infer: the model, one forward pass for the batch, under ``torch.no_grad``.
 3. postprocess: per garment and applicable attribute, the most probable value and its probability.
 
@@ -109,10 +110,16 @@ class AttributeStage:
         return rows
 
     def predict(self, crops: list[Image.Image]) -> list[dict[str, AttributeValue]]:
-        """Every attribute the model answers for N RGB garment crops (one batch); ``[]`` for none."""
+        """Every attribute the model answers for N RGB garment crops, at most
+        :data:`vision.presets.MAX_BATCH` at once (activations grow with the batch); ``[]`` for none."""
         if not crops or self.model is None:
             return [{} for _ in crops]
-        return self.postprocess(self.infer(self.preprocess(crops)))
+        step = presets.MAX_BATCH
+        return [
+            row
+            for i in range(0, len(crops), step)
+            for row in self.postprocess(self.infer(self.preprocess(crops[i : i + step])))
+        ]
 
     def __call__(self, ctx: PhotoContext) -> None:
         """Set ``attributes`` of every instance of ``ctx`` whose category some attribute applies to."""
