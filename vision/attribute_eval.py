@@ -14,6 +14,12 @@ per picture, one at a time; the segmenter's box is not counted) and, per attribu
 pictures where it is labelled: ``n``, ``accuracy``, ``macro_f1`` (the mean of the per-value F1 over
 the values present in the labels or the answers), ``counts`` (labels per value) and ``confusion``
 (label -> answer -> count), plus ``ece`` (15 bins) of the answer's score.
+
+``--served`` (:func:`evaluate_served`) measures the product instead: each labelled clothing-dataset
+photo goes through the whole serving pipeline as an upload would (its cut-out box, the category the
+classifier decided), and the largest garment's attributes are scored; an attribute the pipeline did
+not ask (another category decided) is not scored, and ``labelled`` gives how many were labelled.
+CCP crops are left out (they are not uploads).
 """
 
 from __future__ import annotations
@@ -103,4 +109,34 @@ def evaluate_attributes(
     result = score_attributes(rows)
     result["split"] = split
     result["seconds_per_garment"] = round(sum(seconds) / len(seconds), 4) if seconds else None
+    return result
+
+
+def evaluate_served(pipeline, data: Path, labels: Path | None = None, split: str = "all", limit: int = 0) -> dict:
+    """Score the attributes of the largest garment the serving ``pipeline`` (:class:`vision.inference.Pipeline`)
+    finds in each labelled clothing-dataset photo of ``data`` of ``split`` (see the module docstring).
+
+    Returns :func:`score_attributes`'s figures plus ``labelled`` (``{attribute: labelled photos}``),
+    ``split`` and ``seconds_per_photo`` (mean pipeline wall time). Raises what :func:`evaluate_attributes`
+    raises for a bad labels file or folder."""
+    from PIL import Image, ImageOps
+
+    table = attribute_data.read_labels(labels or Path(data) / "attributes.csv")
+    items = [ex for ex in attribute_data.examples(table, data, None) if ex.whole and split in ("all", ex.split)]
+    if limit:
+        items = items[:limit]
+    rows, seconds, labelled = [], [], Counter()
+    for ex in items:
+        with Image.open(ex.path) as img:
+            image = ImageOps.exif_transpose(img).convert("RGB")
+        start = time.perf_counter()
+        analysis = pipeline(image)
+        seconds.append(time.perf_counter() - start)
+        garment = max(analysis.instances, key=lambda g: g.area) if analysis.instances else None
+        labelled.update(table[ex.stem].keys())
+        rows.append((table[ex.stem], garment.attributes if garment is not None else {}))
+    result = score_attributes(rows)
+    result["labelled"] = {a.name: labelled[a.name] for a in ATTRIBUTES}
+    result["split"] = split
+    result["seconds_per_photo"] = round(sum(seconds) / len(seconds), 4) if seconds else None
     return result

@@ -40,7 +40,8 @@ references (``vision/references/single_item``, see :func:`evaluate_cutout`): ``m
 warnings, same-photo hashes, corrections replayed, the stage's time (:mod:`vision.retrieval`).
 
 ``attributes``: the ``attributes`` stage against hand labels (``DIR/attributes.csv`` or ``--labels``):
-per attribute ``accuracy``, ``macro_f1``, counts and the confusion matrix (:mod:`vision.attribute_eval`).
+per attribute ``accuracy``, ``macro_f1``, counts and the confusion matrix (:mod:`vision.attribute_eval`);
+with ``--served``, through the whole serving pipeline instead of the stage alone.
 
 ``stains``: the ``stain`` stage: IoU on synthetic stains laid on the split's photos with a fixed seed,
 and the false-alarm rate on the same photos as they are (:mod:`vision.stain_eval`).
@@ -263,6 +264,7 @@ def main(argv=None):
     ap.add_argument("--split", choices=["all", "val", "calib"], default="all")
     ap.add_argument("--labels", default=None, help="attributes: labels CSV (default: DIR/attributes.csv)")
     ap.add_argument("--ccp-crops", default=None, help="attributes: folder of labelled CCP garment crops")
+    ap.add_argument("--served", action="store_true", help="attributes: through the whole serving pipeline")
     ap.add_argument("--weights", default=None, help="folder with detector.pt and classifier.pt")
     ap.add_argument("--device", default=None)
     ap.add_argument("--limit", type=int, default=0, help="only the first N photos")
@@ -293,10 +295,16 @@ def main(argv=None):
         from vision.stages.attributes import build as build_attributes
 
         weights = Path(args.weights) if args.weights else WEIGHTS_DIR
-        stage = build_attributes(weights, resolve_device(args.device))
         labels = Path(args.labels) if args.labels else None
-        ccp = Path(args.ccp_crops) if args.ccp_crops else None
-        result = evaluate_attributes(stage, data, labels, args.split, ccp, weights, args.limit)
+        if args.served:
+            from vision.attribute_eval import evaluate_served
+
+            pipeline = load_pipeline(weights, args.device, **{k: v for k, v in overrides.items() if v is not None})
+            result = evaluate_served(pipeline, data, labels, args.split, args.limit)
+        else:
+            stage = build_attributes(weights, resolve_device(args.device))
+            ccp = Path(args.ccp_crops) if args.ccp_crops else None
+            result = evaluate_attributes(stage, data, labels, args.split, ccp, weights, args.limit)
     elif args.what == "cutout" and args.pred:
         result = evaluate_cutout(None, data, args.split, args.limit, Path(args.pred), args.references)
     else:

@@ -210,6 +210,18 @@ def test_evaluate_command_on_fixture_photos(tiny):
     assert json.loads(r.stdout)["pattern"]["counts"] == {"solid": 1, "graphic": 1, "striped": 1}
 
 
+def test_evaluate_served_goes_through_the_whole_pipeline(tiny):
+    r = _run("vision.evaluate", "attributes", "--data", str(tiny), "--served", "--threads", "1")
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["n"] == 4 and out["seconds_per_photo"] > 0
+    assert out["labelled"] == {"pattern": 3, "sleeve": 2, "neckline": 2, "fit": 1, "wash": 1, "damage": 3}
+    # The pipeline asks an attribute only of a garment whose category it applies to.
+    for a in ATTRIBUTES:
+        assert out[a.name]["n"] <= out["labelled"][a.name]
+    assert out["pattern"]["n"] == 3 and out["damage"]["n"] == 3
+
+
 def test_training_smoke_run(tiny, tmp_path):
     """A few steps on the four real photos, then the result serves as the stage."""
     weights = tmp_path / "weights"
