@@ -9,7 +9,10 @@ The pack (:mod:`vision.stain_data`) is built from ``--data`` when ``--pack`` doe
 draws from the **train** split's garments only (by contributor, :func:`vision.datasets.clothing_split`);
 each sample carries a synthetic stain (:mod:`vision.stain_synth`) with probability ``--p-stain`` (0.5:
 half the samples are clean, so the model learns not to fire on prints, patterns and shadows), and is
-mirrored at random, with brightness/contrast/saturation jitter of +-20 %. Model: :mod:`vision.stain_model`,
+mirrored at random, with brightness/contrast/saturation jitter of +-20 %. With ``--p-hard``, that
+share of the samples are instead clean **hard negatives**: train crops on which the starting weights
+fire (:func:`vision.stain_data.hard_negatives`, score >= ``--hard-threshold``), mined once before the
+first step. Model: :mod:`vision.stain_model`,
 its encoder started from our fine-tuned ``vision/weights/classifier.pt`` backbone (``--encoder``;
 ``imagenet`` for the ImageNet Lite0 weights); the stem and block 0 are frozen. Loss: binary
 cross-entropy plus the soft Dice loss (Milletari et al., V-Net, 2016) over the batch, at half the input
@@ -104,6 +107,8 @@ def main(argv=None):
     ap.add_argument("--weight-decay", type=float, default=1e-4)
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--eval-samples", type=int, default=96)
+    ap.add_argument("--p-hard", type=float, default=0.0, help="share of samples that are clean hard negatives")
+    ap.add_argument("--hard-threshold", type=float, default=0.5, help="stain score that makes a clean crop hard")
     engine.add_training_arguments(ap, minutes=45.0, warmup=100)
     args = ap.parse_args(argv)
     if args.threads:
@@ -150,6 +155,16 @@ def main(argv=None):
     if args.stop_at:
         hooks.append(lambda s: s.step >= args.stop_at)
     rng = np.random.default_rng(args.seed * 1000 + state.step)  # a resumed run draws new samples
+    hard = []
+    if args.p_hard > 0:  # mined once, with the weights training starts from (a resume mines again)
+        hard, _ = stain_data.hard_negatives(pack, index, model.eval(), args.hard_threshold)
+        model.train()
+        print(json.dumps({"hard_negatives": len(hard), "of": len(index)}), flush=True)
+
+    def sample():
+        if hard and rng.random() < args.p_hard:
+            return stain_data.draw_sample(pack, hard, args.size, rng, p_stain=0.0)
+        return stain_data.draw_sample(pack, index, args.size, rng, args.p_stain)
 
     def loss_fn(model, batch, device):
         x, y = batch
@@ -158,9 +173,7 @@ def main(argv=None):
 
     def batches():
         while True:
-            samples = [
-                stain_data.draw_sample(pack, index, args.size, rng, args.p_stain) for _ in range(args.batch_size)
-            ]
+            samples = [sample() for _ in range(args.batch_size)]
             yield batch_of(samples)
             if state.step % args.eval_every == 0:
                 return

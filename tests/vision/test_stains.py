@@ -160,19 +160,46 @@ def test_stage_without_weights_fills_nothing(tmp_path):
     assert analysis_json("p.jpg", analysis)["garments"][0]["stain"] is None
 
 
-def test_training_smoke_run_and_resume(tmp_path):
+def test_training_smoke_run_and_resume(tmp_path, capsys):
     from vision import train_stains
 
     data = DATASETS / "clothing-dataset"
     pack, out = tmp_path / "pack.pt", tmp_path / "stain.pt"
     common = ["--data", str(data), "--pack", str(pack), "--out", str(out), "--train-on-all", "--threads", "1"]
     common += ["--max-steps", "4", "--warmup", "2", "--batch-size", "2", "--size", "96", "--eval-every", "2"]
-    common += ["--eval-samples", "4", "--encoder", "classifier"]
+    common += ["--eval-samples", "4", "--encoder", "classifier", "--p-hard", "0.5", "--hard-threshold", "0"]
     start = time.time()
     state = train_stains.main([*common, "--stop-at", "2"])
     assert state.step == 2 and pack.exists() and out.exists()
+    mined = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "hard_negatives" in line]
+    assert mined and mined[0]["hard_negatives"] == mined[0]["of"] > 0  # threshold 0: every clean crop is hard
     state = train_stains.main([*common, "--resume", str(tmp_path / "stain.train.pt")])
     assert state.step == 4
     ckpt = load_checkpoint(out)
     assert ckpt["arch"] == "lite0_stain_unet" and ckpt["labels"] == ["stain"]
     assert time.time() - start < 60
+
+
+def test_hard_negatives_are_the_clean_crops_scored_as_the_stage_scores_them(stage, segment):
+    from vision import stain_data
+
+    rgbs = [_photo(name) for name in ("clothing_tshirt.jpg", "clothing_dress.jpg", "clothing_pants.jpg")]
+    insts = [garment_instance(segment, rgb) for rgb in rgbs]
+    pack = {"jpeg": [], "mask": []}
+    for rgb, inst in zip(rgbs, insts):  # packed as the pack does: the garment's box crop and its mask
+        x0, y0, x1, y1 = inst.box
+        pack["jpeg"].append(stain_data._jpeg(np.ascontiguousarray(rgb[y0:y1, x0:x1])))
+        pack["mask"].append(stain_data._png(inst.mask[y0:y1, x0:x1]))
+    hard, scores = stain_data.hard_negatives(pack, [0, 1, 2], stage.model, threshold=0.0)
+    assert hard == [0, 1, 2] and all(0.0 <= s <= 1.0 for s in scores)
+    assert stain_data.hard_negatives(pack, [0, 1, 2], stage.model, threshold=1.01)[0] == []
+    middle = sorted(scores)[1]
+    assert stain_data.hard_negatives(pack, [2, 1, 0], stage.model, threshold=middle)[0] == [
+        i for i in (2, 1, 0) if scores[i] >= middle
+    ]
+    # the score is the served one: the stage on the photo's own garment gives the same within JPEG noise
+    from vision.stages import PhotoContext
+
+    analysis = PhotoAnalysis(width=rgbs[0].shape[1], height=rgbs[0].shape[0], instances=[insts[0]])
+    stage(PhotoContext(image=Image.fromarray(rgbs[0]), rgb=rgbs[0], analysis=analysis))
+    assert insts[0].stain.score == pytest.approx(scores[0], abs=0.05)
