@@ -181,27 +181,6 @@ def draw_sample(
     return square, square_mask(stain, size, place), square_mask(mask, size, place)
 
 
-def hard_negatives(pack: dict, index: list[int], model, threshold: float = 0.5) -> tuple[list[int], list[float]]:
-    """The crops of ``index`` on which ``model`` (a stain model in eval mode) fires while they are
-    clean: those whose stain score as served (:meth:`vision.stages.stain.StainStage.finding`: the
-    highest 3x3-mean probability on the garment) is >= ``threshold``, each crop taken whole as one
-    garment, unmirrored. Returns ``(hard, scores)``: pack indices in ``index`` order, and the score of
-    every crop of ``index``."""
-    from vision.contract import GarmentInstance
-    from vision.stages.stain import StainStage
-
-    stage = StainStage(model, torch.device("cpu"))
-    hard, scores = [], []
-    for i in index:
-        rgb, mask = load_crop(pack, i)
-        inst = GarmentInstance(box=(0, 0, mask.shape[1], mask.shape[0]), mask=mask)
-        score = stage.finding(stage.probabilities(rgb, [inst])[0], inst, mask.shape).score
-        scores.append(score)
-        if score >= threshold:
-            hard.append(i)
-    return hard, scores
-
-
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="../shared/datasets/clothing-dataset")

@@ -11,7 +11,7 @@ each sample carries a synthetic stain (:mod:`vision.stain_synth`) with probabili
 half the samples are clean, so the model learns not to fire on prints, patterns and shadows), and is
 mirrored at random, with brightness/contrast/saturation jitter of +-20 %. With ``--p-hard``, that
 share of the samples are instead clean **hard negatives**: train crops on which the starting weights
-fire (:func:`vision.stain_data.hard_negatives`, score >= ``--hard-threshold``), mined once before the
+fire (:func:`hard_negatives`, score >= ``--hard-threshold``), mined once before the
 first step. Model: :mod:`vision.stain_model`,
 its encoder started from our fine-tuned ``vision/weights/classifier.pt`` backbone (``--encoder``;
 ``imagenet`` for the ImageNet Lite0 weights); the stem and block 0 are frozen. Loss: binary
@@ -94,6 +94,27 @@ def calib_figures(model, batches, device) -> dict:
     return {"calib_iou": round(float(np.mean(ious)), 4), "calib_false_alarm": round(float(np.mean(alarms)), 4)}
 
 
+def hard_negatives(pack: dict, index: list[int], model, threshold: float = 0.5) -> tuple[list[int], list[float]]:
+    """The crops of ``index`` on which ``model`` (a stain model in eval mode) fires while they are
+    clean: those whose stain score as served (:meth:`vision.stages.stain.StainStage.finding`: the
+    highest 3x3-mean probability on the garment) is >= ``threshold``, each crop taken whole as one
+    garment, unmirrored. Returns ``(hard, scores)``: pack indices in ``index`` order, and the score of
+    every crop of ``index``."""
+    from vision.contract import GarmentInstance
+    from vision.stages.stain import StainStage
+
+    stage = StainStage(model, torch.device("cpu"))
+    hard, scores = [], []
+    for i in index:
+        rgb, mask = stain_data.load_crop(pack, i)
+        inst = GarmentInstance(box=(0, 0, mask.shape[1], mask.shape[0]), mask=mask)
+        score = stage.finding(stage.probabilities(rgb, [inst])[0], inst, mask.shape).score
+        scores.append(score)
+        if score >= threshold:
+            hard.append(i)
+    return hard, scores
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="../shared/datasets/clothing-dataset")
@@ -157,7 +178,7 @@ def main(argv=None):
     rng = np.random.default_rng(args.seed * 1000 + state.step)  # a resumed run draws new samples
     hard = []
     if args.p_hard > 0:  # mined once, with the weights training starts from (a resume mines again)
-        hard, _ = stain_data.hard_negatives(pack, index, model.eval(), args.hard_threshold)
+        hard, _ = hard_negatives(pack, index, model.eval(), args.hard_threshold)
         model.train()
         print(json.dumps({"hard_negatives": len(hard), "of": len(index)}), flush=True)
 

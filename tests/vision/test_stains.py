@@ -181,7 +181,7 @@ def test_training_smoke_run_and_resume(tmp_path, capsys):
 
 
 def test_hard_negatives_are_the_clean_crops_scored_as_the_stage_scores_them(stage, segment):
-    from vision import stain_data
+    from vision import stain_data, train_stains
 
     rgbs = [_photo(name) for name in ("clothing_tshirt.jpg", "clothing_dress.jpg", "clothing_pants.jpg")]
     insts = [garment_instance(segment, rgb) for rgb in rgbs]
@@ -190,11 +190,11 @@ def test_hard_negatives_are_the_clean_crops_scored_as_the_stage_scores_them(stag
         x0, y0, x1, y1 = inst.box
         pack["jpeg"].append(stain_data._jpeg(np.ascontiguousarray(rgb[y0:y1, x0:x1])))
         pack["mask"].append(stain_data._png(inst.mask[y0:y1, x0:x1]))
-    hard, scores = stain_data.hard_negatives(pack, [0, 1, 2], stage.model, threshold=0.0)
+    hard, scores = train_stains.hard_negatives(pack, [0, 1, 2], stage.model, threshold=0.0)
     assert hard == [0, 1, 2] and all(0.0 <= s <= 1.0 for s in scores)
-    assert stain_data.hard_negatives(pack, [0, 1, 2], stage.model, threshold=1.01)[0] == []
+    assert train_stains.hard_negatives(pack, [0, 1, 2], stage.model, threshold=1.01)[0] == []
     middle = sorted(scores)[1]
-    assert stain_data.hard_negatives(pack, [2, 1, 0], stage.model, threshold=middle)[0] == [
+    assert train_stains.hard_negatives(pack, [2, 1, 0], stage.model, threshold=middle)[0] == [
         i for i in (2, 1, 0) if scores[i] >= middle
     ]
     # the score is the served one: the stage on the photo's own garment gives the same within JPEG noise
