@@ -33,7 +33,7 @@ import torch
 from PIL import Image, ImageOps
 
 from vision import datasets, presets
-from vision.stages.attributes import garment_crop, garment_only
+from vision.stages.attributes import garment_crop, garment_only, region_crop
 from vocabulary.attributes import ATTRIBUTE_BY_NAME, ATTRIBUTE_NAMES, ATTRIBUTES
 
 COLUMNS = ["image", *ATTRIBUTE_NAMES]
@@ -248,11 +248,18 @@ def garment_picture(example: Example, segmenter, background: str = "photo") -> I
 
 
 def pictures(
-    items: list[Example], segmenter, size: int, cache: str | Path | None = None, background: str = "photo"
+    items: list[Example],
+    segmenter,
+    size: int,
+    cache: str | Path | None = None,
+    background: str = "photo",
+    region: str = "whole",
 ) -> torch.Tensor:
     """uint8 (N, 3, size, size): each example's garment picture (:func:`garment_picture`, with
-    ``background``) letterboxed to ``size``, read from the ``cache`` file (``{key: uint8 (3, size,
-    size)}``) when it holds it, else made and added."""
+    ``background``), the part of it a model of ``region`` sees
+    (:func:`vision.stages.attributes.region_crop`), letterboxed to ``size``, read from the ``cache``
+    file (``{key: uint8 (3, size, size)}``) when it holds it, else made and added."""
+
     store: dict[str, torch.Tensor] = {}
     if cache and Path(cache).exists():
         store = torch.load(cache, weights_only=True)
@@ -260,8 +267,9 @@ def pictures(
     out = []
     for ex in items:
         key = f"{ex.stem}@{size}" + ("" if background == "photo" else f"@{background}")
+        key += "" if region == "whole" else f"@{region}"
         if key not in store:
-            picture = garment_picture(ex, segmenter, background)
+            picture = region_crop(garment_picture(ex, segmenter, background), region)
             store[key] = presets.to_uint8_chw(presets.letterbox(picture, size))
             changed = True
         out.append(store[key])

@@ -182,6 +182,7 @@ def lite0_maskrcnn_fpn(
 
 ATTRIBUTE_ARCH = "lite0_attribute_classifier"
 BACKGROUNDS = ("photo", "grey")  # around the garment in an attribute picture (see Lite0AttributeClassifier)
+REGIONS = ("whole", "top")  # the part of the garment picture a model sees (vision.stages.attributes.region_crop)
 
 
 class Lite0AttributeClassifier(nn.Module):
@@ -199,16 +200,29 @@ class Lite0AttributeClassifier(nn.Module):
     Input: float32 (N, 3, s, s) from :meth:`prepare` (``s = input_size`` in serving). ``background``:
     what the garment picture shows around the garment, as in training: ``"photo"`` (the photo) or
     ``"grey"`` (the garment alone, every pixel outside its mask filled with
-    :data:`vision.presets.PAD_RGB`; :func:`vision.stages.attributes.garment_only`).
+    :data:`vision.presets.PAD_RGB`; :func:`vision.stages.attributes.garment_only`). ``region``: the
+    part of the garment picture it sees, ``"whole"`` or ``"top"`` (the neckline's part,
+    :func:`vision.stages.attributes.region_crop`); a model may answer only some attributes (``labels``
+    of those alone), as the ``"top"`` view does for the neckline.
     """
 
-    def __init__(self, labels: list[str], input_size: int = 192, dropout: float = 0.2, background: str = "photo"):
+    def __init__(
+        self,
+        labels: list[str],
+        input_size: int = 192,
+        dropout: float = 0.2,
+        background: str = "photo",
+        region: str = "whole",
+    ):
         super().__init__()
         if background not in BACKGROUNDS:
             raise ValueError(f"background {background!r} is not one of {BACKGROUNDS}")
+        if region not in REGIONS:
+            raise ValueError(f"region {region!r} is not one of {REGIONS}")
         self.labels = list(labels)
         self.input_size = input_size
         self.background = background
+        self.region = region
         self.values: dict[str, list[str]] = {}
         for label in self.labels:
             name, _, value = label.partition(":")
@@ -251,9 +265,9 @@ class Lite0AttributeClassifier(nn.Module):
 
 @register(ATTRIBUTE_ARCH, task="attributes")
 def lite0_attribute_classifier(
-    labels: list[str], input_size: int = 192, dropout: float = 0.2, background: str = "photo"
+    labels: list[str], input_size: int = 192, dropout: float = 0.2, background: str = "photo", region: str = "whole"
 ) -> Lite0AttributeClassifier:
     """:class:`Lite0AttributeClassifier` over ``"<attribute>:<value>"`` ``labels``; ``input_size``:
-    serving side, pixels; ``background``: ``"photo"`` or ``"grey"`` (garment alone). Raises
-    ValueError for another background."""
-    return Lite0AttributeClassifier(labels, input_size, dropout, background)
+    serving side, pixels; ``background``: ``"photo"`` or ``"grey"`` (garment alone); ``region``:
+    ``"whole"`` or ``"top"``. Raises ValueError for another background or region."""
+    return Lite0AttributeClassifier(labels, input_size, dropout, background, region)

@@ -43,9 +43,10 @@ from torch import nn
 from torchvision.transforms import v2
 
 from vision import attribute_data, engine, lite0
+from vision.attribute_losses import HeadAccuracy, masked_loss, public, value_weights
 from vision.calibrate import fit_temperature
 from vision.checkpoints import load_checkpoint, save_checkpoint
-from vision.lite0_models import ATTRIBUTE_ARCH, BACKGROUNDS
+from vision.lite0_models import ATTRIBUTE_ARCH, BACKGROUNDS, REGIONS
 from vision.registry import build_model
 from vocabulary.attributes import ATTRIBUTES
 
@@ -136,82 +137,14 @@ def trainable_parameters(model, train_blocks: int) -> tuple[list, list]:
     return body, heads
 
 
-def masked_loss(
-    logits: dict[str, torch.Tensor],
-    y: torch.Tensor,
-    smoothing: float = 0.05,
-    weights: dict[str, torch.Tensor] | None = None,
-):
-    """Sum over heads of the mean cross-entropy over rows labelled for that head (``y`` int64
-    (N, n_attributes), -1 where empty), each value weighted by ``weights[attribute]`` (float (n
-    values,); None: all 1); returns (loss, {attribute: its part})."""
-    total = sum(v.sum() * 0.0 for v in logits.values())  # keeps the graph when no row is labelled
-    parts = {}
-    for j, a in enumerate(ATTRIBUTES):
-        keep = y[:, j] >= 0
-        if keep.any():
-            w = None if weights is None else weights[a.name].to(logits[a.name].device)
-            parts[a.name] = F.cross_entropy(logits[a.name][keep], y[keep, j], weight=w, label_smoothing=smoothing)
-            total = total + parts[a.name]
-    return total, parts
-
-
-def value_weights(y: torch.Tensor, power: float) -> dict[str, torch.Tensor]:
-    """Per attribute, a weight for each value: ``(n_v + 1) ** -power`` (``n_v`` its labelled rows in
-    ``y``, int64 (N, n_attributes), -1 where empty), scaled so the rows' mean weight is 1; power 0:
-    all 1, 0.5: the square-root re-balancing of rare classes (as in Mahajan et al., ECCV 2018)."""
-    out = {}
-    for j, a in enumerate(ATTRIBUTES):
-        col = y[:, j][y[:, j] >= 0]
-        n = torch.bincount(col, minlength=len(a.slugs)).float()
-        w = (n + 1) ** -power
-        out[a.name] = w * (n.sum() / (w * n).sum()) if n.sum() > 0 else torch.ones(len(a.slugs))
-    return out
-
-
-class HeadAccuracy:
-    """Accumulates logits and targets; ``compute()``: accuracy and count per head, ``mean`` accuracy
-    over heads with rows, and the logits/targets (for the temperatures)."""
-
-    def __init__(self):
-        self.logits: dict[str, list] = {a.name: [] for a in ATTRIBUTES}
-        self.y: list = []
-
-    def update(self, batch, outputs) -> None:
-        for name in self.logits:
-            self.logits[name].append(outputs[name].float().cpu())
-        self.y.append(batch[1])
-
-    def compute(self) -> dict:
-        y = torch.cat(self.y) if self.y else torch.zeros((0, len(ATTRIBUTES)), dtype=torch.int64)
-        out, accs = {}, []
-        for j, a in enumerate(ATTRIBUTES):
-            keep = y[:, j] >= 0
-            logits = torch.cat(self.logits[a.name]) if self.logits[a.name] else torch.zeros((0, len(a.slugs)))
-            n = int(keep.sum())
-            acc = float((logits[keep].argmax(1) == y[keep, j]).float().mean()) if n else None
-            out[a.name] = {"n": n, "accuracy": None if acc is None else round(acc, 4)}
-            if acc is not None:
-                accs.append(acc)
-            out[a.name]["_logits"], out[a.name]["_y"] = logits[keep], y[keep, j]
-        out["mean"] = round(sum(accs) / len(accs), 4) if accs else 0.0
-        return out
-
-
-def public(result: dict) -> dict:
-    """:class:`HeadAccuracy` figures without the tensors."""
-    return {
-        k: ({kk: vv for kk, vv in v.items() if not kk.startswith("_")} if isinstance(v, dict) else v)
-        for k, v in result.items()
-    }
-
-
-def data_digest(items, labels, pack_size: int, background: str = "photo") -> str:
+def data_digest(items, labels, pack_size: int, background: str = "photo", region: str = "whole") -> str:
     """Hex sha256 of what the run trains on: stems, splits, labels, the picture size and (when not
-    the photo) the background."""
+    the photo / the whole picture) the background and the region."""
     h = hashlib.sha256(f"pack_size={pack_size}\n".encode())
     if background != "photo":
         h.update(f"background={background}\n".encode())
+    if region != "whole":
+        h.update(f"region={region}\n".encode())
     for ex in items:
         h.update(f"{ex.stem},{ex.split},{sorted(labels[ex.stem].items())}\n".encode())
     return h.hexdigest()
@@ -237,6 +170,10 @@ def main(argv=None):
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--dropout", type=float, default=0.2)
     ap.add_argument("--background", choices=BACKGROUNDS, default="photo", help="grey: the garment alone")
+    ap.add_argument("--region", choices=REGIONS, default="whole", help="top: the neckline's part of the picture")
+    ap.add_argument(
+        "--attributes", default="", help="comma-separated heads (default: all); rows without one are left out"
+    )
     ap.add_argument(
         "--balance", type=float, default=0.0, help="weight each value by (its training rows + 1) ** -BALANCE"
     )
@@ -249,23 +186,32 @@ def main(argv=None):
     started = time.time()
 
     labels = attribute_data.read_labels(args.labels)
+    names = [n for n in args.attributes.split(",") if n] or [a.name for a in ATTRIBUTES]
+    if unknown := set(names) - {a.name for a in ATTRIBUTES}:
+        ap.error(f"unknown attributes {sorted(unknown)}")
+    labels = {stem: {k: v for k, v in row.items() if k in names} for stem, row in labels.items()}
+    labels = {stem: row for stem, row in labels.items() if row}
     items = attribute_data.examples(labels, args.data, args.ccp_crops or None)
     segmenter = attribute_data.load_segmenter(args.weights)
-    pack = attribute_data.pictures(items, segmenter, args.pack_size, args.cache or None, args.background)
+    pack = attribute_data.pictures(
+        items, segmenter, args.pack_size, args.cache or None, args.background, region=args.region
+    )
     y = attribute_data.targets(items, labels)
-    data_sha256 = data_digest(items, labels, args.pack_size, args.background)
+    data_sha256 = data_digest(items, labels, args.pack_size, args.background, args.region)
     split = [ex.split for ex in items]
     train_idx = torch.tensor([i for i, s in enumerate(split) if s == "train" or args.train_on_all], dtype=torch.long)
     held = [i for i, s in enumerate(split) if s == "calib"] or [i for i, s in enumerate(split) if s != "train"]
     held_idx = torch.tensor(held, dtype=torch.long)
     print(json.dumps({"pictures": len(items), "train": len(train_idx), "calib": len(held_idx)}), flush=True)
 
+    config = {"region": args.region} if args.region != "whole" else {}
     model = build_model(
         ATTRIBUTE_ARCH,
-        attribute_data.attribute_labels(),
+        [label for label in attribute_data.attribute_labels() if label.partition(":")[0] in names],
         input_size=args.input_size,
         dropout=args.dropout,
         background=args.background,
+        **config,
     )
     resumed = load_checkpoint(args.resume) if args.resume else None
     if resumed is not None:  # its frozen part computes the cached features below
@@ -359,7 +305,7 @@ def main(argv=None):
             break
         if not result["completed"]:
             state.epoch, state.batch, state.order = state.epoch + 1, 0, []
-        res = engine.evaluate(wrapped, held_batches, device, predict=predict, accumulator=HeadAccuracy())
+        res = engine.evaluate(wrapped, held_batches, device, predict=predict, accumulator=HeadAccuracy(model.names))
         minutes = round((state.seconds + time.time() - started) / 60, 1)
         print(
             json.dumps(
@@ -380,13 +326,13 @@ def main(argv=None):
         return state
     model.load_state_dict(best_model)
     temps = []
-    for a in ATTRIBUTES:
-        logits, target = best[a.name]["_logits"], best[a.name]["_y"]
+    for name in model.names:
+        logits, target = best[name]["_logits"], best[name]["_y"]
         temps.append(round(fit_temperature(logits[None], target), 2) if len(target) else 1.0)
     with torch.no_grad():
         model.temperature.copy_(torch.tensor(temps))
     report = {
-        "temperatures": dict(zip([a.name for a in ATTRIBUTES], temps)),
+        "temperatures": dict(zip(model.names, temps)),
         "calib": public(best),
         "epoch_best_mean": best["mean"],
     }

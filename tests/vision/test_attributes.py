@@ -251,3 +251,56 @@ def test_training_smoke_run(tiny, tmp_path):
     full = load_checkpoint(weights / "attributes.train.pt")["state_dict"]
     resumed = load_checkpoint(part.with_suffix(".train.pt"))["state_dict"]
     assert all(torch.equal(full[k], resumed[k]) for k in full)
+
+
+def test_region_crop_keeps_the_top_centre_of_the_garment_picture():
+    from vision.stages.attributes import TOP_REGION, region_crop
+
+    picture = Image.open(FIXTURES / "clothing_tshirt.jpg").convert("RGB")
+    assert region_crop(picture, "whole") is picture
+    top = region_crop(picture, "top")
+    w, h = picture.size
+    x0, y0, x1, y1 = TOP_REGION
+    assert top.size == (round(x1 * w) - int(x0 * w), round(y1 * h) - int(y0 * h))
+    assert np.array_equal(np.asarray(top), np.asarray(picture)[: top.height, int(x0 * w) : int(x0 * w) + top.width])
+    assert region_crop(Image.new("RGB", (1, 1)), "top").size == (1, 1)
+    with pytest.raises(ValueError, match="unknown region"):
+        region_crop(picture, "bottom")
+
+
+def test_top_view_model_trains_and_refines_the_neckline_only(tiny, tmp_path):
+    """A neckline-only model of the picture's top, trained a few steps on real photos, answers the
+    neckline beside the committed main model; the other attributes stay the main model's."""
+    weights = tmp_path / "weights"
+    r = _run("vision.train_attributes", "--data", str(tiny), "--labels", str(tiny / "attributes.csv"), "--views", "2",
+             "--batch-size", "2", "--out", str(weights / "attributes_top.pt"), "--max-steps", "3", "--train-on-all",
+             "--region", "top", "--attributes", "neckline", "--device", "cpu", "--threads", "1")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    ckpt = load_checkpoint(weights / "attributes_top.pt")
+    assert ckpt["config"]["region"] == "top" and {label.split(":")[0] for label in ckpt["labels"]} == {"neckline"}
+    assert ckpt["meta"]["train_rows"]["neckline"] == 2 and ckpt["meta"]["train_rows"]["pattern"] == 0
+    assert set(ckpt["meta"]["temperatures"]) == {"neckline"}
+    shutil.copy(WEIGHTS_DIR / "attributes.pt", weights / "attributes.pt")
+    stage, main = build(weights, torch.device("cpu")), build(WEIGHTS_DIR, torch.device("cpu"))
+    assert len(stage.views) == 1 and stage.views[0].region == "top"
+    crops = [Image.open(FIXTURES / name).convert("RGB") for name in ("clothing_tshirt.jpg", "clothing_pants.jpg")]
+    both, alone = stage.predict(crops), main.predict(crops)
+    top_only = stage.postprocess(stage.infer(stage.preprocess(crops, stage.views[0]), stage.views[0]))
+    for b, a, t in zip(both, alone, top_only):
+        assert set(t) == {"neckline"} and b["neckline"] == t["neckline"]
+        assert {k: v for k, v in b.items() if k != "neckline"} == {k: v for k, v in a.items() if k != "neckline"}
+    # In the pipeline the view runs only for garments the neckline applies to (not trousers).
+    seen = []
+    refine = stage.refine
+    stage.refine = lambda view, c, rows: (seen.append(len(c)), refine(view, c, rows))
+    for category in ("top-t-shirt-sweatshirt", "pants"):
+        image = crops[0]
+        inst = GarmentInstance(box=(0, 0, image.width, image.height), mask=np.ones((image.height, image.width), bool),
+                               category=category)  # fmt: skip
+        stage(PhotoContext(image, np.asarray(image), PhotoAnalysis(image.width, image.height, instances=[inst])))
+        assert set(inst.attributes) == {a.name for a in ATTRIBUTES if a.applies(category)}
+    assert seen == [1, 0]
+    # A view file that is not an attribute model is refused.
+    shutil.copy(WEIGHTS_DIR / "classifier.pt", weights / "attributes_top.pt")
+    with pytest.raises(ValueError, match="attributes_top.pt holds"):
+        build(weights, torch.device("cpu"))

@@ -15,6 +15,11 @@ the value given (temperature scaling per head, fitted on the calibration split).
 2. infer: the model, one forward pass for the batch, under ``torch.no_grad``.
 3. postprocess: per garment and applicable attribute, the most probable value and its probability.
 
+A **view model** may refine some attributes: ``attributes_top.pt`` (when present beside
+``attributes.pt``) sees only the top of each garment picture (:func:`region_crop`: where the neckline
+is) at its own input size, and its answers replace the main model's for the attributes it has heads
+for (the neckline). It runs only for garments one of those attributes applies to.
+
 The weights file is optional: without ``attributes.pt`` in the weights folder the stage is built
 empty (a warning is logged) and leaves every ``attributes`` empty, so a pipeline of the other
 models still loads. Runs after ``classify`` (it needs the category).
@@ -37,7 +42,11 @@ from vision.stages import PhotoContext
 from vocabulary.attributes import ATTRIBUTE_BY_NAME
 
 WEIGHTS_FILE = "attributes.pt"
+VIEW_FILES = ("attributes_top.pt",)  # view models, each answering the attributes it has heads for
 BOX_MARGIN = 0.03  # of the box's width / height, added on each side of the crop
+# The "top" region, as fractions of the garment picture's width / height: the centre columns of the
+# upper part, where a top's or a dress's neckline, collar or hood is (chosen before training, not tuned).
+TOP_REGION = (0.15, 0.0, 0.85, 0.45)
 
 log = logging.getLogger(__name__)
 
@@ -63,21 +72,38 @@ def garment_only(image: Image.Image, mask: np.ndarray) -> Image.Image:
     return Image.fromarray(out.astype(np.uint8))
 
 
+def region_crop(picture: Image.Image, region: str) -> Image.Image:
+    """The part of a garment picture (RGB, as :func:`garment_crop` gives it) a model of ``region``
+    sees: the picture itself for ``"whole"``, for ``"top"`` the box :data:`TOP_REGION` of its size
+    (at least 1 pixel each way). Raises ValueError for another region."""
+    if region == "whole":
+        return picture
+    if region != "top":
+        raise ValueError(f"unknown region {region!r}")
+    w, h = picture.size
+    x0, y0, x1, y1 = TOP_REGION
+    left, top = int(x0 * w), int(y0 * h)
+    return picture.crop((left, top, max(left + 1, round(x1 * w)), max(top + 1, round(y1 * h))))
+
+
 class AttributeStage:
     """The ``attributes`` stage; build it with :func:`build`.
 
     Args:
         model: a registered attribute classifier in eval mode on ``device``, or None (no weights:
             the stage fills nothing).
+        views: view models (attribute classifiers of another ``region``), whose answers replace the
+            main model's for the attributes they have heads for.
     """
 
     name = "attributes"
     requires: tuple[str, ...] = ("classify",)
     runs_after: tuple[str, ...] = ("classify",)
 
-    def __init__(self, model, device: torch.device):
+    def __init__(self, model, device: torch.device, views: list | None = None):
         self.model = model
         self.device = device
+        self.views = list(views or [])
 
     @property
     def names(self) -> list[str]:
@@ -85,16 +111,21 @@ class AttributeStage:
         return [] if self.model is None else [n for n in self.model.names if n in ATTRIBUTE_BY_NAME]
 
     # 1. preprocess
-    def preprocess(self, crops: list[Image.Image]) -> torch.Tensor:
-        """float32 (N, 3, s, s) model input on the device: the crops letterboxed to the model's size."""
-        size = self.model.input_size
-        return self.model.prepare(torch.stack([presets.to_uint8_chw(presets.letterbox(c, size)) for c in crops]))
+    def preprocess(self, crops: list[Image.Image], model=None) -> torch.Tensor:
+        """float32 (N, 3, s, s) input of ``model`` (default: the main one) on the device: the crops'
+        region the model sees (:func:`region_crop`), letterboxed to its size."""
+        model = model or self.model
+        size, region = model.input_size, getattr(model, "region", "whole")
+        return model.prepare(
+            torch.stack([presets.to_uint8_chw(presets.letterbox(region_crop(c, region), size)) for c in crops])
+        )
 
     # 2. inference
     @torch.no_grad()
-    def infer(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Calibrated probabilities per attribute, float32 (N, n_values) on the CPU."""
-        return {k: v.cpu() for k, v in self.model.predict(x).items()}
+    def infer(self, x: torch.Tensor, model=None) -> dict[str, torch.Tensor]:
+        """Calibrated probabilities per attribute of ``model`` (default: the main one), float32
+        (N, n_values) on the CPU."""
+        return {k: v.cpu() for k, v in (model or self.model).predict(x).items()}
 
     # 3. postprocess
     def postprocess(self, probs: dict[str, torch.Tensor]) -> list[dict[str, AttributeValue]]:
@@ -102,24 +133,40 @@ class AttributeStage:
         attribute the model answers (not yet filtered by category)."""
         n = len(next(iter(probs.values()))) if probs else 0
         rows: list[dict[str, AttributeValue]] = [{} for _ in range(n)]
+        values_of = {**self.model.values, **{k: v for m in self.views for k, v in m.values.items()}}
         for name in self.names:
+            if name not in probs:
+                continue
             score, index = probs[name].max(1)
-            values = self.model.values[name]
+            values = values_of[name]
             for row, s, i in zip(rows, score.tolist(), index.tolist()):
                 row[name] = AttributeValue(values[i], round(float(s), 4))
         return rows
 
-    def predict(self, crops: list[Image.Image]) -> list[dict[str, AttributeValue]]:
+    def predict(self, crops: list[Image.Image], views: bool = True) -> list[dict[str, AttributeValue]]:
         """Every attribute the model answers for N RGB garment crops, at most
-        :data:`vision.presets.MAX_BATCH` at once (activations grow with the batch); ``[]`` for none."""
+        :data:`vision.presets.MAX_BATCH` at once (activations grow with the batch), the view models'
+        attributes from them (unless ``views`` is False); ``[]`` for none."""
         if not crops or self.model is None:
             return [{} for _ in crops]
         step = presets.MAX_BATCH
-        return [
+        rows = [
             row
             for i in range(0, len(crops), step)
             for row in self.postprocess(self.infer(self.preprocess(crops[i : i + step])))
         ]
+        for view in self.views if views else []:
+            self.refine(view, crops, rows)
+        return rows
+
+    def refine(self, view, crops: list[Image.Image], rows: list[dict[str, AttributeValue]]) -> None:
+        """Replace, in each of ``rows`` (the answers for ``crops``, in order), the attributes the view
+        model ``view`` has heads for by its answers on the crops' region it sees."""
+        step = presets.MAX_BATCH
+        for i in range(0, len(crops), step):
+            probs = self.infer(self.preprocess(crops[i : i + step], view), view)
+            for row, answer in zip(rows[i : i + step], self.postprocess(probs)):
+                row.update(answer)
 
     def __call__(self, ctx: PhotoContext) -> None:
         """Set ``attributes`` of every instance of ``ctx`` whose category some attribute applies to."""
@@ -134,20 +181,33 @@ class AttributeStage:
             return
         grey = getattr(self.model, "background", "photo") == "grey"
         crops = [garment_crop(garment_only(ctx.image, inst.mask) if grey else ctx.image, inst.box) for inst in wanted]
-        answers = self.predict(crops)
+        answers = self.predict(crops, views=False)
+        for view in self.views:  # only for the garments one of its attributes applies to
+            picked = [
+                i
+                for i, inst in enumerate(wanted)
+                if any(ATTRIBUTE_BY_NAME[n].applies(inst.category) for n in view.names)
+            ]
+            subset = [answers[i] for i in picked]
+            self.refine(view, [crops[i] for i in picked], subset)
         for inst, answer in zip(wanted, answers):
             inst.attributes = {n: v for n, v in answer.items() if ATTRIBUTE_BY_NAME[n].applies(inst.category)}
 
 
 def build(weights_dir: Path, device: torch.device) -> AttributeStage:
-    """Load ``attributes.pt`` from ``weights_dir`` onto ``device``; without the file, an empty stage.
+    """Load ``attributes.pt`` and the view models of :data:`VIEW_FILES` present in ``weights_dir``
+    onto ``device``; without ``attributes.pt``, an empty stage.
 
-    Raises ValueError when the file is not an attribute classifier checkpoint."""
+    Raises ValueError when a file is not an attribute classifier checkpoint."""
     path = Path(weights_dir) / WEIGHTS_FILE
     if not path.exists():
         log.warning("no %s in %s: garments get no attributes", WEIGHTS_FILE, weights_dir)
         return AttributeStage(None, device)
-    model = load_model(path, device)
-    if get_architecture(model.spec.arch).task != "attributes":
-        raise ValueError(f"{WEIGHTS_FILE} holds a {model.spec.arch!r}, not an attribute classifier")
-    return AttributeStage(model, device)
+    models = []
+    for file in [WEIGHTS_FILE, *VIEW_FILES]:
+        if (Path(weights_dir) / file).exists():
+            model = load_model(Path(weights_dir) / file, device)
+            if get_architecture(model.spec.arch).task != "attributes":
+                raise ValueError(f"{file} holds a {model.spec.arch!r}, not an attribute classifier")
+            models.append(model)
+    return AttributeStage(models[0], device, models[1:])
