@@ -20,10 +20,17 @@ photo goes through the whole serving pipeline as an upload would (its cut-out bo
 classifier decided), and the largest garment's attributes are scored; an attribute the pipeline did
 not ask (another category decided) is not scored, and ``labelled`` gives how many were labelled.
 CCP crops are left out (they are not uploads).
+
+``python -m vision.attribute_eval combine FILE {replace,mean}`` records in a view model's file
+(``attributes_top.pt``, ...) how the stage joins its answers to the main model's
+(:mod:`vision.stages.attributes`), once chosen on the calibration split with ``vision.evaluate
+attributes --combine``.
 """
 
 from __future__ import annotations
 
+import argparse
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -140,3 +147,36 @@ def evaluate_served(pipeline, data: Path, labels: Path | None = None, split: str
     result["split"] = split
     result["seconds_per_photo"] = round(sum(seconds) / len(seconds), 4) if seconds else None
     return result
+
+
+def set_combine(path: Path, combine: str) -> dict:
+    """Write ``combine`` (``"replace"`` or ``"mean"``) into the view model file ``path``'s
+    ``meta["combine"]`` and return the meta. Raises ValueError for another value or a file that is
+    not an attribute model of a region other than the whole picture."""
+    from vision.checkpoints import load_checkpoint, write_checkpoint
+    from vision.lite0_models import ATTRIBUTE_ARCH
+    from vision.stages.attributes import COMBINE
+
+    if combine not in COMBINE:
+        raise ValueError(f"combine must be one of {COMBINE}, not {combine!r}")
+    ckpt = load_checkpoint(path)
+    if ckpt["arch"] != ATTRIBUTE_ARCH or ckpt["config"].get("region", "whole") == "whole":
+        raise ValueError(f"{path} is not a view model (an attribute model of a region of the picture)")
+    ckpt["meta"]["combine"] = combine
+    write_checkpoint(path, ckpt)
+    return ckpt["meta"]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="Record how a view model's answers join the main model's")
+    ap.add_argument("what", choices=["combine"])
+    ap.add_argument("file", type=Path)
+    ap.add_argument("combine", choices=["replace", "mean"])
+    args = ap.parse_args(argv)
+    set_combine(args.file, args.combine)
+    print(f"{args.file}: combine = {args.combine}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

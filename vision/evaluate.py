@@ -265,6 +265,9 @@ def main(argv=None):
     ap.add_argument("--labels", default=None, help="attributes: labels CSV (default: DIR/attributes.csv)")
     ap.add_argument("--ccp-crops", default=None, help="attributes: folder of labelled CCP garment crops")
     ap.add_argument("--served", action="store_true", help="attributes: through the whole serving pipeline")
+    ap.add_argument(
+        "--combine", choices=["replace", "mean"], default=None, help="attributes: how every view model joins in"
+    )
     ap.add_argument("--weights", default=None, help="folder with detector.pt and classifier.pt")
     ap.add_argument("--device", default=None)
     ap.add_argument("--limit", type=int, default=0, help="only the first N photos")
@@ -303,6 +306,8 @@ def main(argv=None):
             result = evaluate_served(pipeline, data, labels, args.split, args.limit)
         else:
             stage = build_attributes(weights, resolve_device(args.device))
+            for view in stage.views if args.combine else []:
+                view.combine = args.combine
             ccp = Path(args.ccp_crops) if args.ccp_crops else None
             result = evaluate_attributes(stage, data, labels, args.split, ccp, weights, args.limit)
     elif args.what == "cutout" and args.pred:

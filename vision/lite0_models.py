@@ -182,7 +182,11 @@ def lite0_maskrcnn_fpn(
 
 ATTRIBUTE_ARCH = "lite0_attribute_classifier"
 BACKGROUNDS = ("photo", "grey")  # around the garment in an attribute picture (see Lite0AttributeClassifier)
-REGIONS = ("whole", "top")  # the part of the garment picture a model sees (vision.stages.attributes.region_crop)
+REGIONS = (
+    "whole",
+    "top",
+    "centre",
+)  # the part of the garment picture a model sees (vision.stages.attributes.region_crop)
 
 
 class Lite0AttributeClassifier(nn.Module):
@@ -201,8 +205,8 @@ class Lite0AttributeClassifier(nn.Module):
     what the garment picture shows around the garment, as in training: ``"photo"`` (the photo) or
     ``"grey"`` (the garment alone, every pixel outside its mask filled with
     :data:`vision.presets.PAD_RGB`; :func:`vision.stages.attributes.garment_only`). ``region``: the
-    part of the garment picture it sees, ``"whole"`` or ``"top"`` (the neckline's part,
-    :func:`vision.stages.attributes.region_crop`); a model may answer only some attributes (``labels``
+    part of the garment picture it sees, ``"whole"``, ``"top"`` (the neckline's part) or ``"centre"``
+    (:func:`vision.stages.attributes.region_crop`); a model may answer only some attributes (``labels``
     of those alone), as the ``"top"`` view does for the neckline.
     """
 
@@ -269,5 +273,5 @@ def lite0_attribute_classifier(
 ) -> Lite0AttributeClassifier:
     """:class:`Lite0AttributeClassifier` over ``"<attribute>:<value>"`` ``labels``; ``input_size``:
     serving side, pixels; ``background``: ``"photo"`` or ``"grey"`` (garment alone); ``region``:
-    ``"whole"`` or ``"top"``. Raises ValueError for another background or region."""
+    ``"whole"``, ``"top"`` or ``"centre"``. Raises ValueError for another background or region."""
     return Lite0AttributeClassifier(labels, input_size, dropout, background, region)

@@ -21,7 +21,7 @@ from vision.checkpoints import WEIGHTS_DIR, load_checkpoint, sha256_file
 from vision.contract import AttributeValue, GarmentInstance, PhotoAnalysis
 from vision.inference import STAGES
 from vision.stages import PhotoContext
-from vision.stages.attributes import build
+from vision.stages.attributes import VIEW_FILES, build
 from vocabulary.attributes import ATTRIBUTE_BY_NAME, ATTRIBUTES
 
 # Hand labels of the four fixture photos (looked at one by one; the shoes have no attribute).
@@ -134,6 +134,14 @@ def test_committed_weights_and_card():
     assert path.stat().st_size < 25e6
     card = (WEIGHTS_DIR / "MODEL_CARD_attributes.md").read_text()
     assert sha256_file(path) in card
+    # The view models served beside it: a region of the picture, some heads, a combine rule, a card entry.
+    views = [WEIGHTS_DIR / f for f in VIEW_FILES if (WEIGHTS_DIR / f).exists()]
+    assert views, "no view model committed"
+    for view in views:
+        ckpt = load_checkpoint(view)
+        assert ckpt["config"]["region"] != "whole" and set(ckpt["labels"]) < set(attribute_data.attribute_labels())
+        assert ckpt["meta"]["combine"] in ("replace", "mean") and "/tmp" not in str(ckpt["meta"]["args"])
+        assert view.stat().st_size < 25e6 and sha256_file(view) in card
 
 
 def test_stage_on_real_photos_gives_applicable_attributes(pipeline):
@@ -285,21 +293,36 @@ def test_top_view_model_trains_and_refines_the_neckline_only(tiny, tmp_path):
     assert len(stage.views) == 1 and stage.views[0].region == "top"
     crops = [Image.open(FIXTURES / name).convert("RGB") for name in ("clothing_tshirt.jpg", "clothing_pants.jpg")]
     both, alone = stage.predict(crops), main.predict(crops)
-    top_only = stage.postprocess(stage.infer(stage.preprocess(crops, stage.views[0]), stage.views[0]))
-    for b, a, t in zip(both, alone, top_only):
-        assert set(t) == {"neckline"} and b["neckline"] == t["neckline"]
+    top_only = stage.probabilities(crops, stage.views[0])
+    assert set(top_only) == {"neckline"} and stage.views[0].combine == "replace"
+    for b, a, p in zip(both, alone, top_only["neckline"]):
+        assert b["neckline"].value == stage.views[0].values["neckline"][int(p.argmax())]
+        assert b["neckline"].score == round(float(p.max()), 4)
         assert {k: v for k, v in b.items() if k != "neckline"} == {k: v for k, v in a.items() if k != "neckline"}
+    # "mean" averages the two models' probabilities.
+    stage.views[0].combine = "mean"
+    mean = (main.probabilities(crops)["neckline"] + top_only["neckline"]) / 2
+    assert [r["neckline"].score for r in stage.predict(crops)] == [round(float(m.max()), 4) for m in mean]
     # In the pipeline the view runs only for garments the neckline applies to (not trousers).
     seen = []
-    refine = stage.refine
-    stage.refine = lambda view, c, rows: (seen.append(len(c)), refine(view, c, rows))
+    probabilities = stage.probabilities
+    stage.probabilities = lambda c, model=None: (seen.append((model is not None, len(c))), probabilities(c, model))[1]
     for category in ("top-t-shirt-sweatshirt", "pants"):
         image = crops[0]
         inst = GarmentInstance(box=(0, 0, image.width, image.height), mask=np.ones((image.height, image.width), bool),
                                category=category)  # fmt: skip
         stage(PhotoContext(image, np.asarray(image), PhotoAnalysis(image.width, image.height, instances=[inst])))
         assert set(inst.attributes) == {a.name for a in ATTRIBUTES if a.applies(category)}
-    assert seen == [1, 0]
+    assert seen == [(False, 1), (True, 1), (False, 1)]
+    # The choice is recorded in the view's file, and a file that is not a view is refused.
+    from vision.attribute_eval import set_combine
+
+    assert set_combine(weights / "attributes_top.pt", "mean")["combine"] == "mean"
+    assert build(weights, torch.device("cpu")).views[0].combine == "mean"
+    with pytest.raises(ValueError, match="not a view model"):
+        set_combine(weights / "attributes.pt", "mean")
+    with pytest.raises(ValueError, match="combine must be"):
+        set_combine(weights / "attributes_top.pt", "max")
     # A view file that is not an attribute model is refused.
     shutil.copy(WEIGHTS_DIR / "classifier.pt", weights / "attributes_top.pt")
     with pytest.raises(ValueError, match="attributes_top.pt holds"):

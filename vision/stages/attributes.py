@@ -15,10 +15,13 @@ the value given (temperature scaling per head, fitted on the calibration split).
 2. infer: the model, one forward pass for the batch, under ``torch.no_grad``.
 3. postprocess: per garment and applicable attribute, the most probable value and its probability.
 
-A **view model** may refine some attributes: ``attributes_top.pt`` (when present beside
-``attributes.pt``) sees only the top of each garment picture (:func:`region_crop`: where the neckline
-is) at its own input size, and its answers replace the main model's for the attributes it has heads
-for (the neckline). It runs only for garments one of those attributes applies to.
+**View models** may refine some attributes: each file of :data:`VIEW_FILES` present beside
+``attributes.pt`` sees one part of each garment picture (:func:`region_crop`) at its own input size,
+``attributes_top.pt`` the top (where the neckline is) and ``attributes_centre.pt`` the middle (where a
+print shows largest), and has heads for some attributes only (the neckline; the pattern). Its
+probabilities replace the main model's for those attributes or are averaged with them, as its file's
+``meta["combine"]`` says (``"replace"`` by default, ``"mean"``); it runs only for garments one of
+those attributes applies to.
 
 The weights file is optional: without ``attributes.pt`` in the weights folder the stage is built
 empty (a warning is logged) and leaves every ``attributes`` empty, so a pipeline of the other
@@ -35,18 +38,22 @@ import torch
 from PIL import Image
 
 from vision import presets
-from vision.checkpoints import load_model
+from vision.checkpoints import load_checkpoint, model_from_checkpoint
 from vision.contract import AttributeValue
 from vision.registry import get_architecture
 from vision.stages import PhotoContext
 from vocabulary.attributes import ATTRIBUTE_BY_NAME
 
 WEIGHTS_FILE = "attributes.pt"
-VIEW_FILES = ("attributes_top.pt",)  # view models, each answering the attributes it has heads for
+VIEW_FILES = ("attributes_top.pt", "attributes_centre.pt")  # view models (see the module docstring)
+COMBINE = ("replace", "mean")  # how a view's probabilities join the main model's (its file's meta["combine"])
 BOX_MARGIN = 0.03  # of the box's width / height, added on each side of the crop
 # The "top" region, as fractions of the garment picture's width / height: the centre columns of the
 # upper part, where a top's or a dress's neckline, collar or hood is (chosen before training, not tuned).
 TOP_REGION = (0.15, 0.0, 0.85, 0.45)
+# The "centre" region: the middle of the picture, where a print, stripes or checks show largest.
+CENTRE_REGION = (0.2, 0.2, 0.8, 0.8)
+REGION_BOXES = {"top": TOP_REGION, "centre": CENTRE_REGION}
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +81,15 @@ def garment_only(image: Image.Image, mask: np.ndarray) -> Image.Image:
 
 def region_crop(picture: Image.Image, region: str) -> Image.Image:
     """The part of a garment picture (RGB, as :func:`garment_crop` gives it) a model of ``region``
-    sees: the picture itself for ``"whole"``, for ``"top"`` the box :data:`TOP_REGION` of its size
-    (at least 1 pixel each way). Raises ValueError for another region."""
+    sees: the picture itself for ``"whole"``, for ``"top"`` the box :data:`TOP_REGION` of its size,
+    for ``"centre"`` :data:`CENTRE_REGION` (at least 1 pixel each way). Raises ValueError for
+    another region."""
     if region == "whole":
         return picture
-    if region != "top":
+    if region not in REGION_BOXES:
         raise ValueError(f"unknown region {region!r}")
     w, h = picture.size
-    x0, y0, x1, y1 = TOP_REGION
+    x0, y0, x1, y1 = REGION_BOXES[region]
     left, top = int(x0 * w), int(y0 * h)
     return picture.crop((left, top, max(left + 1, round(x1 * w)), max(top + 1, round(y1 * h))))
 
@@ -92,8 +100,8 @@ class AttributeStage:
     Args:
         model: a registered attribute classifier in eval mode on ``device``, or None (no weights:
             the stage fills nothing).
-        views: view models (attribute classifiers of another ``region``), whose answers replace the
-            main model's for the attributes they have heads for.
+        views: view models (attribute classifiers of another ``region``, with ``combine``), whose
+            probabilities replace or join the main model's for the attributes they have heads for.
     """
 
     name = "attributes"
@@ -133,40 +141,40 @@ class AttributeStage:
         attribute the model answers (not yet filtered by category)."""
         n = len(next(iter(probs.values()))) if probs else 0
         rows: list[dict[str, AttributeValue]] = [{} for _ in range(n)]
-        values_of = {**self.model.values, **{k: v for m in self.views for k, v in m.values.items()}}
         for name in self.names:
-            if name not in probs:
-                continue
             score, index = probs[name].max(1)
-            values = values_of[name]
+            values = self.model.values[name]
             for row, s, i in zip(rows, score.tolist(), index.tolist()):
                 row[name] = AttributeValue(values[i], round(float(s), 4))
         return rows
 
-    def predict(self, crops: list[Image.Image], views: bool = True) -> list[dict[str, AttributeValue]]:
-        """Every attribute the model answers for N RGB garment crops, at most
-        :data:`vision.presets.MAX_BATCH` at once (activations grow with the batch), the view models'
-        attributes from them (unless ``views`` is False); ``[]`` for none."""
+    def probabilities(self, crops: list[Image.Image], model=None) -> dict[str, torch.Tensor]:
+        """Calibrated probabilities per attribute of ``model`` (default: the main one) for N RGB
+        garment crops, float32 (N, n_values), at most :data:`vision.presets.MAX_BATCH` crops at once
+        (activations grow with the batch)."""
+        model = model or self.model
+        step = presets.MAX_BATCH
+        parts = [self.infer(self.preprocess(crops[i : i + step], model), model) for i in range(0, len(crops), step)]
+        return {name: torch.cat([part[name] for part in parts]) for name in parts[0]}
+
+    def predict(
+        self, crops: list[Image.Image], view_rows: list[list[int]] | None = None
+    ) -> list[dict[str, AttributeValue]]:
+        """Every attribute the model answers for N RGB garment crops; ``[]`` for none. Each view
+        model (``self.views[k]``) runs on the crops of ``view_rows[k]`` (default: all) and its
+        probabilities replace the main model's for its attributes (``combine="replace"``) or are
+        averaged with them (``combine="mean"``)."""
         if not crops or self.model is None:
             return [{} for _ in crops]
-        step = presets.MAX_BATCH
-        rows = [
-            row
-            for i in range(0, len(crops), step)
-            for row in self.postprocess(self.infer(self.preprocess(crops[i : i + step])))
-        ]
-        for view in self.views if views else []:
-            self.refine(view, crops, rows)
-        return rows
-
-    def refine(self, view, crops: list[Image.Image], rows: list[dict[str, AttributeValue]]) -> None:
-        """Replace, in each of ``rows`` (the answers for ``crops``, in order), the attributes the view
-        model ``view`` has heads for by its answers on the crops' region it sees."""
-        step = presets.MAX_BATCH
-        for i in range(0, len(crops), step):
-            probs = self.infer(self.preprocess(crops[i : i + step], view), view)
-            for row, answer in zip(rows[i : i + step], self.postprocess(probs)):
-                row.update(answer)
+        probs = self.probabilities(crops)
+        for k, view in enumerate(self.views):
+            rows = list(range(len(crops))) if view_rows is None else view_rows[k]
+            if not rows:
+                continue
+            for name, p in self.probabilities([crops[i] for i in rows], view).items():
+                mean = getattr(view, "combine", "replace") == "mean"
+                probs[name][rows] = (probs[name][rows] + p) / 2 if mean else p
+        return self.postprocess(probs)
 
     def __call__(self, ctx: PhotoContext) -> None:
         """Set ``attributes`` of every instance of ``ctx`` whose category some attribute applies to."""
@@ -181,16 +189,11 @@ class AttributeStage:
             return
         grey = getattr(self.model, "background", "photo") == "grey"
         crops = [garment_crop(garment_only(ctx.image, inst.mask) if grey else ctx.image, inst.box) for inst in wanted]
-        answers = self.predict(crops, views=False)
-        for view in self.views:  # only for the garments one of its attributes applies to
-            picked = [
-                i
-                for i, inst in enumerate(wanted)
-                if any(ATTRIBUTE_BY_NAME[n].applies(inst.category) for n in view.names)
-            ]
-            subset = [answers[i] for i in picked]
-            self.refine(view, [crops[i] for i in picked], subset)
-        for inst, answer in zip(wanted, answers):
+        view_rows = [  # a view runs only for the garments one of its attributes applies to
+            [i for i, inst in enumerate(wanted) if any(ATTRIBUTE_BY_NAME[n].applies(inst.category) for n in view.names)]
+            for view in self.views
+        ]
+        for inst, answer in zip(wanted, self.predict(crops, view_rows)):
             inst.attributes = {n: v for n, v in answer.items() if ATTRIBUTE_BY_NAME[n].applies(inst.category)}
 
 
@@ -206,8 +209,14 @@ def build(weights_dir: Path, device: torch.device) -> AttributeStage:
     models = []
     for file in [WEIGHTS_FILE, *VIEW_FILES]:
         if (Path(weights_dir) / file).exists():
-            model = load_model(Path(weights_dir) / file, device)
-            if get_architecture(model.spec.arch).task != "attributes":
-                raise ValueError(f"{file} holds a {model.spec.arch!r}, not an attribute classifier")
+            ckpt = load_checkpoint(Path(weights_dir) / file)
+            if get_architecture(ckpt["arch"]).task != "attributes":
+                raise ValueError(f"{file} holds a {ckpt['arch']!r}, not an attribute classifier")
+            model = model_from_checkpoint(ckpt, device)
+            model.combine = ckpt["meta"].get("combine", "replace")
+            if models and (
+                model.combine not in COMBINE or any(model.values[n] != models[0].values.get(n) for n in model.names)
+            ):
+                raise ValueError(f"{file}: its answers cannot be combined with {WEIGHTS_FILE}'s")
             models.append(model)
     return AttributeStage(models[0], device, models[1:])
