@@ -323,14 +323,20 @@ def check_resume(ckpt: dict, args, data_sha256: str | None) -> None:
         )
 
 
-def init_weights(model: torch.nn.Module, path: str) -> None:
-    """Load the weights of checkpoint ``path`` into ``model`` (model only, fp32). Raises ValueError
-    when the checkpoint's architecture, config or labels differ from ``model.spec``."""
+def init_weights(model: torch.nn.Module, path: str, free: tuple[str, ...] = ()) -> None:
+    """Load the weights of checkpoint ``path`` into ``model`` (model only, fp32). ``free``: config
+    keys that may differ (e.g. ``input_size`` of a fully convolutional model, whose weights do not
+    depend on it). Raises ValueError when the checkpoint's architecture, other config or labels
+    differ from ``model.spec``."""
     from vision.checkpoints import load_checkpoint
 
     ckpt = load_checkpoint(path)
     spec = model.spec
-    if (ckpt["arch"], ckpt["config"], ckpt["labels"]) != (spec.arch, spec.config, spec.labels):
+
+    def fixed(config: dict) -> dict:
+        return {k: v for k, v in config.items() if k not in free}
+
+    if (ckpt["arch"], fixed(ckpt["config"]), ckpt["labels"]) != (spec.arch, fixed(spec.config), spec.labels):
         raise ValueError(
             f"{path} is a {ckpt['arch']} with {len(ckpt['labels'])} labels and config "
             f"{ckpt['config']}; this run builds a {spec.arch} with {len(spec.labels)} and {spec.config}"

@@ -155,7 +155,7 @@ def main(argv=None):
 
     model = build_model(STAIN_ARCH, ["stain"], input_size=args.size)
     if args.init:
-        engine.init_weights(model, args.init)
+        engine.init_weights(model, args.init, free=("input_size",))  # fully convolutional
     elif not args.resume:
         load_encoder(model, None if args.encoder == "imagenet" else str(WEIGHTS_DIR / "classifier.pt"))
     b = model.backbone

@@ -177,7 +177,15 @@ def test_training_smoke_run_and_resume(tmp_path, capsys):
     assert state.step == 4
     ckpt = load_checkpoint(out)
     assert ckpt["arch"] == "lite0_stain_unet" and ckpt["labels"] == ["stain"]
-    assert time.time() - start < 60
+    # --init from the committed file at another input size (fully convolutional): its weights, at lr 0.
+    committed = WEIGHTS_DIR / "stain.pt"
+    other = [*common[:5], str(tmp_path / "init.pt"), *common[6:]]
+    train_stains.main([*other, "--init", str(committed), "--lr", "0", "--max-steps", "1"])
+    ckpt, source = load_checkpoint(tmp_path / "init.pt"), load_checkpoint(committed)
+    assert ckpt["config"]["input_size"] == 96 != source["config"]["input_size"]
+    learnt = [k for k in source["state_dict"] if not k.endswith(("running_mean", "running_var", "num_batches_tracked"))]
+    assert all(torch.equal(ckpt["state_dict"][k], source["state_dict"][k]) for k in learnt)
+    assert time.time() - start < 90
 
 
 def test_hard_negatives_are_the_clean_crops_scored_as_the_stage_scores_them(stage, segment):
