@@ -21,7 +21,7 @@ from vision.checkpoints import WEIGHTS_DIR, load_checkpoint, sha256_file
 from vision.contract import AttributeValue, GarmentInstance, PhotoAnalysis
 from vision.inference import STAGES
 from vision.stages import PhotoContext
-from vision.stages.attributes import VIEW_FILES, build
+from vision.stages.attributes import VIEW_FILES, AttributeStage, build
 from vocabulary.attributes import ATTRIBUTE_BY_NAME, ATTRIBUTES
 
 # Hand labels of the four fixture photos (looked at one by one; the shoes have no attribute).
@@ -289,7 +289,8 @@ def test_top_view_model_trains_and_refines_the_neckline_only(tiny, tmp_path):
     assert ckpt["meta"]["train_rows"]["neckline"] == 2 and ckpt["meta"]["train_rows"]["pattern"] == 0
     assert set(ckpt["meta"]["temperatures"]) == {"neckline"}
     shutil.copy(WEIGHTS_DIR / "attributes.pt", weights / "attributes.pt")
-    stage, main = build(weights, torch.device("cpu")), build(WEIGHTS_DIR, torch.device("cpu"))
+    stage = build(weights, torch.device("cpu"))
+    main = AttributeStage(stage.model, torch.device("cpu"))  # the main model alone
     assert len(stage.views) == 1 and stage.views[0].region == "top"
     crops = [Image.open(FIXTURES / name).convert("RGB") for name in ("clothing_tshirt.jpg", "clothing_pants.jpg")]
     both, alone = stage.predict(crops), main.predict(crops)
