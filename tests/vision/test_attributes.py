@@ -328,30 +328,3 @@ def test_top_view_model_trains_and_refines_the_neckline_only(tiny, tmp_path):
     shutil.copy(WEIGHTS_DIR / "classifier.pt", weights / "attributes_top.pt")
     with pytest.raises(ValueError, match="attributes_top.pt holds"):
         build(weights, torch.device("cpu"))
-
-
-def test_stage_prepares_a_garment_as_training_saw_it():
-    """Serving letterboxes each picture to the training pack size, then resizes it to the input
-    size, as training's calib view (``train_attributes.center``) does: same input, same answer."""
-    from vision import lite0, presets
-    from vision.stages.attributes import pack_size, region_crop
-
-    stage = build(WEIGHTS_DIR, torch.device("cpu"))
-    image = Image.open(FIXTURES / "clothing_tshirt.jpg").convert("RGB")
-    for model in [stage.model, *stage.views]:
-        meta = load_checkpoint(WEIGHTS_DIR / ("attributes.pt" if model is stage.model else _view_file(model)))["meta"]
-        assert model.pack_size == pack_size(meta) and model.pack_size > model.input_size
-        region = region_crop(image, model.region)
-        packed = presets.to_uint8_chw(presets.letterbox(region, model.pack_size))[None]
-        trained = lite0.scale_input(train_attributes.center(packed, model.input_size) * 255.0)
-        served = stage.preprocess([image], model)
-        assert served.shape == (1, 3, model.input_size, model.input_size)
-        assert (served - trained).abs().max() < 1e-3
-        direct = lite0.scale_input(presets.to_uint8_chw(presets.letterbox(region, model.input_size))[None].float())
-        assert (direct - trained).abs().max() > 0.05  # the straight letterbox is another picture
-    assert pack_size({"args": {"pack_size": 240}}) == 240 and pack_size({"pack_size": 300, "args": {}}) == 300
-    assert pack_size({}) is None
-
-
-def _view_file(model) -> str:
-    return {"top": "attributes_top.pt", "centre": "attributes_centre.pt"}[model.region]

@@ -10,8 +10,7 @@ the value given (temperature scaling per head, fitted on the calibration split).
 1. preprocess: one picture per garment: its box (``GarmentInstance.box``, grown by
    :data:`BOX_MARGIN` of its sides, clipped to the photo) cropped from the photo (from the garment
    alone on grey, :func:`garment_only`, when the model was trained so: ``background="grey"``) and
-   letterboxed to the model's input size (to its training's pack size first, then resized to the
-   input size, as training saw its pictures: :func:`pack_size`); the garments of the photo in batches of at most
+   letterboxed to the model's input size; the garments of the photo in batches of at most
    :data:`vision.presets.MAX_BATCH`.
 2. infer: the model, one forward pass for the batch, under ``torch.no_grad``.
 3. postprocess: per garment and applicable attribute, the most probable value and its probability.
@@ -37,7 +36,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
-from torchvision.transforms import v2
 
 from vision import presets
 from vision.checkpoints import load_checkpoint, model_from_checkpoint
@@ -126,11 +124,9 @@ class AttributeStage:
         region the model sees (:func:`region_crop`), letterboxed to its size."""
         model = model or self.model
         size, region = model.input_size, getattr(model, "region", "whole")
-        pack = getattr(model, "pack_size", None) or size
-        x = torch.stack([presets.to_uint8_chw(presets.letterbox(region_crop(c, region), pack)) for c in crops])
-        if pack != size:  # as training sees its pack pictures (vision.train_attributes.center)
-            x = v2.functional.resize(x, [size, size], antialias=True)
-        return model.prepare(x)
+        return model.prepare(
+            torch.stack([presets.to_uint8_chw(presets.letterbox(region_crop(c, region), size)) for c in crops])
+        )
 
     # 2. inference
     @torch.no_grad()
@@ -201,14 +197,6 @@ class AttributeStage:
             inst.attributes = {n: v for n, v in answer.items() if ATTRIBUTE_BY_NAME[n].applies(inst.category)}
 
 
-def pack_size(meta: dict) -> int | None:
-    """The size (pixels, square) a model's training letterboxed its pictures to before resizing them
-    to its input size (``meta["pack_size"]``, or the ``--pack-size`` of ``meta["args"]`` in files made
-    before the key); the stage prepares a picture the same way. None: straight to the input size."""
-    size = meta.get("pack_size", (meta.get("args") or {}).get("pack_size"))
-    return int(size) if size else None
-
-
 def build(weights_dir: Path, device: torch.device) -> AttributeStage:
     """Load ``attributes.pt`` and the view models of :data:`VIEW_FILES` present in ``weights_dir``
     onto ``device``; without ``attributes.pt``, an empty stage.
@@ -226,7 +214,6 @@ def build(weights_dir: Path, device: torch.device) -> AttributeStage:
                 raise ValueError(f"{file} holds a {ckpt['arch']!r}, not an attribute classifier")
             model = model_from_checkpoint(ckpt, device)
             model.combine = ckpt["meta"].get("combine", "replace")
-            model.pack_size = pack_size(ckpt["meta"])
             if models and (
                 model.combine not in COMBINE or any(model.values[n] != models[0].values.get(n) for n in model.names)
             ):
