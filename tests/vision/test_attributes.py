@@ -58,6 +58,20 @@ def test_committed_labels_are_valid_and_sorted():
     assert "## Counts" in (ROOT / "vision" / "references" / "attributes_protocol.md").read_text()
 
 
+def test_validation_labels_are_the_vote_of_the_three_committed_labellings():
+    """Every val picture's row in ``attributes.csv`` is the cell-by-cell majority of the three
+    labellings in ``val_votes/`` (the protocol's rule)."""
+    from vision.attribute_votes import vote
+
+    refs = ROOT / "vision" / "references"
+    labels = attribute_data.read_labels(refs / "attributes.csv")
+    labellings = [attribute_data.read_labels(refs / "val_votes" / f"{n}.csv") for n in ("first", "second", "third")]
+    assert len({frozenset(lab) for lab in labellings}) == 1 and len(labellings[0]) >= 469
+    voted = vote(labellings)
+    assert {s: labels[s] for s in voted} == voted
+    assert "train 2172, calib 371, val 469" in (refs / "attributes_protocol.md").read_text()
+
+
 def test_read_labels_refuses_unknown_values(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("image,pattern,sleeve,neckline,fit,wash,damage\nx,stripy,,,,,\n")
