@@ -123,7 +123,10 @@ def test_draw_a_missed_garment_then_run_the_photo_again(browser, live_server, me
     d.execute_script("window.confirm = () => true")
     d.find_element(By.ID, "rerun").click()
     deadline = time.monotonic() + 120
-    while Photo.objects.get(pk=photo.pk).status != Photo.Status.DONE and time.monotonic() < deadline:
+    # Wait for the rerun itself: right after the click the photo may still read "done" from its upload.
+    while time.monotonic() < deadline and not (
+        len(inline_queue.photos) >= 2 and Photo.objects.get(pk=photo.pk).status == Photo.Status.DONE
+    ):
         time.sleep(0.5)
     d.get(f"{url}/photos/{photo.pk}/")
     wait_for(d, ".status-done")
