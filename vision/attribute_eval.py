@@ -167,14 +167,37 @@ def set_combine(path: Path, combine: str) -> dict:
     return ckpt["meta"]
 
 
+def set_mirror(path: Path, mirror: bool) -> dict:
+    """Write ``mirror`` (flip test-time augmentation, :meth:`vision.stages.attributes.AttributeStage.infer`)
+    into the attribute model file ``path``'s ``meta["mirror"]`` and return the meta. Raises
+    ValueError for a file that is not an attribute model."""
+    from vision.checkpoints import load_checkpoint, write_checkpoint
+    from vision.lite0_models import ATTRIBUTE_ARCH
+
+    ckpt = load_checkpoint(path)
+    if ckpt["arch"] != ATTRIBUTE_ARCH:
+        raise ValueError(f"{path} is not an attribute model")
+    ckpt["meta"]["mirror"] = bool(mirror)
+    write_checkpoint(path, ckpt)
+    return ckpt["meta"]
+
+
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description="Record how a view model's answers join the main model's")
-    ap.add_argument("what", choices=["combine"])
+    ap = argparse.ArgumentParser(description="Record how an attribute model's answers are made and joined")
+    ap.add_argument("what", choices=["combine", "mirror"])
     ap.add_argument("file", type=Path)
-    ap.add_argument("combine", choices=["replace", "mean"])
+    ap.add_argument("value", choices=["replace", "mean", "on", "off"])
     args = ap.parse_args(argv)
-    set_combine(args.file, args.combine)
-    print(f"{args.file}: combine = {args.combine}")
+    if args.what == "combine":
+        if args.value not in ("replace", "mean"):
+            ap.error("combine takes replace or mean")
+        set_combine(args.file, args.value)
+        print(f"{args.file}: combine = {args.value}")
+    else:
+        if args.value not in ("on", "off"):
+            ap.error("mirror takes on or off")
+        set_mirror(args.file, args.value == "on")
+        print(f"{args.file}: mirror = {args.value}")
     return 0
 
 

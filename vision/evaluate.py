@@ -268,6 +268,9 @@ def main(argv=None):
     ap.add_argument(
         "--combine", choices=["replace", "mean"], default=None, help="attributes: how every view model joins in"
     )
+    ap.add_argument(
+        "--mirror", choices=["none", "main", "all"], default=None, help="attributes: which models also see the mirror"
+    )
     ap.add_argument("--weights", default=None, help="folder with detector.pt and classifier.pt")
     ap.add_argument("--device", default=None)
     ap.add_argument("--limit", type=int, default=0, help="only the first N photos")
@@ -308,6 +311,9 @@ def main(argv=None):
             stage = build_attributes(weights, resolve_device(args.device))
             for view in stage.views if args.combine else []:
                 view.combine = args.combine
+            if args.mirror:  # flip test-time augmentation for the main model only, or every model
+                for k, model in enumerate([stage.model, *stage.views]):
+                    model.mirror = args.mirror == "all" or (args.mirror == "main" and k == 0)
             ccp = Path(args.ccp_crops) if args.ccp_crops else None
             result = evaluate_attributes(stage, data, labels, args.split, ccp, weights, args.limit)
     elif args.what == "cutout" and args.pred:

@@ -26,7 +26,8 @@ the found ones only), and ``mean_iou`` by stain kind and by size (area of the ga
 1 %). ``choose`` picks the rule on the calib split: the pixel threshold, score threshold and least
 area with the highest mean IoU among those whose false-alarm rate is at most ``max_false_alarm``
 (0.02: below the 5 % goal, with room for the val split to differ), and writes it in the weights
-file's ``meta["decision"]``.
+file's ``meta["decision"]`` (with ``--mirror on|off``, also ``meta["mirror"]``: flip averaging,
+:meth:`vision.stages.stain.StainStage.infer`, used for the records it is chosen on).
 """
 
 from __future__ import annotations
@@ -203,7 +204,9 @@ def load_stages(weights: str | Path | None, device="cpu"):
     if not file.exists():
         raise FileNotFoundError(f"no stain model at {file}")
     ckpt = load_checkpoint(file)
-    stage = StainStage(model_from_checkpoint(ckpt, dev), dev, ckpt["meta"].get("decision"))
+    model = model_from_checkpoint(ckpt, dev)
+    model.mirror = bool(ckpt["meta"].get("mirror", False))  # as vision.stages.stain.build does
+    stage = StainStage(model, dev, ckpt["meta"].get("decision"))
     seg_dir = path if path.is_dir() and (path / "segmenter.pt").exists() else WEIGHTS_DIR
     return stage, build_segment(seg_dir, dev)
 
@@ -237,6 +240,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-false-alarm", type=float, default=0.02)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--mirror", choices=["on", "off"], default=None, help="choose: flip averaging, kept in the file")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     from vision.checkpoints import load_checkpoint, write_checkpoint
@@ -252,11 +256,15 @@ def main(argv=None) -> int:
         print(json.dumps({"out": args.out, "stain_pixels": int(mask.sum())}))
         return 0
     stage, segment = load_stages(args.weights)
+    if args.mirror and stage.model is not None:
+        stage.model.mirror = args.mirror == "on"
     records = collect(stage, segment, split_rows(args.data, "calib", args.n), args.seed, log=print)
     stained = stained_by_eye()
     decision = choose_or_fewest_alarms(records, args.max_false_alarm, stained)
     ckpt = load_checkpoint(args.weights)
     ckpt["meta"]["decision"] = decision
+    if args.mirror:
+        ckpt["meta"]["mirror"] = args.mirror == "on"
     ckpt["meta"]["calib"] = summarise(records, decision, stained)
     write_checkpoint(args.weights, ckpt)
     print(json.dumps(ckpt["meta"]["calib"]))

@@ -347,3 +347,33 @@ def test_top_view_model_trains_and_refines_the_neckline_only(tiny, tmp_path):
     shutil.copy(WEIGHTS_DIR / "classifier.pt", weights / "attributes_top.pt")
     with pytest.raises(ValueError, match="attributes_top.pt holds"):
         build(weights, torch.device("cpu"))
+
+
+def test_mirror_averages_a_picture_with_its_mirror_and_is_recorded_in_the_file(tmp_path):
+    """With ``mirror`` set, a garment and its mirror image get the same answer (every attribute is
+    mirror-invariant), unlike the model alone; the setting is written into the file and read back."""
+    from PIL import ImageOps
+
+    from vision.attribute_eval import set_mirror
+
+    weights = tmp_path / "weights"
+    weights.mkdir()
+    shutil.copy(WEIGHTS_DIR / "attributes.pt", weights / "attributes.pt")
+    stage = build(weights, torch.device("cpu"))
+    assert stage.model.mirror is False
+    size = stage.model.input_size  # a square picture of the input size: no letterbox padding to break symmetry
+    names = ("clothing_tshirt.jpg", "clothing_pants.jpg")
+    crops = [Image.open(FIXTURES / n).convert("RGB").resize((size, size)) for n in names]
+    mirrored = [ImageOps.mirror(c) for c in crops]
+    plain, plain_m = stage.probabilities(crops), stage.probabilities(mirrored)
+    assert max(float((plain[n] - plain_m[n]).abs().max()) for n in plain) > 1e-3  # the model alone is not symmetric
+    assert set_mirror(weights / "attributes.pt", True)["mirror"] is True
+    stage = build(weights, torch.device("cpu"))
+    assert stage.model.mirror is True
+    both, both_m = stage.probabilities(crops), stage.probabilities(mirrored)
+    for n in both:
+        assert torch.allclose(both[n], both_m[n], atol=1e-3)
+        assert torch.allclose(both[n], (plain[n] + plain_m[n]) / 2, atol=1e-3)
+        assert torch.allclose(both[n].sum(1), torch.ones(len(crops)), atol=1e-3)
+    with pytest.raises(ValueError, match="not an attribute model"):
+        set_mirror(shutil.copy(WEIGHTS_DIR / "classifier.pt", weights / "classifier.pt"), True)

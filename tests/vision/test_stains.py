@@ -211,3 +211,26 @@ def test_hard_negatives_are_the_clean_crops_scored_as_the_stage_scores_them(stag
     analysis = PhotoAnalysis(width=rgbs[0].shape[1], height=rgbs[0].shape[0], instances=[insts[0]])
     stage(PhotoContext(image=Image.fromarray(rgbs[0]), rgb=rgbs[0], analysis=analysis))
     assert insts[0].stain.score == pytest.approx(scores[0], abs=0.05)
+
+
+def test_mirror_gives_one_map_for_a_garment_and_its_mirror_and_is_read_from_the_file(segment, tmp_path):
+    """With ``mirror`` set the stage averages the garment's map with its mirror's, so a garment and
+    its mirror image get the same map (mirrored), which the model alone does not; the flag is read
+    from the file by the serving build and by the evaluation."""
+    from vision.checkpoints import write_checkpoint
+    from vision.stain_eval import load_stages
+
+    stage = build_stain(WEIGHTS_DIR, torch.device("cpu"))
+    assert stage.model.mirror is False
+    rgb = _photo(STAINED.name)
+    x, _ = stage.preprocess(rgb, [garment_instance(segment, rgb)])
+    plain, plain_m = stage.infer(x), stage.infer(x.flip(-1))[..., ::-1]
+    assert np.abs(plain - plain_m).max() > 1e-3
+    stage.model.mirror = True
+    both, both_m = stage.infer(x), stage.infer(x.flip(-1))[..., ::-1]
+    assert np.allclose(both, both_m, atol=1e-4) and np.allclose(both, (plain + plain_m) / 2, atol=1e-4)
+    ckpt = load_checkpoint(WEIGHTS_DIR / "stain.pt")
+    ckpt["meta"]["mirror"] = True
+    write_checkpoint(tmp_path / "stain.pt", ckpt)
+    assert build_stain(tmp_path, torch.device("cpu")).model.mirror is True
+    assert load_stages(tmp_path / "stain.pt")[0].model.mirror is True

@@ -21,7 +21,8 @@ the value given (temperature scaling per head, fitted on the calibration split).
 print shows largest), and has heads for some attributes only (the neckline; the pattern). Its
 probabilities replace the main model's for those attributes or are averaged with them, as its file's
 ``meta["combine"]`` says (``"replace"`` by default, ``"mean"``); it runs only for garments one of
-those attributes applies to.
+those attributes applies to. A model whose file says ``meta["mirror"] = True`` also sees each
+picture mirrored and gives the mean of both answers (:meth:`AttributeStage.infer`).
 
 The weights file is optional: without ``attributes.pt`` in the weights folder the stage is built
 empty (a warning is logged) and leaves every ``attributes`` empty, so a pipeline of the other
@@ -132,8 +133,16 @@ class AttributeStage:
     @torch.no_grad()
     def infer(self, x: torch.Tensor, model=None) -> dict[str, torch.Tensor]:
         """Calibrated probabilities per attribute of ``model`` (default: the main one), float32
-        (N, n_values) on the CPU."""
-        return {k: v.cpu() for k, v in (model or self.model).predict(x).items()}
+        (N, n_values) on the CPU. A model whose ``mirror`` is set (its file's ``meta["mirror"]``)
+        gives the mean of its probabilities for ``x`` and for ``x`` mirrored left to right (flip
+        test-time augmentation, as in Krizhevsky et al. 2012's averaged reflections): every
+        attribute here is the same in a mirror, and the models were trained with random mirroring."""
+        model = model or self.model
+        probs = model.predict(x)
+        if getattr(model, "mirror", False):
+            flipped = model.predict(x.flip(-1))
+            probs = {k: (v + flipped[k]) / 2 for k, v in probs.items()}
+        return {k: v.cpu() for k, v in probs.items()}
 
     # 3. postprocess
     def postprocess(self, probs: dict[str, torch.Tensor]) -> list[dict[str, AttributeValue]]:
@@ -214,6 +223,7 @@ def build(weights_dir: Path, device: torch.device) -> AttributeStage:
                 raise ValueError(f"{file} holds a {ckpt['arch']!r}, not an attribute classifier")
             model = model_from_checkpoint(ckpt, device)
             model.combine = ckpt["meta"].get("combine", "replace")
+            model.mirror = bool(ckpt["meta"].get("mirror", False))
             if models and (
                 model.combine not in COMBINE or any(model.values[n] != models[0].values.get(n) for n in model.names)
             ):

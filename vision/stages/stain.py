@@ -15,7 +15,8 @@ a model and leaves ``stain`` at None, so the pipeline still loads.
    stray pixel does not decide). **found** = ``score >= score_threshold`` and
    ``area >= min_area``. The three thresholds are chosen on the calib split
    (``python -m vision.stain_eval choose``) and stored in the weights file's ``meta["decision"]``;
-   the ``build`` options override them.
+   the ``build`` options override them. With ``meta["mirror"]`` set, step 2 also runs on the
+   mirrored garment and averages the two maps.
 """
 
 from __future__ import annotations
@@ -69,9 +70,14 @@ class StainStage:
     def infer(self, x: torch.Tensor) -> np.ndarray:
         """Stain probabilities float32 (N, S/2, S/2) of a :meth:`preprocess` batch, run one garment at
         a time: on the CPU (torch 2.14, 2 threads) a batch of 5 took 0.37 s per garment against 0.03 s
-        one by one (measured on random 192 px inputs), so the photo's batch is split."""
+        one by one (measured on random 192 px inputs), so the photo's batch is split. A model whose
+        ``mirror`` is set (its file's ``meta["mirror"]``) gives the mean of its map and of the map of
+        the mirrored garment mirrored back (flip test-time augmentation)."""
         x = self.model.prepare(x)
-        return torch.cat([self.model.predict(x[i : i + 1]) for i in range(len(x))]).cpu().numpy()
+        maps = [self.model.predict(x[i : i + 1]) for i in range(len(x))]
+        if getattr(self.model, "mirror", False):
+            maps = [(m + self.model.predict(x[i : i + 1].flip(-1)).flip(-1)) / 2 for i, m in enumerate(maps)]
+        return torch.cat(maps).cpu().numpy()
 
     def box_probabilities(self, probs: np.ndarray, place, box) -> np.ndarray:
         """One garment's map (S/2, S/2) brought back to its box at photo resolution: float32 (h, w)."""
@@ -148,4 +154,6 @@ def build(
     ):
         if value is not None:
             decision[key] = value
-    return StainStage(model_from_checkpoint(ckpt, device), device, decision)
+    model = model_from_checkpoint(ckpt, device)
+    model.mirror = bool(ckpt["meta"].get("mirror", False))
+    return StainStage(model, device, decision)
