@@ -41,6 +41,7 @@ from PIL import Image
 from vision import presets
 from vision.checkpoints import load_checkpoint, model_from_checkpoint
 from vision.contract import AttributeValue
+from vision.fuse import for_inference
 from vision.registry import get_architecture
 from vision.stages import PhotoContext
 from vocabulary.attributes import ATTRIBUTE_BY_NAME
@@ -221,7 +222,7 @@ def build(weights_dir: Path, device: torch.device) -> AttributeStage:
             ckpt = load_checkpoint(Path(weights_dir) / file)
             if get_architecture(ckpt["arch"]).task != "attributes":
                 raise ValueError(f"{file} holds a {ckpt['arch']!r}, not an attribute classifier")
-            model = model_from_checkpoint(ckpt, device)
+            model = for_inference(model_from_checkpoint(ckpt, device))
             model.combine = ckpt["meta"].get("combine", "replace")
             model.mirror = bool(ckpt["meta"].get("mirror", False))
             if models and (

@@ -28,6 +28,7 @@ from vision import presets, taxonomy
 from vision.checkpoints import load_shared_model
 from vision.contract import GarmentInstance, Guess
 from vision.datasets import mask_box
+from vision.fuse import for_inference
 from vision.registry import get_architecture
 from vision.stages import PhotoContext
 
@@ -207,7 +208,7 @@ def build(
     Raises FileNotFoundError when the file is missing, ValueError when it is not a classifier
     checkpoint or its labels are not types of the taxonomy.
     """
-    model = load_shared_model(Path(weights_dir) / "classifier.pt", device)
+    model = for_inference(load_shared_model(Path(weights_dir) / "classifier.pt", device))
     if get_architecture(model.spec.arch).task != "classifier":
         raise ValueError(f"classifier.pt holds a {model.spec.arch!r}, not a classifier")
     unknown = [s for s in model.spec.labels if s not in taxonomy.TYPE_BY_SLUG]

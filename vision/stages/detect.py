@@ -38,6 +38,7 @@ from vision import presets, taxonomy
 from vision.checkpoints import load_model
 from vision.contract import GarmentInstance
 from vision.datasets import mask_box
+from vision.fuse import for_inference
 from vision.registry import get_architecture
 from vision.stages import PhotoContext
 
@@ -260,7 +261,7 @@ def build(
     Raises FileNotFoundError when the file is missing, ValueError when it is not a detector
     checkpoint or its labels are not categories of the taxonomy.
     """
-    model = load_model(Path(weights_dir) / "detector.pt", device)
+    model = for_inference(load_model(Path(weights_dir) / "detector.pt", device))
     if get_architecture(model.spec.arch).task != "detector":
         raise ValueError(f"detector.pt holds a {model.spec.arch!r}, not a detector")
     unknown = [s for s in model.spec.labels if s not in taxonomy.CATEGORY_BY_SLUG]

@@ -41,6 +41,7 @@ from PIL import Image
 
 from vision import presets
 from vision.checkpoints import load_shared_model
+from vision.fuse import for_inference
 from vision.registry import get_architecture
 from vision.stages import PhotoContext
 
@@ -177,7 +178,7 @@ def build(
 
     Raises FileNotFoundError when the file is missing, ValueError when it is not a classifier or
     ``embed_view`` is unknown."""
-    model = load_shared_model(Path(weights_dir) / "classifier.pt", device)
+    model = for_inference(load_shared_model(Path(weights_dir) / "classifier.pt", device))
     if get_architecture(model.spec.arch).task != "classifier":
         raise ValueError(f"classifier.pt holds a {model.spec.arch!r}, not a classifier")
     projection_path = Path(weights_dir) / PROJECTION_FILE

@@ -28,6 +28,7 @@ from PIL import Image
 
 from vision import presets
 from vision.checkpoints import load_shared_model
+from vision.fuse import for_inference
 from vision.registry import get_architecture
 from vision.stages import PhotoContext
 
@@ -89,7 +90,7 @@ def build(
     """Load ``classifier.pt`` from ``weights_dir`` onto ``device`` (shared with ``classify``).
 
     Raises FileNotFoundError when the file is missing, ValueError when it is not a classifier."""
-    model = load_shared_model(Path(weights_dir) / "classifier.pt", device)
+    model = for_inference(load_shared_model(Path(weights_dir) / "classifier.pt", device))
     if get_architecture(model.spec.arch).task != "classifier":
         raise ValueError(f"classifier.pt holds a {model.spec.arch!r}, not a classifier")
     return SceneStage(model, device, kind_threshold, flip_tta)

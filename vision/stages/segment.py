@@ -37,6 +37,7 @@ from scipy import ndimage
 from vision.checkpoints import load_model
 from vision.contract import GarmentInstance
 from vision.datasets import mask_box
+from vision.fuse import for_inference
 from vision.refine import RefineError, check_box, expected_iou, recut_in_box, refine_mask
 from vision.registry import get_architecture
 from vision.stages import PhotoContext
@@ -220,7 +221,7 @@ def build(
     """Load ``segmenter.pt`` from ``weights_dir`` onto ``device``; options as :class:`SegmentStage`.
 
     Raises FileNotFoundError when the file is missing, ValueError when it is not a segmenter."""
-    model = load_model(Path(weights_dir) / "segmenter.pt", device)
+    model = for_inference(load_model(Path(weights_dir) / "segmenter.pt", device))
     if get_architecture(model.spec.arch).task != "segmenter":
         raise ValueError(f"segmenter.pt holds a {model.spec.arch!r}, not a segmenter")
     return SegmentStage(model, device, refine, min_area_fraction, person_margin, flip_tta, work_size, fill_holes, recut)

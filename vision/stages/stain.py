@@ -28,6 +28,7 @@ import numpy as np
 import torch
 
 from vision.contract import GarmentInstance, StainFinding
+from vision.fuse import for_inference
 from vision.stages import PhotoContext
 from vision.stain_data import stain_input
 
@@ -154,6 +155,6 @@ def build(
     ):
         if value is not None:
             decision[key] = value
-    model = model_from_checkpoint(ckpt, device)
+    model = for_inference(model_from_checkpoint(ckpt, device))
     model.mirror = bool(ckpt["meta"].get("mirror", False))
     return StainStage(model, device, decision)
