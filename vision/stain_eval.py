@@ -195,6 +195,7 @@ def load_stages(weights: str | Path | None, device="cpu"):
     """``(stain stage, segment stage)``; ``weights``: a stain weights *file* or a weights folder
     (default: the committed one). Raises FileNotFoundError when there is no stain model."""
     from vision.checkpoints import WEIGHTS_DIR, load_checkpoint, model_from_checkpoint
+    from vision.fuse import for_inference
     from vision.stages.segment import build as build_segment
     from vision.stages.stain import StainStage
 
@@ -204,7 +205,7 @@ def load_stages(weights: str | Path | None, device="cpu"):
     if not file.exists():
         raise FileNotFoundError(f"no stain model at {file}")
     ckpt = load_checkpoint(file)
-    model = model_from_checkpoint(ckpt, dev)
+    model = for_inference(model_from_checkpoint(ckpt, dev))  # as served (vision.fuse)
     model.mirror = bool(ckpt["meta"].get("mirror", False))  # as vision.stages.stain.build does
     stage = StainStage(model, dev, ckpt["meta"].get("decision"))
     seg_dir = path if path.is_dir() and (path / "segmenter.pt").exists() else WEIGHTS_DIR
