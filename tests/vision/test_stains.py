@@ -28,6 +28,12 @@ from vision.stain_synth import KINDS, MASK_LEVEL, add_stain
 STAINED = FIXTURES / "stain_synthetic.jpg"
 STAINED_MASK = FIXTURES / "stain_synthetic.mask.png"
 CLEAN = FIXTURES / "clothing_tshirt.jpg"
+# The clean printed garment the stage must leave alone: the dress with a large print. The stained
+# fixture's own clean twin is not used for it since the 256 px model of 2026-12-03 flags a grey patch by
+# its side seam (score 0.999; both labellers called the photo clean, so it is one of that model's 4 val
+# false alarms of 148: MODEL_CARD_stain.md). The false-alarm rate is measured by `vision.evaluate
+# stains`, not here.
+CLEAN_PRINT = FIXTURES / "clothing_dress.jpg"
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +101,7 @@ def test_the_committed_fixture_is_the_recipe_output(segment):
 
 def test_stage_finds_the_synthetic_stain_and_not_the_print(stage, segment):
     truth = np.asarray(Image.open(STAINED_MASK)) > 127
-    for name, stained in ((STAINED.name, True), (CLEAN.name, False)):
+    for name, stained in ((STAINED.name, True), (CLEAN_PRINT.name, False)):
         rgb = _photo(name)
         inst = garment_instance(segment, rgb)
         ctx_analysis = PhotoAnalysis(width=rgb.shape[1], height=rgb.shape[0], instances=[inst])
@@ -125,7 +131,7 @@ def test_pipeline_reports_the_stain_in_predict_json(pipeline):
 
 
 def test_false_alarms_leave_out_the_photos_seen_stained(stage, segment):
-    records = [photo_record(stage, segment, path, 0) for path in (STAINED, CLEAN)]
+    records = [photo_record(stage, segment, path, 0) for path in (STAINED, CLEAN_PRINT)]
     unchecked = summarise(records, stage.decision)
     assert (unchecked["n_clean"], unchecked["false_alarms"], unchecked["real_stained"]) == (2, 1, 0)
     checked = summarise(records, stage.decision, frozenset({STAINED.stem}))
