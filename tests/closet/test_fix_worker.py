@@ -201,10 +201,13 @@ def test_run_again_with_the_real_pipeline(user, pipeline, media_root, django_cap
     assert not {g.category_id for g in new} & kept_slugs  # no kept garment added twice
     # Each file on disk belongs to a garment or the photo (the replaced ones' files are gone).
     names = {photo.image.name} | {
-        n for g in garments for n in (g.mask.name, g.cutout.name, g.model_mask.name, g.model_cutout.name) if n
+        n
+        for g in garments
+        for n in (g.mask.name, g.cutout.name, g.model_mask.name, g.model_cutout.name, g.stain_mask.name)
+        if n
     }
     assert {str(p.relative_to(media_root)) for p in media_files(media_root)} <= names | {
-        n for g in untouched for n in (g.mask.name, g.cutout.name)
+        n for g in untouched for n in (g.mask.name, g.cutout.name, g.stain_mask.name)
     }
     # A redelivered rerun task changes nothing.
     assert services.process_photo(photo.pk, pipeline).attempts == 1

@@ -294,9 +294,11 @@ def test_kill_the_worker_and_redis_lose_nothing(settings, media_root, user, tmp_
     # No garment twice: no two garments of a photo with the same category and box.
     keys = list(Garment.objects.filter(photo_id__in=ids).values_list("photo_id", "category_id", "x0", "y0", "x1", "y1"))
     assert keys and len(keys) == len(set(keys))
-    # No file left behind by the killed attempt: the photos plus one mask and cutout per garment.
+    # No file left behind by the killed attempt: the photos plus one mask and cutout per garment, and a
+    # stain mask per garment with a stain found.
     files = [p for p in Path(media_root).rglob("*") if p.is_file()]
-    assert len(files) == len(ids) + 2 * len(keys)
+    stains = Garment.objects.filter(photo_id__in=ids).exclude(stain_mask="").count()
+    assert len(files) == len(ids) + 2 * len(keys) + stains
 
 
 def test_soft_time_limit_fails_the_photo_with_a_message(settings, media_root, user, tmp_path):
