@@ -195,10 +195,24 @@ def test_training_smoke_run_and_resume(tmp_path, capsys):
 
 
 def test_hard_negatives_are_the_clean_crops_scored_as_the_stage_scores_them(stage, segment):
-    from vision import stain_data, train_stains
+    from vision import stain_data
 
     rgbs = [_photo(name) for name in ("clothing_tshirt.jpg", "clothing_dress.jpg", "clothing_pants.jpg")]
     insts = [garment_instance(segment, rgb) for rgb in rgbs]
+    # the pack holds crops of long side PACK_SIZE; a file served at a larger input (320 px since the
+    # afternoon of 2026-12-03) sees the photo's crop at more pixels than the pack has, so the scoring
+    # procedure is compared at the pack's own size
+    served_size = stage.model.input_size
+    stage.model.input_size = stain_data.PACK_SIZE
+    try:
+        _check_hard_negatives(stage, rgbs, insts)
+    finally:
+        stage.model.input_size = served_size
+
+
+def _check_hard_negatives(stage, rgbs, insts):
+    from vision import stain_data, train_stains
+
     pack = {"jpeg": [], "mask": []}
     for rgb, inst in zip(rgbs, insts):  # packed as the pack does: the garment's box crop and its mask
         x0, y0, x1, y1 = inst.box
