@@ -34,7 +34,8 @@ from scipy import ndimage
 
 from vision import datasets, presets
 
-PACK_SIZE = 256  # pixels, long side of a packed garment crop
+PACK_SIZE = 256  # pixels, long side of a packed garment crop (default)
+SEGMENT_SIZE = 320  # pixels, long side of the photo the garment mask is found on
 CROP_MARGIN = 0.04  # of the box's sides, around the garment's mask
 MIN_AREA = 0.03  # of the photo: smaller garment masks are not packed
 NOT_GARMENTS = frozenset({"Skip", "Not sure"})
@@ -101,11 +102,22 @@ def garment_mask(segment_stage, rgb: np.ndarray) -> np.ndarray:
     return ndimage.binary_fill_holes(segment_stage.probabilities(rgb) >= 0.5)
 
 
-def build_pack(data: str | Path, splits=("train", "calib"), limit: int = 0, log=print) -> dict:
+def build_pack(
+    data: str | Path,
+    splits=("train", "calib"),
+    limit: int = 0,
+    log=print,
+    pack_size: int = PACK_SIZE,
+    source_size: int = SEGMENT_SIZE,
+) -> dict:
     """The pack (see the module docstring) of clothing-dataset folder ``data``: a dict with
     ``stems``, ``splits``, ``labels`` (lists), ``jpeg`` and ``mask`` (lists of bytes), ``index_sha256``
     (hex sha256 of the stems, splits and mask bytes) and ``config``. ``limit`` > 0: at most that
-    many photos (smoke runs)."""
+    many photos (smoke runs). ``pack_size``: long side of a packed crop, pixels; ``source_size``:
+    long side, pixels, of the photo the crop is cut from (0: the photo as it is); the mask is always
+    found on the photo at :data:`SEGMENT_SIZE` and its box carried over. The defaults are the packs
+    of the models trained at 192 and 256 px; a model trained at a larger input needs crops cut from a
+    larger photo, or it learns from upsampled ones."""
     from vision.inference import WEIGHTS_DIR
     from vision.stages.segment import build as build_segment
 
@@ -121,18 +133,23 @@ def build_pack(data: str | Path, splits=("train", "calib"), limit: int = 0, log=
     h = hashlib.sha256()
     start = time.time()
     for i, row in enumerate(rows):
-        rgb = np.asarray(Image.open(row.path).convert("RGB"))
-        scale = 320 / max(rgb.shape[:2])
-        if scale < 1:
-            rgb = cv2.resize(
-                rgb, (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale)), interpolation=cv2.INTER_AREA
-            )
+        photo = np.asarray(Image.open(row.path).convert("RGB"))
+        rgb = _shrink(photo, SEGMENT_SIZE)
         mask = garment_mask(seg, rgb)
         if mask.mean() < MIN_AREA:
             continue
         x0, y0, x1, y1 = crop_box(mask)
-        crop, cmask = rgb[y0:y1, x0:x1], mask[y0:y1, x0:x1]
-        s = PACK_SIZE / max(crop.shape[:2])
+        cmask = mask[y0:y1, x0:x1]
+        if source_size == SEGMENT_SIZE:
+            crop = rgb[y0:y1, x0:x1]
+        else:  # the same box on a larger copy of the photo
+            src = _shrink(photo, source_size) if source_size else photo
+            r = src.shape[1] / rgb.shape[1]
+            crop = src[
+                round(y0 * r) : max(round(y1 * r), round(y0 * r) + 1),
+                round(x0 * r) : max(round(x1 * r), round(x0 * r) + 1),
+            ]
+        s = pack_size / max(crop.shape[:2])
         size = (max(1, round(crop.shape[1] * s)), max(1, round(crop.shape[0] * s)))
         crop = cv2.resize(crop, size, interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
         cmask = cv2.resize(cmask.astype(np.uint8), size, interpolation=cv2.INTER_NEAREST).astype(bool)
@@ -146,8 +163,21 @@ def build_pack(data: str | Path, splits=("train", "calib"), limit: int = 0, log=
         if (i + 1) % 200 == 0:
             log(json.dumps({"photos": i + 1, "of": len(rows), "seconds": round(time.time() - start)}))
     pack["index_sha256"] = h.hexdigest()
-    pack["config"] = {"pack_size": PACK_SIZE, "crop_margin": CROP_MARGIN, "min_area": MIN_AREA}
+    pack["config"] = {
+        "pack_size": pack_size,
+        "source_size": source_size,
+        "crop_margin": CROP_MARGIN,
+        "min_area": MIN_AREA,
+    }
     return pack
+
+
+def _shrink(rgb: np.ndarray, long_side: int) -> np.ndarray:
+    """``rgb`` uint8 (H, W, 3) resized (area) to long side ``long_side`` pixels when larger."""
+    scale = long_side / max(rgb.shape[:2])
+    if scale >= 1:
+        return rgb
+    return cv2.resize(rgb, (round(rgb.shape[1] * scale), round(rgb.shape[0] * scale)), interpolation=cv2.INTER_AREA)
 
 
 def split_index(pack: dict, split: str | None) -> list[int]:
@@ -187,9 +217,16 @@ def main(argv=None):
     ap.add_argument("--out", default="data/stains/pack.pt")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--pack-size", type=int, default=PACK_SIZE, help="long side of a packed crop, pixels")
+    ap.add_argument(
+        "--source-size",
+        type=int,
+        default=SEGMENT_SIZE,
+        help="long side of the photo the crop is cut from, pixels (0: as it is)",
+    )
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
-    pack = build_pack(args.data, limit=args.limit)
+    pack = build_pack(args.data, limit=args.limit, pack_size=args.pack_size, source_size=args.source_size)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     torch.save(pack, args.out)
     n = {s: pack["splits"].count(s) for s in ("train", "calib")}
