@@ -21,7 +21,6 @@ Prints JSON lines.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import time
 
@@ -29,8 +28,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from vision import cutout_data, engine
-from vision.checkpoints import load_checkpoint, save_checkpoint
+from vision import cutout_data, engine, rounds
 from vision.registry import build_model
 from vision.segmenter import SEGMENTER_ARCH, load_imagenet_encoder
 
@@ -121,67 +119,30 @@ def main(argv=None):
     opt = torch.optim.AdamW(
         [p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=args.weight_decay
     )
-    total = args.max_steps
-    state = engine.TrainState(total_steps=total, warmup_steps=engine.warmup_length(args.warmup, total))
-    scheduler = engine.build_scheduler(opt, total, args.warmup)
-    if args.resume:
-        ckpt = load_checkpoint(args.resume)
-        engine.check_resume(ckpt, args, data_sha256)
-        state = engine.restore(ckpt, model, opt, scheduler)
-    hooks = [engine.StepBudget(args.minutes * 60, scheduler, state)] if not state.total_steps else []
-    if args.stop_at:
-        hooks.append(lambda s: s.step >= args.stop_at)
+    state, scheduler, hooks = rounds.start_or_resume(args, model, opt, data_sha256, args.max_steps)
     rng = random.Random(args.seed * 1000 + state.step)  # a resumed run draws new samples
 
     def loss_fn(model, batch, device):
         x, y, _ = batch
         return seg_loss(model(model.prepare(jitter(x.float()).to(device))), y.to(device))
 
-    def batches():
-        while True:
-            yield batch_of([cutout_data.draw_sample(pack, index, args.train_size, rng) for _ in range(args.batch_size)])
-            if state.step % args.eval_every == 0:
-                return
-
-    def checkpoint(figures):
-        training = engine.training_section(opt, scheduler, state, args, state.seconds + time.time() - started)
-        meta = {"step": state.step, **figures}
-        save_checkpoint(engine.checkpoint_path(args), model, data_sha256=data_sha256, training=training, meta=meta)
-        if state.best is None or figures["calib_iou"] >= state.best:
-            state.best = figures["calib_iou"]
-            save_checkpoint(args.out, model, data_sha256=data_sha256, half=True, meta=meta)
-
-    while not state.total_steps or state.step < state.total_steps:
-        result = engine.train_one_epoch(
-            model,
-            opt,
-            scheduler,
-            batches(),
-            device,
-            loss_fn=loss_fn,
-            state=state,
-            started=started,
-            hooks=hooks,
-            log_every=50,
-            max_norm=5.0,
-        )
-        figures = mean_iou_by_kind(model, eval_batches, device)
-        print(
-            json.dumps(
-                {
-                    "step": state.step,
-                    "loss": round(result.get("loss", 0), 4),
-                    **figures,
-                    "minutes": round((state.seconds + time.time() - started) / 60, 1),
-                }
-            ),
-            flush=True,
-        )
-        checkpoint(figures)
-        if args.stop_at and state.step >= args.stop_at:
-            break
-    print(json.dumps({"best_calib_iou": state.best, "step": state.step}))
-    return state
+    return rounds.train_in_rounds(
+        model,
+        opt,
+        scheduler,
+        state,
+        hooks,
+        args,
+        draw=lambda: batch_of(
+            [cutout_data.draw_sample(pack, index, args.train_size, rng) for _ in range(args.batch_size)]
+        ),
+        loss_fn=loss_fn,
+        measure=lambda m: mean_iou_by_kind(m, eval_batches, device),
+        device=device,
+        started=started,
+        data_sha256=data_sha256,
+        log_every=50,
+    )
 
 
 if __name__ == "__main__":

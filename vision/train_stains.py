@@ -38,8 +38,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from vision import engine, stain_data
-from vision.checkpoints import WEIGHTS_DIR, load_checkpoint, save_checkpoint
+from vision import engine, rounds, stain_data
+from vision.checkpoints import WEIGHTS_DIR
 from vision.registry import build_model
 from vision.stain_model import STAIN_ARCH, load_encoder
 
@@ -166,15 +166,7 @@ def main(argv=None):
         [p for p in model.parameters() if p.requires_grad], lr=args.lr, weight_decay=args.weight_decay
     )
     total = engine.schedule_steps(args, max(1, len(index) // args.batch_size))
-    state = engine.TrainState(total_steps=total, warmup_steps=engine.warmup_length(args.warmup, total))
-    scheduler = engine.build_scheduler(opt, total, args.warmup)
-    if args.resume:
-        ckpt = load_checkpoint(args.resume)
-        engine.check_resume(ckpt, args, data_sha256)
-        state = engine.restore(ckpt, model, opt, scheduler)
-    hooks = [engine.StepBudget(args.minutes * 60, scheduler, state)] if not state.total_steps else []
-    if args.stop_at:
-        hooks.append(lambda s: s.step >= args.stop_at)
+    state, scheduler, hooks = rounds.start_or_resume(args, model, opt, data_sha256, total)
     rng = np.random.default_rng(args.seed * 1000 + state.step)  # a resumed run draws new samples
     hard = []
     if args.p_hard > 0:  # mined once, with the weights training starts from (a resume mines again)
@@ -192,43 +184,22 @@ def main(argv=None):
         logits = model(model.prepare(jitter(x.float()).to(device)))
         return stain_loss(logits, half_target(y, logits.shape[-2:]).to(device))
 
-    def batches():
-        while True:
-            samples = [sample() for _ in range(args.batch_size)]
-            yield batch_of(samples)
-            if state.step % args.eval_every == 0:
-                return
-
-    def checkpoint(figures):
-        training = engine.training_section(opt, scheduler, state, args, state.seconds + time.time() - started)
-        meta = {"step": state.step, "size": args.size, **figures}
-        save_checkpoint(engine.checkpoint_path(args), model, data_sha256=data_sha256, training=training, meta=meta)
-        if state.best is None or figures["calib_iou"] >= state.best:
-            state.best = figures["calib_iou"]
-            save_checkpoint(args.out, model, data_sha256=data_sha256, half=True, meta=meta)
-
-    while not state.total_steps or state.step < state.total_steps:
-        result = engine.train_one_epoch(
-            model,
-            opt,
-            scheduler,
-            batches(),
-            device,
-            loss_fn=loss_fn,
-            state=state,
-            started=started,
-            hooks=hooks,
-            log_every=25,
-            max_norm=5.0,
-        )
-        figures = calib_figures(model, eval_batches, device)
-        minutes = round((state.seconds + time.time() - started) / 60, 1)
-        print(json.dumps({"step": state.step, "loss": round(result.get("loss", 0), 4), **figures, "minutes": minutes}))
-        checkpoint(figures)
-        if args.stop_at and state.step >= args.stop_at:
-            break
-    print(json.dumps({"best_calib_iou": state.best, "step": state.step}), flush=True)
-    return state
+    return rounds.train_in_rounds(
+        model,
+        opt,
+        scheduler,
+        state,
+        hooks,
+        args,
+        draw=lambda: batch_of([sample() for _ in range(args.batch_size)]),
+        loss_fn=loss_fn,
+        measure=lambda m: calib_figures(m, eval_batches, device),
+        device=device,
+        started=started,
+        data_sha256=data_sha256,
+        log_every=25,
+        meta={"size": args.size},
+    )
 
 
 if __name__ == "__main__":
