@@ -292,6 +292,15 @@ def add_training_arguments(ap, *, minutes: float, warmup: int) -> None:
     )
 
 
+def start_run(args) -> tuple[torch.device, float]:
+    """Apply the options every training command shares (``--threads``, ``--seed`` for torch's
+    generators, ``--device``); returns the device and the start time (``time.time()``, seconds)."""
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    return torch.device(args.device), time.time()
+
+
 def checkpoint_path(args) -> str:
     """The training checkpoint path: ``--checkpoint``, else ``--out`` with the suffix ``.train.pt``."""
     if args.checkpoint:

@@ -179,11 +179,7 @@ def main(argv=None):
     )
     engine.add_training_arguments(ap, minutes=10.0, warmup=20)
     args = ap.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    device = torch.device(args.device)
-    started = time.time()
+    device, started = engine.start_run(args)
 
     labels = attribute_data.read_labels(args.labels)
     names = [n for n in args.attributes.split(",") if n] or [a.name for a in ATTRIBUTES]

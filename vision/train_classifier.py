@@ -125,11 +125,7 @@ def main(argv=None):
     ap.add_argument("--weight-decay", type=float, default=0.01)
     engine.add_training_arguments(ap, minutes=45.0, warmup=150)
     args = ap.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    device = torch.device(args.device)
-    started = time.time()
+    device, started = engine.start_run(args)
 
     pack = torch.load(args.pack)
     data_sha256 = pack.get("index_sha256") or sha256_file(args.pack)  # packs before the index: the file

@@ -161,12 +161,8 @@ def main(argv=None):
     ap.add_argument("--save-every", type=float, default=10.0, help="minutes between checkpoints")
     engine.add_training_arguments(ap, minutes=60.0, warmup=200)
     args = ap.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
+    device, started = engine.start_run(args)
     random.seed(args.seed)
-    device = torch.device(args.device)
-    started = time.time()
 
     pack = torch.load(args.pack)
     data_sha256 = pack.get("index_sha256") or sha256_file(args.pack)  # packs before the index: the file

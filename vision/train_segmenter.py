@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import time
 
 import numpy as np
 import torch
@@ -91,11 +90,7 @@ def main(argv=None):
     ap.add_argument("--eval-samples", type=int, default=96)
     engine.add_training_arguments(ap, minutes=60.0, warmup=100)
     args = ap.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    device = torch.device(args.device)
-    started = time.time()
+    device, started = engine.start_run(args)
     pack = torch.load(args.pack)
     data_sha256 = pack["index_sha256"]
     index = cutout_data.sample_index(pack, None if args.train_on_all else "train")

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 
 import numpy as np
@@ -132,11 +131,7 @@ def main(argv=None):
     ap.add_argument("--hard-threshold", type=float, default=0.5, help="stain score that makes a clean crop hard")
     engine.add_training_arguments(ap, minutes=45.0, warmup=100)
     args = ap.parse_args(argv)
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
-    device = torch.device(args.device)
-    started = time.time()
+    device, started = engine.start_run(args)
     if not Path(args.pack).exists():
         splits = ("train", "calib", "val") if args.train_on_all else ("train", "calib")
         pack = stain_data.build_pack(args.data, splits, limit=40 if args.train_on_all else 0)
