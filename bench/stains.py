@@ -10,6 +10,12 @@ the stain stage reads); then the ``stain`` stage alone runs ``--repeat`` times o
 garments (one batch), and the best run divided by the number of garments is the photo's seconds per
 garment: wall time (``time.perf_counter``) and this process's CPU time (``time.process_time``, all
 threads). Prints one JSON object: median and p95 per dataset and over all photos.
+
+    PYTHONPATH=. python -m bench.stains --sizes 256,288,320,352,384 --threads 2
+
+``--sizes``: instead, the model's forward pass alone (no pre- or postprocessing) on one garment-sized
+uint8 input of each size in pixels, the sizes interleaved ``--repeat`` times after one warm-up each;
+prints the median and least seconds per size (what a size in ``meta["scales"]`` costs).
 """
 
 from __future__ import annotations
@@ -42,6 +48,23 @@ def photo_paths(clothing: str | None, ccp: str | None, n: int) -> dict[str, list
     return out
 
 
+def forward_seconds(model, sizes: list[int], repeat: int) -> dict:
+    """``{size: {"median", "min"}}``: seconds of ``model.predict`` on one (1, 3, size, size) input,
+    the sizes interleaved ``repeat`` times after one warm-up pass each."""
+    gen = torch.Generator().manual_seed(0)
+    xs = {s: model.prepare(torch.randint(0, 256, (1, 3, s, s), generator=gen, dtype=torch.uint8)) for s in sizes}
+    times: dict[int, list[float]] = {s: [] for s in sizes}
+    with torch.no_grad():
+        for s in sizes:
+            model.predict(xs[s])
+        for _ in range(repeat):
+            for s in sizes:
+                start = time.perf_counter()
+                model.predict(xs[s])
+                times[s].append(time.perf_counter() - start)
+    return {s: {"median": round(float(np.median(t)), 4), "min": round(min(t), 4)} for s, t in times.items()}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clothing", default="../shared/datasets/clothing-dataset")
@@ -50,8 +73,19 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--weights", default=None)
+    ap.add_argument("--sizes", default=None, help="comma-separated input sizes: time the forward pass alone")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
+    if args.sizes:
+        from vision.checkpoints import WEIGHTS_DIR
+        from vision.stages.stain import build
+
+        stain = build(Path(args.weights or WEIGHTS_DIR), torch.device("cpu"))
+        if stain.model is None:
+            raise SystemExit("no stain.pt in the weights folder")
+        sizes = [int(v) for v in args.sizes.split(",")]
+        print(json.dumps({"threads": args.threads, "seconds": forward_seconds(stain.model, sizes, args.repeat)}))
+        return 0
     pipeline = load_pipeline(args.weights, "cpu", stages=(*BEFORE, "stain"))
     stain = pipeline.stage("stain")
     if stain.model is None:

@@ -27,7 +27,9 @@ the found ones only), and ``mean_iou`` by stain kind and by size (area of the ga
 area with the highest mean IoU among those whose false-alarm rate is at most ``max_false_alarm``
 (0.02: below the 5 % goal, with room for the val split to differ), and writes it in the weights
 file's ``meta["decision"]`` (with ``--mirror on|off``, also ``meta["mirror"]``: flip averaging,
-:meth:`vision.stages.stain.StainStage.infer`, used for the records it is chosen on).
+:meth:`vision.stages.stain.StainStage.infer`; with ``--scales 256,384``, also ``meta["scales"]``:
+the input sizes averaged over, :meth:`vision.stages.stain.StainStage.probabilities`; both used for
+the records it is chosen on).
 """
 
 from __future__ import annotations
@@ -207,6 +209,7 @@ def load_stages(weights: str | Path | None, device="cpu"):
     ckpt = load_checkpoint(file)
     model = for_inference(model_from_checkpoint(ckpt, dev))  # as served (vision.fuse)
     model.mirror = bool(ckpt["meta"].get("mirror", False))  # as vision.stages.stain.build does
+    model.scales = list(ckpt["meta"].get("scales") or [])
     stage = StainStage(model, dev, ckpt["meta"].get("decision"))
     seg_dir = path if path.is_dir() and (path / "segmenter.pt").exists() else WEIGHTS_DIR
     return stage, build_segment(seg_dir, dev)
@@ -242,6 +245,9 @@ def main(argv=None) -> int:
     ap.add_argument("--max-false-alarm", type=float, default=0.02)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--mirror", choices=["on", "off"], default=None, help="choose: flip averaging, kept in the file")
+    ap.add_argument(
+        "--scales", default=None, help="choose: input sizes in pixels to average over, e.g. 256,384 (kept in the file)"
+    )
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     from vision.checkpoints import load_checkpoint, write_checkpoint
@@ -259,6 +265,9 @@ def main(argv=None) -> int:
     stage, segment = load_stages(args.weights)
     if args.mirror and stage.model is not None:
         stage.model.mirror = args.mirror == "on"
+    scales = [int(v) for v in args.scales.split(",")] if args.scales else None
+    if scales and stage.model is not None:
+        stage.model.scales = scales
     records = collect(stage, segment, split_rows(args.data, "calib", args.n), args.seed, log=print)
     stained = stained_by_eye()
     decision = choose_or_fewest_alarms(records, args.max_false_alarm, stained)
@@ -266,6 +275,8 @@ def main(argv=None) -> int:
     ckpt["meta"]["decision"] = decision
     if args.mirror:
         ckpt["meta"]["mirror"] = args.mirror == "on"
+    if scales:
+        ckpt["meta"]["scales"] = scales
     ckpt["meta"]["calib"] = summarise(records, decision, stained)
     write_checkpoint(args.weights, ckpt)
     print(json.dumps(ckpt["meta"]["calib"]))

@@ -16,7 +16,10 @@ a model and leaves ``stain`` at None, so the pipeline still loads.
    ``area >= min_area``. The three thresholds are chosen on the calib split
    (``python -m vision.stain_eval choose``) and stored in the weights file's ``meta["decision"]``;
    the ``build`` options override them. With ``meta["mirror"]`` set, step 2 also runs on the
-   mirrored garment and averages the two maps.
+   mirrored garment and averages the two maps. With ``meta["scales"]`` (a list of input sizes in
+   pixels, e.g. ``[256, 384]``) steps 1-2 run once per size and the maps, each brought back to the
+   box, are averaged (multi-scale test-time augmentation, as in DeepLab's multi-scale inputs: Chen et
+   al. 2017, arXiv:1706.05587 section 4.1); without it, the one size ``config["input_size"]``.
 """
 
 from __future__ import annotations
@@ -54,10 +57,13 @@ class StainStage:
         self.decision = {**DEFAULT_DECISION, **(decision or {})}
 
     # 1. preprocess
-    def preprocess(self, rgb: np.ndarray, instances: list[GarmentInstance]) -> tuple[torch.Tensor, list]:
+    def preprocess(
+        self, rgb: np.ndarray, instances: list[GarmentInstance], size: int | None = None
+    ) -> tuple[torch.Tensor, list]:
         """uint8 (N, 3, S, S) batch of the garments of ``rgb`` (uint8 (H, W, 3)) and, per garment,
-        where its crop lies in its square ``(ox, oy, nw, nh)``."""
-        size = self.model.input_size
+        where its crop lies in its square ``(ox, oy, nw, nh)``; S = ``size`` pixels (default: the
+        model's ``input_size``)."""
+        size = size or self.model.input_size
         squares, places = [], []
         for inst in instances:
             x0, y0, x1, y1 = inst.box
@@ -80,24 +86,35 @@ class StainStage:
             maps = [(m + self.model.predict(x[i : i + 1].flip(-1)).flip(-1)) / 2 for i, m in enumerate(maps)]
         return torch.cat(maps).cpu().numpy()
 
-    def box_probabilities(self, probs: np.ndarray, place, box) -> np.ndarray:
-        """One garment's map (S/2, S/2) brought back to its box at photo resolution: float32 (h, w)."""
-        size = self.model.input_size
+    def box_probabilities(self, probs: np.ndarray, place, box, size: int | None = None) -> np.ndarray:
+        """One garment's map (S/2, S/2) of an S = ``size`` px input (default: the model's
+        ``input_size``) brought back to its box at photo resolution: float32 (h, w)."""
+        size = size or self.model.input_size
         full = cv2.resize(probs, (size, size), interpolation=cv2.INTER_LINEAR)
         ox, oy, nw, nh = place
         x0, y0, x1, y1 = box
         return cv2.resize(full[oy : oy + nh, ox : ox + nw], (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR)
 
+    def scales(self) -> list[int]:
+        """The input sizes (pixels) the garment is seen at: the model's ``scales`` (its file's
+        ``meta["scales"]``) or its one ``input_size``."""
+        return list(getattr(self.model, "scales", None) or [self.model.input_size])
+
     def probabilities(self, rgb: np.ndarray, instances: list[GarmentInstance]) -> list[np.ndarray]:
-        """Per garment, float32 (h, w) stain probabilities over its box (0 off its mask)."""
+        """Per garment, float32 (h, w) stain probabilities over its box (0 off its mask): the mean
+        over :meth:`scales` of each size's map brought back to the box."""
         if not instances:
             return []
-        x, places = self.preprocess(rgb, instances)
-        probs = self.infer(x)
+        sums = [None] * len(instances)
+        for size in self.scales():
+            x, places = self.preprocess(rgb, instances, size)
+            for i, (p, place, inst) in enumerate(zip(self.infer(x), places, instances)):
+                box = self.box_probabilities(p, place, inst.box, size)
+                sums[i] = box if sums[i] is None else sums[i] + box
         out = []
-        for p, place, inst in zip(probs, places, instances):
+        for total, inst in zip(sums, instances):
             x0, y0, x1, y1 = inst.box
-            out.append(self.box_probabilities(p, place, inst.box) * inst.mask[y0:y1, x0:x1])
+            out.append(total / len(self.scales()) * inst.mask[y0:y1, x0:x1])
         return out
 
     # 3. postprocess
@@ -157,4 +174,5 @@ def build(
             decision[key] = value
     model = for_inference(model_from_checkpoint(ckpt, device))
     model.mirror = bool(ckpt["meta"].get("mirror", False))
+    model.scales = list(ckpt["meta"].get("scales") or [])
     return StainStage(model, device, decision)
