@@ -16,7 +16,8 @@ first step. Model: :mod:`vision.stain_model`,
 its encoder started from our fine-tuned ``vision/weights/classifier.pt`` backbone (``--encoder``;
 ``imagenet`` for the ImageNet Lite0 weights); the stem and block 0 are frozen. Loss: binary
 cross-entropy plus the soft Dice loss (Milletari et al., V-Net, 2016) over the batch, at half the input
-resolution against the area-averaged target. AdamW, linear warm-up then cosine decay
+resolution against the area-averaged target (with ``--image-dice W``, that share of the Dice term is
+instead the mean of each stained sample's own Dice: :func:`stain_loss`). AdamW, linear warm-up then cosine decay
 (:mod:`vision.engine`), the length from ``--minutes``, ``--epochs`` or ``--max-steps``.
 
 Every ``--eval-every`` steps and at the end: on a fixed set of ``--eval-samples`` **calib** samples
@@ -54,13 +55,28 @@ def jitter(x: torch.Tensor) -> torch.Tensor:
     return ((x - gray) * torch.empty(n, 1, 1, 1).uniform_(0.8, 1.2) + gray).clamp(0, 255)
 
 
-def stain_loss(logits: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, dict]:
+def stain_loss(logits: torch.Tensor, target: torch.Tensor, image_dice: float = 0.0) -> tuple[torch.Tensor, dict]:
     """BCE + soft Dice (over the whole batch, so clean samples count) of logits (N, 1, h, w) against
-    float targets (N, 1, h, w) in [0, 1]."""
+    float targets (N, 1, h, w) in [0, 1].
+
+    With ``image_dice`` = w > 0 the Dice term is ``(1 - w) * batch Dice + w * per-image Dice``, the
+    latter the mean soft Dice loss of the stained samples (target sum > 0) each on its own: the batch
+    Dice weighs a stain by its pixels, so small stains count little, while the figure that matters is
+    the mean IoU per stained photo (the per-image loss of Berman et al. 2018, "The Lovasz-Softmax
+    loss", section 3, made with the soft Dice surrogate). Raises ValueError for w outside [0, 1]."""
+    if not 0.0 <= image_dice <= 1.0:
+        raise ValueError("image_dice must be in [0, 1]")
     bce = F.binary_cross_entropy_with_logits(logits, target)
     p = torch.sigmoid(logits)
     dice = 1 - (2 * (p * target).sum() + 1) / (p.sum() + target.sum() + 1)
-    return bce + dice, {"bce": bce.detach(), "dice": dice.detach()}
+    parts = {"bce": bce.detach(), "dice": dice.detach()}
+    stained = target.flatten(1).sum(1) > 0
+    if image_dice > 0 and stained.any():
+        pi, ti = p.flatten(1)[stained], target.flatten(1)[stained]
+        per_image = (1 - (2 * (pi * ti).sum(1) + 1) / (pi.sum(1) + ti.sum(1) + 1)).mean()
+        parts["image_dice"] = per_image.detach()
+        dice = (1 - image_dice) * dice + image_dice * per_image
+    return bce + dice, parts
 
 
 def batch_of(samples) -> tuple[torch.Tensor, torch.Tensor]:
@@ -127,6 +143,9 @@ def main(argv=None):
     ap.add_argument("--weight-decay", type=float, default=1e-4)
     ap.add_argument("--eval-every", type=int, default=250)
     ap.add_argument("--eval-samples", type=int, default=96)
+    ap.add_argument(
+        "--image-dice", type=float, default=0.0, help="weight of the per-image Dice of stained samples (0..1)"
+    )
     ap.add_argument("--p-hard", type=float, default=0.0, help="share of samples that are clean hard negatives")
     ap.add_argument("--hard-threshold", type=float, default=0.5, help="stain score that makes a clean crop hard")
     engine.add_training_arguments(ap, minutes=45.0, warmup=100)
@@ -177,7 +196,7 @@ def main(argv=None):
     def loss_fn(model, batch, device):
         x, y = batch
         logits = model(model.prepare(jitter(x.float()).to(device)))
-        return stain_loss(logits, half_target(y, logits.shape[-2:]).to(device))
+        return stain_loss(logits, half_target(y, logits.shape[-2:]).to(device), args.image_dice)
 
     return rounds.train_in_rounds(
         model,
@@ -193,7 +212,7 @@ def main(argv=None):
         started=started,
         data_sha256=data_sha256,
         log_every=25,
-        meta={"size": args.size},
+        meta={"size": args.size, "image_dice": args.image_dice},
     )
 
 
