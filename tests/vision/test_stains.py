@@ -218,24 +218,16 @@ def test_image_dice_counts_a_missed_small_stain_as_much_as_a_large_one(segment):
 
 
 def test_hard_negatives_are_the_clean_crops_scored_as_the_stage_scores_them(stage, segment):
-    from vision import stain_data
+    """Mining scores each pack crop exactly as the served stage scores that crop as a photo, at the
+    served input size. (Until 2026-12-04 this compared the stage on the original photo with the JPEG'd
+    crop at the pack's 256 px, within 0.05: that held only while a file's score on the clean t-shirt was
+    saturated at 1.0 there, a size it is not served at; MODEL_CARD_stain.md, "A longer per-image Dice
+    fine-tune".)"""
+    from vision import stain_data, train_stains
+    from vision.stages import PhotoContext
 
     rgbs = [_photo(name) for name in ("clothing_tshirt.jpg", "clothing_dress.jpg", "clothing_pants.jpg")]
     insts = [garment_instance(segment, rgb) for rgb in rgbs]
-    # the pack holds crops of long side PACK_SIZE; a file served at a larger input (320 px since the
-    # afternoon of 2026-12-03) sees the photo's crop at more pixels than the pack has, so the scoring
-    # procedure is compared at the pack's own size
-    served_size = stage.model.input_size
-    stage.model.input_size = stain_data.PACK_SIZE
-    try:
-        _check_hard_negatives(stage, rgbs, insts)
-    finally:
-        stage.model.input_size = served_size
-
-
-def _check_hard_negatives(stage, rgbs, insts):
-    from vision import stain_data, train_stains
-
     pack = {"jpeg": [], "mask": []}
     for rgb, inst in zip(rgbs, insts):  # packed as the pack does: the garment's box crop and its mask
         x0, y0, x1, y1 = inst.box
@@ -248,12 +240,12 @@ def _check_hard_negatives(stage, rgbs, insts):
     assert train_stains.hard_negatives(pack, [2, 1, 0], stage.model, threshold=middle)[0] == [
         i for i in (2, 1, 0) if scores[i] >= middle
     ]
-    # the score is the served one: the stage on the photo's own garment gives the same within JPEG noise
-    from vision.stages import PhotoContext
-
-    analysis = PhotoAnalysis(width=rgbs[0].shape[1], height=rgbs[0].shape[0], instances=[insts[0]])
-    stage(PhotoContext(image=Image.fromarray(rgbs[0]), rgb=rgbs[0], analysis=analysis))
-    assert insts[0].stain.score == pytest.approx(scores[0], abs=0.05)
+    for i in range(3):  # the score is the served one: the stage run on the decoded crop as a photo
+        crop, mask = stain_data.load_crop(pack, i)
+        inst = GarmentInstance(box=(0, 0, mask.shape[1], mask.shape[0]), mask=mask)
+        analysis = PhotoAnalysis(width=crop.shape[1], height=crop.shape[0], instances=[inst])
+        stage(PhotoContext(image=Image.fromarray(crop), rgb=crop, analysis=analysis))
+        assert inst.stain.score == pytest.approx(scores[i], abs=1e-3)
 
 
 def test_mirror_gives_one_map_for_a_garment_and_its_mirror_and_is_read_from_the_file(segment, tmp_path):
