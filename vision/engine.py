@@ -253,7 +253,9 @@ def evaluate(
 
 #: Options a resumed run may change; any other must equal the checkpoint's (else the run would not
 #: continue the same trajectory).
-RESUME_MAY_DIFFER = frozenset({"pack", "out", "checkpoint", "resume", "threads", "device", "stop_at", "save_every"})
+RESUME_MAY_DIFFER = frozenset(
+    {"pack", "out", "checkpoint", "resume", "threads", "device", "stop_at", "save_every", "workers"}
+)
 
 
 def add_training_arguments(ap, *, minutes: float, warmup: int) -> None:

@@ -91,6 +91,33 @@ def half_target(y: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     return F.adaptive_avg_pool2d(y, size)
 
 
+class Batches(torch.utils.data.IterableDataset):
+    """An endless stream of ``make_batch(rng)`` for a ``DataLoader`` with workers (``--workers``): each
+    worker draws with its own ``numpy`` generator, seeded by ``(seed, worker id)``, so the workers'
+    samples differ and a run is repeatable for a given seed and worker count."""
+
+    def __init__(self, make_batch, seed: int):
+        super().__init__()
+        self.make_batch, self.seed = make_batch, seed
+
+    def __iter__(self):
+        info = torch.utils.data.get_worker_info()
+        torch.set_num_threads(1)
+        rng = np.random.default_rng([self.seed, info.id if info is not None else 0])
+        while True:
+            yield self.make_batch(rng)
+
+
+def parallel_draw(make_batch, seed: int, workers: int):
+    """A ``draw()`` callable returning the next batch of ``make_batch(rng)`` built by ``workers``
+    processes (forked, so the pack is shared, not copied up front), 4 batches ahead each."""
+    loader = torch.utils.data.DataLoader(
+        Batches(make_batch, seed), batch_size=None, num_workers=workers, prefetch_factor=4, persistent_workers=True
+    )
+    stream = iter(loader)
+    return lambda: next(stream)
+
+
 def calib_figures(model, batches, device) -> dict:
     """Mean IoU (probability >= 0.5, at input resolution) of the stained samples of ``batches`` and
     the share of clean ones whose highest probability is >= 0.5."""
@@ -148,9 +175,13 @@ def main(argv=None):
     )
     ap.add_argument("--p-hard", type=float, default=0.0, help="share of samples that are clean hard negatives")
     ap.add_argument("--hard-threshold", type=float, default=0.5, help="stain score that makes a clean crop hard")
+    ap.add_argument("--workers", type=int, default=0, help="processes drawing samples (0: the training process)")
     engine.add_training_arguments(ap, minutes=45.0, warmup=100)
     args = ap.parse_args(argv)
     device, started = engine.start_run(args)
+    if device.type == "cuda":
+        torch.backends.cudnn.benchmark = True
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     if not Path(args.pack).exists():
         splits = ("train", "calib", "val") if args.train_on_all else ("train", "calib")
         pack = stain_data.build_pack(args.data, splits, limit=40 if args.train_on_all else 0)
@@ -188,10 +219,18 @@ def main(argv=None):
         model.train()
         print(json.dumps({"hard_negatives": len(hard), "of": len(index)}), flush=True)
 
-    def sample():
+    def sample(rng):
         if hard and rng.random() < args.p_hard:
             return stain_data.draw_sample(pack, hard, args.size, rng, p_stain=0.0)
         return stain_data.draw_sample(pack, index, args.size, rng, args.p_stain)
+
+    def make_batch(rng):
+        return batch_of([sample(rng) for _ in range(args.batch_size)])
+
+    if args.workers > 0:
+        draw = parallel_draw(make_batch, args.seed * 1000 + state.step, args.workers)
+    else:
+        draw = lambda: make_batch(rng)  # noqa: E731
 
     def loss_fn(model, batch, device):
         x, y = batch
@@ -205,7 +244,7 @@ def main(argv=None):
         state,
         hooks,
         args,
-        draw=lambda: batch_of([sample() for _ in range(args.batch_size)]),
+        draw=draw,
         loss_fn=loss_fn,
         measure=lambda m: calib_figures(m, eval_batches, device),
         device=device,

@@ -187,12 +187,28 @@ def test_training_smoke_run_and_resume(tmp_path, capsys):
     # --init from the committed file at another input size (fully convolutional): its weights, at lr 0.
     committed = WEIGHTS_DIR / "stain.pt"
     other = [*common[:5], str(tmp_path / "init.pt"), *common[6:]]
-    train_stains.main([*other, "--init", str(committed), "--lr", "0", "--max-steps", "1"])
+    train_stains.main([*other, "--init", str(committed), "--lr", "0", "--max-steps", "1", "--workers", "2"])
     ckpt, source = load_checkpoint(tmp_path / "init.pt"), load_checkpoint(committed)
     assert ckpt["config"]["input_size"] == 96 != source["config"]["input_size"]
     learnt = [k for k in source["state_dict"] if not k.endswith(("running_mean", "running_var", "num_batches_tracked"))]
     assert all(torch.equal(ckpt["state_dict"][k], source["state_dict"][k]) for k in learnt)
     assert time.time() - start < 90
+
+
+def _draw_three(rng):
+    return rng.integers(1 << 30, size=3)
+
+
+def test_parallel_draw_gives_each_worker_its_own_repeatable_stream():
+    from vision.train_stains import parallel_draw
+
+    draw = parallel_draw(_draw_three, seed=5, workers=2)
+    first = [tuple(draw().tolist()) for _ in range(6)]
+    assert len(set(first)) == 6  # the two workers do not repeat each other
+    again = parallel_draw(_draw_three, seed=5, workers=2)
+    assert [tuple(again().tolist()) for _ in range(6)] == first
+    other = parallel_draw(_draw_three, seed=6, workers=2)
+    assert [tuple(other().tolist()) for _ in range(6)] != first
 
 
 def test_image_dice_counts_a_missed_small_stain_as_much_as_a_large_one(segment):
