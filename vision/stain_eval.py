@@ -15,7 +15,9 @@ labels "Skip" and "Not sure" left out), in CSV order, the first ``n`` when given
    (``vision/references/stain_check.csv``, :func:`stained_by_eye`; the first 150 val and 100 calib
    photos were checked): those are counted apart (``real_stained``, ``real_stained_found``);
 3. **synthetic**: one stain of :func:`vision.stain_synth.add_stain` laid on the garment with the seed
-   ``seed + crc32(stem)`` (fixed: the same set every run), and the stage on that photo.
+   ``seed + crc32(stem)`` (fixed: the same set every run), and the stage on that photo; with a
+   file that zooms (its ``meta["zoom"]``, :mod:`vision.stain_zoom`), a found stain's outline is the
+   closer one, as served (``choose`` decides on the first pass alone: the zoom leaves "found" as it is).
 
 Figures (:func:`summarise`): ``false_alarm_rate`` (share of clean garments with ``found``;
 ``false_alarm_rate_unchecked`` with every photo taken as clean),
@@ -86,9 +88,12 @@ def garment_instance(segment, rgb: np.ndarray) -> GarmentInstance:
     return inst
 
 
-def photo_record(stage, segment, path: Path, seed: int) -> dict:
+def photo_record(stage, segment, path: Path, seed: int, zoom: bool = True) -> dict:
     """Per-photo raw figures: the clean and stained runs' ``score``, and per pixel threshold their
-    ``area``; the stained run's intersection/union with the true stain per threshold; kind, size."""
+    ``area``; the stained run's intersection/union with the true stain per threshold; kind, size.
+    Scores and areas are the first pass's (they decide "found"); with ``zoom`` and a stage that
+    zooms (:meth:`vision.stages.stain.StainStage.refine`), the intersections and unions are those of
+    the closer outline of a stain found under the stage's decision, as served (``zoom_seconds``: its time)."""
     rgb = np.asarray(Image.open(path).convert("RGB"))
     inst = garment_instance(segment, rgb)
     x0, y0, x1, y1 = inst.box
@@ -100,24 +105,29 @@ def photo_record(stage, segment, path: Path, seed: int) -> dict:
     start = time.perf_counter()
     clean, stained = stage.probabilities(rgb, [inst])[0], stage.probabilities(sample.image, [inst])[0]
     rec["seconds"] = (time.perf_counter() - start) / 2
+    outline = stained
+    if zoom and stage.zoom and stage.finding(stained, inst, rgb.shape[:2]).found:
+        start = time.perf_counter()
+        outline = stage.refine(sample.image, inst, stained)
+        rec["zoom_seconds"] = time.perf_counter() - start
     for name, prob in (("clean", clean), ("stained", stained)):
         rec[f"{name}_score"] = stage.finding(prob, inst, rgb.shape[:2]).score
         rec[f"{name}_area"] = {}
         for t in PIXEL_THRESHOLDS:
-            pred = (prob >= t) & garment
-            rec[f"{name}_area"][t] = float(pred.sum()) / n
+            rec[f"{name}_area"][t] = float(((prob >= t) & garment).sum()) / n
             if name == "stained":
+                pred = (outline >= t) & garment
                 rec.setdefault("inter", {})[t] = int((pred & truth).sum())
                 rec.setdefault("union", {})[t] = int((pred | truth).sum())
     rec["true_pixels"] = int(truth.sum())
     return rec
 
 
-def collect(stage, segment, rows, seed: int = 0, log=None) -> list[dict]:
+def collect(stage, segment, rows, seed: int = 0, log=None, zoom: bool = True) -> list[dict]:
     """:func:`photo_record` of every row."""
     out = []
     for i, row in enumerate(rows):
-        out.append(photo_record(stage, segment, row.path, seed))
+        out.append(photo_record(stage, segment, row.path, seed, zoom))
         if log and (i + 1) % 50 == 0:
             log(json.dumps({"photos": i + 1, "of": len(rows)}))
     return out
@@ -154,6 +164,8 @@ def summarise(records: list[dict], decision: dict, stained: frozenset[str] = fro
     out["mean_iou_small"] = float(ious[small].mean()) if small.any() else None  # stain < 1 % of the garment
     out["mean_iou_large"] = float(ious[~small].mean()) if (~small).any() else None
     out["stage_seconds_median"] = float(np.median([r["seconds"] for r in records]))
+    zoomed = [r["zoom_seconds"] for r in records if "zoom_seconds" in r]
+    out["zoom_seconds_median"] = float(np.median(zoomed)) if zoomed else None  # the found stains' second look
     out["decision"] = dict(decision)
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
 
@@ -210,7 +222,7 @@ def load_stages(weights: str | Path | None, device="cpu"):
     model = for_inference(model_from_checkpoint(ckpt, dev))  # as served (vision.fuse)
     model.mirror = bool(ckpt["meta"].get("mirror", False))  # as vision.stages.stain.build does
     model.scales = list(ckpt["meta"].get("scales") or [])
-    stage = StainStage(model, dev, ckpt["meta"].get("decision"))
+    stage = StainStage(model, dev, ckpt["meta"].get("decision"), ckpt["meta"].get("zoom"))
     seg_dir = path if path.is_dir() and (path / "segmenter.pt").exists() else WEIGHTS_DIR
     return stage, build_segment(seg_dir, dev)
 
@@ -268,7 +280,8 @@ def main(argv=None) -> int:
     scales = [int(v) for v in args.scales.split(",")] if args.scales else None
     if scales and stage.model is not None:
         stage.model.scales = scales
-    records = collect(stage, segment, split_rows(args.data, "calib", args.n), args.seed, log=print)
+    # the decision is the first pass's (the zoom changes outlines only): chosen without it
+    records = collect(stage, segment, split_rows(args.data, "calib", args.n), args.seed, log=print, zoom=False)
     stained = stained_by_eye()
     decision = choose_or_fewest_alarms(records, args.max_false_alarm, stained)
     ckpt = load_checkpoint(args.weights)

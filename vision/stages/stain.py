@@ -20,6 +20,16 @@ a model and leaves ``stain`` at None, so the pipeline still loads.
    pixels, e.g. ``[256, 384]``) steps 1-2 run once per size and the maps, each brought back to the
    box, are averaged (multi-scale test-time augmentation, as in DeepLab's multi-scale inputs: Chen et
    al. 2017, arXiv:1706.05587 section 4.1); without it, the one size ``config["input_size"]``.
+4. zoom (with ``meta["zoom"]``, chosen on the calib split by ``python -m vision.stain_zoom``): a
+   found stain is looked at again closer, as coarse-to-fine segmentation does for small objects (a
+   second pass on a crop around the first pass's finding: Zhou et al. 2017, "A Fixed-Point Model
+   for Pancreas Segmentation in Abdominal CT Scans", arXiv:1612.08230): a square of the garment's
+   box around the found stain pixels, ``context``
+   times their extent and at least ``min_side`` of the box's longer side, goes through steps 1-3
+   on its own, and its map replaces the first one there. The found/not-found decision and the
+   score stay the first pass's (so false alarms do not change); only the outline and the area do.
+   A square of at least ``ZOOM_MAX_SIDE`` of the box's longer side is not zoomed; a second outline
+   that is empty (or below ``min_area``) keeps the first.
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ from vision.stages import PhotoContext
 from vision.stain_data import stain_input
 
 DEFAULT_DECISION = {"pixel_threshold": 0.5, "score_threshold": 0.8, "min_area": 0.001}
+ZOOM_MAX_SIDE = 0.8
 
 
 class StainStage:
@@ -45,16 +56,18 @@ class StainStage:
         model: a registered stain model (:class:`vision.stain_model.Lite0StainNet`) in eval mode, or
             None (no weights: the stage does nothing).
         decision: ``{"pixel_threshold", "score_threshold", "min_area"}`` (see the module docstring).
+        zoom: ``{"context", "min_side"}`` (step 4 of the module docstring), or None: no second look.
     """
 
     name = "stain"
     requires: tuple[str, ...] = ("detect",)
     runs_after: tuple[str, ...] = ("segment", "classify")
 
-    def __init__(self, model, device: torch.device, decision: dict | None = None):
+    def __init__(self, model, device: torch.device, decision: dict | None = None, zoom: dict | None = None):
         self.model = model
         self.device = device
         self.decision = {**DEFAULT_DECISION, **(decision or {})}
+        self.zoom = dict(zoom) if zoom else None
 
     # 1. preprocess
     def preprocess(
@@ -134,6 +147,58 @@ class StainStage:
             mask[y0:y1, x0:x1] = stain
         return StainFinding(found=bool(found), area=round(area, 5), score=round(score, 4), mask=mask)
 
+    # 4. zoom
+    def zoom_box(self, prob: np.ndarray, garment: np.ndarray) -> tuple[int, int, int, int] | None:
+        """The square ``(x0, y0, x1, y1)`` (pixels of the garment's box) looked at again for the stain
+        pixels of ``prob`` float32 (h, w) on ``garment`` bool (h, w), clipped to the box; None without
+        :attr:`zoom`, without stain pixels, or when the square would be ``ZOOM_MAX_SIDE`` of the box or more."""
+        if not self.zoom:
+            return None
+        ys, xs = np.nonzero((prob >= self.decision["pixel_threshold"]) & garment)
+        if not len(xs):
+            return None
+        h, w = prob.shape
+        extent = max(xs.max() - xs.min() + 1, ys.max() - ys.min() + 1)
+        side = int(round(max(self.zoom["context"] * extent, self.zoom["min_side"] * max(h, w))))
+        if side >= ZOOM_MAX_SIDE * max(h, w):
+            return None
+        cx, cy = (xs.min() + xs.max() + 1) / 2, (ys.min() + ys.max() + 1) / 2
+        x0 = int(np.clip(round(cx - side / 2), 0, max(0, w - side)))
+        y0 = int(np.clip(round(cy - side / 2), 0, max(0, h - side)))
+        return x0, y0, min(w, x0 + side), min(h, y0 + side)
+
+    def refine(self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray) -> np.ndarray:
+        """``prob`` float32 (h, w) over ``inst``'s box with the :meth:`zoom_box` square replaced by the
+        map of that square seen on its own (steps 1-3 at the model's input size; a new array). The
+        same ``prob`` when there is nothing to zoom, or when the second look finds no stain pixel."""
+        x0, y0, _, _ = inst.box
+        garment = inst.mask[y0 : inst.box[3], x0 : inst.box[2]]
+        sq = self.zoom_box(prob, garment)
+        if sq is None:
+            return prob
+        bx0, by0, bx1, by1 = sq
+        box = (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)
+        part = GarmentInstance(box=box, mask=inst.mask)
+        x, places = self.preprocess(rgb, [part])
+        sub = self.box_probabilities(self.infer(x)[0], places[0], box) * garment[by0:by1, bx0:bx1]
+        if not (sub >= self.decision["pixel_threshold"]).any():
+            return prob
+        out = prob.copy()
+        out[by0:by1, bx0:bx1] = sub
+        return out
+
+    def zoomed_finding(
+        self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray, first: StainFinding
+    ) -> StainFinding:
+        """``first`` (the :meth:`finding` of ``prob``) with its outline and area from :meth:`refine`
+        when it is found; its ``found`` and ``score`` unchanged."""
+        if not (first.found and self.zoom):
+            return first
+        again = self.finding(self.refine(rgb, inst, prob), inst, rgb.shape[:2])
+        if again.mask is None:  # the closer outline is below the decision's min_area
+            return first
+        return StainFinding(found=True, area=again.area, score=first.score, mask=again.mask)
+
     def __call__(self, ctx: PhotoContext) -> None:
         """Set ``stain`` of every instance of ``ctx`` (one batch for the photo; nothing without a model)."""
         instances = [i for i in ctx.analysis.instances if i.mask.any()]
@@ -141,7 +206,7 @@ class StainStage:
             return
         shape = ctx.rgb.shape[:2]
         for inst, prob in zip(instances, self.probabilities(ctx.rgb, instances)):
-            inst.stain = self.finding(prob, inst, shape)
+            inst.stain = self.zoomed_finding(ctx.rgb, inst, prob, self.finding(prob, inst, shape))
 
 
 def build(
@@ -175,4 +240,4 @@ def build(
     model = for_inference(model_from_checkpoint(ckpt, device))
     model.mirror = bool(ckpt["meta"].get("mirror", False))
     model.scales = list(ckpt["meta"].get("scales") or [])
-    return StainStage(model, device, decision)
+    return StainStage(model, device, decision, ckpt["meta"].get("zoom"))

@@ -1,0 +1,128 @@
+"""The stain stage's second, closer look at a found stain (step 4 of ``vision.stages.stain``) and the
+command that chooses it on the calib split (``vision.stain_zoom``), on the committed weights and
+real fixture photos."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from tests.vision.conftest import DATASETS, FIXTURES
+from vision.checkpoints import WEIGHTS_DIR, load_checkpoint, write_checkpoint
+from vision.stages.segment import build as build_segment
+from vision.stages.stain import ZOOM_MAX_SIDE, StainStage
+from vision.stages.stain import build as build_stain
+from vision.stain_eval import garment_instance, load_stages, photo_record, split_rows, synthetic_photo
+from vision.stain_zoom import best_setting, figures, main, zoom_records
+
+ZOOM = {"context": 4.0, "min_side": 0.4}
+
+
+@pytest.fixture(scope="module")
+def segment():
+    return build_segment(WEIGHTS_DIR, torch.device("cpu"))
+
+
+@pytest.fixture()
+def stage():
+    stage = build_stain(WEIGHTS_DIR, torch.device("cpu"))
+    stage.zoom = dict(ZOOM)
+    return stage
+
+
+def test_zoom_is_read_from_the_file_by_serving_and_by_the_evaluation(tmp_path):
+    ckpt = load_checkpoint(WEIGHTS_DIR / "stain.pt")
+    ckpt["meta"]["zoom"] = dict(ZOOM)
+    write_checkpoint(tmp_path / "on" / "stain.pt", ckpt)
+    del ckpt["meta"]["zoom"]
+    write_checkpoint(tmp_path / "off" / "stain.pt", ckpt)
+    assert build_stain(tmp_path / "on", torch.device("cpu")).zoom == ZOOM
+    assert load_stages(tmp_path / "on" / "stain.pt")[0].zoom == ZOOM
+    assert build_stain(tmp_path / "off", torch.device("cpu")).zoom is None
+    assert load_stages(tmp_path / "off" / "stain.pt")[0].zoom is None
+
+
+def test_zoom_square_holds_the_found_stain_within_the_box():
+    stage = StainStage(None, torch.device("cpu"), {"pixel_threshold": 0.5}, ZOOM)
+    garment = np.ones((400, 300), bool)
+    prob = np.zeros((400, 300), np.float32)
+    prob[100:110, 50:70] = 0.9  # 20 px wide: the square is the least side, 0.4 x 400 = 160
+    assert stage.zoom_box(prob, garment) == (0, 25, 160, 185)
+    prob[:] = 0
+    prob[385:400, 280:300] = 0.9  # in a corner: the square is moved inside the box
+    x0, y0, x1, y1 = stage.zoom_box(prob, garment)
+    assert (x1 - x0, y1 - y0) == (160, 160) and x1 == 300 and y1 == 400
+    prob[200:260, 100:160] = 0.9  # the stain pixels now span the box: 4 x their extent is too large
+    assert stage.zoom_box(prob, garment) is None and 4 * 280 >= ZOOM_MAX_SIDE * 400
+    assert stage.zoom_box(np.zeros_like(prob), garment) is None
+    assert stage.zoom_box(prob, np.zeros_like(garment)) is None
+    stage.zoom = None
+    prob[:] = 0
+    prob[100:110, 50:70] = 0.9
+    assert stage.zoom_box(prob, garment) is None
+
+
+@pytest.mark.parametrize(
+    ("photo", "kind", "seed", "area"),
+    [("clothing_tshirt.jpg", "wine", 5, 0.004), ("clothing_dress.jpg", "ink", 2, 0.005)],
+)
+def test_closer_look_outlines_a_small_stain_better_and_keeps_the_decision(stage, segment, photo, kind, seed, area):
+    """Two small synthetic stains (under 1 % of the garment) on real photos: the second look keeps
+    "found" and the score, keeps the outline on the garment, and outlines the true stain better."""
+    rgb, truth, inst = synthetic_photo(segment, FIXTURES / photo, seed, kind, area)
+    prob = stage.probabilities(rgb, [inst])[0]
+    first = stage.finding(prob, inst, rgb.shape[:2])
+    closer = stage.zoomed_finding(rgb, inst, prob, first)
+    assert first.found and closer.found and closer.score == first.score
+    assert not (closer.mask & ~inst.mask).any()
+    assert closer.area == pytest.approx(closer.mask.sum() / inst.mask.sum(), abs=1e-4)
+
+    def iou(mask):
+        return (mask & truth).sum() / (mask | truth).sum()
+
+    assert iou(closer.mask) > iou(first.mask) + 0.05, (iou(first.mask), iou(closer.mask))
+
+
+def test_no_second_look_for_a_garment_without_a_found_stain(stage, segment):
+    rgb = np.asarray(Image.open(FIXTURES / "clothing_dress.jpg").convert("RGB"))  # the stain tests' clean print
+    inst = garment_instance(segment, rgb)
+    prob = stage.probabilities(rgb, [inst])[0]
+    first = stage.finding(prob, inst, rgb.shape[:2])
+    assert not first.found and stage.zoomed_finding(rgb, inst, prob, first) is first
+
+
+def test_evaluation_scores_the_first_pass_and_outlines_with_the_second(stage, segment):
+    """``photo_record`` with the zoom: scores and areas (what decides "found", so the false alarms)
+    are those without it; the stained outline's intersection and union are the closer look's."""
+    path = FIXTURES / "clothing_tshirt.jpg"
+    plain, zoomed = (photo_record(stage, segment, path, 4, zoom=z) for z in (False, True))
+    for key in ("clean_score", "stained_score", "clean_area", "stained_area", "true_pixels"):
+        assert plain[key] == zoomed[key], key
+    assert ("zoom_seconds" in zoomed) is (zoomed["stained_score"] >= stage.decision["score_threshold"])
+
+
+def test_choosing_the_zoom_on_real_photos_writes_it_into_the_file(tmp_path, capsys, monkeypatch):
+    data = DATASETS / "clothing-dataset"
+    rows = split_rows(data, "val", 3)  # the fixture set has 4 photos, all of val contributors
+    stage, segment = load_stages(None)
+    before = stage.zoom
+    records = zoom_records(stage, segment, rows, settings=[(4.0, 0.4)])
+    assert len(records) == 3 and stage.zoom == before  # the stage is left as it was
+    for r in records:
+        assert set(r["iou"]) == {None, (4.0, 0.4)} and all(0 <= v <= 1 for v in r["iou"].values())
+        assert ((4.0, 0.4) in r["seconds"]) is r["found"]
+        if not r["found"]:
+            assert r["iou"][None] == r["iou"][(4.0, 0.4)] == 0.0
+    first, zoomed = figures(records, None), figures(records, (4.0, 0.4))
+    assert first["mean_iou"] == pytest.approx(np.mean([r["iou"][None] for r in records]), abs=1e-4)
+    assert best_setting(records) == ((4.0, 0.4) if zoomed["mean_iou"] > first["mean_iou"] else None)
+    file = tmp_path / "stain.pt"
+    write_checkpoint(file, load_checkpoint(WEIGHTS_DIR / "stain.pt"))
+    monkeypatch.setattr("vision.stain_zoom.split_rows", lambda d, split, n: split_rows(d, "val", n))
+    assert main(["--data", str(data), "--weights", str(file), "--n", "2"]) == 0
+    meta = load_checkpoint(file)["meta"]
+    assert "first_pass" in meta["zoom_calib"] and meta["decision"] == stage.decision
+    assert (meta.get("zoom") is None) is (meta["zoom_calib"]["zoomed"] is None)
+    assert "mean_iou" in capsys.readouterr().out
