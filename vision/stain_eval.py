@@ -17,8 +17,7 @@ labels "Skip" and "Not sure" left out), in CSV order, the first ``n`` when given
 3. **synthetic**: one stain of :func:`vision.stain_synth.add_stain` laid on the garment with the seed
    ``seed + crc32(stem)`` (fixed: the same set every run), and the stage on that photo; with a
    file that zooms (its ``meta["zoom"]``, :mod:`vision.stain_zoom`), a found stain's outline is the
-   closer one, as served, and with ``zoom["confirm"]`` a found stain the second look does not confirm
-   is withdrawn, on the clean and stained runs alike (``choose`` decides on the first pass alone).
+   closer one, as served (``choose`` decides on the first pass alone: the zoom leaves "found" as it is).
 
 Figures (:func:`summarise`): ``false_alarm_rate`` (share of clean garments with ``found``;
 ``false_alarm_rate_unchecked`` with every photo taken as clean),
@@ -94,8 +93,7 @@ def photo_record(stage, segment, path: Path, seed: int, zoom: bool = True) -> di
     ``area``; the stained run's intersection/union with the true stain per threshold; kind, size.
     Scores and areas are the first pass's (they decide "found"); with ``zoom`` and a stage that
     zooms (:meth:`vision.stages.stain.StainStage.refine`), the intersections and unions are those of
-    the closer outline of a stain found under the stage's decision, as served (``zoom_seconds``: its time),
-    and ``clean_confirmed`` / ``stained_confirmed`` the second look's verdict on each run's finding."""
+    the closer outline of a stain found under the stage's decision, as served (``zoom_seconds``: its time)."""
     rgb = np.asarray(Image.open(path).convert("RGB"))
     inst = garment_instance(segment, rgb)
     x0, y0, x1, y1 = inst.box
@@ -108,14 +106,10 @@ def photo_record(stage, segment, path: Path, seed: int, zoom: bool = True) -> di
     clean, stained = stage.probabilities(rgb, [inst])[0], stage.probabilities(sample.image, [inst])[0]
     rec["seconds"] = (time.perf_counter() - start) / 2
     outline = stained
-    for name, image, prob in (("clean", rgb, clean), ("stained", sample.image, stained)):
-        if zoom and stage.zoom and stage.finding(prob, inst, rgb.shape[:2]).found:
-            start = time.perf_counter()
-            looked, close = stage.look(image, inst, prob)
-            rec[f"{name}_confirmed"] = stage.confirmed(close)
-            if name == "stained":
-                outline = looked
-                rec["zoom_seconds"] = time.perf_counter() - start
+    if zoom and stage.zoom and stage.finding(stained, inst, rgb.shape[:2]).found:
+        start = time.perf_counter()
+        outline = stage.refine(sample.image, inst, stained)
+        rec["zoom_seconds"] = time.perf_counter() - start
     for name, prob in (("clean", clean), ("stained", stained)):
         rec[f"{name}_score"] = stage.finding(prob, inst, rgb.shape[:2]).score
         rec[f"{name}_area"] = {}
@@ -144,13 +138,10 @@ def summarise(records: list[dict], decision: dict, stained: frozenset[str] = fro
     (``pixel_threshold``, ``score_threshold``, ``min_area``); ``stained``: stems of real stained
     photos (:func:`stained_by_eye`), left out of the false alarms."""
     t, s, a = decision["pixel_threshold"], decision["score_threshold"], decision["min_area"]
-    # ``*_confirmed``: the second look's verdict under the stage's own decision (photo_record with a zoom)
-    reported = [r["clean_score"] >= s and r["clean_area"][t] >= a and r.get("clean_confirmed", True) for r in records]
+    reported = [r["clean_score"] >= s and r["clean_area"][t] >= a for r in records]
     alarms = [f for r, f in zip(records, reported) if r["stem"] not in stained]
     real = [f for r, f in zip(records, reported) if r["stem"] in stained]
-    found = [
-        r["stained_score"] >= s and r["stained_area"][t] >= a and r.get("stained_confirmed", True) for r in records
-    ]
+    found = [r["stained_score"] >= s and r["stained_area"][t] >= a for r in records]
     inter = [r["inter"][t] if f else 0 for r, f in zip(records, found)]
     union = [r["union"][t] if f else r["true_pixels"] for r, f in zip(records, found)]
     ious = np.array([i / max(1, u) for i, u in zip(inter, union)])
@@ -173,9 +164,6 @@ def summarise(records: list[dict], decision: dict, stained: frozenset[str] = fro
     out["mean_iou_small"] = float(ious[small].mean()) if small.any() else None  # stain < 1 % of the garment
     out["mean_iou_large"] = float(ious[~small].mean()) if (~small).any() else None
     out["stage_seconds_median"] = float(np.median([r["seconds"] for r in records]))
-    out["withdrawn_by_second_look"] = {
-        k: sum(r.get(f"{k}_confirmed") is False for r in records) for k in ("clean", "stained")
-    }
     zoomed = [r["zoom_seconds"] for r in records if "zoom_seconds" in r]
     out["zoom_seconds_median"] = float(np.median(zoomed)) if zoomed else None  # the found stains' second look
     out["decision"] = dict(decision)

@@ -11,8 +11,7 @@ with the true stain, at photo resolution. Missed stains count 0, as in ``mean_io
 changed. Prints one JSON line per setting (mean IoU, stains below / above 1 % of the garment, the
 second look's median seconds) and writes the best setting into the file's ``meta["zoom"]`` (with
 ``meta["zoom_calib"]``: its figures and the first pass's), or removes ``meta["zoom"]`` when no setting
-beats the first pass. ``--confirm P`` also stores ``meta["zoom"]["confirm"] = P`` (the second look
-then confirms each finding; measured by ``python -m vision.evaluate stains``, not by this grid).
+beats the first pass.
 """
 
 from __future__ import annotations
@@ -98,9 +97,6 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=0, help="the first N calib photos (0: all)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument(
-        "--confirm", type=float, default=None, help="also keep zoom['confirm']: the close score a found stain needs"
-    )
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     from vision.checkpoints import load_checkpoint, write_checkpoint
@@ -114,8 +110,6 @@ def main(argv=None) -> int:
     ckpt["meta"].pop("zoom", None)
     if best is not None:
         ckpt["meta"]["zoom"] = {"context": best[0], "min_side": best[1]}
-        if args.confirm is not None:
-            ckpt["meta"]["zoom"]["confirm"] = args.confirm
     ckpt["meta"]["zoom_calib"] = {"first_pass": figures(records, None), "zoomed": best and figures(records, best)}
     write_checkpoint(args.weights, ckpt)
     print(json.dumps({"zoom": ckpt["meta"].get("zoom"), **ckpt["meta"]["zoom_calib"]}))

@@ -29,9 +29,7 @@ a model and leaves ``stain`` at None, so the pipeline still loads.
    on its own, and its map replaces the first one there. The found/not-found decision and the
    score stay the first pass's (so false alarms do not change); only the outline and the area do.
    A square of at least ``ZOOM_MAX_SIDE`` of the box's longer side is not zoomed; a second outline
-   that is empty (or below ``min_area``) keeps the first. With ``zoom["confirm"]`` the second look
-   also confirms: a found stain whose square's own score (the highest 3x3-mean probability, as in
-   step 3) stays below it is withdrawn (false alarms can only fall; found stains can be lost).
+   that is empty (or below ``min_area``) keeps the first.
 """
 
 from __future__ import annotations
@@ -58,8 +56,7 @@ class StainStage:
         model: a registered stain model (:class:`vision.stain_model.Lite0StainNet`) in eval mode, or
             None (no weights: the stage does nothing).
         decision: ``{"pixel_threshold", "score_threshold", "min_area"}`` (see the module docstring).
-        zoom: ``{"context", "min_side"}`` and optionally ``"confirm"`` (step 4 of the module
-            docstring), or None: no second look.
+        zoom: ``{"context", "min_side"}`` (step 4 of the module docstring), or None: no second look.
     """
 
     name = "stain"
@@ -170,51 +167,34 @@ class StainStage:
         y0 = int(np.clip(round(cy - side / 2), 0, max(0, h - side)))
         return x0, y0, min(w, x0 + side), min(h, y0 + side)
 
-    def look(self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray) -> tuple[np.ndarray, float | None]:
-        """The second look: ``(outline map, close score)``. The map is ``prob`` float32 (h, w) over
-        ``inst``'s box with the :meth:`zoom_box` square replaced by the map of that square seen on
-        its own (steps 1-3 at the model's input size; a new array), or the same ``prob`` when there
-        is nothing to zoom or the square holds no stain pixel; the close score is the square's
-        highest 3x3-mean probability on the garment (as :meth:`finding` scores), None without a square."""
+    def refine(self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray) -> np.ndarray:
+        """``prob`` float32 (h, w) over ``inst``'s box with the :meth:`zoom_box` square replaced by the
+        map of that square seen on its own (steps 1-3 at the model's input size; a new array). The
+        same ``prob`` when there is nothing to zoom, or when the second look finds no stain pixel."""
         x0, y0, _, _ = inst.box
         garment = inst.mask[y0 : inst.box[3], x0 : inst.box[2]]
         sq = self.zoom_box(prob, garment)
         if sq is None:
-            return prob, None
+            return prob
         bx0, by0, bx1, by1 = sq
         box = (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)
         part = GarmentInstance(box=box, mask=inst.mask)
         x, places = self.preprocess(rgb, [part])
         sub = self.box_probabilities(self.infer(x)[0], places[0], box) * garment[by0:by1, bx0:bx1]
-        score = float(cv2.blur(sub, (3, 3)).max()) if sub.size else 0.0
         if not (sub >= self.decision["pixel_threshold"]).any():
-            return prob, score
+            return prob
         out = prob.copy()
         out[by0:by1, bx0:bx1] = sub
-        return out, score
-
-    def refine(self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray) -> np.ndarray:
-        """The outline map of :meth:`look`: float32 (h, w) over ``inst``'s box."""
-        return self.look(rgb, inst, prob)[0]
-
-    def confirmed(self, close_score: float | None) -> bool:
-        """Whether a found stain stands after the second look: always without ``zoom["confirm"]`` or
-        without a square; else the close score must reach it."""
-        confirm = (self.zoom or {}).get("confirm")
-        return confirm is None or close_score is None or close_score >= confirm
+        return out
 
     def zoomed_finding(
         self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray, first: StainFinding
     ) -> StainFinding:
-        """``first`` (the :meth:`finding` of ``prob``) after the second look when it is found: withdrawn
-        (not found, no mask; area and score the first's) when :meth:`confirmed` says no, else with
-        its outline and area from :meth:`look`; its ``score`` unchanged."""
+        """``first`` (the :meth:`finding` of ``prob``) with its outline and area from :meth:`refine`
+        when it is found; its ``found`` and ``score`` unchanged."""
         if not (first.found and self.zoom):
             return first
-        outline, close = self.look(rgb, inst, prob)
-        if not self.confirmed(close):
-            return StainFinding(found=False, area=first.area, score=first.score, mask=None)
-        again = self.finding(outline, inst, rgb.shape[:2])
+        again = self.finding(self.refine(rgb, inst, prob), inst, rgb.shape[:2])
         if again.mask is None:  # the closer outline is below the decision's min_area
             return first
         return StainFinding(found=True, area=again.area, score=first.score, mask=again.mask)
