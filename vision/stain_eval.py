@@ -17,7 +17,9 @@ labels "Skip" and "Not sure" left out), in CSV order, the first ``n`` when given
 3. **synthetic**: one stain of :func:`vision.stain_synth.add_stain` laid on the garment with the seed
    ``seed + crc32(stem)`` (fixed: the same set every run), and the stage on that photo; with a
    file that zooms (its ``meta["zoom"]``, :mod:`vision.stain_zoom`), a found stain's outline is the
-   closer one, as served (``choose`` decides on the first pass alone: the zoom leaves "found" as it is).
+   closer one, as served (``choose`` decides on the first pass alone: the zoom leaves "found" as it is);
+   with its ``meta["zoom"]["recheck"]``, near misses are looked at again as served (step 5 of
+   :mod:`vision.stages.stain`, under the file's own decision), which can add finds and false alarms.
 
 Figures (:func:`summarise`): ``false_alarm_rate`` (share of clean garments with ``found``;
 ``false_alarm_rate_unchecked`` with every photo taken as clean),
@@ -93,7 +95,9 @@ def photo_record(stage, segment, path: Path, seed: int, zoom: bool = True) -> di
     ``area``; the stained run's intersection/union with the true stain per threshold; kind, size.
     Scores and areas are the first pass's (they decide "found"); with ``zoom`` and a stage that
     zooms (:meth:`vision.stages.stain.StainStage.refine`), the intersections and unions are those of
-    the closer outline of a stain found under the stage's decision, as served (``zoom_seconds``: its time)."""
+    the closer outline of a stain found under the stage's decision, as served
+    (:meth:`~vision.stages.stain.StainStage.zoomed_finding`: the first outline when the closer one is
+    not found; ``zoom_seconds``: its time)."""
     rgb = np.asarray(Image.open(path).convert("RGB"))
     inst = garment_instance(segment, rgb)
     x0, y0, x1, y1 = inst.box
@@ -109,7 +113,11 @@ def photo_record(stage, segment, path: Path, seed: int, zoom: bool = True) -> di
     if zoom and stage.zoom and stage.finding(stained, inst, rgb.shape[:2]).found:
         start = time.perf_counter()
         outline = stage.refine(sample.image, inst, stained)
+        if stage.finding(outline, inst, rgb.shape[:2]).mask is None:  # as served: the first outline stays
+            outline = stained
         rec["zoom_seconds"] = time.perf_counter() - start
+    if zoom and (stage.zoom or {}).get("recheck"):
+        recheck(stage, inst, (rgb, clean), (sample.image, stained), truth, rec)
     for name, prob in (("clean", clean), ("stained", stained)):
         rec[f"{name}_score"] = stage.finding(prob, inst, rgb.shape[:2]).score
         rec[f"{name}_area"] = {}
@@ -121,6 +129,22 @@ def photo_record(stage, segment, path: Path, seed: int, zoom: bool = True) -> di
                 rec.setdefault("union", {})[t] = int((pred | truth).sum())
     rec["true_pixels"] = int(truth.sum())
     return rec
+
+
+def recheck(stage, inst: GarmentInstance, clean, stained, truth: np.ndarray, rec: dict) -> None:
+    """Step 5 of :mod:`vision.stages.stain` as served, into ``rec``: per ``(rgb, first map)`` pair,
+    ``clean_rechecked`` / ``stained_rechecked`` (a near miss found by the closer look under the
+    stage's own decision), ``*_looked`` (looked at again) and, for the stained one found so, the
+    ``recheck_inter`` / ``recheck_union`` of its outline with ``truth`` (bool, over the box)."""
+    x0, y0, x1, y1 = inst.box
+    for name, (rgb, prob) in (("clean", clean), ("stained", stained)):
+        first = stage.finding(prob, inst, rgb.shape[:2])
+        again = stage.rechecked_finding(rgb, inst, prob, first)
+        rec[f"{name}_looked"] = not first.found and first.score >= stage.zoom["recheck"]["min_score"]
+        rec[f"{name}_rechecked"] = again is not first
+        if name == "stained" and again is not first:
+            pred = again.mask[y0:y1, x0:x1]
+            rec["recheck_inter"], rec["recheck_union"] = int((pred & truth).sum()), int((pred | truth).sum())
 
 
 def collect(stage, segment, rows, seed: int = 0, log=None, zoom: bool = True) -> list[dict]:
@@ -138,12 +162,13 @@ def summarise(records: list[dict], decision: dict, stained: frozenset[str] = fro
     (``pixel_threshold``, ``score_threshold``, ``min_area``); ``stained``: stems of real stained
     photos (:func:`stained_by_eye`), left out of the false alarms."""
     t, s, a = decision["pixel_threshold"], decision["score_threshold"], decision["min_area"]
-    reported = [r["clean_score"] >= s and r["clean_area"][t] >= a for r in records]
+    first = [r["stained_score"] >= s and r["stained_area"][t] >= a for r in records]
+    reported = [(r["clean_score"] >= s and r["clean_area"][t] >= a) or r.get("clean_rechecked", False) for r in records]
     alarms = [f for r, f in zip(records, reported) if r["stem"] not in stained]
     real = [f for r, f in zip(records, reported) if r["stem"] in stained]
-    found = [r["stained_score"] >= s and r["stained_area"][t] >= a for r in records]
-    inter = [r["inter"][t] if f else 0 for r, f in zip(records, found)]
-    union = [r["union"][t] if f else r["true_pixels"] for r, f in zip(records, found)]
+    found = [f or r.get("stained_rechecked", False) for r, f in zip(records, first)]
+    inter = [r["inter"][t] if f else r.get("recheck_inter", 0) for r, f in zip(records, first)]
+    union = [r["union"][t] if f else r.get("recheck_union", r["true_pixels"]) for r, f in zip(records, first)]
     ious = np.array([i / max(1, u) for i, u in zip(inter, union)])
     out = {
         "n": len(records),
@@ -166,6 +191,9 @@ def summarise(records: list[dict], decision: dict, stained: frozenset[str] = fro
     out["stage_seconds_median"] = float(np.median([r["seconds"] for r in records]))
     zoomed = [r["zoom_seconds"] for r in records if "zoom_seconds" in r]
     out["zoom_seconds_median"] = float(np.median(zoomed)) if zoomed else None  # the found stains' second look
+    if any("clean_looked" in r for r in records):  # step 5, as served under the file's own decision
+        out["recheck_found"] = int(sum(r.get("stained_rechecked", False) for r in records))
+        out["recheck_clean_looked"] = float(np.mean([r.get("clean_looked", False) for r in records]))
     out["decision"] = dict(decision)
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
 

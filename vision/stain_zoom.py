@@ -1,6 +1,8 @@
-"""Choose the stain stage's zoom (step 4 of :mod:`vision.stages.stain`) on the calib split.
+"""Choose the stain stage's zoom and recheck (steps 4-5 of :mod:`vision.stages.stain`) on the calib split.
 
     python -m vision.stain_zoom --data ../shared/datasets/clothing-dataset --weights runs/stain_zoom.pt --threads 2
+    python -m vision.stain_zoom --recheck --data ../shared/datasets/clothing-dataset \
+        --weights runs/stain_zoom.pt --threads 2
 
 For every calib photo of a clothing-dataset folder (as :mod:`vision.stain_eval` reads them: the served
 garment mask, the synthetic stain of seed ``seed + crc32(stem)``): the first pass's map of the stained
@@ -12,6 +14,15 @@ changed. Prints one JSON line per setting (mean IoU, stains below / above 1 % of
 second look's median seconds) and writes the best setting into the file's ``meta["zoom"]`` (with
 ``meta["zoom_calib"]``: its figures and the first pass's), or removes ``meta["zoom"]`` when no setting
 beats the first pass.
+
+With ``--recheck`` (a file that already zooms): for every calib photo, clean and stained, the first
+look's finding and, for a near miss (not found, score >= the lowest of ``MIN_SCORES``), the close
+look's score and outline (:meth:`~vision.stages.stain.StainStage.rechecked_finding`). For each
+``(min_score, score_threshold)`` of the grid: false alarms, detection, mean IoU (found stains with
+the outline as served) and the share of clean garments looked at again (its cost). The best setting
+that adds no false alarm and looks again at no more than ``RECHECK_MAX_SHARE`` of the clean garments
+is written into ``meta["zoom"]["recheck"]`` (with ``meta["recheck_calib"]``), or none when no
+setting beats no recheck.
 """
 
 from __future__ import annotations
@@ -31,6 +42,9 @@ from vision.stain_synth import add_stain
 
 CONTEXTS = (1.5, 2.5, 4.0, 6.0)  # the square's side over the found stain's extent
 MIN_SIDES = (0.3, 0.4, 0.5)  # the square's least side over the box's longer side
+MIN_SCORES = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)  # first-look scores looked at again
+CLOSE_THRESHOLDS = (0.99, 0.995, 0.998, 0.999, 0.9995)  # close-look scores that find a stain
+RECHECK_MAX_SHARE = 0.10  # of clean garments looked at again: one unmirrored pass each, about 0.035 s
 
 
 def zoom_records(stage, segment, rows, seed: int = 0, settings=None, log=None) -> list[dict]:
@@ -90,6 +104,102 @@ def best_setting(records: list[dict]):
     return best if figures(records, best)["mean_iou"] > figures(records, None)["mean_iou"] else None
 
 
+def recheck_records(stage, segment, rows, seed: int = 0, log=None) -> list[dict]:
+    """Per photo: ``stem``, ``true_area`` and, for the ``clean`` and ``stained`` photo, the first
+    look's ``score`` and ``found``, the IoU of the served outline (stained; 0 when not found), and for
+    a near miss the close look's ``close`` score, the ``recheck_iou`` of its outline (stained) and
+    its ``seconds``."""
+    keep = stage.zoom
+    stage.zoom = {**keep, "recheck": {"min_score": MIN_SCORES[0], "score_threshold": 0.0}}
+    out = []
+    try:
+        for i, row in enumerate(rows):
+            rgb = np.asarray(Image.open(row.path).convert("RGB"))
+            inst = garment_instance(segment, rgb)
+            sample = add_stain(rgb, inst.mask, seed + zlib.crc32(row.path.stem.encode()))
+            rec = {"stem": row.path.stem, "true_area": sample.area}
+            for name, image in (("clean", rgb), ("stained", sample.image)):
+                prob = stage.probabilities(image, [inst])[0]
+                first = stage.zoomed_finding(image, inst, prob, stage.finding(prob, inst, rgb.shape[:2]))
+                r = {"score": first.score, "found": first.found, "iou": _iou(first.mask, sample.mask)}
+                if not first.found and first.score >= MIN_SCORES[0]:
+                    start = time.perf_counter()
+                    again = stage.rechecked_finding(image, inst, prob, first)
+                    r["seconds"] = time.perf_counter() - start
+                    r["close"] = again.score if again.found else 0.0
+                    r["recheck_iou"] = _iou(again.mask, sample.mask)
+                rec[name] = r
+            out.append(rec)
+            if log and (i + 1) % 50 == 0:
+                log(json.dumps({"photos": i + 1, "of": len(rows)}))
+    finally:
+        stage.zoom = keep
+    return out
+
+
+def _iou(pred, truth) -> float:
+    return float((pred & truth).sum() / max(1, (pred | truth).sum())) if pred is not None else 0.0
+
+
+def recheck_figures(records: list[dict], setting) -> dict:
+    """Figures of ``records`` (:func:`recheck_records`) under ``setting`` ``(min_score,
+    score_threshold)``, or None (no recheck)."""
+
+    def outcome(r: dict) -> tuple[bool, float, bool]:  # found, IoU, looked at again
+        looked = setting is not None and not r["found"] and r["score"] >= setting[0] and "close" in r
+        if looked and r["close"] >= setting[1]:
+            return True, r.get("recheck_iou", 0.0), True
+        return r["found"], r["iou"], looked
+
+    clean = [outcome(r["clean"]) for r in records]
+    stained = [outcome(r["stained"]) for r in records]
+    small = np.array([r["true_area"] < 0.01 for r in records])
+    iou = np.array([o[1] for o in stained])
+    return {
+        "min_score": setting and setting[0],
+        "score_threshold": setting and setting[1],
+        "false_alarms": sum(o[0] for o in clean),
+        "detection_rate": round(float(np.mean([o[0] for o in stained])), 4),
+        "mean_iou": round(float(iou.mean()), 4),
+        "mean_iou_small": round(float(iou[small].mean()), 4) if small.any() else None,
+        "clean_looked_again": round(float(np.mean([o[2] for o in clean])), 4),
+    }
+
+
+def best_recheck(records: list[dict]):
+    """The setting with the highest mean IoU among those adding no false alarm and looking again at
+    no more than ``RECHECK_MAX_SHARE`` of clean garments (ties: the higher ``min_score``, then the
+    higher threshold); None when none beats no recheck."""
+    base = recheck_figures(records, None)
+    ok = []
+    for setting in [(m, c) for m in MIN_SCORES for c in CLOSE_THRESHOLDS]:
+        f = recheck_figures(records, setting)
+        if f["false_alarms"] <= base["false_alarms"] and f["clean_looked_again"] <= RECHECK_MAX_SHARE:
+            ok.append((f["mean_iou"], setting[0], setting[1]))
+    best = max(ok, default=None)
+    return (best[1], best[2]) if best and best[0] > base["mean_iou"] else None
+
+
+def choose_recheck(weights: str, records: list[dict]) -> dict:
+    """Write :func:`best_recheck` into ``weights``' ``meta["zoom"]["recheck"]`` (removed when None)
+    and the figures into ``meta["recheck_calib"]``; returns what was written."""
+    from vision.checkpoints import load_checkpoint, write_checkpoint
+
+    best = best_recheck(records)
+    ckpt = load_checkpoint(weights)
+    ckpt["meta"]["zoom"].pop("recheck", None)
+    if best is not None:
+        ckpt["meta"]["zoom"]["recheck"] = {"min_score": best[0], "score_threshold": best[1]}
+    looked = [r[k]["seconds"] for r in records for k in ("clean", "stained") if "seconds" in r[k]]
+    ckpt["meta"]["recheck_calib"] = {
+        "without": recheck_figures(records, None),
+        "with": best and recheck_figures(records, best),
+        "look_seconds_median": round(float(np.median(looked)), 4) if looked else None,
+    }
+    write_checkpoint(weights, ckpt)
+    return {"recheck": ckpt["meta"]["zoom"].get("recheck"), **ckpt["meta"]["recheck_calib"]}
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="../shared/datasets/clothing-dataset")
@@ -97,11 +207,20 @@ def main(argv=None) -> int:
     ap.add_argument("--n", type=int, default=0, help="the first N calib photos (0: all)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--recheck", action="store_true", help="choose the recheck of near misses (step 5)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     from vision.checkpoints import load_checkpoint, write_checkpoint
 
     stage, segment = load_stages(args.weights)
+    if args.recheck:
+        if not stage.zoom:
+            ap.error(f"{args.weights} does not zoom: choose the zoom first")
+        records = recheck_records(stage, segment, split_rows(args.data, "calib", args.n), args.seed, log=print)
+        for setting in [None, *((m, c) for m in MIN_SCORES for c in CLOSE_THRESHOLDS)]:
+            print(json.dumps(recheck_figures(records, setting)))
+        print(json.dumps(choose_recheck(args.weights, records)))
+        return 0
     records = zoom_records(stage, segment, split_rows(args.data, "calib", args.n), args.seed, log=print)
     for setting in records[0]["iou"]:
         print(json.dumps(figures(records, setting)))

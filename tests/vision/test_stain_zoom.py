@@ -15,9 +15,10 @@ from vision.stages.segment import build as build_segment
 from vision.stages.stain import ZOOM_MAX_SIDE, StainStage
 from vision.stages.stain import build as build_stain
 from vision.stain_eval import garment_instance, load_stages, photo_record, split_rows, synthetic_photo
-from vision.stain_zoom import best_setting, figures, main, zoom_records
+from vision.stain_zoom import best_recheck, best_setting, figures, main, recheck_figures, zoom_records
 
 ZOOM = {"context": 4.0, "min_side": 0.4}
+NEAR_MISS = ("clothing_tshirt.jpg", 3, "coffee", 0.003)  # photo, seed, kind, area: found close up only
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +127,70 @@ def test_choosing_the_zoom_on_real_photos_writes_it_into_the_file(tmp_path, caps
     assert "first_pass" in meta["zoom_calib"] and meta["decision"] == stage.decision
     assert (meta.get("zoom") is None) is (meta["zoom_calib"]["zoomed"] is None)
     assert "mean_iou" in capsys.readouterr().out
+
+
+def test_a_garment_not_near_a_stain_is_not_looked_at_again(stage, segment):
+    """Step 5: a clean print scoring below ``min_score`` keeps its first finding, with no second look."""
+    stage.zoom["recheck"] = {"min_score": 0.3, "score_threshold": 0.998}
+    rgb = np.asarray(Image.open(FIXTURES / "clothing_dress.jpg").convert("RGB"))
+    inst = garment_instance(segment, rgb)
+    prob = stage.probabilities(rgb, [inst])[0]
+    first = stage.finding(prob, inst, rgb.shape[:2])
+    assert not first.found and first.score < 0.3
+    assert stage.rechecked_finding(rgb, inst, prob, first) is first
+
+
+def test_a_near_miss_is_found_by_the_closer_look(stage, segment):
+    """A small faint synthetic stain the first look scores below the decision is found by the
+    unmirrored closer look, outlined on the garment over the true stain; with a threshold above its
+    close score (none reaches 1.01), or with ``min_score`` above its first score, it stays missed."""
+    rgb, truth, inst = synthetic_photo(segment, FIXTURES / NEAR_MISS[0], *NEAR_MISS[1:])
+    prob = stage.probabilities(rgb, [inst])[0]
+    first = stage.zoomed_finding(rgb, inst, prob, stage.finding(prob, inst, rgb.shape[:2]))
+    assert not first.found and 0.3 <= first.score < stage.decision["score_threshold"]
+    square, close = stage.near_miss_look(rgb, inst, prob, first.score)
+    assert close.shape == (square[3] - square[1], square[2] - square[0])
+    stage.zoom["recheck"] = {"min_score": 0.3, "score_threshold": 0.99}
+    again = stage.rechecked_finding(rgb, inst, prob, first)
+    assert again.found and again.score >= 0.99 and not (again.mask & ~inst.mask).any()
+    assert (again.mask & truth).sum() / (again.mask | truth).sum() > 0.5
+    stage.zoom["recheck"] = {"min_score": 0.3, "score_threshold": 1.01}  # above any score
+    assert stage.rechecked_finding(rgb, inst, prob, first) is first
+    stage.zoom["recheck"] = {"min_score": first.score + 0.01, "score_threshold": 0.99}
+    assert stage.rechecked_finding(rgb, inst, prob, first) is first
+
+
+def test_recheck_choice_adds_no_false_alarm_and_bounds_the_looks():
+    """``best_recheck`` on hand-made records: the setting that finds the stained near miss without
+    finding the clean one, within the share of clean garments looked at again."""
+
+    def rec(clean_score, clean_close, stained_score, stained_close):
+        r = {"true_area": 0.005}
+        for name, score, close in (("clean", clean_score, clean_close), ("stained", stained_score, stained_close)):
+            r[name] = {"score": score, "found": score >= 0.99, "iou": 0.8 if score >= 0.99 else 0.0}
+            if score < 0.99 and score >= 0.3:
+                r[name] |= {"close": close, "recheck_iou": 0.7, "seconds": 0.03}
+        return r
+
+    records = [rec(0.1, 0, 0.995, 0)] * 18 + [rec(0.7, 0.996, 0.45, 0.9992)] + [rec(0.2, 0, 0.2, 0)]
+    assert recheck_figures(records, None)["mean_iou"] == pytest.approx(18 * 0.8 / 20)
+    assert best_recheck(records) == (0.4, 0.999)  # from 0.5 it is not looked at; up to 0.995 the clean one is found
+    f = recheck_figures(records, (0.4, 0.999))
+    assert f["false_alarms"] == 0 and f["clean_looked_again"] == pytest.approx(0.05)
+    assert f["mean_iou"] == pytest.approx((18 * 0.8 + 0.7) / 20)
+    assert best_recheck([rec(0.1, 0, 0.995, 0)] * 5) is None
+
+
+def test_choosing_the_recheck_on_real_photos_writes_it_into_the_file(tmp_path, capsys, monkeypatch):
+    data = DATASETS / "clothing-dataset"
+    file = tmp_path / "stain.pt"
+    ckpt = load_checkpoint(WEIGHTS_DIR / "stain.pt")
+    ckpt["meta"]["zoom"] = dict(ZOOM)
+    write_checkpoint(file, ckpt)
+    monkeypatch.setattr("vision.stain_zoom.split_rows", lambda d, split, n: split_rows(d, "val", n))
+    assert main(["--recheck", "--data", str(data), "--weights", str(file), "--n", "3"]) == 0
+    meta = load_checkpoint(file)["meta"]
+    assert meta["zoom"]["context"] == 4.0 and meta["decision"] == ckpt["meta"]["decision"]
+    assert (meta["zoom"].get("recheck") is None) is (meta["recheck_calib"]["with"] is None)
+    assert meta["recheck_calib"]["without"]["false_alarms"] >= 0
+    assert '"clean_looked_again"' in capsys.readouterr().out

@@ -30,6 +30,12 @@ a model and leaves ``stain`` at None, so the pipeline still loads.
    score stay the first pass's (so false alarms do not change); only the outline and the area do.
    A square of at least ``ZOOM_MAX_SIDE`` of the box's longer side is not zoomed; a second outline
    that is empty (or below ``min_area``) keeps the first.
+5. recheck (with ``meta["zoom"]["recheck"]``, chosen on the calib split by ``python -m
+   vision.stain_zoom --recheck``): a near miss, a garment not found whose score is at least
+   ``min_score``, is looked at closer once (unmirrored) around the region where its map reaches half
+   its score (the square of step 4); it is found when the close look's score reaches
+   ``score_threshold``, a cascade's second stage (Viola and Jones 2001: a cheap first test for all,
+   a costlier one for the few it cannot settle), with the closer outline.
 """
 
 from __future__ import annotations
@@ -56,7 +62,8 @@ class StainStage:
         model: a registered stain model (:class:`vision.stain_model.Lite0StainNet`) in eval mode, or
             None (no weights: the stage does nothing).
         decision: ``{"pixel_threshold", "score_threshold", "min_area"}`` (see the module docstring).
-        zoom: ``{"context", "min_side"}`` (step 4 of the module docstring), or None: no second look.
+        zoom: ``{"context", "min_side"}`` and optionally ``"recheck": {"min_score",
+            "score_threshold"}`` (steps 4-5 of the module docstring), or None: no second look.
     """
 
     name = "stain"
@@ -87,15 +94,15 @@ class StainStage:
 
     # 2. inference
     @torch.no_grad()
-    def infer(self, x: torch.Tensor) -> np.ndarray:
+    def infer(self, x: torch.Tensor, mirror: bool | None = None) -> np.ndarray:
         """Stain probabilities float32 (N, S/2, S/2) of a :meth:`preprocess` batch, run one garment at
         a time: on the CPU (torch 2.14, 2 threads) a batch of 5 took 0.37 s per garment against 0.03 s
         one by one (measured on random 192 px inputs), so the photo's batch is split. A model whose
-        ``mirror`` is set (its file's ``meta["mirror"]``) gives the mean of its map and of the map of
-        the mirrored garment mirrored back (flip test-time augmentation)."""
+        ``mirror`` is set (its file's ``meta["mirror"]``; ``mirror`` overrides it) gives the mean of its
+        map and of the map of the mirrored garment mirrored back (flip test-time augmentation)."""
         x = self.model.prepare(x)
         maps = [self.model.predict(x[i : i + 1]) for i in range(len(x))]
-        if getattr(self.model, "mirror", False):
+        if getattr(self.model, "mirror", False) if mirror is None else mirror:
             maps = [(m + self.model.predict(x[i : i + 1].flip(-1)).flip(-1)) / 2 for i, m in enumerate(maps)]
         return torch.cat(maps).cpu().numpy()
 
@@ -148,13 +155,15 @@ class StainStage:
         return StainFinding(found=bool(found), area=round(area, 5), score=round(score, 4), mask=mask)
 
     # 4. zoom
-    def zoom_box(self, prob: np.ndarray, garment: np.ndarray) -> tuple[int, int, int, int] | None:
-        """The square ``(x0, y0, x1, y1)`` (pixels of the garment's box) looked at again for the stain
-        pixels of ``prob`` float32 (h, w) on ``garment`` bool (h, w), clipped to the box; None without
-        :attr:`zoom`, without stain pixels, or when the square would be ``ZOOM_MAX_SIDE`` of the box or more."""
+    def zoom_box(self, prob: np.ndarray, garment: np.ndarray, level: float | None = None):
+        """The square ``(x0, y0, x1, y1)`` (pixels of the garment's box) looked at again for the pixels
+        of ``prob`` float32 (h, w) at or above ``level`` (default: the decision's pixel threshold) on
+        ``garment`` bool (h, w), clipped to the box; None without :attr:`zoom`, without such pixels,
+        or when the square would be ``ZOOM_MAX_SIDE`` of the box or more."""
         if not self.zoom:
             return None
-        ys, xs = np.nonzero((prob >= self.decision["pixel_threshold"]) & garment)
+        level = self.decision["pixel_threshold"] if level is None else level
+        ys, xs = np.nonzero((prob >= level) & garment)
         if not len(xs):
             return None
         h, w = prob.shape
@@ -167,24 +176,33 @@ class StainStage:
         y0 = int(np.clip(round(cy - side / 2), 0, max(0, h - side)))
         return x0, y0, min(w, x0 + side), min(h, y0 + side)
 
+    def look(self, rgb: np.ndarray, inst: GarmentInstance, square, mirror: bool | None = None) -> np.ndarray:
+        """Stain probabilities float32 (y1 - y0, x1 - x0) of ``square`` ``(x0, y0, x1, y1)`` (pixels of
+        ``inst``'s box, :meth:`zoom_box`) seen on its own (steps 1-3 at the model's input size), 0 off
+        the garment; ``mirror`` as in :meth:`infer`."""
+        x0, y0, _, _ = inst.box
+        bx0, by0, bx1, by1 = square
+        box = (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)
+        x, places = self.preprocess(rgb, [GarmentInstance(box=box, mask=inst.mask)])
+        return (
+            self.box_probabilities(self.infer(x, mirror)[0], places[0], box)
+            * inst.mask[box[1] : box[3], box[0] : box[2]]
+        )
+
     def refine(self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray) -> np.ndarray:
         """``prob`` float32 (h, w) over ``inst``'s box with the :meth:`zoom_box` square replaced by the
-        map of that square seen on its own (steps 1-3 at the model's input size; a new array). The
-        same ``prob`` when there is nothing to zoom, or when the second look finds no stain pixel."""
+        map of that square seen on its own (:meth:`look`; a new array). The same ``prob`` when there
+        is nothing to zoom, or when the second look finds no stain pixel."""
         x0, y0, _, _ = inst.box
         garment = inst.mask[y0 : inst.box[3], x0 : inst.box[2]]
         sq = self.zoom_box(prob, garment)
         if sq is None:
             return prob
-        bx0, by0, bx1, by1 = sq
-        box = (x0 + bx0, y0 + by0, x0 + bx1, y0 + by1)
-        part = GarmentInstance(box=box, mask=inst.mask)
-        x, places = self.preprocess(rgb, [part])
-        sub = self.box_probabilities(self.infer(x)[0], places[0], box) * garment[by0:by1, bx0:bx1]
+        sub = self.look(rgb, inst, sq)
         if not (sub >= self.decision["pixel_threshold"]).any():
             return prob
         out = prob.copy()
-        out[by0:by1, bx0:bx1] = sub
+        out[sq[1] : sq[3], sq[0] : sq[2]] = sub
         return out
 
     def zoomed_finding(
@@ -199,6 +217,41 @@ class StainStage:
             return first
         return StainFinding(found=True, area=again.area, score=first.score, mask=again.mask)
 
+    # 5. recheck
+    def near_miss_look(self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray, score: float):
+        """``(square, close map)`` of the region where ``prob`` (float32 (h, w) over ``inst``'s box,
+        first look) is at least half its ``score``: :meth:`zoom_box` at that level, seen once,
+        unmirrored (:meth:`look` with ``mirror=False``: half the cost of the mirrored look); None
+        when there is no square to look at."""
+        x0, y0, x1, y1 = inst.box
+        sq = self.zoom_box(prob, inst.mask[y0:y1, x0:x1], level=score / 2)
+        return None if sq is None else (sq, self.look(rgb, inst, sq, mirror=False))
+
+    def rechecked_finding(
+        self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray, first: StainFinding
+    ) -> StainFinding:
+        """``first`` unchanged unless it is a near miss: not found, with a score of at least
+        ``zoom["recheck"]["min_score"]``. A near miss is looked at closer (:meth:`near_miss_look`); it
+        is found when the close map's score (highest 3x3 mean) is at least
+        ``zoom["recheck"]["score_threshold"]``, with the outline of ``prob`` whose square is replaced
+        by the close map and that close score."""
+        r = (self.zoom or {}).get("recheck")
+        if first.found or not r or first.score < r["min_score"]:
+            return first
+        seen = self.near_miss_look(rgb, inst, prob, first.score)
+        if seen is None:
+            return first
+        (bx0, by0, bx1, by1), sub = seen
+        close = float(cv2.blur(sub, (3, 3)).max()) if sub.size else 0.0
+        if close < r["score_threshold"]:
+            return first
+        out = prob.copy()
+        out[by0:by1, bx0:bx1] = sub
+        again = self.finding(out, inst, rgb.shape[:2])
+        if again.mask is None:
+            return first
+        return StainFinding(found=True, area=again.area, score=round(close, 4), mask=again.mask)
+
     def __call__(self, ctx: PhotoContext) -> None:
         """Set ``stain`` of every instance of ``ctx`` (one batch for the photo; nothing without a model)."""
         instances = [i for i in ctx.analysis.instances if i.mask.any()]
@@ -206,7 +259,8 @@ class StainStage:
             return
         shape = ctx.rgb.shape[:2]
         for inst, prob in zip(instances, self.probabilities(ctx.rgb, instances)):
-            inst.stain = self.zoomed_finding(ctx.rgb, inst, prob, self.finding(prob, inst, shape))
+            first = self.zoomed_finding(ctx.rgb, inst, prob, self.finding(prob, inst, shape))
+            inst.stain = self.rechecked_finding(ctx.rgb, inst, prob, first)
 
 
 def build(
