@@ -140,7 +140,9 @@ def recheck(stage, inst: GarmentInstance, clean, stained, truth: np.ndarray, rec
     for name, (rgb, prob) in (("clean", clean), ("stained", stained)):
         first = stage.finding(prob, inst, rgb.shape[:2])
         again = stage.rechecked_finding(rgb, inst, prob, first)
-        rec[f"{name}_looked"] = not first.found and first.score >= stage.zoom["recheck"]["min_score"]
+        tier = None if first.found else stage.recheck_tier(first.score)
+        rec[f"{name}_looked"] = tier is not None
+        rec[f"{name}_passes"] = 0 if tier is None else 1 + tier[1]
         rec[f"{name}_rechecked"] = again is not first
         if name == "stained" and again is not first:
             pred = again.mask[y0:y1, x0:x1]
@@ -194,6 +196,7 @@ def summarise(records: list[dict], decision: dict, stained: frozenset[str] = fro
     if any("clean_looked" in r for r in records):  # step 5, as served under the file's own decision
         out["recheck_found"] = int(sum(r.get("stained_rechecked", False) for r in records))
         out["recheck_clean_looked"] = float(np.mean([r.get("clean_looked", False) for r in records]))
+        out["recheck_clean_passes"] = float(np.mean([r.get("clean_passes", 0) for r in records]))
     out["decision"] = dict(decision)
     return {k: round(v, 4) if isinstance(v, float) else v for k, v in out.items()}
 

@@ -4,6 +4,7 @@ real fixture photos."""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -15,7 +16,15 @@ from vision.stages.segment import build as build_segment
 from vision.stages.stain import ZOOM_MAX_SIDE, StainStage
 from vision.stages.stain import build as build_stain
 from vision.stain_eval import garment_instance, load_stages, photo_record, split_rows, synthetic_photo
-from vision.stain_zoom import best_recheck, best_setting, figures, main, recheck_figures, zoom_records
+from vision.stain_zoom import (
+    RECHECK_MAX_PASSES,
+    best_recheck,
+    best_setting,
+    figures,
+    main,
+    recheck_figures,
+    zoom_records,
+)
 
 ZOOM = {"context": 4.0, "min_side": 0.4}
 NEAR_MISS = ("clothing_tshirt.jpg", 3, "coffee", 0.003)  # photo, seed, kind, area: found close up only
@@ -160,17 +169,24 @@ def test_a_near_miss_is_found_by_the_closer_look(stage, segment):
     assert stage.rechecked_finding(rgb, inst, prob, first) is first
 
 
+def rec(clean_score, clean_close, stained_score, stained_close, clean_mirror=None, stained_mirror=None):
+    """A hand-made :func:`vision.stain_zoom.recheck_records` record (mirrored close scores default
+    to the unmirrored ones)."""
+    r = {"true_area": 0.005}
+    for name, score, close, mirror in (
+        ("clean", clean_score, clean_close, clean_mirror),
+        ("stained", stained_score, stained_close, stained_mirror),
+    ):
+        r[name] = {"score": score, "found": score >= 0.99, "iou": 0.8 if score >= 0.99 else 0.0}
+        if score < 0.99 and score >= 0.3:
+            r[name] |= {"close": close, "recheck_iou": 0.7, "seconds": 0.03}
+            r[name] |= {"close_mirror": close if mirror is None else mirror, "recheck_iou_mirror": 0.7}
+    return r
+
+
 def test_recheck_choice_adds_no_false_alarm_and_bounds_the_looks():
     """``best_recheck`` on hand-made records: the setting that finds the stained near miss without
     finding the clean one, within the share of clean garments looked at again."""
-
-    def rec(clean_score, clean_close, stained_score, stained_close):
-        r = {"true_area": 0.005}
-        for name, score, close in (("clean", clean_score, clean_close), ("stained", stained_score, stained_close)):
-            r[name] = {"score": score, "found": score >= 0.99, "iou": 0.8 if score >= 0.99 else 0.0}
-            if score < 0.99 and score >= 0.3:
-                r[name] |= {"close": close, "recheck_iou": 0.7, "seconds": 0.03}
-        return r
 
     records = [rec(0.1, 0, 0.995, 0)] * 18 + [rec(0.7, 0.996, 0.45, 0.9992)] + [rec(0.2, 0, 0.2, 0)]
     assert recheck_figures(records, None)["mean_iou"] == pytest.approx(18 * 0.8 / 20)
@@ -194,3 +210,50 @@ def test_choosing_the_recheck_on_real_photos_writes_it_into_the_file(tmp_path, c
     assert (meta["zoom"].get("recheck") is None) is (meta["recheck_calib"]["with"] is None)
     assert meta["recheck_calib"]["without"]["false_alarms"] >= 0
     assert '"clean_looked_again"' in capsys.readouterr().out
+
+
+def test_recheck_tiers_follow_the_first_score():
+    """Step 5's tiers: unmirrored from ``min_score``, mirrored in the band below it, none under it."""
+    stage = StainStage(None, torch.device("cpu"), {"pixel_threshold": 0.5}, dict(ZOOM))
+    assert stage.recheck_tier(0.9) is None
+    stage.zoom["recheck"] = {"min_score": 0.5, "score_threshold": 0.9995}
+    assert stage.recheck_tier(0.5) == (0.9995, False) and stage.recheck_tier(0.45) is None
+    stage.zoom["recheck"]["band"] = {"min_score": 0.3, "score_threshold": 0.999}
+    assert stage.recheck_tier(0.6) == (0.9995, False)
+    assert stage.recheck_tier(0.45) == (0.999, True) and stage.recheck_tier(0.3) == (0.999, True)
+    assert stage.recheck_tier(0.29) is None
+
+
+def test_a_near_miss_in_the_band_is_found_by_the_mirrored_closer_look(stage, segment):
+    """The near miss of the T-shirt, below the unmirrored tier's ``min_score`` but in the band, is
+    found by the mirrored closer look (its score is that look's), on the garment over the true
+    stain; above the band's reach it stays missed."""
+    rgb, truth, inst = synthetic_photo(segment, FIXTURES / NEAR_MISS[0], *NEAR_MISS[1:])
+    prob = stage.probabilities(rgb, [inst])[0]
+    first = stage.zoomed_finding(rgb, inst, prob, stage.finding(prob, inst, rgb.shape[:2]))
+    _, mirrored = stage.near_miss_look(rgb, inst, prob, first.score, mirror=True)
+    _, plain = stage.near_miss_look(rgb, inst, prob, first.score)
+    assert not np.allclose(mirrored, plain)
+    band = {"min_score": 0.3, "score_threshold": 0.99}
+    stage.zoom["recheck"] = {"min_score": first.score + 0.01, "score_threshold": 0.99, "band": band}
+    again = stage.rechecked_finding(rgb, inst, prob, first)
+    assert again.found and again.score == pytest.approx(float(cv2.blur(mirrored, (3, 3)).max()), abs=1e-4)
+    assert not (again.mask & ~inst.mask).any() and (again.mask & truth).sum() / (again.mask | truth).sum() > 0.5
+    stage.zoom["recheck"]["band"] = {"min_score": first.score + 0.005, "score_threshold": 0.99}
+    assert stage.rechecked_finding(rgb, inst, prob, first) is first
+
+
+def test_a_mirrored_band_is_chosen_when_it_holds_the_false_alarms_within_the_passes():
+    """A clean print and a stain both score 0.35 at first; the unmirrored close look finds both, the
+    mirrored one only the stain: the band is chosen, at two passes per clean garment in it; with
+    too many clean garments in the band (over ``RECHECK_MAX_PASSES``) nothing is."""
+    base = [rec(0.1, 0, 0.995, 0)] * 16 + [rec(0.2, 0, 0.2, 0)]
+    records = base + [rec(0.35, 0.9993, 0.35, 0.9993, clean_mirror=0.99, stained_mirror=0.9992)]
+    best = best_recheck(records)
+    assert best is not None and best[2:] == (0.3, 0.999)
+    f = recheck_figures(records, best)
+    assert f["false_alarms"] == 0 and f["clean_passes"] == pytest.approx(2 / 18, abs=1e-4)
+    assert f["mean_iou"] == pytest.approx((16 * 0.8 + 0.7) / 18, abs=1e-4)
+    assert recheck_figures(records, (0.3, 0.999))["false_alarms"] == 1
+    crowded = base + [rec(0.35, 0.9993, 0.2, 0, clean_mirror=0.9)] * 3 + records[-1:]
+    assert 2 * 4 / len(crowded) > RECHECK_MAX_PASSES and best_recheck(crowded) is None

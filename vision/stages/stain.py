@@ -35,7 +35,11 @@ a model and leaves ``stain`` at None, so the pipeline still loads.
    ``min_score``, is looked at closer once (unmirrored) around the region where its map reaches half
    its score (the square of step 4); it is found when the close look's score reaches
    ``score_threshold``, a cascade's second stage (Viola and Jones 2001: a cheap first test for all,
-   a costlier one for the few it cannot settle), with the closer outline.
+   a costlier one for the few it cannot settle), with the closer outline. With
+   ``recheck["band"]`` (``{"min_score", "score_threshold"}``), garments whose first score lies in
+   ``[band["min_score"], min_score)`` (less likely stains, so more likely to fire on a print) get
+   the same closer look mirrored (two passes, the maps averaged, as in step 2) and are found at the
+   band's own threshold: a third, costlier tier of the cascade.
 """
 
 from __future__ import annotations
@@ -218,32 +222,47 @@ class StainStage:
         return StainFinding(found=True, area=again.area, score=first.score, mask=again.mask)
 
     # 5. recheck
-    def near_miss_look(self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray, score: float):
+    def recheck_tier(self, score: float) -> tuple[float, bool] | None:
+        """``(close score threshold, mirrored)`` of the second look for a garment not found whose
+        first score is ``score``: ``zoom["recheck"]``'s own (unmirrored) from its ``min_score`` up,
+        its ``band``'s (mirrored) from the band's ``min_score`` up to that; None: not looked at."""
+        r = (self.zoom or {}).get("recheck")
+        if not r:
+            return None
+        if score >= r["min_score"]:
+            return r["score_threshold"], False
+        band = r.get("band")
+        if band and score >= band["min_score"]:
+            return band["score_threshold"], True
+        return None
+
+    def near_miss_look(
+        self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray, score: float, mirror: bool = False
+    ):
         """``(square, close map)`` of the region where ``prob`` (float32 (h, w) over ``inst``'s box,
-        first look) is at least half its ``score``: :meth:`zoom_box` at that level, seen once,
-        unmirrored (:meth:`look` with ``mirror=False``: half the cost of the mirrored look); None
-        when there is no square to look at."""
+        first look) is at least half its ``score``: :meth:`zoom_box` at that level, seen once
+        unmirrored (:meth:`look` with ``mirror=False``: half the cost of the mirrored look) or, with
+        ``mirror``, mirrored too; None when there is no square to look at."""
         x0, y0, x1, y1 = inst.box
         sq = self.zoom_box(prob, inst.mask[y0:y1, x0:x1], level=score / 2)
-        return None if sq is None else (sq, self.look(rgb, inst, sq, mirror=False))
+        return None if sq is None else (sq, self.look(rgb, inst, sq, mirror=mirror))
 
     def rechecked_finding(
         self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray, first: StainFinding
     ) -> StainFinding:
-        """``first`` unchanged unless it is a near miss: not found, with a score of at least
-        ``zoom["recheck"]["min_score"]``. A near miss is looked at closer (:meth:`near_miss_look`); it
-        is found when the close map's score (highest 3x3 mean) is at least
-        ``zoom["recheck"]["score_threshold"]``, with the outline of ``prob`` whose square is replaced
-        by the close map and that close score."""
-        r = (self.zoom or {}).get("recheck")
-        if first.found or not r or first.score < r["min_score"]:
+        """``first`` unchanged unless it is a near miss: not found, with a :meth:`recheck_tier`. A
+        near miss is looked at closer (:meth:`near_miss_look`, mirrored in the band); it is found
+        when the close map's score (highest 3x3 mean) reaches the tier's threshold, with the outline
+        of ``prob`` whose square is replaced by the close map and that close score."""
+        tier = None if first.found else self.recheck_tier(first.score)
+        if tier is None:
             return first
-        seen = self.near_miss_look(rgb, inst, prob, first.score)
+        seen = self.near_miss_look(rgb, inst, prob, first.score, mirror=tier[1])
         if seen is None:
             return first
         (bx0, by0, bx1, by1), sub = seen
         close = float(cv2.blur(sub, (3, 3)).max()) if sub.size else 0.0
-        if close < r["score_threshold"]:
+        if close < tier[0]:
             return first
         out = prob.copy()
         out[by0:by1, bx0:bx1] = sub
