@@ -177,6 +177,8 @@ def recheck_figures(records: list[dict], setting) -> dict:
     return {
         "min_score": setting and setting[0],
         "score_threshold": setting and setting[1],
+        "band_min_score": setting[2] if setting and len(setting) > 2 else None,
+        "band_score_threshold": setting[3] if setting and len(setting) > 2 else None,
         "false_alarms": sum(o[0] for o in clean),
         "detection_rate": round(float(np.mean([o[0] for o in stained])), 4),
         "mean_iou": round(float(iou.mean()), 4),
