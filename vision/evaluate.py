@@ -261,6 +261,7 @@ def main(argv=None):
     ap.add_argument("--extra-closet", type=int, default=0, help="retrieval: train photos added to the closet")
     ap.add_argument("--queries", type=int, default=150, help="retrieval: re-shoots (and re-uploads) of each kind")
     ap.add_argument("--seed", type=int, default=0, help="retrieval: seed of the draws and re-shoots")
+    ap.add_argument("--replay-draws", type=int, default=1, help="retrieval: draws of the corrected photos")
     ap.add_argument("--split", choices=["all", "val", "calib"], default="all")
     ap.add_argument("--labels", default=None, help="attributes: labels CSV (default: DIR/attributes.csv)")
     ap.add_argument("--ccp-crops", default=None, help="attributes: folder of labelled CCP garment crops")
@@ -334,6 +335,7 @@ def main(argv=None):
                 limit=args.limit,
                 backgrounds=args.backgrounds,
                 cache=args.cache,
+                replay_draws_n=args.replay_draws,
             )
         elif args.what == "cutout":
             result = evaluate_cutout(pipeline, data, args.split, args.limit, references=args.references)

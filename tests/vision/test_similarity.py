@@ -228,3 +228,32 @@ def test_retrieval_evaluation_and_bench_smoke(tmp_path):
     r = _run("bench.similarity", *args, "--speed-photos", "2", "--threads", "2")  # reuses the cache
     assert r.returncode == 0, r.stderr
     assert "Recall@1" in r.stdout and "seconds per garment" in r.stdout
+
+
+def test_replay_over_draws_learns_a_persons_naming_and_averages_the_draws():
+    """A person whose shirts the model always calls T-shirts (0.6 against 0.4; their T-shirts 0.9):
+    after 5 corrected shirts the offsets and the alike garments name the rest right, so every draw
+    gains; another person below
+    ``min_user_photos`` is left out. ``replay_draws`` is the mean of :func:`replay` over its seeds."""
+    from pathlib import Path
+
+    from vision.contract import Guess
+    from vision.datasets import ClothingRow
+    from vision.retrieval import replay, replay_draws
+
+    rng = np.random.default_rng(0)
+    records, rows = {}, []
+    for i in range(24):
+        label = "Shirt" if i % 2 else "T-Shirt"
+        first = 0.6 if i % 2 else 0.9  # the model's score for "t-shirt", the rest for "shirt"
+        guesses = [Guess(taxonomy.category_of_type(t), t, p) for t, p in (("t-shirt", first), ("shirt", 1 - first))]
+        emb = (np.eye(8)[i % 2] + 0.3 * rng.normal(size=8)).astype(np.float32)
+        records[f"p{i}"] = {"guesses": guesses, "cutout": emb / np.linalg.norm(emb)}
+        rows.append(ClothingRow(Path(f"p{i}.jpg"), "person", label))
+    rows += [ClothingRow(Path(f"p{i}.jpg"), "other", "Shirt") for i in range(3)]
+    one = replay(records, rows, np.random.default_rng(3), min_user_photos=20)
+    assert one["users"] == 1 and one["n_new_photos"] == 24 - 10
+    assert one["model_top1"] == pytest.approx(7 / 14) and one["gain_points"] > 0
+    many = replay_draws(records, rows, 3, 4, min_user_photos=20)
+    assert many["draws"] == 4 and len(many["gain_points"]) == 4 and many["gain_points"][0] == one["gain_points"]
+    assert many["gain_points_mean"] == pytest.approx(np.mean(many["gain_points"])) and min(many["gain_points"]) > 0
