@@ -19,7 +19,9 @@ labels "Skip" and "Not sure" left out), in CSV order, the first ``n`` when given
    file that zooms (its ``meta["zoom"]``, :mod:`vision.stain_zoom`), a found stain's outline is the
    closer one, as served (``choose`` decides on the first pass alone: the zoom leaves "found" as it is);
    with its ``meta["zoom"]["recheck"]``, near misses are looked at again as served (step 5 of
-   :mod:`vision.stages.stain`, under the file's own decision), which can add finds and false alarms.
+   :mod:`vision.stages.stain`, under the file's own decision, its mirrored band included), which
+   can add finds and false alarms: ``recheck_found``, ``recheck_clean_looked`` (share of clean
+   garments looked at again) and ``recheck_clean_passes`` (passes of the model per clean garment).
 
 Figures (:func:`summarise`): ``false_alarm_rate`` (share of clean garments with ``found``;
 ``false_alarm_rate_unchecked`` with every photo taken as clean),
