@@ -1,10 +1,11 @@
 """Image presets shared by training and serving (as torchvision's references/detection presets).
 
-Everything here works on torch tensors or PIL images and has no training-only dependency.
+Everything here works on torch tensors, PIL images or NumPy arrays and has no training-only dependency.
 """
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import torch
 from PIL import Image
@@ -59,3 +60,28 @@ def classifier_input(crops: list[Image.Image]) -> torch.Tensor:
     Returns float32 (N, 3, CLASSIFIER_SIZE, CLASSIFIER_SIZE).
     """
     return normalize(torch.stack([to_uint8_chw(letterbox(c, CLASSIFIER_SIZE)) for c in crops]))
+
+
+def stain_input(rgb: np.ndarray, garment: np.ndarray, size: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """The stain model's input square of a garment crop (the same in training and serving).
+
+    Args:
+        rgb: uint8 (h, w, 3), the crop; garment: bool (h, w), its garment pixels.
+        size: side of the square, pixels.
+    Returns:
+        ``(square, (ox, oy, nw, nh))``: uint8 (size, size, 3), the crop resized to fit (aspect kept,
+        bilinear; area averaging when shrinking), its off-garment pixels and the letterbox padding
+        painted :data:`PAD_RGB`; and where the crop lies in it (offset and size, pixels).
+    """
+    h, w = garment.shape
+    scale = size / max(h, w)
+    nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    small = cv2.resize(np.where(garment[..., None], rgb, np.uint8(PAD_RGB)), (nw, nh), interpolation=interp)
+    keep = cv2.resize(garment.astype(np.uint8), (nw, nh), interpolation=cv2.INTER_NEAREST).astype(bool)
+    small[~keep] = PAD_RGB
+    out = np.empty((size, size, 3), np.uint8)
+    out[:] = PAD_RGB
+    ox, oy = (size - nw) // 2, (size - nh) // 2
+    out[oy : oy + nh, ox : ox + nw] = small
+    return out, (ox, oy, nw, nh)

@@ -13,7 +13,7 @@ garment). Licence of the photos: clothing-dataset, free for any use (the dataset
 
 A training sample (:func:`draw_sample`) is one packed crop, mirrored at random, with a synthetic
 stain (:mod:`vision.stain_synth`) on its garment with probability ``p_stain`` (else clean, target all
-False), laid on the stage's input square (:func:`stain_input`): pixels off the garment painted the
+False), laid on the stage's input square (:func:`vision.presets.stain_input`): pixels off the garment painted the
 neutral colour, letterboxed to ``size``.
 """
 
@@ -50,33 +50,8 @@ def crop_box(mask: np.ndarray, margin: float = CROP_MARGIN) -> tuple[int, int, i
     return max(0, x0 - mx), max(0, y0 - my), min(w, x1 + mx), min(h, y1 + my)
 
 
-def stain_input(rgb: np.ndarray, garment: np.ndarray, size: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """The stain model's input square of a garment crop.
-
-    Args:
-        rgb: uint8 (h, w, 3), the crop; garment: bool (h, w), its garment pixels.
-        size: side of the square, pixels.
-    Returns:
-        ``(square, (ox, oy, nw, nh))``: uint8 (size, size, 3), the crop resized to fit (aspect kept,
-        bilinear; area averaging when shrinking), its off-garment pixels and the letterbox padding
-        painted :data:`vision.presets.PAD_RGB`; and where the crop lies in it (offset and size, pixels).
-    """
-    h, w = garment.shape
-    scale = size / max(h, w)
-    nw, nh = max(1, round(w * scale)), max(1, round(h * scale))
-    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    small = cv2.resize(np.where(garment[..., None], rgb, np.uint8(presets.PAD_RGB)), (nw, nh), interpolation=interp)
-    keep = cv2.resize(garment.astype(np.uint8), (nw, nh), interpolation=cv2.INTER_NEAREST).astype(bool)
-    small[~keep] = presets.PAD_RGB
-    out = np.empty((size, size, 3), np.uint8)
-    out[:] = presets.PAD_RGB
-    ox, oy = (size - nw) // 2, (size - nh) // 2
-    out[oy : oy + nh, ox : ox + nw] = small
-    return out, (ox, oy, nw, nh)
-
-
 def square_mask(mask: np.ndarray, size: int, place: tuple[int, int, int, int]) -> np.ndarray:
-    """A crop's bool mask (h, w) laid on the input square as :func:`stain_input` lays its pixels:
+    """A crop's bool mask (h, w) laid on the input square as :func:`vision.presets.stain_input` lays its pixels:
     bool (size, size) (nearest-neighbour resizing)."""
     ox, oy, nw, nh = place
     out = np.zeros((size, size), bool)
@@ -220,7 +195,7 @@ def draw_sample(
     if rng.random() < p_stain and mask.sum() > 100:
         sample = add_stain(rgb, mask, rng)
         rgb, stain = sample.image, sample.mask
-    square, place = stain_input(rgb, mask, size)
+    square, place = presets.stain_input(rgb, mask, size)
     return square, square_mask(stain, size, place), square_mask(mask, size, place)
 
 

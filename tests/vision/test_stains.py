@@ -15,9 +15,9 @@ from tests.vision.conftest import DATASETS, FIXTURES
 from vision.checkpoints import WEIGHTS_DIR, load_checkpoint
 from vision.contract import GarmentInstance, PhotoAnalysis
 from vision.predict import analysis_json
+from vision.presets import stain_input
 from vision.stages.segment import build as build_segment
 from vision.stages.stain import build as build_stain
-from vision.stain_data import stain_input
 from vision.stain_eval import STAIN_CHECK, garment_instance, photo_record, stained_by_eye, summarise, synthetic_photo
 from vision.stain_synth import KINDS, MASK_LEVEL, add_stain
 

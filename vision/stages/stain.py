@@ -7,7 +7,7 @@ a model and leaves ``stain`` at None, so the pipeline still loads.
 
 1. preprocess: one square per garment (all garments of the photo in one batch): the garment's box
    crop, pixels off its mask painted the neutral colour, letterboxed to the model's ``input_size``
-   (:func:`vision.stain_data.stain_input`, as in training).
+   (:func:`vision.presets.stain_input`, as in training).
 2. infer: the model's stain probabilities (N, S/2, S/2), under ``torch.no_grad``.
 3. postprocess: each map resized (bilinear) back to its garment's box at photo resolution; the stain
    is the garment's pixels with probability >= ``pixel_threshold``; ``area`` its share of the
@@ -50,10 +50,10 @@ import cv2
 import numpy as np
 import torch
 
+from vision import presets
 from vision.contract import GarmentInstance, StainFinding
 from vision.fuse import for_inference
 from vision.stages import PhotoContext
-from vision.stain_data import stain_input
 
 DEFAULT_DECISION = {"pixel_threshold": 0.5, "score_threshold": 0.8, "min_area": 0.001}
 ZOOM_MAX_SIDE = 0.8
@@ -91,7 +91,7 @@ class StainStage:
         squares, places = [], []
         for inst in instances:
             x0, y0, x1, y1 = inst.box
-            square, place = stain_input(rgb[y0:y1, x0:x1], inst.mask[y0:y1, x0:x1], size)
+            square, place = presets.stain_input(rgb[y0:y1, x0:x1], inst.mask[y0:y1, x0:x1], size)
             squares.append(square)
             places.append(place)
         return torch.from_numpy(np.stack(squares)).permute(0, 3, 1, 2).contiguous(), places
