@@ -97,7 +97,8 @@ def photo_record(stage, segment, path: Path, seed: int, zoom: bool = True) -> di
     ``area``; the stained run's intersection/union with the true stain per threshold; kind, size.
     Scores and areas are the first pass's (they decide "found"); with ``zoom`` and a stage that
     zooms (:meth:`vision.stages.stain.StainStage.refine`), the intersections and unions are those of
-    the closer outline of a stain found under the stage's decision, as served
+    the closer outline of a stain found under the stage's decision (and, with ``meta["edges"]``, at
+    the decision's pixel threshold, its step-6 outline, :meth:`~vision.stages.stain.StainStage.outline`), as served
     (:meth:`~vision.stages.stain.StainStage.zoomed_finding`: the first outline when the closer one is
     not found; ``zoom_seconds``: its time)."""
     rgb = np.asarray(Image.open(path).convert("RGB"))
@@ -111,12 +112,14 @@ def photo_record(stage, segment, path: Path, seed: int, zoom: bool = True) -> di
     start = time.perf_counter()
     clean, stained = stage.probabilities(rgb, [inst])[0], stage.probabilities(sample.image, [inst])[0]
     rec["seconds"] = (time.perf_counter() - start) / 2
-    outline = stained
-    if zoom and stage.zoom and stage.finding(stained, inst, rgb.shape[:2]).found:
+    outline, served = stained, None
+    if zoom and (stage.zoom or stage.edges) and stage.finding(stained, inst, rgb.shape[:2]).found:
         start = time.perf_counter()
         outline = stage.refine(sample.image, inst, stained)
         if stage.finding(outline, inst, rgb.shape[:2]).mask is None:  # as served: the first outline stays
             outline = stained
+        if stage.edges:  # step 6, as served, at the decision's pixel threshold
+            served = stage.outline(sample.image, inst, outline)
         rec["zoom_seconds"] = time.perf_counter() - start
     if zoom and (stage.zoom or {}).get("recheck"):
         recheck(stage, inst, (rgb, clean), (sample.image, stained), truth, rec)
@@ -127,6 +130,8 @@ def photo_record(stage, segment, path: Path, seed: int, zoom: bool = True) -> di
             rec[f"{name}_area"][t] = float(((prob >= t) & garment).sum()) / n
             if name == "stained":
                 pred = (outline >= t) & garment
+                if served is not None and t == stage.decision["pixel_threshold"]:
+                    pred = served
                 rec.setdefault("inter", {})[t] = int((pred & truth).sum())
                 rec.setdefault("union", {})[t] = int((pred | truth).sum())
     rec["true_pixels"] = int(truth.sum())
@@ -255,7 +260,8 @@ def load_stages(weights: str | Path | None, device="cpu"):
     model = for_inference(model_from_checkpoint(ckpt, dev))  # as served (vision.fuse)
     model.mirror = bool(ckpt["meta"].get("mirror", False))  # as vision.stages.stain.build does
     model.scales = list(ckpt["meta"].get("scales") or [])
-    stage = StainStage(model, dev, ckpt["meta"].get("decision"), ckpt["meta"].get("zoom"))
+    meta = ckpt["meta"]
+    stage = StainStage(model, dev, meta.get("decision"), meta.get("zoom"), meta.get("edges"))
     seg_dir = path if path.is_dir() and (path / "segmenter.pt").exists() else WEIGHTS_DIR
     return stage, build_segment(seg_dir, dev)
 

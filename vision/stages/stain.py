@@ -40,6 +40,16 @@ a model and leaves ``stain`` at None, so the pipeline still loads.
    ``[band["min_score"], min_score)`` (less likely stains, so more likely to fire on a print) get
    the same closer look mirrored (two passes, the maps averaged, as in step 2) and are found at the
    band's own threshold: a third, costlier tier of the cascade.
+6. edges (with ``meta["edges"]``, ``{"radius", "eps", "pixel_threshold"}``, chosen on the calib split
+   by ``python -m vision.stain_edges``): a found stain's final map (after steps 4-5) is
+   guided-filtered with the photo's colours as the guide (:func:`vision.guided_filter.guided_filter`,
+   He, Sun and Tang 2010; window radius ``radius`` times the box's longer side, ridge ``eps`` on
+   colours in [0, 1]), so the outline, upsampled from half the model's input, follows the colour
+   edge of the stain in the photo; the outline is the filtered map at or above ``pixel_threshold``
+   on the garment. Only the outline and the area change (found, score, false alarms do not); an
+   outline that the filter empties or brings below ``min_area`` stays as it was. The filter runs
+   on the window of the box where the map is at least ``EDGE_WINDOW_LEVEL``, grown by
+   ``EDGE_WINDOW_PAD`` of the box's longer side.
 """
 
 from __future__ import annotations
@@ -53,10 +63,13 @@ import torch
 from vision import presets
 from vision.contract import GarmentInstance, StainFinding
 from vision.fuse import for_inference
+from vision.guided_filter import guided_filter
 from vision.stages import PhotoContext
 
 DEFAULT_DECISION = {"pixel_threshold": 0.5, "score_threshold": 0.8, "min_area": 0.001}
 ZOOM_MAX_SIDE = 0.8
+EDGE_WINDOW_LEVEL = 0.05  # step 6 filters where the map is at least this, ...
+EDGE_WINDOW_PAD = 0.1  # ... grown by this share of the box's longer side
 
 
 class StainStage:
@@ -68,17 +81,26 @@ class StainStage:
         decision: ``{"pixel_threshold", "score_threshold", "min_area"}`` (see the module docstring).
         zoom: ``{"context", "min_side"}`` and optionally ``"recheck": {"min_score",
             "score_threshold"}`` (steps 4-5 of the module docstring), or None: no second look.
+        edges: ``{"radius", "eps", "pixel_threshold"}`` (step 6), or None: outlines as the map gives.
     """
 
     name = "stain"
     requires: tuple[str, ...] = ("detect",)
     runs_after: tuple[str, ...] = ("segment", "classify")
 
-    def __init__(self, model, device: torch.device, decision: dict | None = None, zoom: dict | None = None):
+    def __init__(
+        self,
+        model,
+        device: torch.device,
+        decision: dict | None = None,
+        zoom: dict | None = None,
+        edges: dict | None = None,
+    ):
         self.model = model
         self.device = device
         self.decision = {**DEFAULT_DECISION, **(decision or {})}
         self.zoom = dict(zoom) if zoom else None
+        self.edges = dict(edges) if edges else None
 
     # 1. preprocess
     def preprocess(
@@ -213,13 +235,53 @@ class StainStage:
         self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray, first: StainFinding
     ) -> StainFinding:
         """``first`` (the :meth:`finding` of ``prob``) with its outline and area from :meth:`refine`
-        when it is found; its ``found`` and ``score`` unchanged."""
-        if not (first.found and self.zoom):
+        (and step 6, :meth:`outline`) when it is found; its ``found`` and ``score`` unchanged."""
+        if not (first.found and (self.zoom or self.edges)):
             return first
-        again = self.finding(self.refine(rgb, inst, prob), inst, rgb.shape[:2])
-        if again.mask is None:  # the closer outline is below the decision's min_area
-            return first
-        return StainFinding(found=True, area=again.area, score=first.score, mask=again.mask)
+        refined = self.refine(rgb, inst, prob)
+        again = self.outlined(rgb, inst, refined, first.score)
+        if again is None and refined is not prob:  # the closer outline is below min_area: the first one
+            again = self.outlined(rgb, inst, prob, first.score)
+        return first if again is None else again
+
+    def outline(self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray) -> np.ndarray:
+        """A found stain's outline bool (h, w) over ``inst``'s box from its final map ``prob`` float32
+        (h, w): the map at or above the decision's ``pixel_threshold`` on the garment or, with
+        :attr:`edges`, the map guided-filtered by the photo ``rgb`` uint8 (H, W, 3) (step 6) at or
+        above ``edges["pixel_threshold"]``, unless that leaves it below ``min_area`` of the garment."""
+        x0, y0, x1, y1 = inst.box
+        garment = inst.mask[y0:y1, x0:x1]
+        plain = (prob >= self.decision["pixel_threshold"]) & garment
+        if not self.edges:
+            return plain
+        ys, xs = np.nonzero((prob >= EDGE_WINDOW_LEVEL) & garment)
+        if not len(xs):
+            return plain
+        side = max(x1 - x0, y1 - y0)
+        pad = int(EDGE_WINDOW_PAD * side) + 2
+        wy0, wy1 = max(0, ys.min() - pad), min(prob.shape[0], ys.max() + pad + 1)
+        wx0, wx1 = max(0, xs.min() - pad), min(prob.shape[1], xs.max() + pad + 1)
+        guide = rgb[y0 + wy0 : y0 + wy1, x0 + wx0 : x0 + wx1].astype(np.float32) / 255
+        r = max(1, int(round(self.edges["radius"] * side)))
+        sharp = np.zeros_like(plain)
+        filtered = guided_filter(guide, prob[wy0:wy1, wx0:wx1], r, self.edges["eps"])
+        sharp[wy0:wy1, wx0:wx1] = filtered >= self.edges["pixel_threshold"]
+        sharp &= garment
+        enough = sharp.any() and sharp.sum() >= self.decision["min_area"] * max(1, int(garment.sum()))
+        return sharp if enough else plain
+
+    def outlined(self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray, score: float) -> StainFinding | None:
+        """The finding of a stain found with ``score`` whose final map is ``prob`` (h, w): its
+        :meth:`outline` and area; None when the map's own :meth:`finding` has no outline (its score
+        below the decision's or its area below ``min_area``)."""
+        if self.finding(prob, inst, rgb.shape[:2]).mask is None:
+            return None
+        x0, y0, x1, y1 = inst.box
+        stain = self.outline(rgb, inst, prob)
+        mask = np.zeros(rgb.shape[:2], bool)
+        mask[y0:y1, x0:x1] = stain
+        area = float(stain.sum()) / max(1, int(inst.mask[y0:y1, x0:x1].sum()))
+        return StainFinding(found=True, area=round(area, 5), score=round(float(score), 4), mask=mask)
 
     # 5. recheck
     def recheck_tier(self, score: float) -> tuple[float, bool] | None:
@@ -266,10 +328,8 @@ class StainStage:
             return first
         out = prob.copy()
         out[by0:by1, bx0:bx1] = sub
-        again = self.finding(out, inst, rgb.shape[:2])
-        if again.mask is None:
-            return first
-        return StainFinding(found=True, area=again.area, score=round(close, 4), mask=again.mask)
+        again = self.outlined(rgb, inst, out, close)
+        return first if again is None else again
 
     def __call__(self, ctx: PhotoContext) -> None:
         """Set ``stain`` of every instance of ``ctx`` (one batch for the photo; nothing without a model)."""
@@ -313,4 +373,4 @@ def build(
     model = for_inference(model_from_checkpoint(ckpt, device))
     model.mirror = bool(ckpt["meta"].get("mirror", False))
     model.scales = list(ckpt["meta"].get("scales") or [])
-    return StainStage(model, device, decision, ckpt["meta"].get("zoom"))
+    return StainStage(model, device, decision, ckpt["meta"].get("zoom"), ckpt["meta"].get("edges"))
