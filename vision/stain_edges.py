@@ -40,10 +40,15 @@ def settings() -> list[tuple[float, float, float]]:
     return [(r, e, t) for r in RADII for e in EPSILONS for t in THRESHOLDS]
 
 
+def _iou(pred: np.ndarray, truth: np.ndarray) -> float:
+    return float((pred & truth).sum() / max(1, (pred | truth).sum()))
+
+
 def edge_records(stage, segment, rows, seed: int = 0, log=None) -> list[dict]:
     """Per photo: ``true_area``, ``found`` (the first look under the file's decision) and, when found,
     ``iou``: the IoU of step 6's outline per setting of :func:`settings` (key ``None``: without step
-    6), and ``seconds``: step 6's time at the last setting."""
+    6), and ``seconds``: the filter's time (:meth:`~vision.stages.stain.StainStage.edge_map`) at the
+    last ``(radius, eps)``. The stage's ``edges`` are not used."""
     out = []
     for i, row in enumerate(rows):
         rgb = np.asarray(Image.open(row.path).convert("RGB"))
@@ -58,13 +63,14 @@ def edge_records(stage, segment, rows, seed: int = 0, log=None) -> list[dict]:
             final = stage.refine(sample.image, inst, prob)
             if stage.finding(final, inst, rgb.shape[:2]).mask is None:  # as served: the first outline stays
                 final = prob
-            rec["found"], rec["iou"] = True, {}
-            for setting in [None, *settings()]:
-                stage.edges = None if setting is None else dict(zip(("radius", "eps", "pixel_threshold"), setting))
+            pred = stage.plain_outline(inst, final)
+            rec["found"], rec["iou"] = True, {None: _iou(pred, truth)}
+            for radius, eps in sorted({(r, e) for r, e, _ in settings()}):
                 start = time.perf_counter()
-                pred = stage.outline(sample.image, inst, final)
+                edge = stage.edge_map(sample.image, inst, final, radius, eps)
                 rec["seconds"] = time.perf_counter() - start
-                rec["iou"][setting] = float((pred & truth).sum() / max(1, (pred | truth).sum()))
+                for t in THRESHOLDS:
+                    rec["iou"][(radius, eps, t)] = _iou(stage.edge_outline(inst, final, edge, t), truth)
         out.append(rec)
         if log and (i + 1) % 50 == 0:
             log(json.dumps({"photos": i + 1, "of": len(rows)}))

@@ -48,6 +48,8 @@ def test_guided_filter_refuses_what_it_cannot_filter():
         guided_filter(guide, p, 2, 0.0)
     with pytest.raises(ValueError, match="differ in size"):
         guided_filter(guide, np.zeros((8, 9), np.float32), 2, 1e-3)
+    with pytest.raises(ValueError, match="scale >= 1"):
+        guided_filter(guide, p, 2, 1e-3, scale=0)
 
 
 def test_guided_filter_moves_a_blurred_outline_onto_the_stains_colour_edge():
@@ -65,6 +67,9 @@ def test_guided_filter_moves_a_blurred_outline_onto_the_stains_colour_edge():
     assert colour > before + 0.03 and grey > before + 0.03, (before, colour, grey)
     flat = guided_filter(guide, np.full(true.shape, 0.7, np.float32), 8, 1e-4)
     assert np.allclose(flat, 0.7, atol=1e-3)
+    # the fast filter (coefficients fitted at half the size) draws nearly the same outline
+    fast = guided_filter(guide, blurred, 8, 1e-4, scale=2) >= 0.3
+    assert _iou(fast, guided_filter(guide, blurred, 8, 1e-4) >= 0.3) > 0.9 and _iou(fast, true) > before + 0.03
 
 
 def test_step6_changes_the_outline_only_and_outlines_the_stain_better(segment):

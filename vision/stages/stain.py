@@ -49,7 +49,9 @@ a model and leaves ``stain`` at None, so the pipeline still loads.
    on the garment. Only the outline and the area change (found, score, false alarms do not); an
    outline that the filter empties or brings below ``min_area`` stays as it was. The filter runs
    on the window of the box where the map is at least ``EDGE_WINDOW_LEVEL``, grown by
-   ``EDGE_WINDOW_PAD`` of the box's longer side.
+   ``EDGE_WINDOW_PAD`` of the box's longer side; a window longer than ``EDGE_WORK_SIDE`` pixels (a
+   large stain on a large photo) is filtered by the fast guided filter (its coefficients fitted at
+   that size: He and Sun 2015, arXiv:1505.00996), so the step costs at most about a 512 px filter.
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ DEFAULT_DECISION = {"pixel_threshold": 0.5, "score_threshold": 0.8, "min_area": 
 ZOOM_MAX_SIDE = 0.8
 EDGE_WINDOW_LEVEL = 0.05  # step 6 filters where the map is at least this, ...
 EDGE_WINDOW_PAD = 0.1  # ... grown by this share of the box's longer side
+EDGE_WORK_SIDE = 512  # pixels: a longer window is filtered by the fast guided filter (He and Sun 2015)
 
 
 class StainStage:
@@ -247,25 +250,48 @@ class StainStage:
     def outline(self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray) -> np.ndarray:
         """A found stain's outline bool (h, w) over ``inst``'s box from its final map ``prob`` float32
         (h, w): the map at or above the decision's ``pixel_threshold`` on the garment or, with
-        :attr:`edges`, the map guided-filtered by the photo ``rgb`` uint8 (H, W, 3) (step 6) at or
-        above ``edges["pixel_threshold"]``, unless that leaves it below ``min_area`` of the garment."""
-        x0, y0, x1, y1 = inst.box
-        garment = inst.mask[y0:y1, x0:x1]
-        plain = (prob >= self.decision["pixel_threshold"]) & garment
+        :attr:`edges`, the map guided-filtered by the photo ``rgb`` uint8 (H, W, 3) (step 6,
+        :meth:`edge_map`) at or above ``edges["pixel_threshold"]``, unless that leaves it empty or
+        below ``min_area`` of the garment."""
         if not self.edges:
-            return plain
-        ys, xs = np.nonzero((prob >= EDGE_WINDOW_LEVEL) & garment)
+            return self.plain_outline(inst, prob)
+        edge = self.edge_map(rgb, inst, prob, self.edges["radius"], self.edges["eps"])
+        return self.edge_outline(inst, prob, edge, self.edges["pixel_threshold"])
+
+    def plain_outline(self, inst: GarmentInstance, prob: np.ndarray) -> np.ndarray:
+        """``prob`` (h, w) at or above the decision's ``pixel_threshold`` on ``inst``'s garment: bool (h, w)."""
+        x0, y0, x1, y1 = inst.box
+        return (prob >= self.decision["pixel_threshold"]) & inst.mask[y0:y1, x0:x1]
+
+    def edge_map(self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray, radius: float, eps: float):
+        """Step 6's filtered map: ``(window (wy0, wy1, wx0, wx1) of the box, float32 map of that
+        window)``, ``prob`` guided-filtered by ``rgb``'s colours there (window radius ``radius`` times
+        the box's longer side, ridge ``eps``); None when no garment pixel of ``prob`` reaches
+        ``EDGE_WINDOW_LEVEL``."""
+        x0, y0, x1, y1 = inst.box
+        ys, xs = np.nonzero((prob >= EDGE_WINDOW_LEVEL) & inst.mask[y0:y1, x0:x1])
         if not len(xs):
-            return plain
+            return None
         side = max(x1 - x0, y1 - y0)
         pad = int(EDGE_WINDOW_PAD * side) + 2
         wy0, wy1 = max(0, ys.min() - pad), min(prob.shape[0], ys.max() + pad + 1)
         wx0, wx1 = max(0, xs.min() - pad), min(prob.shape[1], xs.max() + pad + 1)
         guide = rgb[y0 + wy0 : y0 + wy1, x0 + wx0 : x0 + wx1].astype(np.float32) / 255
-        r = max(1, int(round(self.edges["radius"] * side)))
+        r = max(1, int(round(radius * side)))
+        scale = max(1, int(np.ceil(max(wy1 - wy0, wx1 - wx0) / EDGE_WORK_SIDE)))
+        return (wy0, wy1, wx0, wx1), guided_filter(guide, prob[wy0:wy1, wx0:wx1], r, eps, scale=scale)
+
+    def edge_outline(self, inst: GarmentInstance, prob: np.ndarray, edge, level: float) -> np.ndarray:
+        """The outline bool (h, w) of :meth:`edge_map`'s ``edge`` at or above ``level`` on the garment;
+        :meth:`plain_outline` when ``edge`` is None or the outline is empty or below ``min_area``."""
+        plain = self.plain_outline(inst, prob)
+        if edge is None:
+            return plain
+        (wy0, wy1, wx0, wx1), filtered = edge
+        x0, y0, x1, y1 = inst.box
+        garment = inst.mask[y0:y1, x0:x1]
         sharp = np.zeros_like(plain)
-        filtered = guided_filter(guide, prob[wy0:wy1, wx0:wx1], r, self.edges["eps"])
-        sharp[wy0:wy1, wx0:wx1] = filtered >= self.edges["pixel_threshold"]
+        sharp[wy0:wy1, wx0:wx1] = filtered >= level
         sharp &= garment
         enough = sharp.any() and sharp.sum() >= self.decision["min_area"] * max(1, int(garment.sum()))
         return sharp if enough else plain
