@@ -162,3 +162,24 @@ def test_choosing_the_edges_on_real_photos_writes_them_into_the_file(tmp_path, c
     assert meta["decision"] == load_checkpoint(WEIGHTS_DIR / "stain.pt")["meta"]["decision"]
     assert (meta.get("edges") is None) is (meta["edges_calib"]["with"] is None)
     assert "without" in capsys.readouterr().out
+
+
+def test_a_flat_guide_gives_a_finite_map_and_a_singular_window_keeps_the_maps_outline(segment, monkeypatch):
+    """A guide without any colour change (a blown-out white patch) at the committed tiny ridge still
+    gives a finite map; if the filter's 3 x 3 systems could not be solved, step 6 leaves the outline
+    as the map gives it instead of failing the photo."""
+    flat = guided_filter(
+        np.ones((40, 40, 3), np.float32), np.random.default_rng(0).random((40, 40), np.float32), 4, 1e-6
+    )
+    assert np.isfinite(flat).all()
+    rgb, _ = _stained_fixture()
+    inst = garment_instance(segment, rgb)
+    stage = build_stain(WEIGHTS_DIR, torch.device("cpu"))
+    stage.edges = dict(EDGES)
+    prob = stage.probabilities(rgb, [inst])[0]
+
+    def singular(*args, **kwargs):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr("vision.stages.stain.guided_filter", singular)
+    assert np.array_equal(stage.outline(rgb, inst, prob), stage.plain_outline(inst, prob))

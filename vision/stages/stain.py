@@ -267,7 +267,7 @@ class StainStage:
         """Step 6's filtered map: ``(window (wy0, wy1, wx0, wx1) of the box, float32 map of that
         window)``, ``prob`` guided-filtered by ``rgb``'s colours there (window radius ``radius`` times
         the box's longer side, ridge ``eps``); None when no garment pixel of ``prob`` reaches
-        ``EDGE_WINDOW_LEVEL``."""
+        ``EDGE_WINDOW_LEVEL`` or when the filter's 3 x 3 systems are numerically singular."""
         x0, y0, x1, y1 = inst.box
         ys, xs = np.nonzero((prob >= EDGE_WINDOW_LEVEL) & inst.mask[y0:y1, x0:x1])
         if not len(xs):
@@ -279,7 +279,10 @@ class StainStage:
         guide = rgb[y0 + wy0 : y0 + wy1, x0 + wx0 : x0 + wx1].astype(np.float32) / 255
         r = max(1, int(round(radius * side)))
         scale = max(1, int(np.ceil(max(wy1 - wy0, wx1 - wx0) / EDGE_WORK_SIDE)))
-        return (wy0, wy1, wx0, wx1), guided_filter(guide, prob[wy0:wy1, wx0:wx1], r, eps, scale=scale)
+        try:
+            return (wy0, wy1, wx0, wx1), guided_filter(guide, prob[wy0:wy1, wx0:wx1], r, eps, scale=scale)
+        except np.linalg.LinAlgError:  # a numerically singular window: the outline stays the map's
+            return None
 
     def edge_outline(self, inst: GarmentInstance, prob: np.ndarray, edge, level: float) -> np.ndarray:
         """The outline bool (h, w) of :meth:`edge_map`'s ``edge`` at or above ``level`` on the garment;
