@@ -52,7 +52,8 @@ RECHECK_MAX_PASSES = 0.30
 
 def zoom_records(stage, segment, rows, seed: int = 0, settings=None, log=None) -> list[dict]:
     """Per photo: ``stem``, ``true_area``, ``found`` and, per setting ``(context, min_side)`` (default:
-    the grid), the outline's ``iou`` and the second look's ``seconds``; setting ``None``: the first pass."""
+    the grid), the outline's ``iou`` (:meth:`~vision.stages.stain.StainStage.outline`: with the
+    file's step 6, as served) and the second look's ``seconds``; setting ``None``: the first pass."""
     settings = settings or [(c, m) for c in CONTEXTS for m in MIN_SIDES]
     keep = stage.zoom
     out = []
@@ -61,20 +62,18 @@ def zoom_records(stage, segment, rows, seed: int = 0, settings=None, log=None) -
             rgb = np.asarray(Image.open(row.path).convert("RGB"))
             inst = garment_instance(segment, rgb)
             x0, y0, x1, y1 = inst.box
-            garment = inst.mask[y0:y1, x0:x1]
             sample = add_stain(rgb, inst.mask, seed + zlib.crc32(row.path.stem.encode()))
             truth = sample.mask[y0:y1, x0:x1]
             prob = stage.probabilities(sample.image, [inst])[0]
             found = stage.finding(prob, inst, rgb.shape[:2]).found
             rec = {"stem": row.path.stem, "true_area": sample.area, "found": found, "iou": {}, "seconds": {}}
-            t = stage.decision["pixel_threshold"]
             for setting in [None, *settings]:
                 outline, start = prob, time.perf_counter()
                 if found and setting is not None:
                     stage.zoom = {"context": setting[0], "min_side": setting[1]}
                     outline = stage.refine(sample.image, inst, prob)
                     rec["seconds"][setting] = time.perf_counter() - start
-                pred = (outline >= t) & garment
+                pred = stage.outline(sample.image, inst, outline)  # with step 6 when the file has it, as served
                 rec["iou"][setting] = float((pred & truth).sum() / max(1, (pred | truth).sum())) if found else 0.0
             out.append(rec)
             if log and (i + 1) % 50 == 0:
