@@ -12,8 +12,9 @@ with the true stain, at photo resolution. Missed stains count 0, as in ``mean_io
 :func:`vision.stain_eval.summarise`; the decision (so the false alarms) is the file's and is not
 changed. Prints one JSON line per setting (mean IoU, stains below / above 1 % of the garment, the
 second look's median seconds) and writes the best setting into the file's ``meta["zoom"]`` (with
-``meta["zoom_calib"]``: its figures and the first pass's), or removes ``meta["zoom"]`` when no setting
-beats the first pass.
+``meta["zoom_calib"]``: its figures and the first pass's; a recheck already in the file is kept, though
+it was chosen with the squares of the zoom before), or removes ``meta["zoom"]`` (and so the recheck)
+when no setting beats the first pass.
 
 With ``--recheck`` (a file that already zooms): for every calib photo, clean and stained, the first
 look's finding and, for a near miss (not found, score >= the lowest of ``MIN_SCORES``), the close
@@ -258,9 +259,9 @@ def main(argv=None) -> int:
         print(json.dumps(figures(records, setting)))
     best = best_setting(records)
     ckpt = load_checkpoint(args.weights)
-    ckpt["meta"].pop("zoom", None)
-    if best is not None:
-        ckpt["meta"]["zoom"] = {"context": best[0], "min_side": best[1]}
+    recheck = (ckpt["meta"].pop("zoom", None) or {}).get("recheck")
+    if best is not None:  # a recheck chosen before stays (it needs a zoom: without one it goes too)
+        ckpt["meta"]["zoom"] = {"context": best[0], "min_side": best[1], **({"recheck": recheck} if recheck else {})}
     ckpt["meta"]["zoom_calib"] = {"first_pass": figures(records, None), "zoomed": best and figures(records, best)}
     write_checkpoint(args.weights, ckpt)
     print(json.dumps({"zoom": ckpt["meta"].get("zoom"), **ckpt["meta"]["zoom_calib"]}))

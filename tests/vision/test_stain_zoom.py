@@ -135,6 +135,8 @@ def test_choosing_the_zoom_on_real_photos_writes_it_into_the_file(tmp_path, caps
     meta = load_checkpoint(file)["meta"]
     assert "first_pass" in meta["zoom_calib"] and meta["decision"] == stage.decision
     assert (meta.get("zoom") is None) is (meta["zoom_calib"]["zoomed"] is None)
+    committed = load_checkpoint(WEIGHTS_DIR / "stain.pt")["meta"]["zoom"]["recheck"]
+    assert meta.get("zoom") is None or meta["zoom"]["recheck"] == committed  # the recheck chosen before stays
     assert "mean_iou" in capsys.readouterr().out
 
 
