@@ -9,6 +9,7 @@ Each test prints its figures (``-s`` shows them); the README quotes them.
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -50,6 +51,19 @@ def _headers(user, length: int | None = None) -> dict[str, str]:
     return headers
 
 
+def _held_while_stored(chunks, tmpdir, wait: float = 5.0):
+    """``chunks`` of :func:`tests.live.multipart`, sent on as they come except that after the head and the
+    first 1 MiB block (the file exactly at the limit, all of it kept) the sender waits until the server's
+    temporary file shows up in ``tmpdir`` (at most ``wait`` seconds). Without the pause a loaded machine
+    can store and drop that part between two samples of :class:`tests.live.PeakBytes` (CI saw 0 bytes)."""
+    for index, chunk in enumerate(chunks):
+        yield chunk
+        if index == 1:
+            deadline = time.monotonic() + wait
+            while folder_bytes(tmpdir) == 0 and time.monotonic() < deadline:
+                time.sleep(0.002)
+
+
 def _report(what: str, answer, peak: int) -> None:
     print(
         f"\n{what}: HTTP {answer.status} after {answer.seconds * 1000:.0f} ms, {answer.sent:,} body bytes sent "
@@ -87,7 +101,7 @@ def test_a_file_over_the_limit_never_puts_more_than_the_limit_on_disk(server, us
     size = 8 * FILE_LIMIT
     length, chunks = multipart("image", "big.jpg", size)
     with PeakBytes(tmpdir) as peak:
-        answer = stream_request(port, "/api/photos/", _headers(user, length), chunks)
+        answer = stream_request(port, "/api/photos/", _headers(user, length), _held_while_stored(chunks, tmpdir))
     _report("8 MiB file, 1 MiB limit", answer, peak.bytes)
     assert answer.status == 400, answer.body[:300]
     assert json.loads(answer.body) == {
