@@ -22,6 +22,8 @@ labels "Skip" and "Not sure" left out), in CSV order, the first ``n`` when given
    :mod:`vision.stages.stain`, under the file's own decision, its mirrored band included), which
    can add finds and false alarms: ``recheck_found``, ``recheck_clean_looked`` (share of clean
    garments looked at again) and ``recheck_clean_passes`` (passes of the model per clean garment).
+   With its ``meta["views"]`` (step 2b), each photo also keeps what the whole stage serves
+   (:meth:`~vision.stages.stain.StainStage.served`: ``served``), and the figures are counted from that.
 
 Figures (:func:`summarise`): ``false_alarm_rate`` (share of clean garments with ``found``;
 ``false_alarm_rate_unchecked`` with every photo taken as clean),
@@ -123,6 +125,12 @@ def photo_record(stage, segment, path: Path, seed: int, zoom: bool = True) -> di
         rec["zoom_seconds"] = time.perf_counter() - start
     if zoom and (stage.zoom or {}).get("recheck"):
         recheck(stage, inst, (rgb, clean), (sample.image, stained), truth, rec)
+    if zoom and stage.views:  # step 2b: the whole stage as served decides (summarise reads "served")
+        clean_found = stage.served(rgb, inst, clean).found
+        got = stage.served(sample.image, inst, stained)
+        pred = got.mask[y0:y1, x0:x1] if got.found else np.zeros_like(truth)
+        rec["served"] = {"clean": clean_found, "stained": got.found, "inter": int((pred & truth).sum())}
+        rec["served"]["union"] = int((pred | truth).sum())
     for name, prob in (("clean", clean), ("stained", stained)):
         rec[f"{name}_score"] = stage.finding(prob, inst, rgb.shape[:2]).score
         rec[f"{name}_area"] = {}
@@ -178,6 +186,12 @@ def summarise(records: list[dict], decision: dict, stained: frozenset[str] = fro
     found = [f or r.get("stained_rechecked", False) for r, f in zip(records, first)]
     inter = [r["inter"][t] if f else r.get("recheck_inter", 0) for r, f in zip(records, first)]
     union = [r["union"][t] if f else r.get("recheck_union", r["true_pixels"]) for r, f in zip(records, first)]
+    if records and all("served" in r for r in records):  # a file with step 2b: as served, its own decision
+        served = [r["served"] for r in records]
+        reported, found = [v["clean"] for v in served], [v["stained"] for v in served]
+        alarms = [f for r, f in zip(records, reported) if r["stem"] not in stained]
+        real = [f for r, f in zip(records, reported) if r["stem"] in stained]
+        inter, union = [v["inter"] for v in served], [v["union"] for v in served]
     ious = np.array([i / max(1, u) for i, u in zip(inter, union)])
     out = {
         "n": len(records),
@@ -261,7 +275,7 @@ def load_stages(weights: str | Path | None, device="cpu"):
     model.mirror = bool(ckpt["meta"].get("mirror", False))  # as vision.stages.stain.build does
     model.scales = list(ckpt["meta"].get("scales") or [])
     meta = ckpt["meta"]
-    stage = StainStage(model, dev, meta.get("decision"), meta.get("zoom"), meta.get("edges"))
+    stage = StainStage(model, dev, meta.get("decision"), meta.get("zoom"), meta.get("edges"), meta.get("views"))
     seg_dir = path if path.is_dir() and (path / "segmenter.pt").exists() else WEIGHTS_DIR
     return stage, build_segment(seg_dir, dev)
 

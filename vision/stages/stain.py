@@ -20,6 +20,13 @@ a model and leaves ``stain`` at None, so the pipeline still loads.
    pixels, e.g. ``[256, 384]``) steps 1-2 run once per size and the maps, each brought back to the
    box, are averaged (multi-scale test-time augmentation, as in DeepLab's multi-scale inputs: Chen et
    al. 2017, arXiv:1706.05587 section 4.1); without it, the one size ``config["input_size"]``.
+2b. more views (with ``meta["views"]``, ``{"score_threshold"}``, chosen on the calib split by ``python -m
+   vision.stain_views``): a garment whose first score could still reach ``score_threshold`` when
+   seen upside down too (at least ``2 * score_threshold - 1`` with the mirror) is seen twice more,
+   flipped vertically and both ways; its map is the mean of all views and it is found when that
+   map's score reaches ``score_threshold`` (in place of the decision's): a wider flip test-time
+   augmentation where the two first views may disagree. A garment it does not find goes on to step 5
+   with its first map and score.
 4. zoom (with ``meta["zoom"]``, chosen on the calib split by ``python -m vision.stain_zoom``): a
    found stain is looked at again closer, as coarse-to-fine segmentation does for small objects (a
    second pass on a crop around the first pass's finding: Zhou et al. 2017, "A Fixed-Point Model
@@ -67,6 +74,7 @@ from vision.contract import GarmentInstance, StainFinding
 from vision.fuse import for_inference
 from vision.guided_filter import guided_filter
 from vision.stages import PhotoContext
+from vision.stages.stain_cascade import StainCascade
 
 DEFAULT_DECISION = {"pixel_threshold": 0.5, "score_threshold": 0.8, "min_area": 0.001}
 ZOOM_MAX_SIDE = 0.8
@@ -75,7 +83,7 @@ EDGE_WINDOW_PAD = 0.1  # ... grown by this share of the box's longer side
 EDGE_WORK_SIDE = 512  # pixels: a longer window is filtered by the fast guided filter (He and Sun 2015)
 
 
-class StainStage:
+class StainStage(StainCascade):
     """The ``stain`` stage; build it with :func:`build`.
 
     Args:
@@ -98,8 +106,10 @@ class StainStage:
         decision: dict | None = None,
         zoom: dict | None = None,
         edges: dict | None = None,
+        views: dict | None = None,
     ):
         self.model = model
+        self.views = dict(views) if views else None
         self.device = device
         self.decision = {**DEFAULT_DECISION, **(decision or {})}
         self.zoom = dict(zoom) if zoom else None
@@ -167,9 +177,10 @@ class StainStage:
         return out
 
     # 3. postprocess
-    def finding(self, prob: np.ndarray, inst: GarmentInstance, photo_shape: tuple[int, int]) -> StainFinding:
-        """The :class:`StainFinding` of one garment from its box probabilities ``prob`` (h, w)."""
-        d = self.decision
+    def finding(self, prob: np.ndarray, inst: GarmentInstance, photo_shape: tuple[int, int], **over) -> StainFinding:
+        """The :class:`StainFinding` of one garment from its box probabilities ``prob`` (h, w);
+        ``over``: decision values in place of the stage's (e.g. ``score_threshold``)."""
+        d = {**self.decision, **over}
         x0, y0, x1, y1 = inst.box
         garment = inst.mask[y0:y1, x0:x1]
         n = max(1, int(garment.sum()))
@@ -312,63 +323,25 @@ class StainStage:
         area = float(stain.sum()) / max(1, int(inst.mask[y0:y1, x0:x1].sum()))
         return StainFinding(found=True, area=round(area, 5), score=round(float(score), 4), mask=mask)
 
-    # 5. recheck
-    def recheck_tier(self, score: float) -> tuple[float, bool] | None:
-        """``(close score threshold, mirrored)`` of the second look for a garment not found whose
-        first score is ``score``: ``zoom["recheck"]``'s own (unmirrored) from its ``min_score`` up,
-        its ``band``'s (mirrored) from the band's ``min_score`` up to that; None: not looked at."""
-        r = (self.zoom or {}).get("recheck")
-        if not r:
-            return None
-        if score >= r["min_score"]:
-            return r["score_threshold"], False
-        band = r.get("band")
-        if band and score >= band["min_score"]:
-            return band["score_threshold"], True
-        return None
-
-    def near_miss_look(
-        self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray, score: float, mirror: bool = False
-    ):
-        """``(square, close map)`` of the region where ``prob`` (float32 (h, w) over ``inst``'s box,
-        first look) is at least half its ``score``: :meth:`zoom_box` at that level, seen once
-        unmirrored (:meth:`look` with ``mirror=False``: half the cost of the mirrored look) or, with
-        ``mirror``, mirrored too; None when there is no square to look at."""
-        x0, y0, x1, y1 = inst.box
-        sq = self.zoom_box(prob, inst.mask[y0:y1, x0:x1], level=score / 2)
-        return None if sq is None else (sq, self.look(rgb, inst, sq, mirror=mirror))
-
-    def rechecked_finding(
-        self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray, first: StainFinding
-    ) -> StainFinding:
-        """``first`` unchanged unless it is a near miss: not found, with a :meth:`recheck_tier`. A
-        near miss is looked at closer (:meth:`near_miss_look`, mirrored in the band); it is found
-        when the close map's score (highest 3x3 mean) reaches the tier's threshold, with the outline
-        of ``prob`` whose square is replaced by the close map and that close score."""
-        tier = None if first.found else self.recheck_tier(first.score)
-        if tier is None:
-            return first
-        seen = self.near_miss_look(rgb, inst, prob, first.score, mirror=tier[1])
+    def served(self, rgb: np.ndarray, inst: GarmentInstance, prob: np.ndarray) -> StainFinding:
+        """The finding served for ``inst`` from its first map ``prob`` (steps 2b-6)."""
+        first = self.finding(prob, inst, rgb.shape[:2])
+        seen = self.viewed(rgb, inst, prob, first)
         if seen is None:
-            return first
-        (bx0, by0, bx1, by1), sub = seen
-        close = float(cv2.blur(sub, (3, 3)).max()) if sub.size else 0.0
-        if close < tier[0]:
-            return first
-        out = prob.copy()
-        out[by0:by1, bx0:bx1] = sub
-        again = self.outlined(rgb, inst, out, close)
-        return first if again is None else again
+            return self.rechecked_finding(rgb, inst, prob, self.zoomed_finding(rgb, inst, prob, first))
+        found = self.zoomed_finding(rgb, inst, *seen)
+        if found.found:
+            return found
+        again = self.rechecked_finding(rgb, inst, prob, StainFinding(False, first.area, first.score))
+        return again if again.found else found
 
     def __call__(self, ctx: PhotoContext) -> None:
         """Set ``stain`` of every instance of ``ctx`` (one batch for the photo; nothing without a model)."""
         instances = [i for i in ctx.analysis.instances if i.mask.any()]
         if self.model is None or not instances:
             return
-        shape = ctx.rgb.shape[:2]
         for inst, prob in zip(instances, self.probabilities(ctx.rgb, instances)):
-            first = self.zoomed_finding(ctx.rgb, inst, prob, self.finding(prob, inst, shape))
-            inst.stain = self.rechecked_finding(ctx.rgb, inst, prob, first)
+            inst.stain = self.served(ctx.rgb, inst, prob)
 
 
 def build(
@@ -402,4 +375,5 @@ def build(
     model = for_inference(model_from_checkpoint(ckpt, device))
     model.mirror = bool(ckpt["meta"].get("mirror", False))
     model.scales = list(ckpt["meta"].get("scales") or [])
-    return StainStage(model, device, decision, ckpt["meta"].get("zoom"), ckpt["meta"].get("edges"))
+    meta = ckpt["meta"]
+    return StainStage(model, device, decision, meta.get("zoom"), meta.get("edges"), meta.get("views"))
