@@ -17,7 +17,6 @@ stain), or removes ``meta["edges"]`` when no setting beats the outline as the ma
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -27,7 +26,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from vision.stain_eval import garment_instance, load_stages, split_rows
+from vision.stain_eval import chooser_parser, garment_instance, load_stages, split_rows
 from vision.stain_synth import add_stain
 
 RADII = (0.01, 0.02, 0.03, 0.04, 0.06, 0.08)  # the filter window's radius over the box's longer side
@@ -100,12 +99,7 @@ def best_setting(records: list[dict]):
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", default="../shared/datasets/clothing-dataset")
-    ap.add_argument("--weights", required=True, help="the stain weights file (its meta is updated)")
-    ap.add_argument("--n", type=int, default=0, help="the first N calib photos (0: all)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=1)
+    ap = chooser_parser(__doc__)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     from vision.checkpoints import load_checkpoint, write_checkpoint

@@ -280,6 +280,19 @@ def load_stages(weights: str | Path | None, device="cpu"):
     return stage, build_segment(seg_dir, dev)
 
 
+def chooser_parser(doc: str) -> argparse.ArgumentParser:
+    """The options every calib chooser of the stain stage takes (``vision.stain_edges``,
+    ``vision.stain_views``, ``vision.stain_zoom``): ``--data``, ``--weights`` (the file whose meta is
+    updated), ``--n``, ``--seed``, ``--threads``; ``doc``: the chooser's module docstring."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
+    ap.add_argument("--data", default="../shared/datasets/clothing-dataset")
+    ap.add_argument("--weights", required=True, help="the stain weights file (its meta is updated)")
+    ap.add_argument("--n", type=int, default=0, help="the first N calib photos (0: all)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=1)
+    return ap
+
+
 def evaluate_stains(data, split: str = "val", n: int = 0, seed: int = 0, weights=None, device="cpu") -> dict:
     """Figures of the stain stage (module docstring) on ``split`` of clothing-dataset folder ``data``."""
     stage, segment = load_stages(weights, device)

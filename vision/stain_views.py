@@ -18,7 +18,6 @@ the whole stage is measured afterwards by ``python -m vision.evaluate stains``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import zlib
@@ -27,7 +26,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from vision.stain_eval import garment_instance, load_stages, split_rows, stained_by_eye
+from vision.stain_eval import chooser_parser, garment_instance, load_stages, split_rows, stained_by_eye
 from vision.stain_synth import add_stain
 
 THRESHOLDS = tuple(round(0.7 + 0.01 * i, 2) for i in range(30))  # 0.70 .. 0.99, the views' score threshold
@@ -89,12 +88,7 @@ def best_threshold(records: list[dict], first_threshold: float, stained=frozense
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", default="../shared/datasets/clothing-dataset")
-    ap.add_argument("--weights", required=True, help="the stain weights file (its meta is updated)")
-    ap.add_argument("--n", type=int, default=0, help="the first N calib photos (0: all)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=1)
+    ap = chooser_parser(__doc__)
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     from vision.checkpoints import load_checkpoint, write_checkpoint

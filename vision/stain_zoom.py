@@ -29,7 +29,6 @@ false alarm and costs no more than ``RECHECK_MAX_PASSES`` is written into ``meta
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import time
@@ -39,7 +38,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from vision.stain_eval import garment_instance, load_stages, split_rows
+from vision.stain_eval import chooser_parser, garment_instance, load_stages, split_rows
 from vision.stain_synth import add_stain
 
 CONTEXTS = (1.5, 2.5, 4.0, 6.0)  # the square's side over the found stain's extent
@@ -234,12 +233,7 @@ def choose_recheck(weights: str, records: list[dict]) -> dict:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", default="../shared/datasets/clothing-dataset")
-    ap.add_argument("--weights", required=True, help="the stain weights file (its meta is updated)")
-    ap.add_argument("--n", type=int, default=0, help="the first N calib photos (0: all)")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=1)
+    ap = chooser_parser(__doc__)
     ap.add_argument("--recheck", action="store_true", help="choose the recheck of near misses (step 5)")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
