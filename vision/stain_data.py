@@ -199,6 +199,34 @@ def draw_sample(
     return square, square_mask(stain, size, place), square_mask(mask, size, place)
 
 
+def patch_of(
+    sample: tuple[np.ndarray, np.ndarray, np.ndarray], patch: int, rng: np.random.Generator, p_on_stain: float = 0.8
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A ``patch`` x ``patch`` window of a drawn sample (:func:`draw_sample`), at the sample's scale, so a
+    fully convolutional model sees a stain's pixels as served for a fraction of the compute.
+
+    The window holds a random pixel of the stain with probability ``p_on_stain`` when the sample is
+    stained (that pixel anywhere in it), else a random pixel of the garment (anywhere when the mask
+    is empty). Args: ``sample`` as :func:`draw_sample` returns it (side S); ``patch`` in pixels,
+    1..S. Returns the same three arrays cut to (patch, patch). Raises ValueError when ``patch`` is
+    not in 1..S."""
+    square, target, garment = sample
+    side = square.shape[0]
+    if not 1 <= patch <= side:
+        raise ValueError(f"patch must be 1..{side} pixels, got {patch}")
+    inside = target if target.any() and rng.random() < p_on_stain else garment
+    ys, xs = np.nonzero(inside)
+    if len(ys):
+        k = int(rng.integers(len(ys)))
+        cy, cx = int(ys[k]), int(xs[k])
+    else:
+        cy, cx = (int(v) for v in rng.integers(side, size=2))
+    y0 = int(np.clip(cy - rng.integers(patch), 0, side - patch))
+    x0 = int(np.clip(cx - rng.integers(patch), 0, side - patch))
+    window = (slice(y0, y0 + patch), slice(x0, x0 + patch))
+    return square[window], target[window], garment[window]
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", default="../shared/datasets/clothing-dataset")

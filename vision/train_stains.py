@@ -12,7 +12,11 @@ half the samples are clean, so the model learns not to fire on prints, patterns 
 mirrored at random, with brightness/contrast/saturation jitter of +-20 %. With ``--p-hard``, that
 share of the samples are instead clean **hard negatives**: train crops on which the starting weights
 fire (:func:`hard_negatives`, score >= ``--hard-threshold``), mined once before the
-first step. Model: :mod:`vision.stain_model`,
+first step. With ``--patch P``, each sample is cut to a P x P window of its ``--size`` square
+(:func:`vision.stain_data.patch_of`: mostly around the stain when there is one), so a step costs
+about (P / size)^2 of a whole sample's and the model sees more stains at the served scale; the
+batch-norm statistics then stay those of the starting weights (a window is not a garment).
+Model: :mod:`vision.stain_model`,
 its encoder started from our fine-tuned ``vision/weights/classifier.pt`` backbone (``--encoder``;
 ``imagenet`` for the ImageNet Lite0 weights); the stem and block 0 are frozen. Loss: binary
 cross-entropy plus the soft Dice loss (Milletari et al., V-Net, 2016) over the batch, at half the input
@@ -176,6 +180,9 @@ def main(argv=None):
     ap.add_argument("--p-hard", type=float, default=0.0, help="share of samples that are clean hard negatives")
     ap.add_argument("--hard-threshold", type=float, default=0.5, help="stain score that makes a clean crop hard")
     ap.add_argument("--workers", type=int, default=0, help="processes drawing samples (0: the training process)")
+    ap.add_argument(
+        "--patch", type=int, default=0, help="train on windows of this side (pixels) of the --size sample; BN frozen"
+    )
     engine.add_training_arguments(ap, minutes=45.0, warmup=100)
     args = ap.parse_args(argv)
     device, started = engine.start_run(args)
@@ -221,8 +228,10 @@ def main(argv=None):
 
     def sample(rng):
         if hard and rng.random() < args.p_hard:
-            return stain_data.draw_sample(pack, hard, args.size, rng, p_stain=0.0)
-        return stain_data.draw_sample(pack, index, args.size, rng, args.p_stain)
+            drawn = stain_data.draw_sample(pack, hard, args.size, rng, p_stain=0.0)
+        else:
+            drawn = stain_data.draw_sample(pack, index, args.size, rng, args.p_stain)
+        return stain_data.patch_of(drawn, args.patch, rng) if args.patch else drawn
 
     def make_batch(rng):
         return batch_of([sample(rng) for _ in range(args.batch_size)])
@@ -234,6 +243,10 @@ def main(argv=None):
 
     def loss_fn(model, batch, device):
         x, y = batch
+        if args.patch:  # a window's statistics are not a garment's: keep the BN statistics served
+            for m in model.modules():
+                if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                    m.eval()
         logits = model(model.prepare(jitter(x.float()).to(device)))
         return stain_loss(logits, half_target(y, logits.shape[-2:]).to(device), args.image_dice)
 
@@ -251,7 +264,7 @@ def main(argv=None):
         started=started,
         data_sha256=data_sha256,
         log_every=25,
-        meta={"size": args.size, "image_dice": args.image_dice},
+        meta={"size": args.size, "image_dice": args.image_dice, "patch": args.patch},
     )
 
 
