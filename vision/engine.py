@@ -129,6 +129,12 @@ class StepBudget:
         self._begin = time.perf_counter() - state.seconds
         self._first: tuple[int, float] | None = None  # (step, time) after the first step timed
 
+    def restart(self, state: TrainState) -> None:
+        """Start the budget's clock now (``state.seconds`` still counting as spent): for one-off work
+        done after the budget was made and before the first step, such as mining hard negatives,
+        which, like evaluation, comes on top of the budget."""
+        self._begin = time.perf_counter() - state.seconds
+
     def __call__(self, state: TrainState) -> bool:
         """Hook: times the steps and fixes ``state.total_steps`` once; never asks to stop."""
         if state.total_steps:

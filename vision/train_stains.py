@@ -12,9 +12,10 @@ half the samples are clean, so the model learns not to fire on prints, patterns 
 mirrored at random, with brightness/contrast/saturation jitter of +-20 %. With ``--p-hard``, that
 share of the samples are instead clean **hard negatives**: train crops on which the starting weights
 fire (:func:`hard_negatives`, score >= ``--hard-threshold``), mined once before the
-first step. With ``--patch P``, each sample is cut to a P x P window of its ``--size`` square
-(:func:`vision.stain_data.patch_of`: mostly around the stain when there is one), so a step costs
-about (P / size)^2 of a whole sample's and the model sees more stains at the served scale; the
+first step, outside the ``--minutes`` budget. With ``--patch P``, each sample is cut to a P x P
+window of its ``--size`` square (:func:`vision.stain_data.patch_of`: mostly around the stain when
+there is one), so a step costs about (P / size)^2 of a whole sample's and the model sees more
+stains at the served scale; the
 batch-norm statistics then stay those of the starting weights (a window is not a garment).
 Model: :mod:`vision.stain_model`,
 its encoder started from our fine-tuned ``vision/weights/classifier.pt`` backbone (``--encoder``;
@@ -224,6 +225,9 @@ def main(argv=None):
     if args.p_hard > 0:  # mined once, with the weights training starts from (a resume mines again)
         hard, _ = hard_negatives(pack, index, model.eval(), args.hard_threshold)
         model.train()
+        for hook in hooks:  # --minutes counts training steps: the mining comes on top
+            if isinstance(hook, engine.StepBudget):
+                hook.restart(state)
         print(json.dumps({"hard_negatives": len(hard), "of": len(index)}), flush=True)
 
     def sample(rng):

@@ -245,6 +245,33 @@ DETECTOR_RUN = [
 ]
 
 
+def test_step_budget_counts_steps_only_once_restarted(monkeypatch):
+    """--minutes is a budget of training steps: one-off work before the first step (the stain
+    run's hard-negative mining) is left out by ``StepBudget.restart``."""
+    clock = [0.0]
+    monkeypatch.setattr(engine.time, "perf_counter", lambda: clock[0])
+    lengths = []
+    for restart in (False, True):
+        clock[0] = 0.0
+        p = torch.nn.Parameter(torch.zeros(1))
+        sched = engine.build_scheduler(torch.optim.AdamW([p], lr=1.0), 0, 50)
+        state = engine.TrainState(total_steps=0, warmup_steps=50)
+        budget = engine.StepBudget(100.0, sched, state, probe=10, log=lambda record: None)
+        clock[0] = 40.0  # 40 s of mining before the first step
+        if restart:
+            budget.restart(state)
+        for step in range(1, 30):
+            state.step = step
+            clock[0] += 1.0  # one second a step
+            budget(state)
+            if state.total_steps:
+                break
+        lengths.append(state.total_steps)
+    # Without the restart the mining's 40 s are spent from the 100 s budget; with it, all 100 go to
+    # steps: 11 steps done at 51 s (restart: 11 s) leave 49 (89) more of 1 s each.
+    assert lengths == [11 + 49, 11 + 89]
+
+
 def test_classifier_resume_is_exact(packs, tmp_path, one_thread):
     """7 steps straight (16 images, 4 per batch: epochs end at steps 4 and 7) and 3 + --resume 4
     (stopped inside the first epoch) end with the same weights, optimizer, schedule and best epoch."""
