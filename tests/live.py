@@ -108,16 +108,25 @@ def folder_bytes(folder: Path) -> int:
 
 class PeakBytes:
     """``with PeakBytes(folder) as peak:`` samples :func:`folder_bytes` every ``interval`` seconds in a
-    thread; ``peak.bytes`` is the most it saw (also once more on exit)."""
+    thread; ``peak.bytes`` is the most it saw (also once more on exit). :meth:`sample` takes one more
+    sample from any thread (a sender that paused for the file counts what it saw)."""
 
     def __init__(self, folder: Path, interval: float = 0.002):
         self.folder, self.interval, self.bytes = folder, interval, 0
+        self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def sample(self) -> int:
+        """Bytes under the folder now; the peak is raised to them. Thread-safe."""
+        now = folder_bytes(self.folder)
+        with self._lock:
+            self.bytes = max(self.bytes, now)
+        return now
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.bytes = max(self.bytes, folder_bytes(self.folder))
+            self.sample()
             time.sleep(self.interval)
 
     def __enter__(self) -> PeakBytes:
@@ -127,7 +136,7 @@ class PeakBytes:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
-        self.bytes = max(self.bytes, folder_bytes(self.folder))
+        self.sample()
 
 
 @dataclass

@@ -51,16 +51,18 @@ def _headers(user, length: int | None = None) -> dict[str, str]:
     return headers
 
 
-def _held_while_stored(chunks, tmpdir, wait: float = 5.0):
+def _held_while_stored(chunks, peak: PeakBytes, wait: float = 5.0):
     """``chunks`` of :func:`tests.live.multipart`, sent on as they come except that after the head and the
     first 1 MiB block (the file exactly at the limit, all of it kept) the sender waits until the server's
-    temporary file shows up in ``tmpdir`` (at most ``wait`` seconds). Without the pause a loaded machine
-    can store and drop that part between two samples of :class:`tests.live.PeakBytes` (CI saw 0 bytes)."""
+    temporary file shows up in the folder of ``peak`` (at most ``wait`` seconds), sampling it through
+    ``peak`` so the bytes it saw count. Without that, a loaded machine can store and drop that part between
+    two samples of the thread (CI saw 0 bytes twice: once without the pause, once with a pause that did
+    not count what it saw)."""
     for index, chunk in enumerate(chunks):
         yield chunk
         if index == 1:
             deadline = time.monotonic() + wait
-            while folder_bytes(tmpdir) == 0 and time.monotonic() < deadline:
+            while peak.sample() == 0 and time.monotonic() < deadline:
                 time.sleep(0.002)
 
 
@@ -101,7 +103,7 @@ def test_a_file_over_the_limit_never_puts_more_than_the_limit_on_disk(server, us
     size = 8 * FILE_LIMIT
     length, chunks = multipart("image", "big.jpg", size)
     with PeakBytes(tmpdir) as peak:
-        answer = stream_request(port, "/api/photos/", _headers(user, length), _held_while_stored(chunks, tmpdir))
+        answer = stream_request(port, "/api/photos/", _headers(user, length), _held_while_stored(chunks, peak))
     _report("8 MiB file, 1 MiB limit", answer, peak.bytes)
     assert answer.status == 400, answer.body[:300]
     assert json.loads(answer.body) == {
