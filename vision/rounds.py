@@ -55,6 +55,7 @@ def train_in_rounds(
     log_every: int,
     meta: dict | None = None,
     score: str = "calib_iou",
+    rank: Callable[[dict], float] | None = None,
 ) -> engine.TrainState:
     """Train until the schedule or ``--stop-at`` ends, in rounds of ``args.eval_every`` steps.
 
@@ -63,7 +64,9 @@ def train_in_rounds(
     ``loss``, the figures, ``minutes`` of wall time including earlier sessions of a resumed run), the
     training checkpoint (:func:`vision.engine.checkpoint_path`) is written, and ``args.out`` (fp16) is
     rewritten when the score is at least the best so far; both carry ``meta`` plus the step and
-    figures. Last line: ``{"best_calib_iou", "step"}``. Returns the final state."""
+    figures. ``rank(figures)``, when given, is the figure a round is kept by instead of
+    ``figures[score]`` (e.g. the score less 1 where a second figure is out of bounds), and
+    ``state.best`` holds it. Last line: ``{"best_calib_iou", "step"}``. Returns the final state."""
 
     def batches():
         while True:
@@ -91,12 +94,15 @@ def train_in_rounds(
         engine.log_json(
             {"step": state.step, "loss": round(result.get("loss", 0), 4), **figures, "minutes": round(seconds / 60, 1)}
         )
+        kept_by = figures[score] if rank is None else rank(figures)
+        better = state.best is None or kept_by >= state.best
+        if better:  # before the training checkpoint, so that a resumed run knows this round's figure
+            state.best = kept_by
         training = engine.training_section(optimizer, scheduler, state, args, seconds)
         save_checkpoint(
             engine.checkpoint_path(args), model, data_sha256=data_sha256, training=training, meta=round_meta
         )
-        if state.best is None or figures[score] >= state.best:
-            state.best = figures[score]
+        if better:
             save_checkpoint(args.out, model, data_sha256=data_sha256, half=True, meta=round_meta)
         if args.stop_at and state.step >= args.stop_at:
             break
