@@ -44,7 +44,12 @@ def production_caches(monkeypatch, cache_url: str) -> dict:
 
 @pytest.fixture
 def redis_down(settings, monkeypatch):
-    """The production cache setting, pointing at a loopback port where nothing listens."""
+    """The production cache setting, pointing at a loopback port where nothing listens, with no
+    outage remembered: the OS may hand out the port of an earlier test again within ``RETRY_AFTER``,
+    and the cache would then skip Redis without trying it, so without the warning (CI saw that)."""
+    from wardrobe.core import cache as cache_module
+
+    monkeypatch.setattr(cache_module, "_down_until", {})
     settings.CACHES = production_caches(monkeypatch, f"redis://127.0.0.1:{_free_port()}/1")
 
 
