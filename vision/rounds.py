@@ -66,7 +66,8 @@ def train_in_rounds(
     rewritten when the score is at least the best so far; both carry ``meta`` plus the step and
     figures. ``rank(figures)``, when given, is the figure a round is kept by instead of
     ``figures[score]`` (e.g. the score less 1 where a second figure is out of bounds), and
-    ``state.best`` holds it. Last line: ``{"best_calib_iou", "step"}``. Returns the final state."""
+    ``state.best`` holds it. Last line: ``{"best_calib_iou", "step"}``, or with ``rank``
+    ``{"best_kept_by", "step"}`` (a rank is not an IoU: the score less 1 is negative). Returns the final state."""
 
     def batches():
         while True:
@@ -106,5 +107,5 @@ def train_in_rounds(
             save_checkpoint(args.out, model, data_sha256=data_sha256, half=True, meta=round_meta)
         if args.stop_at and state.step >= args.stop_at:
             break
-    engine.log_json({"best_calib_iou": state.best, "step": state.step})
+    engine.log_json({"best_calib_iou" if rank is None else "best_kept_by": state.best, "step": state.step})
     return state

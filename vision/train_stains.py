@@ -287,7 +287,7 @@ def main(argv=None):
         data_sha256=data_sha256,
         log_every=25,
         meta={"size": args.size, "image_dice": args.image_dice, "patch": args.patch},
-        rank=lambda figures: kept_by(figures, args.max_clean_alarm),
+        rank=None if args.max_clean_alarm is None else (lambda figures: kept_by(figures, args.max_clean_alarm)),
     )
 
 

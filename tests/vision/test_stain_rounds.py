@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.vision.conftest import DATASETS
@@ -34,7 +36,9 @@ def test_a_round_over_the_clean_bound_is_kept_only_while_none_is_within_it():
         ({2: (0.9, 0.0), 4: (0.6, 0.0)}, "0.25", 2),
     ],
 )
-def test_the_kept_round_follows_the_clean_bound_across_a_resume(tmp_path, monkeypatch, figures, bound, kept_step):
+def test_the_kept_round_follows_the_clean_bound_across_a_resume(
+    tmp_path, monkeypatch, capsys, figures, bound, kept_step
+):
     """Real training steps on real photos; the rounds' calib figures are scripted, since what is
     tested is which round ``--out`` keeps (:func:`vision.rounds.train_in_rounds` with ``kept_by``)."""
     from vision import train_stains
@@ -52,7 +56,10 @@ def test_the_kept_round_follows_the_clean_bound_across_a_resume(tmp_path, monkey
     args += ["--max-clean-alarm", bound] if bound else []
     train_stains.main([*args, "--stop-at", "2"])
     step[0] = 4
+    capsys.readouterr()
     state = train_stains.main([*args, "--resume", str(tmp_path / "stain.train.pt")])
+    last = json.loads(capsys.readouterr().out.strip().splitlines()[-1])  # a rank is not an IoU: named apart
+    assert last == {"best_kept_by" if bound else "best_calib_iou": state.best, "step": 4}
     assert state.step == 4
     assert load_checkpoint(out)["meta"]["step"] == kept_step
     iou, clean = figures[kept_step]
