@@ -53,6 +53,7 @@ def _outline_over_cutout(d) -> dict:
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_editing_an_attribute_on_the_item_page_and_filtering_the_closet_by_it(browser, live_server):
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -68,8 +69,10 @@ def test_editing_an_attribute_on_the_item_page_and_filtering_the_closet_by_it(br
     assert not d.find_elements(By.ID, "id_fit")  # fit is asked of trousers only
     Select(d.find_element(By.ID, "id_pattern")).select_by_value("striped")
     _click(d, "#save-details")
-    wait_for(d, 'dd[data-attribute="pattern"]')
-    assert d.find_element(By.CSS_SELECTOR, 'dd[data-attribute="pattern"]').text.startswith("Striped")
+    # the saved page replaces the old one, whose "Solid" is already there: wait for the new text
+    WebDriverWait(d, 20, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
+        lambda drv: drv.find_element(By.CSS_SELECTOR, 'dd[data-attribute="pattern"]').text.startswith("Striped")
+    )
     tee.refresh_from_db()
     assert tee.pattern == "striped" and "pattern" in tee.attributes_confirmed
     shot(d, "en-item-attributes")
