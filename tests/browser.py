@@ -91,6 +91,20 @@ def wait_for_url(driver, fragment: str, timeout: float = 20) -> str:
     return driver.current_url
 
 
+def log_in(driver, url: str, username: str, password: str = PASSWORD, timeout: float = 20) -> None:
+    """Log ``username`` in through the login page and wait until the browser has left it: the login
+    page has a ``nav`` too, so waiting for one raced the form's POST, and a page opened next could
+    still be answered with the login page (seen in CI)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.get(url + "/accounts/login/")
+    driver.find_element(By.NAME, "username").send_keys(username)
+    driver.find_element(By.NAME, "password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+    WebDriverWait(driver, timeout).until(lambda d: "/accounts/login/" not in d.current_url)
+
+
 def submit(driver, form_css: str, button_css: str = "button[type=submit]"):
     """Click a form's own submit button (the header holds other forms)."""
     from selenium.webdriver.common.by import By

@@ -79,17 +79,13 @@ def _submit_and_wait(d, form: str) -> None:
 def test_upload_an_export_on_the_page_at_desktop_and_phone_width(browser, live_server, user, person, tmp_path):
     from selenium.webdriver.common.by import By
 
-    from tests.browser import shot, submit, wait_for
+    from tests.browser import log_in, shot, submit, wait_for
 
     zip_path = tmp_path / "wardrobe-alice.zip"
     zip_path.write_bytes(_export(user)[0])
     UserFactory(username="carol")
     d, url = browser, live_server.url
-    d.get(url + "/accounts/login/")
-    d.find_element(By.NAME, "username").send_keys("carol")
-    d.find_element(By.NAME, "password").send_keys(PASSWORD)
-    submit(d, "main form")
-    wait_for(d, "nav")
+    log_in(d, url, "carol", PASSWORD)
 
     d.get(url + reverse("preferences:settings"))
     wait_for(d, "#import-link").click()

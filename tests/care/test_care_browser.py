@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from tests.browser import shot, submit, wait_for
+from tests.browser import log_in, shot, submit, wait_for
 from tests.care.helpers import label_jpeg
 from tests.factories import PASSWORD, GarmentFactory, PhotoFactory, UserFactory, fixture_jpeg
 from wardrobe.closet.models import Garment
@@ -30,11 +30,7 @@ def test_add_a_label_photo_on_the_item_page_and_confirm(browser, live_server, se
     label.write_bytes(label_jpeg(0))
 
     d, url = browser, live_server.url
-    d.get(url + "/accounts/login/")
-    d.find_element(By.NAME, "username").send_keys("yuna")
-    d.find_element(By.NAME, "password").send_keys(PASSWORD)
-    submit(d, "main form")
-    wait_for(d, "nav")
+    log_in(d, url, "yuna", PASSWORD)
 
     d.get(f"{url}/garments/{garment.pk}/")
     wait_for(d, "#read-care-label").click()

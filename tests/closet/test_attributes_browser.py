@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import PASSWORD, shot, wait_for
+from tests.browser import PASSWORD, log_in, shot, wait_for
 from tests.closet.test_attributes import make_garment
 from tests.conftest import REPO, upload
 from tests.factories import UserFactory, fixture_jpeg
@@ -20,16 +20,6 @@ from wardrobe.closet import services
 from wardrobe.closet.models import Garment, Photo
 
 pytestmark = [pytest.mark.browser]
-
-
-def _log_in(d, url: str, username: str) -> None:
-    from selenium.webdriver.common.by import By
-
-    d.get(url + "/accounts/login/")
-    d.find_element(By.NAME, "username").send_keys(username)
-    d.find_element(By.NAME, "password").send_keys(PASSWORD)
-    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    wait_for(d, "nav")
 
 
 def _click(d, css: str) -> None:
@@ -61,7 +51,7 @@ def test_editing_an_attribute_on_the_item_page_and_filtering_the_closet_by_it(br
     tee = make_garment(user, attributes={"pattern": ("solid", 0.97), "sleeve": ("short", 0.95)})
     other = make_garment(user, attributes={"pattern": ("solid", 0.97)})
     d, url = browser, live_server.url
-    _log_in(d, url, "ines")
+    log_in(d, url, "ines")
 
     d.get(f"{url}/garments/{tee.pk}/")
     wait_for(d, "#id_pattern")
@@ -99,7 +89,7 @@ def test_a_stain_is_outlined_with_put_in_the_wash_and_a_clean_garment_has_no_out
     stained = make_garment(user, stain="real")
     clean = make_garment(user, stain=StainFinding(found=False, area=0.0, score=0.02, mask=None))
     d, url = browser, live_server.url
-    _log_in(d, url, "jun")
+    log_in(d, url, "jun")
 
     d.get(f"{url}/garments/{stained.pk}/")
     wait_for(d, "#stain-outline")
@@ -134,7 +124,7 @@ def test_the_review_card_asks_for_an_unsure_attribute_and_saves_the_fix(browser,
     g = make_garment(user, attributes={"pattern": ("dotted", 0.3), "sleeve": ("long", 0.97)}, threshold=0.6)
     assert g.status == Garment.Status.REVIEW
     d, url = browser, live_server.url
-    _log_in(d, url, "mina")
+    log_in(d, url, "mina")
     d.get(url + "/review/")
     select = wait_for(d, f'#review-{g.pk} select[data-attribute="pattern"]')
     assert not d.find_elements(By.CSS_SELECTOR, f'#review-{g.pk} select[data-attribute="sleeve"]')
@@ -163,7 +153,7 @@ def test_picking_a_kind_the_unsure_attribute_does_not_fit_hides_it_and_confirms(
     ]
     g.save(update_fields=["guesses"])
     d, url = browser, live_server.url
-    _log_in(d, url, "yuna")
+    log_in(d, url, "yuna")
     d.get(url + "/review/")
     sleeve = wait_for(d, f'#review-{g.pk} select[data-attribute="sleeve"]')
     pattern = d.find_element(By.CSS_SELECTOR, f'#review-{g.pk} select[data-attribute="pattern"]')
@@ -211,7 +201,7 @@ def test_the_real_pipeline_outlines_a_synthetic_stain_and_not_the_clean_twin(bro
     stained, clean = processed("stain_synthetic.jpg"), processed("clothing_dress.jpg")
     assert stained.stain_found and stained.stain_mask.name and not clean.stain_found
     d, url = browser, live_server.url
-    _log_in(d, url, "ari")
+    log_in(d, url, "ari")
     d.get(f"{url}/garments/{stained.pk}/")
     wait_for(d, "#stain-outline")
     assert d.find_element(By.ID, "stain-wash").is_displayed()

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.browser import PASSWORD, TIMEOUT_S, shot, submit, wait_for
+from tests.browser import PASSWORD, TIMEOUT_S, log_in, shot, submit, wait_for
 from tests.conftest import fixture_photos, running_worker
 from wardrobe.closet.models import Garment, Photo
 
@@ -219,11 +219,7 @@ def test_the_uploader_waits_out_the_upload_throttle(browser, live_server, media_
     django_user_model.objects.create_user(username="noor", password=PASSWORD)
     photos = fixture_photos()[:5]
     d = browser
-    d.get(live_server.url + "/accounts/login/")
-    d.find_element(By.NAME, "username").send_keys("noor")
-    d.find_element(By.NAME, "password").send_keys(PASSWORD)
-    submit(d, "main form")
-    wait_for(d, "nav")
+    log_in(d, live_server.url, "noor")
     d.get(live_server.url + "/upload/")
     wait_for(d, "[data-uploader]")
     d.find_element(By.ID, "id_images").send_keys("\n".join(str(p) for p in photos))

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pytest
 
-from tests.browser import PASSWORD, shot, submit, wait_for
+from tests.browser import PASSWORD, log_in, shot, wait_for
 from tests.closet.fixhelpers import InlineQueue, garment_at, mask_of
 from tests.conftest import upload
 from tests.factories import UserFactory, fixture_jpeg
@@ -29,16 +29,6 @@ def inline_queue(settings):
     settings.PHOTO_QUEUE_BACKEND = "tests.closet.fixhelpers.InlineQueue"
     InlineQueue.photos, InlineQueue.boxes = [], []
     return InlineQueue
-
-
-def _log_in(d, url: str, username: str) -> None:
-    from selenium.webdriver.common.by import By
-
-    d.get(url + "/accounts/login/")
-    d.find_element(By.NAME, "username").send_keys(username)
-    d.find_element(By.NAME, "password").send_keys(PASSWORD)
-    submit(d, "main form")
-    wait_for(d, "nav")
 
 
 def _drag(d, element, points: list[tuple[float, float]], size: tuple[int, int]) -> None:
@@ -88,7 +78,7 @@ def test_draw_a_missed_garment_then_run_the_photo_again(browser, live_server, me
     confirmed = services.garment_confirm(garment=Garment.objects.get(pk=found[0].pk))
 
     d, url = browser, live_server.url
-    _log_in(d, url, "fixer")
+    log_in(d, url, "fixer")
     d.get(f"{url}/photos/{photo.pk}/")
     d.execute_script("window.notReloaded = true")
     d.find_element(By.ID, "draw-box").click()
@@ -153,7 +143,7 @@ def test_paint_a_cutout_undo_it_and_merge_two_garments(browser, live_server, med
     model_mask, model_box = mask_of(garment), garment.bbox
 
     d, url = browser, live_server.url
-    _log_in(d, url, "painter")
+    log_in(d, url, "painter")
     d.get(f"{url}/photos/{photo.pk}/")
     d.find_element(By.CSS_SELECTOR, f"#fix-{garment.pk} a").click()  # "Fix the cutout"
     canvas = wait_for(d, "canvas.strokes")
@@ -220,7 +210,7 @@ def test_a_box_in_the_editor_cuts_a_broken_cutout_out_again(browser, live_server
     assert mask_iou(model_mask, ref) < 0.5
 
     d, url = browser, live_server.url
-    _log_in(d, url, "boxer")
+    log_in(d, url, "boxer")
     d.get(f"{url}/garments/{garment.pk}/cutout/?next=/photos/{photo.pk}/")
     canvas = wait_for(d, "canvas.strokes")
     d.execute_script("window.notReloaded = true")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import shot, wait_for
+from tests.browser import log_in, shot, wait_for
 from tests.conftest import fixture_photos
 from tests.factories import PASSWORD, GarmentFactory, PhotoFactory, UserFactory, fixture_jpeg
 from wardrobe.closet.models import Garment
@@ -103,11 +103,7 @@ def test_a_queue_of_several_photos_is_reviewed_on_one_page(browser, live_server,
 
     d = browser
     url = live_server.url
-    d.get(url + "/accounts/login/")
-    d.find_element(By.NAME, "username").send_keys("mina")
-    d.find_element(By.NAME, "password").send_keys(PASSWORD)
-    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    wait_for(d, "nav")
+    log_in(d, url, "mina", PASSWORD)
 
     # The queue: every garment, grouped by photo, each with its box on its photo.
     d.get(url + "/review/")

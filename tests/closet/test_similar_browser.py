@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import PASSWORD, shot, wait_for
+from tests.browser import PASSWORD, log_in, shot, wait_for
 from tests.closet.fixhelpers import InlineQueue
 from tests.conftest import REPO, upload
 from tests.factories import UserFactory, fixture_jpeg
@@ -22,16 +22,6 @@ from wardrobe.closet.models import Garment, GarmentPhoto, MatchRequest, Photo
 pytestmark = [pytest.mark.browser, pytest.mark.vision]
 
 TSHIRT = REPO / "tests" / "fixtures" / "clothing_tshirt.jpg"
-
-
-def _log_in(d, url: str, username: str) -> None:
-    from selenium.webdriver.common.by import By
-
-    d.get(url + "/accounts/login/")
-    d.find_element(By.NAME, "username").send_keys(username)
-    d.find_element(By.NAME, "password").send_keys(PASSWORD)
-    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    wait_for(d, "nav")
 
 
 def _processed(owner, name: str) -> list[Garment]:
@@ -72,7 +62,7 @@ def test_you_already_own_this_similar_items_and_a_match_in_the_browser(browser, 
     assert same.duplicate_of_id == owned.pk and both.duplicate_of_id == owned.pk
 
     d, url = browser, live_server.url
-    _log_in(d, url, "owner")
+    log_in(d, url, "owner")
 
     # The upload status says so, with both pictures.
     d.get(url + "/upload/")

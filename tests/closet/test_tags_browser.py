@@ -7,23 +7,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import PASSWORD, shot, wait_for
+from tests.browser import PASSWORD, log_in, shot, wait_for
 from tests.factories import GarmentFactory, PhotoFactory, UserFactory
 from wardrobe.closet.models import Garment, Tag
 
 pytestmark = pytest.mark.browser
 
 PHONE = 390
-
-
-def _log_in(d, url: str, username: str) -> None:
-    from selenium.webdriver.common.by import By
-
-    d.get(url + "/accounts/login/")
-    d.find_element(By.NAME, "username").send_keys(username)
-    d.find_element(By.NAME, "password").send_keys(PASSWORD)
-    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    wait_for(d, "nav")
 
 
 def _click(d, css: str) -> None:
@@ -46,7 +36,7 @@ def test_tag_an_item_and_filter_the_closet_by_it(browser, live_server, media_roo
     shirt = GarmentFactory(photo=photo, name="Blue oxford")
     jeans = GarmentFactory(photo=photo, category="pants", type="jeans", name="Old jeans")
     d, url = browser, live_server.url
-    _log_in(d, url, "tagger")
+    log_in(d, url, "tagger")
 
     d.get(f"{url}/garments/{shirt.pk}/")
     field = wait_for(d, "#id_tags")
@@ -98,7 +88,7 @@ def test_select_three_items_and_bulk_set_a_season_and_archive(browser, live_serv
     garments = [GarmentFactory(photo=photo, name=f"Item {i}") for i in range(4)]
     picked, kept = garments[:3], garments[3]
     d, url = browser, live_server.url
-    _log_in(d, url, user.username)
+    log_in(d, url, user.username)
     d.set_window_size(width, 900)
     d.get(url + "/closet/")
     wait_for(d, "#bulk-form")

@@ -24,6 +24,7 @@ COLD_WET = (-6.0, 0.0, 6.0, 90)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_person_packs_for_a_cold_wet_trip(browser, live_server, settings, media_root, django_user_model):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     from wardrobe.closet import services
     from wardrobe.outfits.models import OutfitPlan
@@ -83,5 +84,7 @@ def test_a_person_packs_for_a_cold_wet_trip(browser, live_server, settings, medi
 
         d.find_element(By.ID, "plan-outfits").click()
         wait_for(d, ".messages, [role=status], .notice")
+        # the packing page already holds a [role=status]: wait for the plans themselves (seen racing in CI)
+        WebDriverWait(d, 20).until(lambda _: OutfitPlan.objects.filter(owner=user).count() >= 2)
     plans = OutfitPlan.objects.filter(owner=user).order_by("date")
     assert [p.date for p in plans] == [start, start + dt.timedelta(days=1)]

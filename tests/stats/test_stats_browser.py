@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import shot, submit, wait_for
+from tests.browser import log_in, shot, wait_for
 from tests.factories import PASSWORD
 from tests.stats.closet import small_closet
 from wardrobe.closet.models import Garment
@@ -45,11 +45,7 @@ def test_statistics_and_declutter_at_desktop_and_phone_width(browser, live_serve
     settings.PHOTO_QUEUE_BACKEND = "wardrobe.closet.queue.NoQueue"
     closet = small_closet("sora")
     d, url = browser, live_server.url
-    d.get(url + "/accounts/login/")
-    d.find_element(By.NAME, "username").send_keys("sora")
-    d.find_element(By.NAME, "password").send_keys(PASSWORD)
-    submit(d, "main form")
-    wait_for(d, "nav")
+    log_in(d, url, "sora", PASSWORD)
 
     for width, name in ((1280, "desktop"), (390, "phone")):
         d.set_window_size(width, 900)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser import PASSWORD, shot, wait_for
+from tests.browser import PASSWORD, log_in, shot, wait_for
 from tests.conftest import REPO
 from tests.factories import GarmentFactory, PhotoFactory, UserFactory
 from wardrobe.wishlist.models import WishlistItem
@@ -28,11 +28,7 @@ def test_add_a_wishlist_item_with_a_photo_and_see_similar_owned_items(browser, l
     )
     GarmentFactory(photo=photo, name="Red dress", category="dress", type=None, colors=("red",))
     d, url = browser, live_server.url
-    d.get(url + "/accounts/login/")
-    d.find_element(By.NAME, "username").send_keys("wisher")
-    d.find_element(By.NAME, "password").send_keys(PASSWORD)
-    d.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
-    wait_for(d, "nav")
+    log_in(d, url, "wisher")
 
     d.get(url + "/wishlist/")
     wait_for(d, "#wish-add[open] #id_name")  # an empty wishlist opens the form
