@@ -5,6 +5,9 @@
         --epochs 30 --threads 1 [--cache /tmp/attribute_pictures.pt]
     python -m vision.train_attributes ... --resume vision/weights/attributes.train.pt   # continue exactly
 
+The best round so far waits in ``attributes.best.pt`` beside the training checkpoint, so a resumed run
+keeps the same round as an uninterrupted one.
+
 Data: the labelled garment pictures of :mod:`vision.attribute_data` (a clothing-dataset photo's
 segmenter box, a CCP crop whole), letterboxed to ``--pack-size``. Training gets the "train" split
 (contributors / CCP photos of neither validation nor calibration); the checkpoint kept and the
@@ -35,6 +38,7 @@ import copy
 import hashlib
 import json
 import math
+import os
 import time
 
 import torch
@@ -148,6 +152,23 @@ def data_digest(items, labels, pack_size: int, background: str = "photo", region
     for ex in items:
         h.update(f"{ex.stem},{ex.split},{sorted(labels[ex.stem].items())}\n".encode())
     return h.hexdigest()
+
+
+def best_weights_path(args) -> str:
+    """Where the best round's weights and calib figures wait until ``--out`` is written: the training
+    checkpoint's path (:func:`vision.engine.checkpoint_path`) with ``.best.pt`` for ``.train.pt``, so a
+    resumed run (``--resume``) compares its rounds with the best of the rounds before it."""
+    path = engine.checkpoint_path(args)
+    return (path[: -len(".train.pt")] if path.endswith(".train.pt") else path) + ".best.pt"
+
+
+def restore_best(path: str) -> tuple[dict | None, dict | None]:
+    """The ``(state_dict, figures)`` written by an earlier session of the run, or ``(None, None)`` when
+    it evaluated no round (no file)."""
+    if not os.path.exists(path):
+        return None, None
+    saved = torch.load(path, map_location="cpu", weights_only=True)
+    return saved["state_dict"], saved["figures"]
 
 
 def main(argv=None):
@@ -288,7 +309,8 @@ def main(argv=None):
             meta={"step": state.step, "epoch": state.epoch},
         )
 
-    best_model, best = None, None
+    best_path = best_weights_path(args)
+    best_model, best = restore_best(best_path) if resumed is not None else (None, None)
     while not state.total_steps or state.step < state.total_steps:
         if not state.order:
             state.order = train_idx[torch.randperm(len(train_idx))].tolist()
@@ -317,6 +339,8 @@ def main(argv=None):
         )
         if state.best is None or res["mean"] >= state.best or best_model is None:
             state.best, best, best_model = res["mean"], res, copy.deepcopy(model.state_dict())
+            os.makedirs(os.path.dirname(best_path) or ".", exist_ok=True)
+            torch.save({"state_dict": best_model, "figures": best}, best_path)
         save_training()
     if best_model is None:  # stopped before any evaluation (--stop-at): nothing to serve yet
         return state

@@ -278,6 +278,11 @@ def test_training_smoke_run(tiny, tmp_path):
     full = load_checkpoint(weights / "attributes.train.pt")["state_dict"]
     resumed = load_checkpoint(part.with_suffix(".train.pt"))["state_dict"]
     assert all(torch.equal(full[k], resumed[k]) for k in full)
+    # ... and keeps the same round as the uninterrupted run, the rounds before the stop included.
+    assert part.with_suffix(".best.pt").exists()
+    kept, kept_resumed = load_checkpoint(weights / "attributes.pt"), load_checkpoint(part)
+    assert kept["meta"]["calib"] == kept_resumed["meta"]["calib"]
+    assert all(torch.equal(kept["state_dict"][k], kept_resumed["state_dict"][k]) for k in kept["state_dict"])
 
 
 def test_region_crop_keeps_the_top_centre_of_the_garment_picture():
