@@ -140,6 +140,21 @@ def test_false_alarms_leave_out_the_photos_seen_stained(stage, segment):
     assert checked["false_alarm_rate_unchecked"] == 0.5
 
 
+@pytest.mark.parametrize("peak,found", [(0.99496, True), (0.99494, False)])
+def test_a_finding_is_decided_on_the_score_it_reports(stage, peak, found):
+    """The evaluation records a finding's reported score (4 decimals) and compares it with the
+    threshold; the stage must decide on that same score, or a garment scoring 0.99496 is a false
+    alarm in the figures (0.995 >= 0.995) and none when served (a calib photo of 2026-12-05 did this)."""
+    mask = np.zeros((40, 40), bool)
+    mask[5:35, 5:35] = True
+    inst = GarmentInstance(box=(5, 5, 35, 35), mask=mask)
+    prob = np.zeros((30, 30), np.float32)
+    prob[10:16, 10:16] = peak
+    got = stage.finding(prob, inst, (40, 40), score_threshold=0.995, min_area=0.0)
+    assert got.score == round(peak, 4)
+    assert got.found is found and got.found == (got.score >= 0.995)
+
+
 def test_the_stain_check_needs_both_labellers(tmp_path):
     path = tmp_path / "check.csv"
     path.write_text(

@@ -179,14 +179,16 @@ class StainStage(StainCascade):
     # 3. postprocess
     def finding(self, prob: np.ndarray, inst: GarmentInstance, photo_shape: tuple[int, int], **over) -> StainFinding:
         """The :class:`StainFinding` of one garment from its box probabilities ``prob`` (h, w);
-        ``over``: decision values in place of the stage's (e.g. ``score_threshold``)."""
+        ``over``: decision values in place of the stage's (e.g. ``score_threshold``). The score is
+        rounded to 4 decimals *before* it is compared with ``score_threshold``, so the score a finding
+        reports (and ``vision.stain_eval`` records and chooses thresholds on) is the one decided on."""
         d = {**self.decision, **over}
         x0, y0, x1, y1 = inst.box
         garment = inst.mask[y0:y1, x0:x1]
         n = max(1, int(garment.sum()))
         stain = (prob >= d["pixel_threshold"]) & garment
         area = float(stain.sum()) / n
-        score = float((cv2.blur(prob, (3, 3)) * garment).max()) if prob.size else 0.0
+        score = round(float((cv2.blur(prob, (3, 3)) * garment).max()), 4) if prob.size else 0.0
         found = score >= d["score_threshold"] and area >= d["min_area"]
         mask = None
         if found:
