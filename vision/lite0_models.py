@@ -207,7 +207,8 @@ class Lite0AttributeClassifier(nn.Module):
     :data:`vision.presets.PAD_RGB`; :func:`vision.stages.attributes.garment_only`). ``region``: the
     part of the garment picture it sees, ``"whole"``, ``"top"`` (the neckline's part) or ``"centre"``
     (:func:`vision.stages.attributes.region_crop`); a model may answer only some attributes (``labels``
-    of those alone), as the ``"top"`` view does for the neckline.
+    of those alone), as the ``"top"`` view does for the neckline. ``variant``: the backbone,
+    ``"lite0"`` or ``"lite2"`` (:data:`vision.lite0.VARIANTS`).
     """
 
     def __init__(
@@ -217,6 +218,7 @@ class Lite0AttributeClassifier(nn.Module):
         dropout: float = 0.2,
         background: str = "photo",
         region: str = "whole",
+        variant: str = "lite0",
     ):
         super().__init__()
         if background not in BACKGROUNDS:
@@ -233,7 +235,7 @@ class Lite0AttributeClassifier(nn.Module):
             if not value:
                 raise ValueError(f"attribute label {label!r} is not '<attribute>:<value>'")
             self.values.setdefault(name, []).append(value)
-        self.backbone = lite0.EfficientNetLite0(with_classifier=False)
+        self.backbone = lite0.EfficientNetLite0(with_classifier=False, variant=variant)
         self.drop = nn.Dropout(dropout)
         self.heads = nn.ModuleDict({name: nn.Linear(lite0.HEAD_CHANNELS, len(v)) for name, v in self.values.items()})
         self.register_buffer("temperature", torch.ones(len(self.values)))
@@ -269,9 +271,15 @@ class Lite0AttributeClassifier(nn.Module):
 
 @register(ATTRIBUTE_ARCH, task="attributes")
 def lite0_attribute_classifier(
-    labels: list[str], input_size: int = 192, dropout: float = 0.2, background: str = "photo", region: str = "whole"
+    labels: list[str],
+    input_size: int = 192,
+    dropout: float = 0.2,
+    background: str = "photo",
+    region: str = "whole",
+    variant: str = "lite0",
 ) -> Lite0AttributeClassifier:
     """:class:`Lite0AttributeClassifier` over ``"<attribute>:<value>"`` ``labels``; ``input_size``:
     serving side, pixels; ``background``: ``"photo"`` or ``"grey"`` (garment alone); ``region``:
-    ``"whole"``, ``"top"`` or ``"centre"``. Raises ValueError for another background or region."""
-    return Lite0AttributeClassifier(labels, input_size, dropout, background, region)
+    ``"whole"``, ``"top"`` or ``"centre"``; ``variant``: the backbone, ``"lite0"`` or ``"lite2"``.
+    Raises ValueError for another background, region or variant."""
+    return Lite0AttributeClassifier(labels, input_size, dropout, background, region, variant)

@@ -54,8 +54,6 @@ from vision.lite0_models import ATTRIBUTE_ARCH, BACKGROUNDS, REGIONS
 from vision.registry import build_model
 from vocabulary.attributes import ATTRIBUTES
 
-N_BLOCKS = 16
-
 
 def augment(batch: torch.Tensor, size: int, generator: torch.Generator) -> torch.Tensor:
     """Mild batched augmentation: uint8 (N, 3, S, S) -> float32 (N, 3, size, size) RGB in [0, 1]
@@ -89,13 +87,13 @@ def center(batch: torch.Tensor, size: int) -> torch.Tensor:
 
 @torch.no_grad()
 def frozen_features(model, x: torch.Tensor, train_blocks: int) -> torch.Tensor:
-    """What the frozen part gives for float [0, 1] pictures (N, 3, s, s): the input of block
-    ``16 - train_blocks`` (``train_blocks`` >= 0), or the pooled 1280-d feature (-1)."""
+    """What the frozen part gives for float [0, 1] pictures (N, 3, s, s): the input of the
+    ``train_blocks``-th block from the end (``train_blocks`` >= 0), or the pooled 1280-d feature (-1)."""
     b = model.backbone
     if train_blocks < 0:
         return b.pooled(lite0.scale_input(x * 255.0))
     y = F.relu6(b._bn0(b._conv_stem(lite0.scale_input(x * 255.0))))
-    for block in b._blocks[: N_BLOCKS - train_blocks]:
+    for block in b._blocks[: len(b._blocks) - train_blocks]:
         y = block(y)
     return y
 
@@ -105,7 +103,7 @@ def trained_logits(model, feats: torch.Tensor, train_blocks: int) -> dict[str, t
     b = model.backbone
     if train_blocks >= 0:
         y = feats.float()
-        for block in b._blocks[N_BLOCKS - train_blocks :]:
+        for block in b._blocks[len(b._blocks) - train_blocks :]:
             y = block(y)
         feats = F.relu6(b._bn1(b._conv_head(y))).mean(dim=(2, 3))
     return model.head_logits(feats.float())
@@ -133,7 +131,7 @@ def trainable_parameters(model, train_blocks: int) -> tuple[list, list]:
         p.requires_grad_(False)
     body = []
     if train_blocks >= 0:
-        for module in [*b._blocks[N_BLOCKS - train_blocks :], b._conv_head, b._bn1]:
+        for module in [*b._blocks[len(b._blocks) - train_blocks :], b._conv_head, b._bn1]:
             body += list(module.parameters())
     heads = list(model.heads.parameters())
     for p in body + heads:
@@ -177,7 +175,11 @@ def main(argv=None):
     ap.add_argument("--labels", default="vision/references/attributes.csv")
     ap.add_argument("--ccp-crops", default="", help="folder of the CCP garment crops ccp-NNNN-<part>.jpg")
     ap.add_argument("--weights", default="vision/weights", help="folder with segmenter.pt (garment boxes)")
-    ap.add_argument("--backbone", default="vision/weights/classifier.pt", help="classifier checkpoint, or imagenet")
+    ap.add_argument(
+        "--backbone",
+        default="vision/weights/classifier.pt",
+        help="classifier checkpoint, or imagenet (Lite0's ImageNet weights), or imagenet-lite2 (EfficientNet-Lite2's)",
+    )
     ap.add_argument("--cache", default="", help="file keeping the garment pictures between runs")
     ap.add_argument("--out", default="vision/weights/attributes.pt")
     ap.add_argument("--input-size", type=int, default=192)
@@ -228,6 +230,7 @@ def main(argv=None):
         input_size=args.input_size,
         dropout=args.dropout,
         background=args.background,
+        variant="lite2" if args.backbone == "imagenet-lite2" else "lite0",
         **config,
     )
     resumed = load_checkpoint(args.resume) if args.resume else None
@@ -235,9 +238,9 @@ def main(argv=None):
         model.load_state_dict(resumed["state_dict"])
     elif args.init:
         engine.init_weights(model, args.init)
-    elif args.backbone == "imagenet":
+    elif args.backbone in ("imagenet", "imagenet-lite2"):
         model.backbone.load_state_dict(
-            {k: v for k, v in lite0.imagenet_state_dict().items() if not k.startswith("_fc.")}
+            {k: v for k, v in lite0.imagenet_state_dict(model.backbone.variant).items() if not k.startswith("_fc.")}
         )
     elif args.backbone:
         state = load_checkpoint(args.backbone)["state_dict"]

@@ -38,6 +38,26 @@ def test_imagenet_weights_load_strictly_and_see_a_tshirt(imagenet):
     assert int(shoes.argmax()) != JERSEY
 
 
+def test_lite2_weights_load_strictly_and_see_a_tshirt():
+    """EfficientNet-Lite2 (``variant="lite2"``): every tensor of its package loads into the stage table
+    of :data:`lite0.LITE2_STAGES` (strict: a wrong width or repeat count fails), its features come at
+    strides 8/16/32 with 48/120/352 channels, and it too sees a jersey in the T-shirt photo, not in shoes."""
+    model = lite0.load_imagenet(lite0.EfficientNetLite0(variant="lite2")).eval()
+    assert len(model._blocks) == 21 and len(lite0.imagenet_state_dict("lite2")) > 296
+    with torch.no_grad():
+        feats = model.features(torch.zeros(1, 3, 260, 200))
+        tshirt = torch.softmax(model(lite0.scale_input(_photo("clothing_tshirt.jpg", 260))), 1)[0]
+        shoes = torch.softmax(model(lite0.scale_input(_photo("clothing_shoes.jpg", 260))), 1)[0]
+    assert {k: tuple(f.shape[1:]) for k, f in feats.items()} == {
+        "8": (48, 33, 25),
+        "16": (120, 17, 13),
+        "32": (352, 9, 7),
+    }
+    assert int(tshirt.argmax()) == JERSEY and int(shoes.argmax()) != JERSEY
+    with pytest.raises(ValueError, match="lite3"):
+        lite0.EfficientNetLite0(variant="lite3")
+
+
 @pytest.mark.parametrize("h,w", [(224, 160), (193, 131)])
 def test_features_at_strides_8_16_32(imagenet, h, w):
     """TensorFlow "SAME" padding: each level is ceil(side / stride), with 40/112/320 channels."""
@@ -83,3 +103,21 @@ def test_classifier_serving_interface():
     assert single.shape == (1,) and 0.0 <= float(single) <= 1.0
     # A higher temperature flattens the same logits; their order stays.
     assert float(flat.max()) < float(probs.max()) and int(flat.argmax()) == int(probs.argmax())
+
+
+def test_attribute_classifier_on_lite2_round_trips_through_a_checkpoint(tmp_path):
+    """An attribute model on the Lite2 backbone records ``variant`` in its checkpoint's config, so
+    serving rebuilds the same 21-block network and answers the same probabilities; a Lite0 model's
+    config (every committed file) rebuilds Lite0."""
+    from vision.checkpoints import load_model, save_checkpoint
+
+    labels = ["neckline:collar", "neckline:crew", "neckline:v"]
+    model = build_model(lite0_models.ATTRIBUTE_ARCH, labels, input_size=96, region="top", variant="lite2").eval()
+    assert model.spec.config["variant"] == "lite2" and len(model.backbone._blocks) == 21
+    save_checkpoint(tmp_path / "top.pt", model, data_sha256="0" * 64)
+    served = load_model(tmp_path / "top.pt")
+    x = model.prepare(_photo("clothing_tshirt.jpg", 96))
+    with torch.no_grad():
+        assert torch.allclose(served.predict(x)["neckline"], model.predict(x)["neckline"], atol=1e-5)
+    lite0_config = {k: v for k, v in model.spec.config.items() if k != "variant"}
+    assert len(build_model(lite0_models.ATTRIBUTE_ARCH, labels, **lite0_config).backbone._blocks) == 16
