@@ -139,10 +139,15 @@ def trainable_parameters(model, train_blocks: int) -> tuple[list, list]:
     return body, heads
 
 
-def data_digest(items, labels, pack_size: int, background: str = "photo", region: str = "whole") -> str:
+def data_digest(
+    items, labels, pack_size: int, background: str = "photo", region: str = "whole", served_calib: bool = False
+) -> str:
     """Hex sha256 of what the run trains on: stems, splits, labels, the picture size and (when not
-    the photo / the whole picture) the background and the region."""
+    the photo / the whole picture / the pack's calibration pictures) the background, the region and
+    ``served_calib``."""
     h = hashlib.sha256(f"pack_size={pack_size}\n".encode())
+    if served_calib:
+        h.update(b"served_calib=1\n")
     if background != "photo":
         h.update(f"background={background}\n".encode())
     if region != "whole":
@@ -150,6 +155,20 @@ def data_digest(items, labels, pack_size: int, background: str = "photo", region
     for ex in items:
         h.update(f"{ex.stem},{ex.split},{sorted(labels[ex.stem].items())}\n".encode())
     return h.hexdigest()
+
+
+def calib_pictures(pack: torch.Tensor, items, held: list[int], segmenter, args) -> torch.Tensor:
+    """uint8 (len(held), 3, s, s): the pictures of the calibration rows ``held`` that the checkpoint
+    and the temperatures are chosen on. By default the pack's (letterboxed to ``--pack-size``; the
+    frozen pass resizes them to ``--input-size``, :func:`center`); with ``--served-calib`` the picture
+    as the stage serves it (:meth:`vision.stages.attributes.AttributeStage.preprocess`: the region
+    letterboxed straight to ``--input-size``), so the round kept is the best one as served."""
+    if not args.served_calib:
+        return pack[held]
+    chosen = [items[i] for i in held]
+    return attribute_data.pictures(
+        chosen, segmenter, args.input_size, args.cache or None, args.background, region=args.region
+    )
 
 
 def best_weights_path(args) -> str:
@@ -200,6 +219,11 @@ def main(argv=None):
     ap.add_argument(
         "--balance", type=float, default=0.0, help="weight each value by (its training rows + 1) ** -BALANCE"
     )
+    ap.add_argument(
+        "--served-calib",
+        action="store_true",
+        help="choose the round and temperatures on the calibration pictures as served (letterboxed to --input-size)",
+    )
     engine.add_training_arguments(ap, minutes=10.0, warmup=20)
     args = ap.parse_args(argv)
     device, started = engine.start_run(args)
@@ -216,7 +240,7 @@ def main(argv=None):
         items, segmenter, args.pack_size, args.cache or None, args.background, region=args.region
     )
     y = attribute_data.targets(items, labels)
-    data_sha256 = data_digest(items, labels, args.pack_size, args.background, args.region)
+    data_sha256 = data_digest(items, labels, args.pack_size, args.background, args.region, args.served_calib)
     split = [ex.split for ex in items]
     train_idx = torch.tensor([i for i, s in enumerate(split) if s == "train" or args.train_on_all], dtype=torch.long)
     held = [i for i, s in enumerate(split) if s == "calib"] or [i for i, s in enumerate(split) if s != "train"]
@@ -258,6 +282,18 @@ def main(argv=None):
             x = center(chunk, args.input_size) if v == 0 else augment(chunk, args.input_size, gen)
             parts.append(frozen_features(model, x.to(device), args.train_blocks).half().cpu())
         views.append(torch.cat(parts))
+    if args.served_calib and held:  # the calibration rows' serving view, as the stage prepares it
+        served = calib_pictures(pack, items, held, segmenter, args)
+        views[0][held_idx] = torch.cat(
+            [
+                frozen_features(
+                    model, center(served[i : i + args.feature_batch], args.input_size).to(device), args.train_blocks
+                )
+                .half()
+                .cpu()
+                for i in range(0, len(served), args.feature_batch)
+            ]
+        )
     print(
         json.dumps(
             {

@@ -271,9 +271,11 @@ def test_training_smoke_run(tiny, tmp_path):
     assert r.returncode == 0, r.stderr
     # The garment alone on grey: recorded in the checkpoint, and the stage built from it says so.
     r = _run("vision.train_attributes", *common, "--out", str(tmp_path / "grey" / "attributes.pt"), "--max-steps",
-             "2", "--train-on-all", "--background", "grey", "--device", "cpu", "--threads", "1")  # fmt: skip
+             "2", "--train-on-all", "--background", "grey", "--served-calib", "--device", "cpu",
+             "--threads", "1")  # fmt: skip
     assert r.returncode == 0, r.stderr
     assert load_checkpoint(tmp_path / "grey" / "attributes.pt")["config"]["background"] == "grey"
+    assert load_checkpoint(tmp_path / "grey" / "attributes.pt")["meta"]["args"]["served_calib"] is True
     assert build(tmp_path / "grey", torch.device("cpu")).model.background == "grey"
     full = load_checkpoint(weights / "attributes.train.pt")["state_dict"]
     resumed = load_checkpoint(part.with_suffix(".train.pt"))["state_dict"]
@@ -382,3 +384,35 @@ def test_mirror_averages_a_picture_with_its_mirror_and_is_recorded_in_the_file(t
         assert torch.allclose(both[n].sum(1), torch.ones(len(crops)), atol=1e-3)
     with pytest.raises(ValueError, match="not an attribute model"):
         set_mirror(shutil.copy(WEIGHTS_DIR / "classifier.pt", weights / "classifier.pt"), True)
+
+
+def test_served_calib_chooses_on_the_picture_the_stage_serves(tiny):
+    """``--served-calib``: the calibration pictures the round is chosen on are what the stage feeds
+    the model (the region letterboxed straight to the input size), not the pack's pictures (letterboxed
+    to ``--pack-size``, then resized), which differ from them."""
+    from argparse import Namespace
+
+    from vision import lite0
+    from vision.lite0_models import ATTRIBUTE_ARCH
+    from vision.registry import build_model
+
+    items = attribute_data.examples(attribute_data.read_labels(tiny / "attributes.csv"), tiny, None)
+    segmenter = attribute_data.load_segmenter(WEIGHTS_DIR)
+    pack = attribute_data.pictures(items, segmenter, 120, region="top")
+    held = list(range(len(items)))
+    model = build_model(ATTRIBUTE_ARCH, ["neckline:crew", "neckline:v"], input_size=96, region="top")
+    served = AttributeStage(model, torch.device("cpu")).preprocess(
+        [attribute_data.garment_picture(ex, segmenter) for ex in items], model
+    )
+
+    def as_trained(pictures):  # what the frozen pass feeds the backbone (train_attributes.frozen_features)
+        return lite0.scale_input(train_attributes.center(pictures, 96) * 255.0)
+
+    args = Namespace(served_calib=True, input_size=96, cache="", background="photo", region="top")
+    assert torch.allclose(
+        as_trained(train_attributes.calib_pictures(pack, items, held, segmenter, args)), served, atol=1e-3
+    )
+    args.served_calib = False
+    assert not torch.allclose(
+        as_trained(train_attributes.calib_pictures(pack, items, held, segmenter, args)), served, atol=1e-3
+    )
